@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures and builds shoal into build/ (the server lands at build/shoal).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -DCMAKE_BUILD_TYPE="${SHOAL_BUILD_TYPE:-RelWithDebInfo}" > build.log 2>&1 || { cat build.log; exit 1; }
+rm -f build.log
+cmake --build build -j"$(nproc)" "$@"

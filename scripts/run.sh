@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and starts a development node on 127.0.0.1:5002
+# (API token "development"). Extra arguments and JF_* variables are passed through.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh --target shoal
+exec build/shoal --dev "$@"

@@ -1,0 +1,165 @@
+#include "api/http_listener.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+namespace shoal::api {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+struct HttpListener::State {
+  core::LoopPool& loops;
+  tcp::endpoint endpoint;
+  HttpHandlers handlers;
+  HttpLimits limits;
+  tcp::acceptor acceptor;
+
+  State(core::LoopPool& l, tcp::endpoint e, HttpHandlers h, HttpLimits lim)
+      : loops(l), endpoint(e), handlers(std::move(h)), limits(lim), acceptor(l.loop(0)) {}
+};
+
+namespace {
+
+asio::awaitable<void> write_response(beast::tcp_stream& stream, Response response,
+                                     const Request* request, bool keep_alive) {
+  add_common_headers(response);
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  if (request != nullptr && request->method() == http::verb::head) {
+    // Plug.Head: a GET whose body is not sent; the length header still describes it.
+    auto length = response.body().size();
+    response.body().clear();
+    response.content_length(length);
+  }
+  co_await http::async_write(stream, response, use_tuple);
+}
+
+asio::awaitable<void> serve_connection(std::shared_ptr<HttpListener::State> state,
+                                       beast::tcp_stream stream) {
+  beast::flat_buffer buffer;
+  const auto& limits = state->limits;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(limits.max_body_bytes);
+    stream.expires_after(limits.request_timeout);
+
+    auto [header_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (!header_error && parser.get()[http::field::expect] == "100-continue") {
+      const auto& length = parser.content_length();
+      if (length && *length > limits.max_body_bytes) {
+        header_error = http::error::body_limit;
+      } else {
+        http::response<http::empty_body> proceed{http::status::continue_, 11};
+        co_await http::async_write(stream, proceed, use_tuple);
+      }
+    }
+    beast::error_code ec = header_error;
+    if (!ec && !parser.is_done()) {
+      auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+      ec = body_error;
+    }
+    if (ec) {
+      if (ec == http::error::body_limit) {
+        co_await write_response(stream, framework_error(http::status::payload_too_large), nullptr, false);
+      } else if (ec == http::error::header_limit) {
+        co_await write_response(stream, framework_error(http::status::request_header_fields_too_large),
+                                nullptr, false);
+      } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
+                 ec != beast::error::timeout && ec != asio::error::connection_reset &&
+                 ec != asio::error::operation_aborted && header_bytes > 0) {
+        co_await write_response(stream, framework_error(http::status::bad_request), nullptr, false);
+      }
+      break;
+    }
+
+    Request request = parser.release();
+    std::optional<Response> answer;
+    if (state->handlers.upgrade && beast::websocket::is_upgrade(request)) {
+      stream.expires_never();
+      answer = co_await state->handlers.upgrade(stream, request);
+      if (!answer) co_return;  // the WebSocket session owns the connection now
+      stream.expires_after(limits.request_timeout);
+    } else {
+      answer = co_await state->handlers.handle(request);
+    }
+    Response response = std::move(*answer);
+    const bool keep_alive = request.keep_alive();
+    co_await write_response(stream, std::move(response), &request, keep_alive);
+    if (!keep_alive) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<HttpListener::State> state) {
+  for (;;) {
+    // Each connection lands on the next loop; the acceptor itself stays on loop 0.
+    auto& loop = state->loops.next_loop();
+    auto [ec, socket] = co_await state->acceptor.async_accept(loop, use_tuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) co_return;
+      // Out of descriptors and the like: keep serving the connections we have.
+      spdlog::warn("accept on {} failed: {}", state->endpoint.port(), ec.message());
+      asio::steady_timer backoff(state->acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await backoff.async_wait(use_tuple);
+      continue;
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, serve_connection(state, beast::tcp_stream(std::move(socket))),
+                   [](std::exception_ptr error) {
+                     if (!error) return;
+                     try {
+                       std::rethrow_exception(error);
+                     } catch (const std::exception& e) {
+                       spdlog::error("HTTP connection ended by an error: {}", e.what());
+                     }
+                   });
+  }
+}
+
+}  // namespace
+
+HttpListener::HttpListener(core::LoopPool& loops, tcp::endpoint endpoint, HttpHandlers handlers,
+                           HttpLimits limits)
+    : state_(std::make_shared<State>(loops, endpoint, std::move(handlers), limits)) {}
+
+HttpListener::~HttpListener() = default;
+
+std::optional<std::string> HttpListener::start() {
+  beast::error_code ec;
+  auto& acceptor = state_->acceptor;
+  acceptor.open(state_->endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(state_->endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return "cannot listen on " + state_->endpoint.address().to_string() + ":" +
+           std::to_string(state_->endpoint.port()) + ": " + ec.message();
+  }
+  state_->endpoint = acceptor.local_endpoint();
+  asio::co_spawn(acceptor.get_executor(), accept_loop(state_), asio::detached);
+  return std::nullopt;
+}
+
+void HttpListener::stop() {
+  asio::post(state_->acceptor.get_executor(), [state = state_] {
+    beast::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+}
+
+tcp::endpoint HttpListener::local_endpoint() const { return state_->endpoint; }
+
+}  // namespace shoal::api

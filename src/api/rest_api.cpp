@@ -1,0 +1,301 @@
+#include "api/rest_api.hpp"
+
+#include "api/hls_files.hpp"
+#include "api/request_params.hpp"
+#include "api/room_params.hpp"
+#include "core/run_on.hpp"
+#include "core/uuid.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+namespace shoal::api {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+using room::RoomError;
+
+namespace {
+
+std::vector<std::string> path_segments(std::string_view target) {
+  auto path = target.substr(0, target.find('?'));
+  std::vector<std::string> segments;
+  while (!path.empty()) {
+    auto slash = path.find('/');
+    auto segment = path.substr(0, slash);
+    if (!segment.empty()) segments.push_back(percent_decode(segment, false));
+    if (slash == std::string_view::npos) break;
+    path = path.substr(slash + 1);
+  }
+  return segments;
+}
+
+Response preflight() {
+  Response response = empty_response(http::status::no_content);
+  response.set(http::field::access_control_max_age, "1728000");
+  response.set(http::field::access_control_allow_headers,
+               "Authorization,Content-Type,Accept,Origin,User-Agent,DNT,Cache-Control,X-Mx-ReqToken,"
+               "Keep-Alive,X-Requested-With,If-Modified-Since,X-CSRF-Token");
+  response.set(http::field::access_control_allow_methods, "GET,POST,PUT,PATCH,DELETE,OPTIONS");
+  return response;
+}
+
+// Phoenix's `accepts ["json"]`: a missing Accept header, */*, application/* or JSON pass.
+bool accepts_json(const Request& request) {
+  auto it = request.find(http::field::accept);
+  if (it == request.end()) return true;
+  std::string_view accept = it->value();
+  if (accept.empty()) return true;
+  while (!accept.empty()) {
+    auto comma = accept.find(',');
+    auto item = accept.substr(0, comma);
+    item = item.substr(0, item.find(';'));
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "*/*" || item == "application/*" || item == "application/json") return true;
+    if (comma == std::string_view::npos) break;
+    accept = accept.substr(comma + 1);
+  }
+  return false;
+}
+
+std::optional<Response> check_bearer(const server::Node& node, const Request& request) {
+  auto range = request.equal_range(http::field::authorization);
+  std::vector<std::string_view> values;
+  for (auto it = range.first; it != range.second; ++it) values.push_back(it->value());
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (values.size() != 1 || values[0].substr(0, kPrefix.size()) != kPrefix) {
+    return app_error(http::status::unauthorized, "Missing token");
+  }
+  auto token = values[0].substr(kPrefix.size());
+  const auto& expected = node.config.server_api_token;
+  // Constant-time comparison: the token guards every room.
+  bool equal = token.size() == expected.size();
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < token.size() && equal; ++i) {
+    diff |= static_cast<unsigned char>(token[i] ^ expected[i]);
+  }
+  if (!equal || diff != 0) return app_error(http::status::unauthorized, "Invalid token");
+  return std::nullopt;
+}
+
+Response room_error(RoomError error, std::string_view room_id, std::string_view subject_id = {},
+                    std::string_view component_type = {}) {
+  const std::string room(room_id);
+  const std::string subject(subject_id);
+  switch (error) {
+    case RoomError::RoomNotFound:
+      return app_error(http::status::not_found, "Room " + room + " does not exist");
+    case RoomError::PeerNotFound:
+      return app_error(http::status::not_found, "Peer " + subject + " does not exist");
+    case RoomError::ComponentNotFound:
+      return app_error(http::status::not_found, "Component " + subject + " does not exist");
+    case RoomError::PeerLimitReached:
+      return app_error(http::status::service_unavailable, "Reached peer limit in room " + room);
+    case RoomError::WebrtcDisabled:
+      return app_error(http::status::bad_request,
+                       "WebRTC peers are disabled on this node (JF_WEBRTC_USED is false)");
+    case RoomError::IncompatibleCodec:
+      return app_error(http::status::bad_request, "Incompatible video codec enforced in room " + room);
+    case RoomError::ComponentsLimit:
+      return app_error(http::status::bad_request, "Reached components limit in room " + room);
+    case RoomError::ComponentUnavailable:
+      return app_error(http::status::not_implemented,
+                       "Component type " + std::string(component_type) +
+                           " is not available in this build of shoal");
+    case RoomError::InvalidOptions:
+    case RoomError::PeerAlreadyConnected:
+      break;
+  }
+  return app_error(http::status::bad_request, "Invalid request body structure");
+}
+
+Response list_rooms(server::Node& node) {
+  std::string body = "{\"data\":[";
+  bool first = true;
+  for (const auto& room : node.rooms.all()) {
+    if (!first) body += ',';
+    first = false;
+    body += *room->snapshot();
+  }
+  body += "]}";
+  return json_response(http::status::ok, std::move(body));
+}
+
+Response show_room(server::Node& node, const std::string& room_id) {
+  auto room = node.rooms.find(room_id);
+  if (!room) return room_error(RoomError::RoomNotFound, room_id);
+  return json_response(http::status::ok, "{\"data\":" + *room->snapshot() + "}");
+}
+
+Response create_room(server::Node& node, const json& params) {
+  auto parsed = parse_room_config(params);
+  if (auto* error = std::get_if<RoomParamsError>(&parsed)) {
+    return app_error(http::status::bad_request, error->text);
+  }
+  auto room = std::make_shared<room::Room>(
+      core::make_uuid_v4(), std::get<room::RoomConfig>(parsed), node.loops.next_loop(),
+      room::RoomSettings{node.config.webrtc.used, &node.bus});
+  node.rooms.insert(room);
+  spdlog::info("Created room \"{}\"", room->id());
+  node.bus.publish({notifications::ServerEventKind::RoomCreated, room->id(), {}});
+  return json_response(http::status::created,
+                       "{\"data\":{\"room\":" + *room->snapshot() +
+                           ",\"jellyfish_address\":" + json(node.config.address).dump() + "}}");
+}
+
+asio::awaitable<Response> delete_room(server::Node& node, const std::string& room_id) {
+  auto room = node.rooms.remove(room_id);
+  if (!room) co_return room_error(RoomError::RoomNotFound, room_id);
+  auto close = [room] { room->close(); };
+  co_await core::run_on(room->loop(), std::move(close));
+  node.bus.publish({notifications::ServerEventKind::RoomDeleted, room_id, {}});
+  co_return empty_response(http::status::no_content);
+}
+
+asio::awaitable<Response> add_peer(server::Node& node, const std::string& room_id, const json& params) {
+  auto type = params.find("type");
+  if (type == params.end()) co_return app_error(http::status::bad_request, "Invalid request body structure");
+  if (*type != "webrtc") co_return app_error(http::status::bad_request, "Invalid peer type");
+  auto room = node.rooms.find(room_id);
+  if (!room) co_return room_error(RoomError::RoomNotFound, room_id);
+
+  auto options = parse_peer_options(params);
+  auto work = [room, options] { return room->add_peer(options); };
+  auto result = co_await core::run_on(room->loop(), std::move(work));
+  if (auto* error = std::get_if<RoomError>(&result)) co_return room_error(*error, room_id);
+  auto& peer = std::get<room::AddedPeer>(result);
+  auto token = node.tokens.sign({room_id, peer.id}, auth::unix_time_ms());
+  co_return json_response(http::status::created, "{\"data\":{\"peer\":" + peer.json +
+                                                     ",\"token\":" + json(token).dump() + "}}");
+}
+
+asio::awaitable<Response> delete_peer(server::Node& node, const std::string& room_id,
+                                      const std::string& peer_id) {
+  auto room = node.rooms.find(room_id);
+  if (!room) co_return room_error(RoomError::RoomNotFound, room_id);
+  auto work = [room, peer_id] { return room->remove_peer(peer_id); };
+  auto error = co_await core::run_on(room->loop(), std::move(work));
+  if (error) co_return room_error(*error, room_id, peer_id);
+  co_return empty_response(http::status::no_content);
+}
+
+asio::awaitable<Response> add_component(server::Node& node, const std::string& room_id,
+                                        const json& params) {
+  auto type = params.find("type");
+  if (type == params.end()) co_return app_error(http::status::bad_request, "Invalid request body structure");
+  room::ComponentType component_type;
+  if (*type == "hls") {
+    component_type = room::ComponentType::Hls;
+  } else if (*type == "rtsp") {
+    component_type = room::ComponentType::Rtsp;
+  } else {
+    co_return app_error(http::status::bad_request, "Invalid component type");
+  }
+  auto room = node.rooms.find(room_id);
+  if (!room) co_return room_error(RoomError::RoomNotFound, room_id);
+  auto options = parse_component_options(component_type, params);
+  auto work = [room, component_type, options] { return room->add_component(component_type, options); };
+  auto result = co_await core::run_on(room->loop(), std::move(work));
+  if (auto* error = std::get_if<RoomError>(&result)) {
+    co_return room_error(*error, room_id, {}, type->get<std::string>());
+  }
+  co_return json_response(http::status::created,
+                          "{\"data\":" + std::get<room::AddedComponent>(result).json + "}");
+}
+
+asio::awaitable<Response> delete_component(server::Node& node, const std::string& room_id,
+                                           const std::string& component_id) {
+  auto room = node.rooms.find(room_id);
+  if (!room) co_return room_error(RoomError::RoomNotFound, room_id);
+  auto work = [room, component_id] { return room->remove_component(component_id); };
+  auto error = co_await core::run_on(room->loop(), std::move(work));
+  if (error) co_return room_error(*error, room_id, component_id);
+  co_return empty_response(http::status::no_content);
+}
+
+Response health(server::Node& node) {
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                 node.started);
+  json body = {{"data",
+                {{"status", "UP"},
+                 {"uptime", uptime.count()},
+                 {"distribution",
+                  {{"enabled", node.config.dist.enabled},
+                   {"nodeStatus", node.config.dist.enabled ? "DOWN" : "UP"},
+                   {"nodesInCluster", node.config.dist.enabled ? 0 : 1}}}}}};
+  return json_response(http::status::ok, body.dump());
+}
+
+Response not_found() { return framework_error(http::status::not_found); }
+
+bool is_read(http::verb verb) { return verb == http::verb::get || verb == http::verb::head; }
+
+}  // namespace
+
+asio::awaitable<Response> handle_rest_request(server::Node& node, Request& request) {
+  const auto method = request.method();
+  if (method == http::verb::options) co_return preflight();
+  const auto segments = path_segments(request.target());
+  const std::size_t n = segments.size();
+
+  if (n >= 1 && segments[0] == "room") {
+    // Route first (unknown routes are 404 before any check), then accepts, then auth.
+    enum class Route { None, List, Create, Show, Delete, AddPeer, DeletePeer, AddComponent, DeleteComponent };
+    Route route = Route::None;
+    if (n == 1) {
+      route = is_read(method) ? Route::List : method == http::verb::post ? Route::Create : Route::None;
+    } else if (n == 2) {
+      route = is_read(method) ? Route::Show : method == http::verb::delete_ ? Route::Delete : Route::None;
+    } else if (n == 3 && method == http::verb::post) {
+      route = segments[2] == "peer" ? Route::AddPeer : segments[2] == "component" ? Route::AddComponent : Route::None;
+    } else if (n == 4 && method == http::verb::delete_) {
+      route = segments[2] == "peer" ? Route::DeletePeer
+              : segments[2] == "component" ? Route::DeleteComponent
+                                           : Route::None;
+    }
+    if (route == Route::None) co_return not_found();
+    if (!accepts_json(request)) co_return framework_error(http::status::not_acceptable);
+    if (auto denied = check_bearer(node, request)) co_return std::move(*denied);
+
+    auto params = parse_params(request);
+    if (!params) co_return framework_error(http::status::bad_request);
+    switch (route) {
+      case Route::List:
+        co_return list_rooms(node);
+      case Route::Create:
+        co_return create_room(node, *params);
+      case Route::Show:
+        co_return show_room(node, segments[1]);
+      case Route::Delete:
+        co_return co_await delete_room(node, segments[1]);
+      case Route::AddPeer:
+        co_return co_await add_peer(node, segments[1], *params);
+      case Route::DeletePeer:
+        co_return co_await delete_peer(node, segments[1], segments[3]);
+      case Route::AddComponent:
+        co_return co_await add_component(node, segments[1], *params);
+      case Route::DeleteComponent:
+        co_return co_await delete_component(node, segments[1], segments[3]);
+      case Route::None:
+        break;
+    }
+    co_return not_found();
+  }
+
+  if (n == 3 && segments[0] == "hls" && is_read(method)) {
+    co_return serve_hls_file(node.config.output_base_path, segments[1], segments[2], request.target());
+  }
+  if (n == 1 && segments[0] == "health" && is_read(method)) {
+    if (auto denied = check_bearer(node, request)) co_return std::move(*denied);
+    co_return health(node);
+  }
+  if (n == 1 && segments[0] == "openapi.json" && is_read(method)) {
+    co_return json_response(http::status::ok, std::string(openapi_document()));
+  }
+  co_return not_found();
+}
+
+}  // namespace shoal::api

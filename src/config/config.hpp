@@ -1,0 +1,78 @@
+#pragma once
+// The whole server configuration, read once at start-up from JF_* variables with the names,
+// defaults, validation order and error texts of Jellyfish v0.2.1.
+#include "config/env_readers.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shoal::config {
+
+// Production mirrors the v0.2.1 release (port 8080, API token required, origin check on);
+// Development mirrors `mix phx.server` (port 5002, token "development", origin check off).
+enum class Mode { Production, Development };
+
+enum class CheckOriginPolicy {
+  AllowAll,      // JF_CHECK_ORIGIN=false
+  MatchHost,     // JF_CHECK_ORIGIN=true: Origin host must equal the host of JF_HOST
+  MatchRequest,  // JF_CHECK_ORIGIN=:conn: Origin must equal the request's own scheme/host/port
+  AllowList,     // anything else: space-separated origins, e.g. "//a.com:888 //*.other.com"
+};
+
+struct CheckOrigin {
+  CheckOriginPolicy policy = CheckOriginPolicy::AllowAll;
+  std::vector<std::string> allowed;  // only for AllowList
+};
+
+enum class DistMode { LongNames, ShortNames };  // JF_DIST_MODE name | sname
+
+struct DistConfig {
+  bool enabled = false;
+  std::string node_name;  // "name@host"
+  std::string cookie;     // default "jellyfish_cookie"
+  std::vector<std::string> nodes;
+  DistMode mode = DistMode::LongNames;
+  std::optional<PortRange> port_range;  // JF_DIST_MIN_PORT..JF_DIST_MAX_PORT
+};
+
+struct WebrtcConfig {
+  bool used = true;
+  boost::asio::ip::address turn_ip;         // advertised to clients
+  boost::asio::ip::address turn_listen_ip;  // bound locally
+  PortRange turn_port_range{50000, 59999};
+  std::optional<std::uint16_t> turn_tcp_port;
+};
+
+struct Config {
+  Mode mode = Mode::Production;
+  boost::asio::ip::address ip;
+  std::uint16_t port = 8080;
+  std::string address;      // JF_HOST verbatim or "<ntoa(JF_IP)>:<JF_PORT>"; jellyfish_address
+  std::string url_host;     // host part of address (origin checks)
+  std::uint16_t url_port = 443;
+  std::string output_base_path;  // absolute
+  boost::asio::ip::address metrics_ip;
+  std::uint16_t metrics_port = 9568;
+  DistConfig dist;
+  WebrtcConfig webrtc;
+  std::string server_api_token;
+  std::string secret_key_base;  // random per boot when unset
+  CheckOrigin check_origin;
+};
+
+struct LoadResult {
+  std::optional<Config> config;       // set on success
+  std::string error;                  // exact text to print on stderr when config is empty
+  std::vector<std::string> warnings;  // printed as warnings, start-up continues
+};
+
+LoadResult load_config(const EnvLookup& env, Mode mode);
+
+// `shoal --help`: every variable with its default.
+std::string help_text();
+
+}  // namespace shoal::config

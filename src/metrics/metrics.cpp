@@ -1,0 +1,118 @@
+#include "metrics/metrics.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <prometheus/text_serializer.h>
+
+#include <fstream>
+#include <unistd.h>
+#include <unordered_set>
+
+namespace shoal::metrics {
+
+namespace {
+
+double resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0, pages_resident = 0;
+  if (!(statm >> pages_total >> pages_resident)) return 0;
+  return static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+void schedule(std::shared_ptr<boost::asio::steady_timer> timer, Metrics* metrics) {
+  timer->expires_after(Metrics::kAggregationPeriod);
+  timer->async_wait([timer, metrics](const boost::system::error_code& ec) {
+    if (ec) return;
+    metrics->aggregate(Metrics::kAggregationPeriod);
+    schedule(timer, metrics);
+  });
+}
+
+}  // namespace
+
+Metrics::Metrics(const room::RoomRegistry& rooms)
+    : rooms_(rooms),
+      registry_(std::make_shared<prometheus::Registry>()),
+      ingress_total_(prometheus::BuildCounter()
+                         .Name("jellyfish_traffic_ingress_total_bytes")
+                         .Help("Total traffic received (bytes)")
+                         .Register(*registry_)
+                         .Add({})),
+      ingress_throughput_(prometheus::BuildGauge()
+                              .Name("jellyfish_traffic_ingress_throughput_bytes_per_second")
+                              .Help("Current throughput for received traffic (bytes/second)")
+                              .Register(*registry_)
+                              .Add({})),
+      egress_total_(prometheus::BuildCounter()
+                        .Name("jellyfish_traffic_egress_total_bytes")
+                        .Help("Total traffic sent (bytes)")
+                        .Register(*registry_)
+                        .Add({})),
+      egress_throughput_(prometheus::BuildGauge()
+                             .Name("jellyfish_traffic_egress_throughput_bytes_per_second")
+                             .Help("Current throughput for sent traffic (bytes/second)")
+                             .Register(*registry_)
+                             .Add({})),
+      rooms_gauge_(prometheus::BuildGauge()
+                       .Name("jellyfish_rooms")
+                       .Help("Amount of rooms currently present in Jellyfish")
+                       .Register(*registry_)
+                       .Add({})),
+      room_peers_(prometheus::BuildGauge()
+                      .Name("jellyfish_room_peers")
+                      .Help("Amount of peers currently present in a given room")
+                      .Register(*registry_)),
+      room_peer_time_(prometheus::BuildCounter()
+                          .Name("jellyfish_room_peer_time_total_seconds")
+                          .Help("Total peer time accumulated for a given room (seconds)")
+                          .Register(*registry_)),
+      resident_memory_(prometheus::BuildGauge()
+                           .Name("shoal_process_resident_memory_bytes")
+                           .Help("Resident memory of the shoal process (bytes)")
+                           .Register(*registry_)
+                           .Add({})) {}
+
+void Metrics::start(boost::asio::io_context& loop) {
+  schedule(std::make_shared<boost::asio::steady_timer>(loop), this);
+}
+
+void Metrics::aggregate(std::chrono::seconds window) {
+  const auto seconds = static_cast<std::uint64_t>(window.count());
+  const auto ingress = traffic_.ingress_bytes.exchange(0, std::memory_order_relaxed);
+  const auto egress = traffic_.egress_bytes.exchange(0, std::memory_order_relaxed);
+  ingress_total_.Increment(static_cast<double>(ingress));
+  egress_total_.Increment(static_cast<double>(egress));
+  ingress_throughput_.Set(static_cast<double>(seconds ? ingress / seconds : 0));
+  egress_throughput_.Set(static_cast<double>(seconds ? egress / seconds : 0));
+
+  auto rooms = rooms_.all();
+  rooms_gauge_.Set(static_cast<double>(rooms.size()));
+  std::unordered_set<std::string> live;
+  for (const auto& room : rooms) {
+    live.insert(room->id());
+    auto [it, inserted] = room_series_.try_emplace(room->id());
+    if (inserted) {
+      it->second.peers = &room_peers_.Add({{"room_id", room->id()}});
+      it->second.peer_time = &room_peer_time_.Add({{"room_id", room->id()}});
+    }
+    const auto peers = static_cast<double>(room->peer_count());
+    it->second.peers->Set(peers);
+    it->second.peer_time->Increment(peers * static_cast<double>(seconds));
+  }
+  // Unlike v0.2.1, series of deleted rooms are dropped so cardinality tracks live rooms.
+  for (auto it = room_series_.begin(); it != room_series_.end();) {
+    if (live.count(it->first) == 0) {
+      room_peers_.Remove(it->second.peers);
+      room_peer_time_.Remove(it->second.peer_time);
+      it = room_series_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  resident_memory_.Set(resident_bytes());
+}
+
+std::string Metrics::render() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace shoal::metrics

@@ -1,0 +1,62 @@
+#pragma once
+// The jellyfish_* Prometheus metrics of v0.2.1, aggregated every 10 s from live state and from
+// byte counters that the transport adds to as it sends and receives.
+#include "room/room_registry.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace shoal::metrics {
+
+// Lock-free byte counters for the media path; the aggregator takes and resets the deltas.
+struct TrafficCounters {
+  std::atomic<std::uint64_t> ingress_bytes{0};
+  std::atomic<std::uint64_t> egress_bytes{0};
+  void add_ingress(std::uint64_t bytes) { ingress_bytes.fetch_add(bytes, std::memory_order_relaxed); }
+  void add_egress(std::uint64_t bytes) { egress_bytes.fetch_add(bytes, std::memory_order_relaxed); }
+};
+
+class Metrics {
+ public:
+  static constexpr std::chrono::seconds kAggregationPeriod{10};
+
+  explicit Metrics(const room::RoomRegistry& rooms);
+
+  TrafficCounters& traffic() { return traffic_; }
+  // Starts the periodic aggregation on `loop`.
+  void start(boost::asio::io_context& loop);
+  // One aggregation step covering `window` seconds (public so tests can drive it).
+  void aggregate(std::chrono::seconds window);
+  // Prometheus text exposition format.
+  std::string render() const;
+
+ private:
+  const room::RoomRegistry& rooms_;
+  TrafficCounters traffic_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Counter& ingress_total_;
+  prometheus::Gauge& ingress_throughput_;
+  prometheus::Counter& egress_total_;
+  prometheus::Gauge& egress_throughput_;
+  prometheus::Gauge& rooms_gauge_;
+  prometheus::Family<prometheus::Gauge>& room_peers_;
+  prometheus::Family<prometheus::Counter>& room_peer_time_;
+  prometheus::Gauge& resident_memory_;
+  struct RoomSeries {
+    prometheus::Gauge* peers;
+    prometheus::Counter* peer_time;
+  };
+  std::unordered_map<std::string, RoomSeries> room_series_;  // touched only by aggregate()
+};
+
+}  // namespace shoal::metrics

@@ -1,0 +1,201 @@
+#include "notifications/server_socket.hpp"
+
+#include "jellyfish/server_notifications.pb.h"
+#include "signaling/peer_socket.hpp"
+#include "signaling/ws_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <spdlog/spdlog.h>
+
+namespace shoal::notifications {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using jellyfish::ServerMessage;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint16_t kNormalClose = 1000;
+constexpr std::uint16_t kUnsupportedData = 1003;
+constexpr std::size_t kMaxServerMessageBytes = 64 << 10;
+
+std::string encode_server_event(const ServerEvent& event) {
+  ServerMessage message;
+  switch (event.kind) {
+    case ServerEventKind::RoomCreated:
+      message.mutable_room_created()->set_room_id(event.room_id);
+      break;
+    case ServerEventKind::RoomDeleted:
+      message.mutable_room_deleted()->set_room_id(event.room_id);
+      break;
+    case ServerEventKind::RoomCrashed:
+      message.mutable_room_crashed()->set_room_id(event.room_id);
+      break;
+    case ServerEventKind::PeerConnected: {
+      auto* m = message.mutable_peer_connected();
+      m->set_room_id(event.room_id);
+      m->set_peer_id(event.subject_id);
+      break;
+    }
+    case ServerEventKind::PeerDisconnected: {
+      auto* m = message.mutable_peer_disconnected();
+      m->set_room_id(event.room_id);
+      m->set_peer_id(event.subject_id);
+      break;
+    }
+    case ServerEventKind::PeerCrashed: {
+      auto* m = message.mutable_peer_crashed();
+      m->set_room_id(event.room_id);
+      m->set_peer_id(event.subject_id);
+      break;
+    }
+    case ServerEventKind::ComponentCrashed: {
+      auto* m = message.mutable_component_crashed();
+      m->set_room_id(event.room_id);
+      m->set_component_id(event.subject_id);
+      break;
+    }
+    case ServerEventKind::HlsPlayable: {
+      auto* m = message.mutable_hls_playable();
+      m->set_room_id(event.room_id);
+      m->set_component_id(event.subject_id);
+      break;
+    }
+    case ServerEventKind::MetricsReport:
+      message.mutable_metrics_report()->set_metrics(event.payload);
+      break;
+  }
+  return message.SerializeAsString();
+}
+
+namespace {
+
+struct ServerSession {
+  server::Node& node;
+  std::shared_ptr<signaling::WsConnection> connection;
+  bool authenticated = false;
+  // Shared with the bus subscription, which runs on other loops and posts here.
+  struct Wanted {
+    bool notifications = false;
+    bool metrics = false;
+  };
+  std::shared_ptr<Wanted> wanted = std::make_shared<Wanted>();
+  std::optional<NotificationBus::Token> subscription;
+
+  void reject(std::uint16_t code, std::string reason) { connection->close(code, std::move(reason)); }
+
+  void subscribe(ServerMessage::EventType type) {
+    if (type == ServerMessage::EVENT_TYPE_SERVER_NOTIFICATION) {
+      wanted->notifications = true;
+    } else if (type == ServerMessage::EVENT_TYPE_METRICS) {
+      wanted->metrics = true;
+    } else {
+      reject(kUnsupportedData, "operation not allowed");
+      return;
+    }
+    if (!subscription) {
+      subscription = node.bus.subscribe([c = connection, wanted = wanted](const ServerEvent& event) {
+        const bool is_report = event.kind == ServerEventKind::MetricsReport;
+        asio::post(c->executor(), [c, wanted, is_report, frame = encode_server_event(event)]() mutable {
+          if (is_report ? wanted->metrics : wanted->notifications) c->send_binary(std::move(frame));
+        });
+      });
+    }
+    ServerMessage response;
+    response.mutable_subscribe_response()->set_event_type(type);
+    connection->send_binary(response.SerializeAsString());
+  }
+
+  void on_frame(const std::string& bytes) {
+    ServerMessage message;
+    const bool decoded = bytes.size() <= kMaxServerMessageBytes &&
+                         message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+    if (!authenticated) {
+      if (!decoded || message.content_case() != ServerMessage::kAuthRequest) {
+        spdlog::warn("Server WebSocket: invalid auth request, closing");
+        reject(kNormalClose, "invalid auth request");
+        return;
+      }
+      const auto& token = message.auth_request().token();
+      const auto& expected = node.config.server_api_token;
+      unsigned char diff = token.size() == expected.size() ? 0 : 1;
+      for (std::size_t i = 0; i < token.size() && i < expected.size(); ++i) {
+        diff |= static_cast<unsigned char>(token[i] ^ expected[i]);
+      }
+      if (diff != 0) {
+        spdlog::warn("Server WebSocket authentication failed: invalid token");
+        reject(kNormalClose, "invalid token");
+        return;
+      }
+      authenticated = true;
+      spdlog::info("Server WS authenticated.");
+      ServerMessage reply;
+      reply.mutable_authenticated();
+      connection->send_binary(reply.SerializeAsString());
+      auto pings = [c = connection]() -> asio::awaitable<void> {
+        co_await c->ping_loop(signaling::kHeartbeatPeriod);
+      };
+      asio::co_spawn(connection->executor(), std::move(pings), asio::detached);
+      return;
+    }
+    if (!decoded || message.content_case() != ServerMessage::kSubscribeRequest) {
+      reject(kUnsupportedData, "operation not allowed");
+      return;
+    }
+    subscribe(message.subscribe_request().event_type());
+  }
+
+  asio::awaitable<void> read_loop() {
+    beast::flat_buffer buffer;
+    for (;;) {
+      buffer.clear();
+      auto [ec, n] = co_await connection->stream().async_read(buffer, use_tuple);
+      if (ec) break;
+      if (connection->closing()) continue;
+      if (!connection->stream().got_binary()) {
+        reject(kUnsupportedData, "operation not allowed");
+        continue;
+      }
+      on_frame(beast::buffers_to_string(buffer.data()));
+    }
+  }
+};
+
+}  // namespace
+
+asio::awaitable<void> run_server_socket(server::Node& node, beast::tcp_stream stream, api::Request request) {
+  auto connection = std::make_shared<signaling::WsConnection>(std::move(stream));
+  auto& ws = connection->stream();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds(30);
+  timeouts.idle_timeout = std::chrono::seconds(60);
+  timeouts.keep_alive_pings = false;
+  ws.set_option(timeouts);
+  ws.read_message_max(kMaxServerMessageBytes);
+
+  auto [accept_error] = co_await ws.async_accept(request, use_tuple);
+  if (accept_error) co_return;
+  spdlog::info("New incoming server WebSocket connection, accepting");
+
+  ServerSession session{node, connection};
+  auto tracker_id = node.sockets.add([c = connection] {
+    asio::post(c->executor(), [c] { c->close(kNormalClose, ""); });
+  });
+  auto writer = [c = connection]() -> asio::awaitable<void> { co_await c->write_loop(); };
+  asio::co_spawn(connection->executor(), std::move(writer), asio::detached);
+
+  co_await session.read_loop();
+
+  connection->reader_done();
+  *session.wanted = {};
+  if (session.subscription) node.bus.unsubscribe(*session.subscription);
+  node.sockets.remove(tracker_id);
+  spdlog::info("Server WebSocket stopped");
+}
+
+}  // namespace shoal::notifications

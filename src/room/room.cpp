@@ -1,0 +1,261 @@
+#include "room/room.hpp"
+
+#include "core/uuid.hpp"
+#include "signaling/media_event.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace shoal::room {
+
+using nlohmann::json;
+
+std::string_view to_string(VideoCodec codec) {
+  switch (codec) {
+    case VideoCodec::H264:
+      return "h264";
+    case VideoCodec::VP8:
+      return "vp8";
+    case VideoCodec::Unrestricted:
+      break;
+  }
+  return "";
+}
+
+Room::Room(std::string id, RoomConfig config, boost::asio::io_context& loop, RoomSettings settings)
+    : id_(std::move(id)), config_(config), loop_(loop), settings_(settings) {
+  spdlog::info("Initialize room \"{}\"", id_);
+  publish_snapshot();
+  publish_endpoint_metrics();
+}
+
+Room::Peer* Room::find_peer(std::string_view peer_id) {
+  auto it = std::find_if(peers_.begin(), peers_.end(), [&](const Peer& p) { return p.id == peer_id; });
+  return it == peers_.end() ? nullptr : &*it;
+}
+
+std::variant<AddedPeer, RoomError> Room::add_peer(const std::optional<PeerOptions>& options) {
+  if (closed_) return RoomError::RoomNotFound;
+  if (config_.max_peers && static_cast<std::int64_t>(peers_.size()) >= *config_.max_peers) {
+    return RoomError::PeerLimitReached;
+  }
+  // The original raised inside the room here and crashed it; a clean refusal keeps the room.
+  if (!settings_.webrtc_enabled) {
+    spdlog::warn("Unable to add peer: WebRTC is disabled (JF_WEBRTC_USED=false), room \"{}\"", id_);
+    return RoomError::WebrtcDisabled;
+  }
+  if (!options) {
+    spdlog::warn("Unable to add peer: invalid options, room \"{}\"", id_);
+    return RoomError::InvalidOptions;
+  }
+  Peer peer{core::make_uuid_v4(), *options, nullptr, false, json(nullptr)};
+  AddedPeer added{peer.id, peer_json(peer)};
+  peers_.push_back(std::move(peer));
+  spdlog::info("Added peer \"{}\" to room \"{}\"", added.id, id_);
+  publish_snapshot();
+  return added;
+}
+
+std::optional<RoomError> Room::remove_peer(std::string_view peer_id) {
+  if (closed_) return RoomError::RoomNotFound;
+  Peer* peer = find_peer(peer_id);
+  if (peer == nullptr) return RoomError::PeerNotFound;
+  if (peer->endpoint_ready) on_endpoint_gone(*peer);
+  if (peer->channel) peer->channel->close("");
+  std::erase_if(peers_, [&](const Peer& p) { return p.id == peer_id; });
+  spdlog::info("Removed peer \"{}\" from room \"{}\"", peer_id, id_);
+  publish_snapshot();
+  return std::nullopt;
+}
+
+std::variant<AddedComponent, RoomError> Room::add_component(
+    ComponentType type, const std::optional<ComponentOptions>& options) {
+  if (closed_) return RoomError::RoomNotFound;
+  const bool codec_ok = type == ComponentType::Hls
+                            ? config_.video_codec == VideoCodec::H264
+                            : config_.video_codec != VideoCodec::VP8;
+  if (!codec_ok) {
+    spdlog::warn("Unable to add component: incompatible codec, room \"{}\"", id_);
+    return RoomError::IncompatibleCodec;
+  }
+  if (type == ComponentType::Hls &&
+      std::any_of(components_.begin(), components_.end(),
+                  [](const Component& c) { return c.options.type == ComponentType::Hls; })) {
+    spdlog::warn("Unable to add component: reached components limit, room \"{}\"", id_);
+    return RoomError::ComponentsLimit;
+  }
+  if (!options) {
+    spdlog::warn("Unable to add component: invalid options, room \"{}\"", id_);
+    return RoomError::InvalidOptions;
+  }
+  // Media components need the media plane, which this build does not carry yet: refusing is
+  // honest, a component that never produces media would not be.
+  spdlog::warn("Unable to add component: {} components are not available in this build",
+               type == ComponentType::Hls ? "hls" : "rtsp");
+  return RoomError::ComponentUnavailable;
+}
+
+std::optional<RoomError> Room::remove_component(std::string_view component_id) {
+  if (closed_) return RoomError::RoomNotFound;
+  auto it = std::find_if(components_.begin(), components_.end(),
+                         [&](const Component& c) { return c.id == component_id; });
+  if (it == components_.end()) return RoomError::ComponentNotFound;
+  components_.erase(it);
+  spdlog::info("Removed component \"{}\"", component_id);
+  publish_snapshot();
+  return std::nullopt;
+}
+
+std::optional<RoomError> Room::connect_peer(std::string_view peer_id,
+                                            std::shared_ptr<PeerChannel> channel) {
+  if (closed_) return RoomError::RoomNotFound;
+  Peer* peer = find_peer(peer_id);
+  if (peer == nullptr) return RoomError::PeerNotFound;
+  if (peer->channel) return RoomError::PeerAlreadyConnected;
+  peer->channel = std::move(channel);
+  spdlog::info("Peer \"{}\" connected", peer_id);
+  publish_snapshot();
+  return std::nullopt;
+}
+
+void Room::peer_socket_closed(std::string_view peer_id, const PeerChannel* channel) {
+  Peer* peer = find_peer(peer_id);
+  if (peer == nullptr || peer->channel.get() != channel) return;
+  if (peer->endpoint_ready) on_endpoint_gone(*peer);
+  peer->channel.reset();
+  publish_snapshot();
+}
+
+void Room::handle_media_event(std::string_view peer_id, const PeerChannel* channel,
+                              std::string_view data) {
+  Peer* peer = find_peer(peer_id);
+  if (peer == nullptr || peer->channel.get() != channel) return;
+
+  auto parsed = signaling::parse_client_event(data);
+  if (auto* error = std::get_if<signaling::MediaEventError>(&parsed)) {
+    spdlog::warn("Ignoring invalid media event from peer \"{}\": {}", peer_id, error->reason);
+    return;
+  }
+  auto& event = std::get<signaling::ClientEvent>(parsed);
+  std::visit(
+      [&](auto& e) {
+        using E = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<E, signaling::Connect>) {
+          if (peer->endpoint_ready) {
+            spdlog::debug("Ignoring repeated connect from peer \"{}\"", peer_id);
+          } else {
+            on_connect(*peer, std::move(e.metadata));
+          }
+        } else if constexpr (std::is_same_v<E, signaling::UpdateEndpointMetadata>) {
+          if (peer->endpoint_ready && peer->metadata != e.metadata) {
+            peer->metadata = std::move(e.metadata);
+            send_to_ready_peers(signaling::endpoint_updated_event(peer->id, peer->metadata), {});
+            publish_endpoint_metrics();
+          }
+        } else if constexpr (std::is_same_v<E, signaling::UpdateTrackMetadata>) {
+          spdlog::debug("Ignoring updateTrackMetadata for unknown track \"{}\"", e.track_id);
+        } else if constexpr (std::is_same_v<E, signaling::Disconnect>) {
+          // As in the original: a peer leaves when its socket closes, not on this event.
+        } else if constexpr (std::is_same_v<E, signaling::CustomEvent>) {
+          spdlog::debug("Ignoring media-plane event \"{}\" from peer \"{}\": no media plane in this build",
+                        e.type, peer_id);
+        }
+      },
+      event);
+}
+
+void Room::on_connect(Peer& peer, json metadata) {
+  peer.endpoint_ready = true;
+  peer.metadata = std::move(metadata);
+
+  std::vector<signaling::EndpointView> others;
+  for (const auto& other : peers_) {
+    if (other.endpoint_ready && other.id != peer.id) {
+      others.push_back({other.id, "webrtc", other.metadata});
+    }
+  }
+  for (const auto& component : components_) {
+    others.push_back({component.id, component.options.type == ComponentType::Hls ? "hls" : "rtsp",
+                      json(nullptr)});
+  }
+  peer.channel->send_media_event(signaling::connected_event(peer.id, others));
+  send_to_ready_peers(signaling::endpoint_added_event({peer.id, "webrtc", peer.metadata}), peer.id);
+  publish_endpoint_metrics();
+}
+
+void Room::on_endpoint_gone(Peer& peer) {
+  peer.endpoint_ready = false;
+  peer.metadata = json(nullptr);
+  send_to_ready_peers(signaling::endpoint_removed_event(peer.id), peer.id);
+  publish_endpoint_metrics();
+}
+
+void Room::send_to_ready_peers(const std::string& event, std::string_view except_id) {
+  for (auto& p : peers_) {
+    if (p.endpoint_ready && p.channel && p.id != except_id) p.channel->send_media_event(event);
+  }
+}
+
+void Room::close() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto& peer : peers_) {
+    if (peer.channel) peer.channel->close("");
+    peer.channel.reset();
+    peer.endpoint_ready = false;
+  }
+  publish_endpoint_metrics();
+  spdlog::info("Deleted room \"{}\"", id_);
+}
+
+std::string Room::peer_json(const Peer& peer) const {
+  return json{{"id", peer.id}, {"type", "webrtc"},
+              {"status", peer.channel ? "connected" : "disconnected"}}
+      .dump();
+}
+
+std::string Room::component_json(const Component& component) const {
+  json metadata = json::object();
+  if (component.options.type == ComponentType::Hls) {
+    metadata = {{"playable", component.playable}, {"lowLatency", component.options.low_latency}};
+  }
+  return json{{"id", component.id},
+              {"type", component.options.type == ComponentType::Hls ? "hls" : "rtsp"},
+              {"metadata", std::move(metadata)}}
+      .dump();
+}
+
+void Room::publish_endpoint_metrics() {
+  // Media counters join these once the media plane exists; until then an endpoint reports
+  // what it has, its metadata.
+  auto metrics = std::make_shared<json>(json::object());
+  for (const auto& peer : peers_) {
+    if (peer.endpoint_ready) (*metrics)["endpoint_id=" + peer.id] = {{"endpoint.metadata", peer.metadata}};
+  }
+  endpoint_metrics_.store(std::move(metrics));
+}
+
+void Room::publish_snapshot() {
+  // Built as text once per change so that listing rooms never has to visit the room's loop.
+  std::string out = "{\"id\":" + json(id_).dump() + ",\"config\":{\"maxPeers\":";
+  out += config_.max_peers ? std::to_string(*config_.max_peers) : "null";
+  out += ",\"videoCodec\":";
+  out += config_.video_codec == VideoCodec::Unrestricted ? "null"
+                                                         : "\"" + std::string(to_string(config_.video_codec)) + "\"";
+  out += "},\"components\":[";
+  for (std::size_t i = 0; i < components_.size(); ++i) {
+    if (i) out += ',';
+    out += component_json(components_[i]);
+  }
+  out += "],\"peers\":[";
+  for (std::size_t i = 0; i < peers_.size(); ++i) {
+    if (i) out += ',';
+    out += peer_json(peers_[i]);
+  }
+  out += "]}";
+  snapshot_.store(std::make_shared<const std::string>(std::move(out)));
+  peer_count_.store(peers_.size(), std::memory_order_relaxed);
+}
+
+}  // namespace shoal::room

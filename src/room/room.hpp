@@ -1,0 +1,145 @@
+#pragma once
+// A room: its peers, components and signalling endpoints. A Room lives on one event loop and,
+// apart from the few thread-safe readers marked below, is touched only on that loop.
+#include "notifications/server_event.hpp"
+#include "room/peer_channel.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace shoal::room {
+
+enum class VideoCodec { Unrestricted, H264, VP8 };
+
+struct RoomConfig {
+  std::optional<std::int64_t> max_peers;  // nullopt: unlimited
+  VideoCodec video_codec = VideoCodec::Unrestricted;
+};
+
+struct PeerOptions {
+  bool enable_simulcast = true;
+};
+
+enum class ComponentType { Hls, Rtsp };
+
+struct ComponentOptions {
+  ComponentType type = ComponentType::Hls;
+  bool low_latency = false;  // HLS
+  std::string source_uri;    // RTSP
+  std::uint16_t rtp_port = 20000;
+  std::int64_t reconnect_delay_ms = 15000;
+  std::int64_t keep_alive_interval_ms = 15000;
+  bool pierce_nat = true;
+};
+
+enum class RoomError {
+  RoomNotFound,          // 404 Room <id> does not exist (also a room closed meanwhile)
+  PeerNotFound,          // 404 Peer <id> does not exist / close reason "peer not found"
+  ComponentNotFound,     // 404 Component <id> does not exist
+  PeerLimitReached,      // 503
+  PeerAlreadyConnected,  // close reason "peer already connected"
+  WebrtcDisabled,        // 400: JF_WEBRTC_USED=false
+  InvalidOptions,        // 400 Invalid request body structure
+  IncompatibleCodec,     // 400 Incompatible video codec enforced in room <id>
+  ComponentsLimit,       // 400 Reached components limit in room <id>
+  ComponentUnavailable,  // 501: component type not built into this server
+};
+
+struct AddedPeer {
+  std::string id;
+  std::string json;  // {"id","type","status"}
+};
+
+struct AddedComponent {
+  std::string id;
+  std::string json;  // {"id","type","metadata"}
+};
+
+struct RoomSettings {
+  bool webrtc_enabled = true;
+  notifications::NotificationBus* bus = nullptr;
+};
+
+class Room {
+ public:
+  Room(std::string id, RoomConfig config, boost::asio::io_context& loop, RoomSettings settings);
+  Room(const Room&) = delete;
+  Room& operator=(const Room&) = delete;
+
+  const std::string& id() const { return id_; }
+  boost::asio::io_context& loop() const { return loop_; }
+
+  // --- safe from any thread ---
+  // JSON of the room as the REST API shows it, republished after every change.
+  std::shared_ptr<const std::string> snapshot() const { return snapshot_.load(); }
+  std::size_t peer_count() const { return peer_count_.load(std::memory_order_relaxed); }
+  std::size_t forwarded_tracks() const { return forwarded_tracks_.load(std::memory_order_relaxed); }
+  // {"endpoint_id=<peer>": {<metric>: value}} for the metrics report, republished on change.
+  std::shared_ptr<const nlohmann::json> endpoint_metrics() const { return endpoint_metrics_.load(); }
+
+  // --- on the room's loop only ---
+  std::variant<AddedPeer, RoomError> add_peer(const std::optional<PeerOptions>& options);
+  std::optional<RoomError> remove_peer(std::string_view peer_id);
+  std::variant<AddedComponent, RoomError> add_component(ComponentType type,
+                                                         const std::optional<ComponentOptions>& options);
+  std::optional<RoomError> remove_component(std::string_view component_id);
+
+  // A peer socket authenticated with a token for this room.
+  std::optional<RoomError> connect_peer(std::string_view peer_id, std::shared_ptr<PeerChannel> channel);
+  // The peer's socket ended; `channel` identifies which socket (a stale one is ignored).
+  void peer_socket_closed(std::string_view peer_id, const PeerChannel* channel);
+  void handle_media_event(std::string_view peer_id, const PeerChannel* channel, std::string_view data);
+
+  // Room deleted: closes every peer socket; later calls answer RoomNotFound.
+  void close();
+  bool closed() const { return closed_; }
+
+ private:
+  struct Peer {
+    std::string id;
+    PeerOptions options;
+    std::shared_ptr<PeerChannel> channel;  // set while a socket is authenticated
+    bool endpoint_ready = false;           // `connect` media event received
+    nlohmann::json metadata;
+  };
+  struct Component {
+    std::string id;
+    ComponentOptions options;
+    bool playable = false;
+  };
+
+  Peer* find_peer(std::string_view peer_id);
+  void send_to_ready_peers(const std::string& event, std::string_view except_id);
+  void on_connect(Peer& peer, nlohmann::json metadata);
+  void on_endpoint_gone(Peer& peer);
+  std::string peer_json(const Peer& peer) const;
+  std::string component_json(const Component& component) const;
+  void publish_snapshot();
+  void publish_endpoint_metrics();
+
+  std::string id_;
+  RoomConfig config_;
+  boost::asio::io_context& loop_;
+  RoomSettings settings_;
+  bool closed_ = false;
+  std::vector<Peer> peers_;  // insertion order, as listings show it
+  std::vector<Component> components_;
+
+  std::atomic<std::shared_ptr<const std::string>> snapshot_;
+  std::atomic<std::shared_ptr<const nlohmann::json>> endpoint_metrics_;
+  std::atomic<std::size_t> peer_count_{0};
+  std::atomic<std::size_t> forwarded_tracks_{0};
+};
+
+std::string_view to_string(VideoCodec codec);
+
+}  // namespace shoal::room

@@ -1,0 +1,30 @@
+#pragma once
+// Everything one shoal node shares across its loops: configuration, rooms, token signer,
+// notification bus and metrics.
+#include "auth/peer_token.hpp"
+#include "config/config.hpp"
+#include "core/loop_pool.hpp"
+#include "metrics/metrics.hpp"
+#include "notifications/server_event.hpp"
+#include "room/room_registry.hpp"
+#include "server/connection_tracker.hpp"
+
+#include <chrono>
+
+namespace shoal::server {
+
+struct Node {
+  Node(const config::Config& cfg, core::LoopPool& pool)
+      : config(cfg), loops(pool), tokens(cfg.secret_key_base), metrics(rooms) {}
+
+  const config::Config& config;
+  core::LoopPool& loops;
+  room::RoomRegistry rooms;
+  auth::PeerTokenSigner tokens;
+  notifications::NotificationBus bus;
+  metrics::Metrics metrics;
+  ConnectionTracker sockets;
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+}  // namespace shoal::server

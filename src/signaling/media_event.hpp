@@ -1,0 +1,54 @@
+#pragma once
+// Media events: the JSON messages carried inside PeerMessage.MediaEvent.data, in the shapes
+// membrane-webrtc-js 0.5.3 sends and expects.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace shoal::signaling {
+
+// --- client -> server ---
+struct Connect {
+  nlohmann::json metadata;
+};
+struct Disconnect {};
+struct UpdateEndpointMetadata {
+  nlohmann::json metadata;
+};
+struct UpdateTrackMetadata {
+  std::string track_id;
+  nlohmann::json metadata;
+};
+// Events wrapped as {"type":"custom","data":{"type":<inner>,"data":{...}}}: the media plane's
+// negotiation (renegotiateTracks, sdpOffer, candidate, ...). `data` is always an object.
+struct CustomEvent {
+  std::string type;
+  nlohmann::json data;
+};
+
+using ClientEvent =
+    std::variant<Connect, Disconnect, UpdateEndpointMetadata, UpdateTrackMetadata, CustomEvent>;
+
+struct MediaEventError {
+  std::string reason;
+};
+
+std::variant<ClientEvent, MediaEventError> parse_client_event(std::string_view json);
+
+// --- server -> client ---
+struct EndpointView {
+  std::string id;
+  std::string type;  // "webrtc", "hls", "rtsp"
+  nlohmann::json metadata;
+  nlohmann::json tracks = nlohmann::json::object();  // trackId -> {metadata, simulcastConfig}
+};
+
+std::string connected_event(std::string_view own_id, const std::vector<EndpointView>& others);
+std::string endpoint_added_event(const EndpointView& endpoint);
+std::string endpoint_removed_event(std::string_view id);
+std::string endpoint_updated_event(std::string_view id, const nlohmann::json& metadata);
+
+}  // namespace shoal::signaling

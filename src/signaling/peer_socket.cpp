@@ -1,0 +1,176 @@
+#include "signaling/peer_socket.hpp"
+
+#include "core/run_on.hpp"
+#include "signaling/peer_message.hpp"
+#include "signaling/ws_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <spdlog/spdlog.h>
+
+namespace shoal::signaling {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint16_t kNormalClose = 1000;
+
+namespace {
+
+// The room's handle on this socket. Rooms call it from their own loop; every call hops to the
+// socket's loop before touching the connection.
+class PeerSocketChannel : public room::PeerChannel,
+                          public std::enable_shared_from_this<PeerSocketChannel> {
+ public:
+  explicit PeerSocketChannel(std::shared_ptr<WsConnection> connection)
+      : connection_(std::move(connection)) {}
+
+  void send_media_event(std::string json) override {
+    asio::post(connection_->executor(), [connection = connection_, json = std::move(json)] {
+      connection->send_binary(encode_media_event(json));
+    });
+  }
+  void close(std::string reason) override {
+    asio::post(connection_->executor(), [connection = connection_, reason = std::move(reason)]() mutable {
+      connection->close(kNormalClose, std::move(reason));
+    });
+  }
+
+ private:
+  std::shared_ptr<WsConnection> connection_;
+};
+
+std::string_view room_error_reason(room::RoomError error) {
+  switch (error) {
+    case room::RoomError::PeerNotFound:
+      return "peer not found";
+    case room::RoomError::PeerAlreadyConnected:
+      return "peer already connected";
+    default:
+      return "room not found";
+  }
+}
+
+struct PeerSession {
+  server::Node& node;
+  std::shared_ptr<WsConnection> connection;
+  std::shared_ptr<PeerSocketChannel> channel;
+  std::shared_ptr<room::Room> room;
+  std::string peer_id;
+  bool authenticated = false;
+
+  void fail_auth(std::string_view reason) {
+    spdlog::warn("Authentication failed, reason: {}. Closing the connection.", reason);
+    connection->close(kNormalClose, std::string(reason));
+  }
+
+  asio::awaitable<void> authenticate(const std::string& token) {
+    auto verified = node.tokens.verify(token, auth::unix_time_ms());
+    if (auto* error = std::get_if<auth::TokenError>(&verified)) {
+      fail_auth(auth::close_reason(*error));
+      co_return;
+    }
+    auto identity = std::get<auth::PeerIdentity>(std::move(verified));
+    auto found = node.rooms.find(identity.room_id);
+    if (!found) {
+      fail_auth("room not found");
+      co_return;
+    }
+    auto work = [found, id = identity.peer_id, ch = channel] { return found->connect_peer(id, ch); };
+    auto error = co_await core::run_on(found->loop(), std::move(work));
+    if (error) {
+      fail_auth(room_error_reason(*error));
+      co_return;
+    }
+    authenticated = true;
+    room = std::move(found);
+    peer_id = std::move(identity.peer_id);
+    // The original announces the peer before answering it.
+    node.bus.publish({notifications::ServerEventKind::PeerConnected, room->id(), peer_id});
+    connection->send_binary(encode_authenticated());
+    asio::co_spawn(connection->executor(),
+                   [c = connection]() -> asio::awaitable<void> { co_await c->ping_loop(kHeartbeatPeriod); },
+                   asio::detached);
+  }
+
+  void on_message(std::optional<PeerMessageIn> message) {
+    if (message && std::holds_alternative<MediaEventMessage>(*message)) {
+      asio::post(room->loop(), [r = room, id = peer_id, ch = channel,
+                                data = std::move(std::get<MediaEventMessage>(*message).data)] {
+        r->handle_media_event(id, ch.get(), data);
+      });
+      return;
+    }
+    spdlog::warn("Received unexpected message from peer \"{}\", room: \"{}\"", peer_id, room->id());
+  }
+
+  asio::awaitable<void> read_loop() {
+    beast::flat_buffer buffer;
+    for (;;) {
+      buffer.clear();
+      auto [ec, n] = co_await connection->stream().async_read(buffer, use_tuple);
+      if (ec) break;
+      if (connection->closing()) continue;  // drain until the client answers our close
+      if (!connection->stream().got_binary()) {
+        if (!authenticated) {
+          connection->close(kNormalClose, "unauthenticated");
+        } else {
+          spdlog::warn("Received unexpected text message from peer \"{}\"", peer_id);
+        }
+        continue;
+      }
+      auto message = decode_peer_message(beast::buffers_to_string(buffer.data()));
+      if (authenticated) {
+        on_message(std::move(message));
+      } else if (message && std::holds_alternative<AuthRequestMessage>(*message)) {
+        co_await authenticate(std::get<AuthRequestMessage>(*message).token);
+      } else {
+        spdlog::warn("Received message from unauthenticated peer that is not authRequest. Closing the connection.");
+        connection->close(kNormalClose, "unauthenticated");
+      }
+    }
+  }
+};
+
+}  // namespace
+
+asio::awaitable<void> run_peer_socket(server::Node& node, beast::tcp_stream stream, api::Request request) {
+  auto connection = std::make_shared<WsConnection>(std::move(stream));
+  auto& ws = connection->stream();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds(30);
+  timeouts.idle_timeout = std::chrono::seconds(60);  // pongs to our 30 s pings count as activity
+  timeouts.keep_alive_pings = false;
+  ws.set_option(timeouts);
+  ws.read_message_max(kMaxPeerMessageBytes);
+
+  auto [accept_error] = co_await ws.async_accept(request, use_tuple);
+  if (accept_error) co_return;
+  spdlog::info("New incoming peer WebSocket connection, accepting");
+
+  PeerSession session{node, connection, std::make_shared<PeerSocketChannel>(connection), nullptr, {}, false};
+  auto tracker_id = node.sockets.add([channel = session.channel] { channel->close(""); });
+  asio::co_spawn(connection->executor(),
+                 [c = connection]() -> asio::awaitable<void> { co_await c->write_loop(); }, asio::detached);
+
+  co_await session.read_loop();
+
+  connection->reader_done();
+  node.sockets.remove(tracker_id);
+  spdlog::info("WebSocket associated with peer \"{}\" stopped, room: \"{}\"", session.peer_id,
+               session.room ? session.room->id() : "");
+  if (session.authenticated) {
+    asio::post(session.room->loop(), [r = session.room, id = session.peer_id, ch = session.channel] {
+      r->peer_socket_closed(id, ch.get());
+    });
+    node.bus.publish({notifications::ServerEventKind::PeerDisconnected, session.room->id(), session.peer_id});
+  }
+}
+
+}  // namespace shoal::signaling

@@ -1,0 +1,83 @@
+#include "signaling/ws_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace shoal::signaling {
+
+namespace asio = boost::asio;
+namespace websocket = boost::beast::websocket;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+WsConnection::WsConnection(boost::beast::tcp_stream stream)
+    : stream_(std::move(stream)), wake_(stream_.get_executor()), ping_timer_(stream_.get_executor()) {
+  wake_.expires_at(asio::steady_timer::time_point::max());
+}
+
+void WsConnection::send_binary(std::string bytes) {
+  if (closing()) return;
+  if (queue_.size() >= kMaxQueuedMessages || queued_bytes_ + bytes.size() > kMaxQueuedBytes) {
+    close(static_cast<std::uint16_t>(websocket::close_code::policy_error), "send queue overflow");
+    return;
+  }
+  queued_bytes_ += bytes.size();
+  queue_.push_back(std::move(bytes));
+  wake_.cancel();
+}
+
+void WsConnection::close(std::uint16_t code, std::string reason) {
+  if (closing()) return;
+  close_reason_.emplace(code, std::move(reason));
+  wake_.cancel();
+}
+
+void WsConnection::reader_done() {
+  reader_done_ = true;
+  wake_.cancel();
+  ping_timer_.cancel();
+}
+
+asio::awaitable<void> WsConnection::write_loop() {
+  stream_.binary(true);
+  for (;;) {
+    if (reader_done_) co_return;
+    if (!queue_.empty() && !close_reason_) {
+      std::string message = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= message.size();
+      auto [ec, n] = co_await stream_.async_write(asio::buffer(message), use_tuple);
+      if (ec) co_return;
+      continue;
+    }
+    if (close_reason_ && !close_sent_) {
+      close_sent_ = true;
+      queue_.clear();
+      websocket::close_reason reason;
+      reason.code = close_reason_->first;
+      reason.reason = close_reason_->second;
+      co_await stream_.async_close(reason, use_tuple);
+      co_return;
+    }
+    if (ping_due_) {
+      ping_due_ = false;
+      auto [ec] = co_await stream_.async_ping({}, use_tuple);
+      if (ec) co_return;
+      continue;
+    }
+    wake_.expires_at(asio::steady_timer::time_point::max());
+    co_await wake_.async_wait(use_tuple);
+  }
+}
+
+asio::awaitable<void> WsConnection::ping_loop(std::chrono::seconds period) {
+  for (;;) {
+    ping_timer_.expires_after(period);
+    auto [ec] = co_await ping_timer_.async_wait(use_tuple);
+    if (ec || closing()) co_return;
+    ping_due_ = true;
+    wake_.cancel();
+  }
+}
+
+}  // namespace shoal::signaling

@@ -1,0 +1,56 @@
+#pragma once
+// One accepted WebSocket with a bounded outgoing queue drained by a single writer, so that
+// messages, pings and the close frame never race. Lives on one loop; the methods below must be
+// called there (other loops post to it).
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace shoal::signaling {
+
+class WsConnection {
+ public:
+  using Stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+  static constexpr std::size_t kMaxQueuedMessages = 4096;
+  static constexpr std::size_t kMaxQueuedBytes = 8u << 20;
+
+  explicit WsConnection(boost::beast::tcp_stream stream);
+
+  Stream& stream() { return stream_; }
+  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+
+  // Queues one binary frame. A client that does not read fills the queue and is closed with
+  // 1008 rather than growing memory without bound.
+  void send_binary(std::string bytes);
+  // Queues a close frame; nothing queued after it is sent.
+  void close(std::uint16_t code, std::string reason);
+  bool closing() const { return close_reason_.has_value() || reader_done_; }
+
+  // Drains the queue until the connection closes; run it once, after the handshake.
+  boost::asio::awaitable<void> write_loop();
+  // Sends a ping with an empty payload every `period` (first after one period).
+  boost::asio::awaitable<void> ping_loop(std::chrono::seconds period);
+  // The reader saw the connection end: stop writer and pings.
+  void reader_done();
+
+ private:
+  Stream stream_;
+  boost::asio::steady_timer wake_;
+  boost::asio::steady_timer ping_timer_;
+  std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::optional<std::pair<std::uint16_t, std::string>> close_reason_;
+  bool close_sent_ = false;
+  bool reader_done_ = false;
+  bool ping_due_ = false;
+};
+
+}  // namespace shoal::signaling

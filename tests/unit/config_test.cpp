@@ -1,0 +1,575 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+namespace shoal::config {
+namespace {
+
+using boost::asio::ip::make_address;
+using Vars = std::map<std::string, std::string, std::less<>>;
+
+EnvLookup fake_env(Vars vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+// Production refuses to start without a token; most tests are about something else.
+Vars with_token(Vars vars) {
+  vars.emplace("JF_SERVER_API_TOKEN", "token");
+  return vars;
+}
+
+Config load_ok(const Vars& vars, Mode mode = Mode::Production) {
+  auto result = load_config(fake_env(with_token(vars)), mode);
+  EXPECT_TRUE(result.error.empty()) << result.error;
+  if (!result.config) throw std::runtime_error("config did not load: " + result.error);
+  return *result.config;
+}
+
+std::string load_error(const Vars& vars, Mode mode = Mode::Production) {
+  auto result = load_config(fake_env(with_token(vars)), mode);
+  EXPECT_FALSE(result.config.has_value());
+  return result.error;
+}
+
+Vars dist(Vars vars) {
+  vars.emplace("JF_DIST_ENABLED", "true");
+  vars.emplace("JF_DIST_NODE_NAME", "app@127.0.0.1");
+  vars.emplace("JF_DIST_NODES", "other@127.0.0.1");
+  return vars;
+}
+
+const std::string kRangeExpectation =
+    "Expected \"from-to\", where `from` and `to` are numbers between 0 and 65535 and `from` is "
+    "not bigger than `to`, got: ";
+
+// ---- Pure parsers ----
+
+TEST(ParseIp, AcceptsDottedQuadAndErlangShortForms) {
+  EXPECT_EQ(parse_ip("192.168.1.20"), make_address("192.168.1.20"));
+  EXPECT_EQ(parse_ip("127.1"), make_address("127.0.0.1"));
+  EXPECT_EQ(parse_ip("10.1.2"), make_address("10.1.0.2"));
+  EXPECT_EQ(parse_ip("10.1.65535"), make_address("10.1.255.255"));
+  EXPECT_EQ(parse_ip("10.16777215"), make_address("10.255.255.255"));
+  EXPECT_EQ(parse_ip("2130706433"), make_address("127.0.0.1"));
+  EXPECT_EQ(parse_ip("4294967295"), make_address("255.255.255.255"));
+  EXPECT_EQ(parse_ip("0"), make_address("0.0.0.0"));
+}
+
+TEST(ParseIp, RefusesOutOfRangeHexOctalAndJunk) {
+  for (std::string_view bad :
+       {"", "256.0.0.1", "1.2.3.4.5", "1.2.3.", ".1.2.3", "1..2", "10.1.65536", "10.16777216",
+        "4294967296", "0x7f.0.0.1", "010.0.0.1", " 127.0.0.1", "127.0.0.1 ", "localhost",
+        "example.com", "1.2.3.4a", "fe80::1%eth0", "::1 ", "1:2:3:4:5:6:7:8:9", "12345::"}) {
+    EXPECT_FALSE(parse_ip(bad).has_value()) << bad;
+  }
+}
+
+TEST(ParseIp, AcceptsIpv6) {
+  EXPECT_EQ(parse_ip("::1"), make_address("::1"));
+  EXPECT_EQ(parse_ip("::"), make_address("::"));
+  EXPECT_EQ(parse_ip("2001:DB8:0:0:0:0:0:1"), make_address("2001:db8::1"));
+  EXPECT_EQ(parse_ip("::ffff:1.2.3.4"), make_address("::ffff:1.2.3.4"));
+}
+
+TEST(Ntoa, FormatsLikeInetNtoa) {
+  EXPECT_EQ(ntoa(make_address("127.0.0.1")), "127.0.0.1");
+  EXPECT_EQ(ntoa(*parse_ip("127.1")), "127.0.0.1");
+  EXPECT_EQ(ntoa(*parse_ip("2001:db8:0:0:0:0:0:1")), "2001:db8::1");
+  EXPECT_EQ(ntoa(*parse_ip("::1")), "::1");
+}
+
+TEST(ParsePort, FollowsIntegerParse) {
+  EXPECT_EQ(parse_port("8080"), 8080);
+  EXPECT_EQ(parse_port("8080abc"), 8080);
+  EXPECT_EQ(parse_port("+80"), 80);
+  EXPECT_EQ(parse_port("1"), 1);
+  EXPECT_EQ(parse_port("65535"), 65535);
+  EXPECT_EQ(parse_port("00080"), 80);
+  EXPECT_EQ(parse_port("80 "), 80);
+  for (std::string_view bad : {"0", "65536", "-1", "-0", "", "+", "abc", " 80", "99999999999999999999"}) {
+    EXPECT_FALSE(parse_port(bad).has_value()) << bad;
+  }
+}
+
+TEST(ParsePortRange, NeedsTwoOrderedNumbers) {
+  EXPECT_EQ(parse_port_range("0-0"), (PortRange{0, 0}));
+  EXPECT_EQ(parse_port_range("50000-59999"), (PortRange{50000, 59999}));
+  EXPECT_EQ(parse_port_range("5-5"), (PortRange{5, 5}));
+  EXPECT_EQ(parse_port_range("0-65535"), (PortRange{0, 65535}));
+  for (std::string_view bad : {"10-5", "abc-10", "10-abc", "1-2-3", "-5", "5-", "-", "", "5",
+                               "0-65536", "+1-2", " 1-2", "1-2 ", "99999999999999999999-1"}) {
+    EXPECT_FALSE(parse_port_range(bad).has_value()) << bad;
+  }
+}
+
+// ---- Readers ----
+
+TEST(Readers, UnsetIsNoValueAndNoError) {
+  auto env = fake_env({});
+  auto ip = read_ip(env, "X");
+  EXPECT_TRUE(ip.ok());
+  EXPECT_FALSE(ip.value.has_value());
+  EXPECT_FALSE(read_port(env, "X").value.has_value());
+  EXPECT_FALSE(read_boolean(env, "X").value.has_value());
+  EXPECT_FALSE(read_port_range(env, "X").value.has_value());
+}
+
+TEST(Readers, ErrorTextsAreExact) {
+  auto env = fake_env({{"X", "nope"}});
+  EXPECT_EQ(read_ip(env, "X").error,
+            "Bad X environment variable value. Expected valid ip address, got: nope\"");
+  EXPECT_EQ(read_port(env, "X").error,
+            "Bad X environment variable value. Expected valid port number, got: nope");
+  EXPECT_EQ(read_boolean(env, "X").error,
+            "Bad X environment variable value. Expected true or false, got: nope");
+  EXPECT_EQ(read_port_range(env, "X").error,
+            "Bad X environment variable value. " + kRangeExpectation + "nope");
+}
+
+TEST(Readers, BooleanIsCaseInsensitive) {
+  EXPECT_EQ(read_boolean(fake_env({{"X", "TRUE"}}), "X").value, true);
+  EXPECT_EQ(read_boolean(fake_env({{"X", "False"}}), "X").value, false);
+  EXPECT_FALSE(read_boolean(fake_env({{"X", "1"}}), "X").ok());
+  EXPECT_FALSE(read_boolean(fake_env({{"X", "yes"}}), "X").ok());
+}
+
+// ---- Defaults ----
+
+TEST(LoadConfig, ProductionDefaults) {
+  auto result = load_config(fake_env({{"JF_SERVER_API_TOKEN", "secret"}}), Mode::Production);
+  ASSERT_TRUE(result.config) << result.error;
+  EXPECT_TRUE(result.warnings.empty());
+  const Config& c = *result.config;
+  EXPECT_EQ(c.mode, Mode::Production);
+  EXPECT_EQ(c.ip, make_address("127.0.0.1"));
+  EXPECT_EQ(c.port, 8080);
+  EXPECT_EQ(c.address, "127.0.0.1:8080");
+  EXPECT_EQ(c.url_host, "127.0.0.1");
+  EXPECT_EQ(c.url_port, 8080);
+  EXPECT_EQ(c.output_base_path,
+            (std::filesystem::current_path() / "jellyfish_output").lexically_normal().string());
+  EXPECT_EQ(c.metrics_ip, make_address("127.0.0.1"));
+  EXPECT_EQ(c.metrics_port, 9568);
+  EXPECT_FALSE(c.dist.enabled);
+  EXPECT_TRUE(c.webrtc.used);
+  EXPECT_EQ(c.webrtc.turn_ip, make_address("127.0.0.1"));
+  EXPECT_EQ(c.webrtc.turn_listen_ip, make_address("127.0.0.1"));
+  EXPECT_EQ(c.webrtc.turn_port_range, (PortRange{50000, 59999}));
+  EXPECT_FALSE(c.webrtc.turn_tcp_port.has_value());
+  EXPECT_EQ(c.server_api_token, "secret");
+  EXPECT_EQ(c.secret_key_base.size(), 64u);
+  EXPECT_EQ(c.check_origin.policy, CheckOriginPolicy::MatchHost);
+  EXPECT_TRUE(c.check_origin.allowed.empty());
+}
+
+TEST(LoadConfig, DevelopmentDefaults) {
+  auto result = load_config(fake_env({}), Mode::Development);
+  ASSERT_TRUE(result.config) << result.error;
+  const Config& c = *result.config;
+  EXPECT_EQ(c.mode, Mode::Development);
+  EXPECT_EQ(c.port, 5002);
+  EXPECT_EQ(c.address, "127.0.0.1:5002");
+  EXPECT_EQ(c.url_host, "127.0.0.1");
+  EXPECT_EQ(c.url_port, 5002);
+  EXPECT_EQ(c.metrics_port, 9568);
+  EXPECT_EQ(c.server_api_token, "development");
+  EXPECT_EQ(c.check_origin.policy, CheckOriginPolicy::AllowAll);
+}
+
+// ---- JF_IP, JF_PORT and their order ----
+
+TEST(LoadConfig, IpErrorKeepsTheStrayQuote) {
+  EXPECT_EQ(load_error({{"JF_IP", "localhost"}}),
+            "Bad JF_IP environment variable value. Expected valid ip address, got: localhost\"");
+  EXPECT_EQ(load_error({{"JF_IP", ""}}),
+            "Bad JF_IP environment variable value. Expected valid ip address, got: \"");
+}
+
+TEST(LoadConfig, ShortAndIpv6AddressesFeedTheDefaultHost) {
+  auto c = load_ok({{"JF_IP", "127.1"}});
+  EXPECT_EQ(c.ip, make_address("127.0.0.1"));
+  EXPECT_EQ(c.address, "127.0.0.1:8080");
+
+  auto v6 = load_ok({{"JF_IP", "::1"}});
+  EXPECT_EQ(v6.ip, make_address("::1"));
+  EXPECT_EQ(v6.address, "::1:8080");
+  EXPECT_EQ(v6.url_host, "::1:8080");  // more than one ':' is not host:port
+  EXPECT_EQ(v6.url_port, 443);
+}
+
+TEST(LoadConfig, PortErrors) {
+  for (std::string bad : {"0", "65536", "", "abc", " 80", "-80"}) {
+    EXPECT_EQ(load_error({{"JF_PORT", bad}}),
+              "Bad JF_PORT environment variable value. Expected valid port number, got: " + bad);
+  }
+  EXPECT_EQ(load_ok({{"JF_PORT", "8080abc"}}).port, 8080);
+  EXPECT_EQ(load_ok({{"JF_PORT", "+80"}}).port, 80);
+  EXPECT_EQ(load_ok({{"JF_PORT", "8080abc"}}).address, "127.0.0.1:8080");
+}
+
+TEST(LoadConfig, FirstFailureWins) {
+  EXPECT_EQ(load_error({{"JF_IP", "bad"}, {"JF_PORT", "bad"}}),
+            "Bad JF_IP environment variable value. Expected valid ip address, got: bad\"");
+  EXPECT_EQ(load_error({{"JF_PORT", "bad"}, {"JF_HOST", ""}}),
+            "Bad JF_PORT environment variable value. Expected valid port number, got: bad");
+  EXPECT_EQ(load_error({{"JF_METRICS_IP", "bad"}, {"JF_METRICS_PORT", "bad"}, {"JF_DIST_ENABLED", "x"}}),
+            "Bad JF_METRICS_IP environment variable value. Expected valid ip address, got: bad\"");
+  EXPECT_EQ(load_error({{"JF_DIST_ENABLED", "x"}, {"JF_WEBRTC_USED", "x"}}),
+            "Bad JF_DIST_ENABLED environment variable value. Expected true or false, got: x");
+  EXPECT_EQ(load_error({{"JF_WEBRTC_USED", "x"}, {"JF_SECRET_KEY_BASE", ""}}),
+            "Bad JF_WEBRTC_USED environment variable value. Expected true or false, got: x");
+  EXPECT_EQ(load_error({{"JF_SERVER_API_TOKEN", ""}, {"JF_SECRET_KEY_BASE", ""}}),
+            "Bad JF_SERVER_API_TOKEN environment variable value. Expected a non-empty token, got an "
+            "empty string");
+  // Production without a token fails only after everything before it is valid.
+  auto result = load_config(fake_env({{"JF_METRICS_PORT", "0"}}), Mode::Production);
+  EXPECT_EQ(result.error,
+            "Bad JF_METRICS_PORT environment variable value. Expected valid port number, got: 0");
+}
+
+// ---- JF_HOST ----
+
+TEST(LoadConfig, HostForms) {
+  auto plain = load_ok({{"JF_HOST", "example.com"}});
+  EXPECT_EQ(plain.address, "example.com");
+  EXPECT_EQ(plain.url_host, "example.com");
+  EXPECT_EQ(plain.url_port, 443);
+
+  auto with_port = load_ok({{"JF_HOST", "example.com:5000"}});
+  EXPECT_EQ(with_port.address, "example.com:5000");
+  EXPECT_EQ(with_port.url_host, "example.com");
+  EXPECT_EQ(with_port.url_port, 5000);
+
+  auto ip_port = load_ok({{"JF_HOST", "10.0.0.1:80"}});
+  EXPECT_EQ(ip_port.url_host, "10.0.0.1");
+  EXPECT_EQ(ip_port.url_port, 80);
+
+  auto many = load_ok({{"JF_HOST", "a:b:c"}});
+  EXPECT_EQ(many.address, "a:b:c");
+  EXPECT_EQ(many.url_host, "a:b:c");
+  EXPECT_EQ(many.url_port, 443);
+
+  // JF_HOST does not have to agree with JF_IP/JF_PORT.
+  auto independent = load_ok({{"JF_HOST", "example.com"}, {"JF_PORT", "4000"}});
+  EXPECT_EQ(independent.port, 4000);
+  EXPECT_EQ(independent.url_port, 443);
+}
+
+TEST(LoadConfig, HostErrors) {
+  for (std::string bad : {"host:abc", "host:", "host:0", "host:65536", "host:80abc", "host:+80", ""}) {
+    EXPECT_EQ(load_error({{"JF_HOST", bad}}),
+              "Bad JF_HOST environment variable value. Expected \"host\", \"host:port\" or "
+              "\"ip:port\", got: " +
+                  bad);
+  }
+}
+
+// ---- JF_OUTPUT_BASE_PATH, metrics ----
+
+TEST(LoadConfig, OutputBasePath) {
+  EXPECT_EQ(load_ok({{"JF_OUTPUT_BASE_PATH", "/var/lib/../lib/shoal/"}}).output_base_path,
+            "/var/lib/shoal/");
+  EXPECT_EQ(load_ok({{"JF_OUTPUT_BASE_PATH", "/data"}}).output_base_path, "/data");
+  EXPECT_EQ(load_ok({{"JF_OUTPUT_BASE_PATH", "out/./x"}}).output_base_path,
+            (std::filesystem::current_path() / "out/x").lexically_normal().string());
+  EXPECT_EQ(load_error({{"JF_OUTPUT_BASE_PATH", ""}}),
+            "Bad JF_OUTPUT_BASE_PATH environment variable value. Expected a directory path, got: ");
+}
+
+TEST(LoadConfig, Metrics) {
+  auto c = load_ok({{"JF_METRICS_IP", "0.0.0.0"}, {"JF_METRICS_PORT", "9000"}});
+  EXPECT_EQ(c.metrics_ip, make_address("0.0.0.0"));
+  EXPECT_EQ(c.metrics_port, 9000);
+  EXPECT_EQ(load_error({{"JF_METRICS_IP", ""}}),
+            "Bad JF_METRICS_IP environment variable value. Expected valid ip address, got: \"");
+  EXPECT_EQ(load_error({{"JF_METRICS_PORT", "65536"}}),
+            "Bad JF_METRICS_PORT environment variable value. Expected valid port number, got: 65536");
+}
+
+// ---- Distribution ----
+
+TEST(LoadConfig, DistDisabledIgnoresTheOtherDistVariables) {
+  Vars bad = {{"JF_DIST_COOKIE", ""},     {"JF_DIST_MODE", "bogus"},  {"JF_DIST_NODE_NAME", "@@"},
+              {"JF_DIST_NODES", "x y"},   {"JF_DIST_MIN_PORT", "0"},  {"JF_DIST_MAX_PORT", "abc"}};
+  auto result = load_config(fake_env(with_token(bad)), Mode::Production);
+  ASSERT_TRUE(result.config) << result.error;
+  EXPECT_FALSE(result.config->dist.enabled);
+  EXPECT_TRUE(result.warnings.empty());
+
+  bad.emplace("JF_DIST_ENABLED", "FALSE");
+  EXPECT_FALSE(load_ok(bad).dist.enabled);
+}
+
+TEST(LoadConfig, DistEnabledDefaults) {
+  auto result = load_config(fake_env(with_token({{"JF_DIST_ENABLED", "True"},
+                                                 {"JF_DIST_NODE_NAME", "app@host.local"}})),
+                            Mode::Production);
+  ASSERT_TRUE(result.config) << result.error;
+  const DistConfig& d = result.config->dist;
+  EXPECT_TRUE(d.enabled);
+  EXPECT_EQ(d.node_name, "app@host.local");
+  EXPECT_EQ(d.cookie, "jellyfish_cookie");
+  EXPECT_TRUE(d.nodes.empty());
+  EXPECT_EQ(d.mode, DistMode::LongNames);
+  EXPECT_FALSE(d.port_range.has_value());
+  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_EQ(result.warnings[0],
+            "JF_DIST_ENABLED has been set but JF_DIST_NODES remains unset.\n"
+            "Make sure that at least one of your Jellyfish instances\n"
+            "has JF_DIST_NODES set.");
+}
+
+TEST(LoadConfig, DistNodesSplitOnSpaces) {
+  auto result = load_config(
+      fake_env(with_token(dist({{"JF_DIST_NODES", "  a@1.2.3.4   b@host.example c@::1 "}}))),
+      Mode::Production);
+  ASSERT_TRUE(result.config) << result.error;
+  EXPECT_EQ(result.config->dist.nodes, (std::vector<std::string>{"a@1.2.3.4", "b@host.example", "c@::1"}));
+  EXPECT_TRUE(result.warnings.empty());
+
+  auto blank = load_config(fake_env(with_token(dist({{"JF_DIST_NODES", "   "}}))), Mode::Production);
+  ASSERT_TRUE(blank.config) << blank.error;
+  EXPECT_TRUE(blank.config->dist.nodes.empty());
+  EXPECT_EQ(blank.warnings.size(), 1u);
+}
+
+TEST(LoadConfig, DistErrors) {
+  EXPECT_EQ(load_error({{"JF_DIST_ENABLED", "true"}}),
+            "JF_DIST_ENABLED has been set but JF_DIST_NODE_NAME remains unset.");
+  EXPECT_EQ(load_error({{"JF_DIST_ENABLED", "yes"}}),
+            "Bad JF_DIST_ENABLED environment variable value. Expected true or false, got: yes");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_COOKIE", ""}})),
+            "Bad JF_DIST_COOKIE environment variable value. Expected a non-empty cookie");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_MODE", "longnames"}})),
+            "Bad JF_DIST_MODE environment variable value. Expected name or sname, got: longnames");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_MODE", ""}})),
+            "Bad JF_DIST_MODE environment variable value. Expected name or sname, got: ");
+  // Unset node name is reported before a bad cookie.
+  EXPECT_EQ(load_error({{"JF_DIST_ENABLED", "true"}, {"JF_DIST_COOKIE", ""}}),
+            "JF_DIST_ENABLED has been set but JF_DIST_NODE_NAME remains unset.");
+}
+
+TEST(LoadConfig, DistNodeNameShape) {
+  for (std::string bad : {"", "app", "@host.com", "app@", "a@b@c.com", "ap p@host.com", "app!@host.com",
+                          "äpp@host.com"}) {
+    EXPECT_EQ(load_error(dist({{"JF_DIST_NODE_NAME", bad}})),
+              "Bad JF_DIST_NODE_NAME environment variable value. Expected a node name of the form "
+              "name@host, got: " +
+                  bad);
+  }
+  EXPECT_EQ(load_error(dist({{"JF_DIST_NODES", "ok@1.2.3.4 broken"}})),
+            "Bad JF_DIST_NODES environment variable value. Expected a node name of the form "
+            "name@host, got: broken");
+  EXPECT_EQ(load_ok(dist({{"JF_DIST_NODE_NAME", "My_app-1@host.example.com"}})).dist.node_name,
+            "My_app-1@host.example.com");
+}
+
+TEST(LoadConfig, DistLongNames) {
+  for (std::string good : {"app@10.0.0.1", "app@host.example.com", "app@::1", "app@127.1"}) {
+    EXPECT_EQ(load_ok(dist({{"JF_DIST_NODE_NAME", good}})).dist.node_name, good);
+  }
+  EXPECT_EQ(load_error(dist({{"JF_DIST_NODE_NAME", "app@localhost"}})),
+            "Bad JF_DIST_NODE_NAME environment variable value. JF_DIST_MODE=name needs a host part "
+            "that is a fully qualified domain name or an IP address, got: app@localhost");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_NODES", "a@b.c other@box"}})),
+            "Bad JF_DIST_NODES environment variable value. JF_DIST_MODE=name needs a host part "
+            "that is a fully qualified domain name or an IP address, got: other@box");
+}
+
+TEST(LoadConfig, DistShortNames) {
+  auto c = load_ok({{"JF_DIST_ENABLED", "true"},
+                    {"JF_DIST_MODE", "sname"},
+                    {"JF_DIST_NODE_NAME", "app@box"},
+                    {"JF_DIST_NODES", "other@box2"}});
+  EXPECT_EQ(c.dist.mode, DistMode::ShortNames);
+  EXPECT_EQ(c.dist.nodes, (std::vector<std::string>{"other@box2"}));
+
+  EXPECT_EQ(load_error({{"JF_DIST_ENABLED", "true"},
+                        {"JF_DIST_MODE", "sname"},
+                        {"JF_DIST_NODE_NAME", "app@box.example.com"}}),
+            "Bad JF_DIST_NODE_NAME environment variable value. JF_DIST_MODE=sname needs a host part "
+            "without dots, got: app@box.example.com");
+  EXPECT_EQ(load_error({{"JF_DIST_ENABLED", "true"},
+                        {"JF_DIST_MODE", "sname"},
+                        {"JF_DIST_NODE_NAME", "app@box"},
+                        {"JF_DIST_NODES", "a@b c@10.0.0.1"}}),
+            "Bad JF_DIST_NODES environment variable value. JF_DIST_MODE=sname needs a host part "
+            "without dots, got: c@10.0.0.1");
+}
+
+TEST(LoadConfig, DistPorts) {
+  EXPECT_EQ(load_ok(dist({{"JF_DIST_MIN_PORT", "9000"}, {"JF_DIST_MAX_PORT", "9010"}})).dist.port_range,
+            (PortRange{9000, 9010}));
+  EXPECT_EQ(load_ok(dist({{"JF_DIST_MIN_PORT", "9000"}, {"JF_DIST_MAX_PORT", "9000"}})).dist.port_range,
+            (PortRange{9000, 9000}));
+  EXPECT_EQ(load_error(dist({{"JF_DIST_MIN_PORT", "9010"}, {"JF_DIST_MAX_PORT", "9000"}})),
+            "Bad JF_DIST_MIN_PORT environment variable value. Expected a port not bigger than "
+            "JF_DIST_MAX_PORT (9000), got: 9010");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_MIN_PORT", "9000"}})),
+            "JF_DIST_MIN_PORT and JF_DIST_MAX_PORT must be set together");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_MAX_PORT", "9000"}})),
+            "JF_DIST_MIN_PORT and JF_DIST_MAX_PORT must be set together");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_MIN_PORT", "0"}, {"JF_DIST_MAX_PORT", "9000"}})),
+            "Bad JF_DIST_MIN_PORT environment variable value. Expected valid port number, got: 0");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_MIN_PORT", "1"}, {"JF_DIST_MAX_PORT", ""}})),
+            "Bad JF_DIST_MAX_PORT environment variable value. Expected valid port number, got: ");
+}
+
+// ---- WebRTC ----
+
+TEST(LoadConfig, WebrtcSettings) {
+  auto c = load_ok({{"JF_WEBRTC_TURN_IP", "203.0.113.7"},
+                    {"JF_WEBRTC_TURN_LISTEN_IP", "0.0.0.0"},
+                    {"JF_WEBRTC_TURN_PORT_RANGE", "0-0"},
+                    {"JF_WEBRTC_TURN_TCP_PORT", "49999"}});
+  EXPECT_EQ(c.webrtc.turn_ip, make_address("203.0.113.7"));
+  EXPECT_EQ(c.webrtc.turn_listen_ip, make_address("0.0.0.0"));
+  EXPECT_EQ(c.webrtc.turn_port_range, (PortRange{0, 0}));
+  EXPECT_EQ(c.webrtc.turn_tcp_port, 49999);
+}
+
+TEST(LoadConfig, WebrtcErrors) {
+  EXPECT_EQ(load_error({{"JF_WEBRTC_USED", ""}}),
+            "Bad JF_WEBRTC_USED environment variable value. Expected true or false, got: ");
+  EXPECT_EQ(load_error({{"JF_WEBRTC_TURN_IP", "turn.example.com"}}),
+            "Bad JF_WEBRTC_TURN_IP environment variable value. Expected valid ip address, got: "
+            "turn.example.com\"");
+  EXPECT_EQ(load_error({{"JF_WEBRTC_TURN_LISTEN_IP", "1.2.3.4.5"}}),
+            "Bad JF_WEBRTC_TURN_LISTEN_IP environment variable value. Expected valid ip address, "
+            "got: 1.2.3.4.5\"");
+  for (std::string bad : {"10-5", "abc-10", "1-2-3", "-5", "", "0-65536"}) {
+    EXPECT_EQ(load_error({{"JF_WEBRTC_TURN_PORT_RANGE", bad}}),
+              "Bad JF_WEBRTC_TURN_PORT_RANGE environment variable value. " + kRangeExpectation + bad);
+  }
+  EXPECT_EQ(load_error({{"JF_WEBRTC_TURN_TCP_PORT", "0"}}),
+            "Bad JF_WEBRTC_TURN_TCP_PORT environment variable value. Expected valid port number, "
+            "got: 0");
+}
+
+TEST(LoadConfig, WebrtcUnusedIgnoresTurnVariables) {
+  Vars bad = {{"JF_WEBRTC_TURN_IP", "x"},
+              {"JF_WEBRTC_TURN_LISTEN_IP", "x"},
+              {"JF_WEBRTC_TURN_PORT_RANGE", "x"},
+              {"JF_WEBRTC_TURN_TCP_PORT", "x"}};
+  for (std::string off : {"false", "FALSE", "False"}) {
+    Vars vars = bad;
+    vars.emplace("JF_WEBRTC_USED", off);
+    auto c = load_ok(vars);
+    EXPECT_FALSE(c.webrtc.used) << off;
+    EXPECT_FALSE(c.webrtc.turn_tcp_port.has_value());
+  }
+  Vars on = bad;
+  on.emplace("JF_WEBRTC_USED", "TRUE");
+  EXPECT_EQ(load_error(on),
+            "Bad JF_WEBRTC_TURN_IP environment variable value. Expected valid ip address, got: x\"");
+}
+
+// ---- API token and secret ----
+
+TEST(LoadConfig, ApiToken) {
+  auto missing = load_config(fake_env({}), Mode::Production);
+  EXPECT_FALSE(missing.config.has_value());
+  EXPECT_EQ(missing.error,
+            "environment variable JF_SERVER_API_TOKEN is missing.\n"
+            "JF_SERVER_API_TOKEN is used for HTTP requests and\n"
+            "server WebSocket authorization.");
+
+  const std::string empty_error =
+      "Bad JF_SERVER_API_TOKEN environment variable value. Expected a non-empty token, got an "
+      "empty string";
+  for (Mode mode : {Mode::Production, Mode::Development}) {
+    auto empty = load_config(fake_env({{"JF_SERVER_API_TOKEN", ""}}), mode);
+    EXPECT_FALSE(empty.config.has_value());
+    EXPECT_EQ(empty.error, empty_error);
+  }
+  EXPECT_EQ(load_ok({{"JF_SERVER_API_TOKEN", "abc"}}, Mode::Development).server_api_token, "abc");
+}
+
+bool is_base64(const std::string& text) {
+  for (char c : text) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+              c == '/';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+TEST(LoadConfig, SecretKeyBase) {
+  auto first = load_ok({}).secret_key_base;
+  auto second = load_ok({}).secret_key_base;
+  EXPECT_EQ(first.size(), 64u);
+  EXPECT_EQ(second.size(), 64u);
+  EXPECT_TRUE(is_base64(first)) << first;  // 48 bytes encode without padding
+  EXPECT_NE(first, second);
+
+  EXPECT_EQ(load_ok({{"JF_SECRET_KEY_BASE", "my-secret"}}).secret_key_base, "my-secret");
+  EXPECT_EQ(load_error({{"JF_SECRET_KEY_BASE", ""}}),
+            "Bad JF_SECRET_KEY_BASE environment variable value. Expected a non-empty secret");
+}
+
+// ---- JF_CHECK_ORIGIN ----
+
+TEST(LoadConfig, CheckOrigin) {
+  auto policy = [](const std::string& value, Mode mode = Mode::Production) {
+    return load_ok({{"JF_CHECK_ORIGIN", value}}, mode).check_origin;
+  };
+  EXPECT_EQ(policy("true", Mode::Development).policy, CheckOriginPolicy::MatchHost);
+  EXPECT_EQ(policy("TRUE").policy, CheckOriginPolicy::MatchHost);
+  EXPECT_EQ(policy("false").policy, CheckOriginPolicy::AllowAll);
+  EXPECT_EQ(policy("False").policy, CheckOriginPolicy::AllowAll);
+  EXPECT_EQ(policy(":conn").policy, CheckOriginPolicy::MatchRequest);
+
+  auto upper_conn = policy(":CONN");
+  EXPECT_EQ(upper_conn.policy, CheckOriginPolicy::AllowList);
+  EXPECT_EQ(upper_conn.allowed, (std::vector<std::string>{":CONN"}));
+
+  auto list = policy("//a.com:888  //*.other.com ");
+  EXPECT_EQ(list.policy, CheckOriginPolicy::AllowList);
+  EXPECT_EQ(list.allowed, (std::vector<std::string>{"//a.com:888", "//*.other.com"}));
+
+  auto empty = policy("");
+  EXPECT_EQ(empty.policy, CheckOriginPolicy::AllowList);
+  EXPECT_TRUE(empty.allowed.empty());
+}
+
+// ---- Robustness and help ----
+
+TEST(LoadConfig, ThrowingLookupBecomesAnError) {
+  EnvLookup throwing = [](std::string_view name) -> std::optional<std::string> {
+    if (name == "JF_METRICS_IP") throw std::runtime_error("boom");
+    return std::nullopt;
+  };
+  auto result = load_config(throwing, Mode::Development);
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_NE(result.error.find("boom"), std::string::npos) << result.error;
+}
+
+TEST(HelpText, ListsUsageAndEveryVariable) {
+  auto text = help_text();
+  EXPECT_EQ(text.rfind("Usage: shoal [--dev] [--help]", 0), 0u);
+  EXPECT_NE(text.find("--dev"), std::string::npos);
+  EXPECT_EQ(text.back(), '\n');
+  for (std::string_view var :
+       {"JF_IP", "JF_PORT", "JF_HOST", "JF_OUTPUT_BASE_PATH", "JF_METRICS_IP", "JF_METRICS_PORT",
+        "JF_DIST_ENABLED", "JF_DIST_NODE_NAME", "JF_DIST_COOKIE", "JF_DIST_NODES", "JF_DIST_MODE",
+        "JF_DIST_MIN_PORT", "JF_DIST_MAX_PORT", "JF_WEBRTC_USED", "JF_WEBRTC_TURN_IP",
+        "JF_WEBRTC_TURN_LISTEN_IP", "JF_WEBRTC_TURN_PORT_RANGE", "JF_WEBRTC_TURN_TCP_PORT",
+        "JF_SERVER_API_TOKEN", "JF_SECRET_KEY_BASE", "JF_CHECK_ORIGIN"}) {
+    EXPECT_NE(text.find("\n  " + std::string(var) + " "), std::string::npos) << var;
+  }
+  for (std::string_view fact : {"8080 / 5002", "jellyfish_output", "9568", "jellyfish_cookie",
+                                "50000-59999", "development"}) {
+    EXPECT_NE(text.find(fact), std::string::npos) << fact;
+  }
+}
+
+}  // namespace
+}  // namespace shoal::config

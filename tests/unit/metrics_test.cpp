@@ -1,0 +1,93 @@
+#include "metrics/metrics.hpp"
+#include "notifications/metrics_report.hpp"
+#include "notifications/server_socket.hpp"
+
+#include "jellyfish/server_notifications.pb.h"
+
+#include <gtest/gtest.h>
+
+namespace shoal {
+namespace {
+
+using nlohmann::json;
+
+std::shared_ptr<room::Room> add_room(room::RoomRegistry& rooms, boost::asio::io_context& loop,
+                                     const std::string& id) {
+  auto room = std::make_shared<room::Room>(id, room::RoomConfig{}, loop, room::RoomSettings{});
+  rooms.insert(room);
+  return room;
+}
+
+TEST(Metrics, AggregatesTrafficRoomsAndPeerTimeLikeTheOriginal) {
+  boost::asio::io_context loop;
+  room::RoomRegistry rooms;
+  metrics::Metrics metrics(rooms);
+  auto room = add_room(rooms, loop, "r1");
+  room->add_peer(room::PeerOptions{});
+  room->add_peer(room::PeerOptions{});
+
+  metrics.traffic().add_ingress(1005);
+  metrics.traffic().add_egress(99);
+  metrics.aggregate(std::chrono::seconds(10));
+  auto text = metrics.render();
+  EXPECT_NE(text.find("# TYPE jellyfish_rooms gauge"), std::string::npos);
+  EXPECT_NE(text.find("jellyfish_rooms 1"), std::string::npos);
+  EXPECT_NE(text.find("jellyfish_traffic_ingress_total_bytes 1005"), std::string::npos);
+  EXPECT_NE(text.find("jellyfish_traffic_ingress_throughput_bytes_per_second 100"), std::string::npos);
+  EXPECT_NE(text.find("jellyfish_traffic_egress_throughput_bytes_per_second 9"), std::string::npos);
+  EXPECT_NE(text.find("jellyfish_room_peers{room_id=\"r1\"} 2"), std::string::npos);
+  EXPECT_NE(text.find("jellyfish_room_peer_time_total_seconds{room_id=\"r1\"} 20"), std::string::npos);
+
+  // Deltas were taken: the next window adds nothing; peer time keeps accumulating.
+  metrics.aggregate(std::chrono::seconds(10));
+  text = metrics.render();
+  EXPECT_NE(text.find("jellyfish_traffic_ingress_total_bytes 1005"), std::string::npos);
+  EXPECT_NE(text.find("jellyfish_traffic_ingress_throughput_bytes_per_second 0"), std::string::npos);
+  EXPECT_NE(text.find("jellyfish_room_peer_time_total_seconds{room_id=\"r1\"} 40"), std::string::npos);
+
+  // Series of deleted rooms go away (the original kept them forever).
+  rooms.remove("r1");
+  metrics.aggregate(std::chrono::seconds(10));
+  text = metrics.render();
+  EXPECT_EQ(text.find("room_id=\"r1\""), std::string::npos);
+  EXPECT_NE(text.find("jellyfish_rooms 0"), std::string::npos);
+}
+
+TEST(MetricsReport, ListsReadyEndpointsPerRoom) {
+  boost::asio::io_context loop;
+  room::RoomRegistry rooms;
+  EXPECT_EQ(notifications::build_metrics_report(rooms), "{}");
+  auto room = add_room(rooms, loop, "r1");
+  auto peer = std::get<room::AddedPeer>(room->add_peer(room::PeerOptions{}));
+  EXPECT_EQ(notifications::build_metrics_report(rooms), "{}");
+
+  struct NullChannel : room::PeerChannel {
+    void send_media_event(std::string) override {}
+    void close(std::string) override {}
+  };
+  auto channel = std::make_shared<NullChannel>();
+  room->connect_peer(peer.id, channel);
+  room->handle_media_event(peer.id, channel.get(), R"({"type":"connect","data":{"metadata":{"n":1}}})");
+  auto report = json::parse(notifications::build_metrics_report(rooms));
+  EXPECT_EQ(report["room_id=r1"]["endpoint_id=" + peer.id]["endpoint.metadata"], json({{"n", 1}}));
+}
+
+TEST(ServerEvents, EncodeToTheProtoFieldsOfV021) {
+  using notifications::ServerEventKind;
+  jellyfish::ServerMessage message;
+  ASSERT_TRUE(message.ParseFromString(
+      notifications::encode_server_event({ServerEventKind::PeerConnected, "room", "peer", {}})));
+  EXPECT_EQ(message.content_case(), jellyfish::ServerMessage::kPeerConnected);
+  EXPECT_EQ(message.peer_connected().room_id(), "room");
+  EXPECT_EQ(message.peer_connected().peer_id(), "peer");
+
+  ASSERT_TRUE(message.ParseFromString(
+      notifications::encode_server_event({ServerEventKind::RoomDeleted, "room", {}, {}})));
+  EXPECT_EQ(message.content_case(), jellyfish::ServerMessage::kRoomDeleted);
+  ASSERT_TRUE(message.ParseFromString(
+      notifications::encode_server_event({ServerEventKind::MetricsReport, {}, {}, "{}"})));
+  EXPECT_EQ(message.metrics_report().metrics(), "{}");
+}
+
+}  // namespace
+}  // namespace shoal
