@@ -86,6 +86,10 @@ asio::awaitable<void> serve_connection(std::shared_ptr<HttpListener::State> stat
     std::optional<Response> answer;
     if (state->handlers.upgrade && beast::websocket::is_upgrade(request)) {
       stream.expires_never();
+      // This frame stays suspended for the socket's whole life: hold no request buffer. (Clients
+      // send nothing before the 101 answer, so nothing buffered is lost.)
+      buffer.clear();
+      buffer.shrink_to_fit();
       answer = co_await state->handlers.upgrade(stream, request);
       if (!answer) co_return;  // the WebSocket session owns the connection now
       stream.expires_after(limits.request_timeout);

@@ -137,10 +137,7 @@ struct ServerSession {
       ServerMessage reply;
       reply.mutable_authenticated();
       connection->send_binary(reply.SerializeAsString());
-      auto pings = [c = connection]() -> asio::awaitable<void> {
-        co_await c->ping_loop(signaling::kHeartbeatPeriod);
-      };
-      asio::co_spawn(connection->executor(), std::move(pings), asio::detached);
+      connection->start_pings(signaling::kHeartbeatPeriod);
       return;
     }
     if (!decoded || message.content_case() != ServerMessage::kSubscribeRequest) {
@@ -179,6 +176,7 @@ asio::awaitable<void> run_server_socket(server::Node& node, beast::tcp_stream st
   ws.read_message_max(kMaxServerMessageBytes);
 
   auto [accept_error] = co_await ws.async_accept(request, use_tuple);
+  request = {};  // idle sockets are the common case: keep nothing of the upgrade request
   if (accept_error) co_return;
   spdlog::info("New incoming server WebSocket connection, accepting");
 

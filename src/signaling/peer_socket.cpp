@@ -13,6 +13,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <functional>
+
 namespace shoal::signaling {
 
 namespace asio = boost::asio;
@@ -24,10 +26,12 @@ constexpr std::uint16_t kNormalClose = 1000;
 namespace {
 
 // The room's handle on this socket. Rooms call it from their own loop; every call hops to the
-// socket's loop before touching the connection.
+// socket's loop before touching the connection or the session.
 class PeerSocketChannel : public room::PeerChannel,
                           public std::enable_shared_from_this<PeerSocketChannel> {
  public:
+  using CloseHandler = std::function<void(std::string reason)>;
+
   explicit PeerSocketChannel(std::shared_ptr<WsConnection> connection)
       : connection_(std::move(connection)) {}
 
@@ -37,13 +41,17 @@ class PeerSocketChannel : public room::PeerChannel,
     });
   }
   void close(std::string reason) override {
-    asio::post(connection_->executor(), [connection = connection_, reason = std::move(reason)]() mutable {
-      connection->close(kNormalClose, std::move(reason));
+    asio::post(connection_->executor(), [self = shared_from_this(), reason = std::move(reason)]() mutable {
+      if (self->on_close_) self->on_close_(std::move(reason));
     });
   }
+  // Socket loop only. The session installs it while it lives and clears it when it ends, so a
+  // room holding the channel longer never reaches a finished session.
+  void set_close_handler(CloseHandler handler) { on_close_ = std::move(handler); }
 
  private:
   std::shared_ptr<WsConnection> connection_;
+  CloseHandler on_close_;
 };
 
 std::string_view room_error_reason(room::RoomError error) {
@@ -64,6 +72,17 @@ struct PeerSession {
   std::shared_ptr<room::Room> room;
   std::string peer_id;
   bool authenticated = false;
+  bool finished = false;
+
+  // The peer's session is over for the room and for backends: runs once, either when the
+  // server closes the socket (peer or room removed, shutdown) or when the client goes away —
+  // without waiting for a client that never answers the close frame.
+  void finish() {
+    if (finished || !authenticated) return;
+    finished = true;
+    asio::post(room->loop(), [r = room, id = peer_id, ch = channel] { r->peer_socket_closed(id, ch.get()); });
+    node.bus.publish({notifications::ServerEventKind::PeerDisconnected, room->id(), peer_id, {}});
+  }
 
   void fail_auth(std::string_view reason) {
     spdlog::warn("Authentication failed, reason: {}. Closing the connection.", reason);
@@ -94,9 +113,7 @@ struct PeerSession {
     // The original announces the peer before answering it.
     node.bus.publish({notifications::ServerEventKind::PeerConnected, room->id(), peer_id});
     connection->send_binary(encode_authenticated());
-    asio::co_spawn(connection->executor(),
-                   [c = connection]() -> asio::awaitable<void> { co_await c->ping_loop(kHeartbeatPeriod); },
-                   asio::detached);
+    connection->start_pings(kHeartbeatPeriod);
   }
 
   void on_message(std::optional<PeerMessageIn> message) {
@@ -151,10 +168,15 @@ asio::awaitable<void> run_peer_socket(server::Node& node, beast::tcp_stream stre
   ws.read_message_max(kMaxPeerMessageBytes);
 
   auto [accept_error] = co_await ws.async_accept(request, use_tuple);
+  request = {};  // idle sockets are the common case: keep nothing of the upgrade request
   if (accept_error) co_return;
   spdlog::info("New incoming peer WebSocket connection, accepting");
 
-  PeerSession session{node, connection, std::make_shared<PeerSocketChannel>(connection), nullptr, {}, false};
+  PeerSession session{node, connection, std::make_shared<PeerSocketChannel>(connection)};
+  session.channel->set_close_handler([&session](std::string reason) {
+    session.connection->close(kNormalClose, std::move(reason));
+    session.finish();
+  });
   auto tracker_id = node.sockets.add([channel = session.channel] { channel->close(""); });
   asio::co_spawn(connection->executor(),
                  [c = connection]() -> asio::awaitable<void> { co_await c->write_loop(); }, asio::detached);
@@ -162,15 +184,11 @@ asio::awaitable<void> run_peer_socket(server::Node& node, beast::tcp_stream stre
   co_await session.read_loop();
 
   connection->reader_done();
+  session.channel->set_close_handler(nullptr);
   node.sockets.remove(tracker_id);
   spdlog::info("WebSocket associated with peer \"{}\" stopped, room: \"{}\"", session.peer_id,
                session.room ? session.room->id() : "");
-  if (session.authenticated) {
-    asio::post(session.room->loop(), [r = session.room, id = session.peer_id, ch = session.channel] {
-      r->peer_socket_closed(id, ch.get());
-    });
-    node.bus.publish({notifications::ServerEventKind::PeerDisconnected, session.room->id(), session.peer_id});
-  }
+  session.finish();
 }
 
 }  // namespace shoal::signaling

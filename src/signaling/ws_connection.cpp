@@ -11,8 +11,11 @@ namespace websocket = boost::beast::websocket;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 WsConnection::WsConnection(boost::beast::tcp_stream stream)
-    : stream_(std::move(stream)), wake_(stream_.get_executor()), ping_timer_(stream_.get_executor()) {
+    : stream_(std::move(stream)), wake_(stream_.get_executor()) {
   wake_.expires_at(asio::steady_timer::time_point::max());
+  // Signalling messages are small; a smaller write buffer keeps idle sockets cheap and larger
+  // messages are simply written in several pieces.
+  stream_.write_buffer_bytes(1024);
 }
 
 void WsConnection::send_binary(std::string bytes) {
@@ -35,7 +38,6 @@ void WsConnection::close(std::uint16_t code, std::string reason) {
 void WsConnection::reader_done() {
   reader_done_ = true;
   wake_.cancel();
-  ping_timer_.cancel();
 }
 
 asio::awaitable<void> WsConnection::write_loop() {
@@ -59,25 +61,21 @@ asio::awaitable<void> WsConnection::write_loop() {
       co_await stream_.async_close(reason, use_tuple);
       co_return;
     }
-    if (ping_due_) {
-      ping_due_ = false;
+    if (asio::steady_timer::clock_type::now() >= next_ping_) {
+      next_ping_ += ping_period_;
       auto [ec] = co_await stream_.async_ping({}, use_tuple);
       if (ec) co_return;
       continue;
     }
-    wake_.expires_at(asio::steady_timer::time_point::max());
+    wake_.expires_at(next_ping_);
     co_await wake_.async_wait(use_tuple);
   }
 }
 
-asio::awaitable<void> WsConnection::ping_loop(std::chrono::seconds period) {
-  for (;;) {
-    ping_timer_.expires_after(period);
-    auto [ec] = co_await ping_timer_.async_wait(use_tuple);
-    if (ec || closing()) co_return;
-    ping_due_ = true;
-    wake_.cancel();
-  }
+void WsConnection::start_pings(std::chrono::seconds period) {
+  ping_period_ = period;
+  next_ping_ = asio::steady_timer::clock_type::now() + period;
+  wake_.cancel();
 }
 
 }  // namespace shoal::signaling

@@ -36,21 +36,21 @@ class WsConnection {
 
   // Drains the queue until the connection closes; run it once, after the handshake.
   boost::asio::awaitable<void> write_loop();
-  // Sends a ping with an empty payload every `period` (first after one period).
-  boost::asio::awaitable<void> ping_loop(std::chrono::seconds period);
+  // From now on, sends a ping with an empty payload every `period` (first after one period).
+  void start_pings(std::chrono::seconds period);
   // The reader saw the connection end: stop writer and pings.
   void reader_done();
 
  private:
   Stream stream_;
-  boost::asio::steady_timer wake_;
-  boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer wake_;  // the writer sleeps on it until work or the next ping is due
   std::deque<std::string> queue_;
   std::size_t queued_bytes_ = 0;
   std::optional<std::pair<std::uint16_t, std::string>> close_reason_;
   bool close_sent_ = false;
   bool reader_done_ = false;
-  bool ping_due_ = false;
+  std::chrono::seconds ping_period_{0};  // 0: no pings
+  boost::asio::steady_timer::time_point next_ping_ = boost::asio::steady_timer::time_point::max();
 };
 
 }  // namespace shoal::signaling

@@ -1,0 +1,1228 @@
+#include "cluster/dist_node.hpp"
+
+#include "cluster/epmd.hpp"
+#include "cluster/term.hpp"
+
+#ifndef _REENTRANT
+#define _REENTRANT  // thread-local erl_errno in ei.h
+#endif
+#include <ei.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <system_error>
+#include <thread>
+
+namespace shoal::cluster {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+unsigned to_tmo(std::chrono::milliseconds ms) {
+  return ms.count() <= 0 ? 1u : static_cast<unsigned>(std::min<std::int64_t>(ms.count(), INT_MAX));
+}
+
+constexpr const char* kControlName = "shoal_dist";  // membership + heartbeats
+constexpr const char* kCallName = "shoal";          // call() envelope
+constexpr const char* kNetKernel = "net_kernel";    // net_adm:ping
+// A frame is the control message plus the payload; allow generous room for the control part.
+constexpr std::uint32_t kMaxFrame = static_cast<std::uint32_t>(kMaxTermSize + 64 * 1024);
+constexpr std::int64_t kWarnEveryMs = 30000;
+
+std::once_flag g_ei_once;
+int g_ei_init_result = -1;
+
+// ei writes with write()/writev(): a peer that went away would raise SIGPIPE. Our own threads
+// block it for good; a user thread sending through us blocks it around the write and discards a
+// SIGPIPE the write raised.
+void block_sigpipe_in_this_thread() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeGuard() {
+    if (!was_pending_) {
+      sigset_t pending;
+      sigemptyset(&pending);
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        timespec zero{0, 0};
+        while (sigtimedwait(&pipe_, nullptr, &zero) < 0 && errno == EINTR) {
+        }
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t pipe_{};
+  sigset_t old_{};
+  bool was_pending_ = false;
+};
+
+void set_cloexec(int fd) {
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+std::uint32_t be32(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+
+std::string errno_text(int err) {
+  if (err == 0) return "unknown error";
+  return std::strerror(err);
+}
+
+bool valid_alive_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+bool is_ip_address(const std::string& host) {
+  in_addr v4{};
+  in6_addr v6{};
+  return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 || ::inet_pton(AF_INET6, host.c_str(), &v6) == 1;
+}
+
+// Index helpers around ei's int-indexed decoders (buffers are validated and < 2 GiB).
+struct Reader {
+  const char* buf;
+  std::size_t size;
+  int index = 1;  // after the version byte
+
+  std::size_t pos() const { return static_cast<std::size_t>(index); }
+  bool tuple(int& arity) { return ei_decode_tuple_header(buf, &index, &arity) == 0; }
+  bool list(int& arity) { return ei_decode_list_header(buf, &index, &arity) == 0; }
+  std::optional<std::string> atom() {
+    std::size_t p = pos();
+    auto a = decode_atom(buf, size, p);
+    if (a) index = static_cast<int>(p);
+    return a;
+  }
+  bool ulonglong(unsigned long long& value) {
+    EI_ULONGLONG v = 0;
+    if (ei_decode_ulonglong(buf, &index, &v) != 0) return false;
+    value = v;
+    return true;
+  }
+  bool pid(erlang_pid& p) { return ei_decode_pid(buf, &index, &p) == 0; }
+  // Skips one (validated) term, returning its span.
+  bool skip(std::size_t& start, std::size_t& end) {
+    std::size_t p = pos();
+    start = p;
+    if (!validate_term_at(buf, size, p)) return false;
+    end = p;
+    index = static_cast<int>(p);
+    return true;
+  }
+};
+
+std::vector<char> with_version(const char* term, std::size_t size) {
+  std::vector<char> out;
+  out.reserve(size + 1);
+  out.push_back(static_cast<char>(kTermVersion));
+  out.insert(out.end(), term, term + size);
+  return out;
+}
+
+}  // namespace
+
+std::string check_node_name(const std::string& node, config::DistMode mode) {
+  auto at = node.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= node.size() ||
+      node.find('@', at + 1) != std::string::npos) {
+    return "invalid node name \"" + node + "\": expected name@host";
+  }
+  if (node.size() > 255) return "invalid node name \"" + node + "\": longer than 255 characters";
+  for (std::size_t i = 0; i < at; ++i) {
+    if (!valid_alive_char(node[i])) {
+      return "invalid node name \"" + node + "\": the name part may only contain letters, digits, _ and -";
+    }
+  }
+  std::string host = node.substr(at + 1);
+  bool has_dot = host.find('.') != std::string::npos;
+  if (mode == config::DistMode::LongNames && !has_dot && !is_ip_address(host)) {
+    return "invalid node name \"" + node +
+           "\": long names need a host part that is a fully qualified domain name or an IP address";
+  }
+  if (mode == config::DistMode::ShortNames && has_dot) {
+    return "invalid node name \"" + node + "\": short names need a host part without dots";
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct Conn {
+  Conn(std::string n, int f, bool out) : name(std::move(n)), fd(f), outgoing(out) {}
+  ~Conn() {
+    if (reader.joinable()) reader.join();  // normally joined already
+  }
+
+  const std::string name;
+  const int fd;
+  const bool outgoing;  // we initiated it
+
+  std::mutex send_mu;                // serialises writes (one frame at a time)
+  std::mutex close_mu;               // guards `closed` against shutdown() racing close()
+  bool closed = false;               // fd closed; set with send_mu and close_mu held
+  std::atomic<bool> closing{false};  // shutdown requested
+  std::atomic<std::int64_t> last_rx{0};
+  std::atomic<bool> shoal{false};  // sent us shoal cluster traffic (vs a plain Erlang node)
+  std::atomic<bool> finished{false};
+  std::thread reader;
+};
+
+struct Target {
+  std::int64_t next_ms = 0;
+  std::int64_t backoff_ms = 0;
+  bool in_flight = false;
+};
+
+struct Pending {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::optional<std::vector<char>> result;
+  std::string node;
+};
+
+struct Job {
+  std::shared_ptr<Conn> conn;
+  unsigned long long ref = 0;
+  std::vector<char> request;
+};
+
+struct DistNode::Impl {
+  Impl(config::DistConfig c, DistOptions o) : config(std::move(c)), options(std::move(o)) {}
+  ~Impl() { stop(); }
+
+  config::DistConfig config;
+  DistOptions options;
+  MessageHandler message_handler;
+  CallHandler call_handler;
+  MembershipHandler membership_handler;
+
+  ei_cnode ec{};
+  erlang_pid self_pid{};
+  int listen_fd = -1;
+  int epmd_fd = -1;
+  int stop_fd = -1;
+  std::uint16_t port = 0;
+
+  std::atomic<bool> running{false};
+  std::atomic<bool> stopping{false};
+  bool started = false;
+  std::mutex lifecycle_mu;
+
+  // Connections, known nodes and reporting state.
+  mutable std::mutex mu;
+  std::condition_variable cv;  // connectors wait here
+  std::map<std::string, std::shared_ptr<Conn>> conns;
+  std::map<std::string, Target> targets;
+  std::map<std::string, std::int64_t> lost;  // node -> when its connection ended (unreported)
+  std::set<std::string> announced;           // nodes reported as connected
+  std::vector<std::shared_ptr<Conn>> readers;  // connections whose reader thread runs / ran
+  std::map<std::string, std::int64_t> last_warn;
+  bool members_dirty = false;
+
+  // call() bookkeeping.
+  std::mutex call_mu;
+  std::map<unsigned long long, std::shared_ptr<Pending>> pending;
+  std::atomic<unsigned long long> next_ref{1};
+
+  // Request handler workers.
+  std::mutex work_mu;
+  std::condition_variable work_cv;
+  std::deque<Job> jobs;
+
+  std::thread acceptor;
+  std::thread manager;
+  std::vector<std::thread> connectors;
+  std::vector<std::thread> workers;
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  DistStatus start();
+  void stop();
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  bool warn_due(const std::string& key) {
+    std::lock_guard lock(mu);
+    auto now = now_ms();
+    auto [it, inserted] = last_warn.try_emplace(key, now);
+    if (inserted) return true;
+    if (now - it->second < kWarnEveryMs) return false;
+    it->second = now;
+    return true;
+  }
+
+  void notify_membership(const std::string& node, bool connected) {
+    if (!membership_handler) return;
+    try {
+      membership_handler(node, connected);
+    } catch (const std::exception& e) {
+      spdlog::error("cluster membership handler threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("cluster membership handler threw");
+    }
+  }
+
+  std::shared_ptr<Conn> find_conn(const std::string& node) const {
+    std::lock_guard lock(mu);
+    auto it = conns.find(node);
+    return it == conns.end() ? nullptr : it->second;
+  }
+
+  void request_close(Conn& c) {
+    std::lock_guard lock(c.close_mu);
+    if (c.closed) return;
+    c.closing = true;
+    ::shutdown(c.fd, SHUT_RDWR);
+  }
+
+  bool send_reg(Conn& c, const char* to, const char* data, std::size_t size) {
+    if (size > static_cast<std::size_t>(INT_MAX)) return false;
+    bool failed = false;
+    {
+      SigpipeGuard guard;
+      std::lock_guard lock(c.send_mu);
+      if (c.closed || c.closing) return false;
+      failed = ei_send_reg_encoded_tmo(c.fd, &self_pid, to, const_cast<char*>(data),
+                                       static_cast<int>(size), to_tmo(options.io_timeout)) < 0;
+    }
+    // A failed or partial write leaves the stream unusable.
+    if (failed) request_close(c);
+    return !failed;
+  }
+
+  bool send_pid(Conn& c, const erlang_pid& to, const char* data, std::size_t size) {
+    bool failed = false;
+    {
+      SigpipeGuard guard;
+      std::lock_guard lock(c.send_mu);
+      if (c.closed || c.closing) return false;
+      failed = ei_send_encoded_tmo(c.fd, &to, const_cast<char*>(data), static_cast<int>(size),
+                                   to_tmo(options.io_timeout)) < 0;
+    }
+    if (failed) request_close(c);
+    return !failed;
+  }
+
+  void send_tock(Conn& c) {
+    static const char tock[4] = {0, 0, 0, 0};
+    bool failed = false;
+    {
+      std::lock_guard lock(c.send_mu);
+      if (c.closed || c.closing) return;
+      failed = ::send(c.fd, tock, sizeof(tock), MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof(tock));
+    }
+    if (failed) request_close(c);
+  }
+
+  // {shoal_members, [Node]}: our shoal peers except the receiver.
+  void send_members(Conn& c) {
+    std::vector<std::string> names;
+    {
+      std::lock_guard lock(mu);
+      for (const auto& [name, conn] : conns) {
+        if (name != c.name && conn->shoal) names.push_back(name);
+      }
+    }
+    TermWriter w;
+    w.tuple(2).atom("shoal_members");
+    if (!names.empty()) w.list(static_cast<long>(names.size()));
+    for (const auto& n : names) w.atom(n);
+    w.nil();
+    if (w.ok()) send_reg(c, kControlName, w.data(), w.size());
+  }
+
+  void learn(const std::vector<std::string>& nodes) {
+    bool changed = false;
+    {
+      std::lock_guard lock(mu);
+      auto now = now_ms();
+      for (const auto& n : nodes) {
+        if (n == config.node_name || !check_node_name(n, config.mode).empty()) continue;
+        auto [it, inserted] = targets.try_emplace(n);
+        if (inserted) {
+          it->second.next_ms = now;
+          changed = true;
+          spdlog::debug("cluster: learned about node :\"{}\"", n);
+        } else if (!conns.count(n) && !it->second.in_flight && it->second.next_ms > now) {
+          it->second.next_ms = now;  // a peer sees it: try now rather than at the next backoff
+          changed = true;
+        }
+      }
+    }
+    if (changed) cv.notify_all();
+  }
+
+  void fail_pending(const std::string* node) {
+    std::vector<std::shared_ptr<Pending>> failed;
+    {
+      std::lock_guard lock(call_mu);
+      for (auto& [ref, p] : pending) {
+        if (!node || p->node == *node) failed.push_back(p);
+      }
+    }
+    for (auto& p : failed) {
+      std::lock_guard lock(p->mu);
+      p->done = true;
+      p->cv.notify_all();
+    }
+  }
+
+  void complete(unsigned long long ref, const std::string& node,
+                std::optional<std::vector<char>> result) {
+    std::shared_ptr<Pending> p;
+    {
+      std::lock_guard lock(call_mu);
+      auto it = pending.find(ref);
+      if (it == pending.end() || it->second->node != node) return;
+      p = it->second;
+    }
+    std::lock_guard lock(p->mu);
+    p->done = true;
+    p->result = std::move(result);
+    p->cv.notify_all();
+  }
+
+  std::vector<char> run_call_handler(const std::string& from, const std::vector<char>& request) {
+    if (!call_handler) return {};
+    try {
+      auto response = call_handler(from, request.data(), request.size());
+      if (!response.empty() && !validate_term(response)) {
+        spdlog::warn("cluster: call handler returned a malformed term; answering noreply");
+        return {};
+      }
+      return response;
+    } catch (const std::exception& e) {
+      spdlog::error("cluster call handler threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("cluster call handler threw");
+    }
+    return {};
+  }
+
+  // ---- connections -----------------------------------------------------------------------
+
+  std::shared_ptr<Conn> make_conn(int fd, const std::string& name, bool outgoing) {
+    set_cloexec(fd);
+    auto c = std::make_shared<Conn>(name, fd, outgoing);
+    c->last_rx = now_ms();
+    return c;
+  }
+
+  // Closes a connection nobody else has seen.
+  static void discard(Conn& c) {
+    std::lock_guard lock(c.close_mu);
+    if (!c.closed) {
+      c.closed = true;
+      ei_close_connection(c.fd);
+    }
+  }
+
+  // Makes `c` the connection to its node, resolving duplicates (both nodes connected to each
+  // other at once): both sides keep the connection initiated by the node whose name sorts first;
+  // a second connection from the same initiator replaces the old one (the peer restarted).
+  bool install(const std::shared_ptr<Conn>& c) {
+    std::shared_ptr<Conn> replaced;
+    bool keep = true;
+    bool announce = false;
+    {
+      std::lock_guard lock(mu);
+      if (stopping || c->name == config.node_name) {
+        keep = false;
+      } else {
+        auto it = conns.find(c->name);
+        if (it != conns.end()) {
+          const std::string& self = config.node_name;
+          const std::string& old_initiator = it->second->outgoing ? self : c->name;
+          const std::string& new_initiator = c->outgoing ? self : c->name;
+          const std::string& winner = std::min(self, c->name);
+          if (old_initiator == new_initiator || new_initiator == winner) {
+            replaced = it->second;
+          } else {
+            keep = false;
+          }
+        }
+        if (keep) {
+          try {
+            c->reader = std::thread([this, raw = c.get()] { reader_loop(*raw); });
+          } catch (const std::system_error& e) {
+            spdlog::error("cluster: cannot start a reader thread: {}", e.what());
+            keep = false;
+          }
+        }
+        if (keep) {
+          readers.push_back(c);
+          conns[c->name] = c;
+          lost.erase(c->name);
+          announce = announced.insert(c->name).second;
+          if (auto t = targets.find(c->name); t != targets.end()) t->second.backoff_ms = 0;
+        }
+      }
+    }
+    if (replaced) {
+      spdlog::debug("cluster: replacing the connection to :\"{}\"", c->name);
+      request_close(*replaced);
+    }
+    if (!keep) {
+      spdlog::debug("cluster: dropping a duplicate connection to :\"{}\"", c->name);
+      discard(*c);
+      return false;
+    }
+    if (announce) {
+      spdlog::info("connected to :\"{}\"", c->name);
+      notify_membership(c->name, true);
+    }
+    send_members(*c);
+    return true;
+  }
+
+  void finish_conn(Conn& c, const std::string& reason) {
+    bool was_current = false;
+    {
+      std::lock_guard lock(mu);
+      auto it = conns.find(c.name);
+      if (it != conns.end() && it->second.get() == &c) {
+        conns.erase(it);
+        was_current = true;
+        if (!stopping) lost[c.name] = now_ms();
+        if (auto t = targets.find(c.name); t != targets.end()) {
+          t->second.next_ms = now_ms();
+          t->second.backoff_ms = 0;
+        }
+      }
+    }
+    if (was_current) {
+      spdlog::debug("cluster: connection to :\"{}\" ended: {}", c.name, reason);
+      cv.notify_all();
+      fail_pending(&c.name);
+    }
+    ::shutdown(c.fd, SHUT_RDWR);  // fails blocked writers at once
+    {
+      std::lock_guard send_lock(c.send_mu);
+      std::lock_guard close_lock(c.close_mu);
+      c.closing = true;
+      if (!c.closed) {
+        c.closed = true;
+        ei_close_connection(c.fd);
+      }
+    }
+    c.finished = true;
+  }
+
+  void reader_loop(Conn& c) {
+    block_sigpipe_in_this_thread();
+    int bufsize = 4096;
+    char* buf = static_cast<char*>(std::malloc(static_cast<std::size_t>(bufsize)));
+    std::string reason = "stopped";
+    std::int64_t partial_since = 0;
+    while (buf != nullptr && !stopping) {
+      pollfd fds[2] = {{c.fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+      int rc = ::poll(fds, 2, 500);
+      if (rc < 0) {
+        if (errno == EINTR) continue;
+        reason = "poll: " + errno_text(errno);
+        break;
+      }
+      if (fds[1].revents != 0) break;
+      if (rc == 0 || fds[0].revents == 0) continue;
+      if (fds[0].revents & POLLNVAL) {
+        reason = "socket closed";
+        break;
+      }
+      // Look at the frame length before ei allocates for it.
+      unsigned char header[4];
+      ssize_t n = ::recv(c.fd, header, sizeof(header), MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0) {
+        reason = "connection closed by peer";
+        break;
+      }
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+        reason = errno_text(errno);
+        break;
+      }
+      if (n < 4) {
+        auto now = now_ms();
+        if (partial_since == 0) partial_since = now;
+        if (now - partial_since > options.io_timeout.count()) {
+          reason = "timeout reading a frame header";
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        continue;
+      }
+      partial_since = 0;
+      std::uint32_t len = be32(header);
+      if (len == 0) {  // distribution tick: consume it and answer
+        ::recv(c.fd, header, sizeof(header), MSG_DONTWAIT);
+        c.last_rx = now_ms();
+        send_tock(c);
+        continue;
+      }
+      if (len > kMaxFrame) {
+        spdlog::warn("cluster: :\"{}\" sent a {} byte message, over the {} byte limit; dropping the connection",
+                     c.name, len, kMaxTermSize);
+        reason = "oversized message";
+        break;
+      }
+      erlang_msg msg{};
+      int msglen = 0;
+      int type = ei_receive_encoded_tmo(c.fd, &buf, &bufsize, &msg, &msglen, to_tmo(options.io_timeout));
+      if (type < 0) {
+        reason = "receive: " + errno_text(erl_errno);
+        break;
+      }
+      c.last_rx = now_ms();
+      if (type == ERL_TICK) continue;
+      if (msglen <= 0 || msglen > bufsize) continue;
+      handle_message(c, msg, buf, static_cast<std::size_t>(msglen));
+    }
+    if (buf == nullptr) reason = "out of memory";
+    std::free(buf);
+    finish_conn(c, reason);
+  }
+
+  void handle_message(Conn& c, const erlang_msg& msg, const char* buf, std::size_t size) {
+    std::string to;
+    if (msg.msgtype == ERL_REG_SEND) {
+      to.assign(msg.toname, ::strnlen(msg.toname, sizeof(msg.toname)));
+    } else if (msg.msgtype != ERL_SEND) {
+      return;  // links, exits, monitors, group leader: nothing to do for a C node
+    }
+    if (size > kMaxTermSize + 1) {
+      spdlog::warn("cluster: dropping a {} byte message from :\"{}\" (limit {})", size, c.name, kMaxTermSize);
+      return;
+    }
+    if (!validate_term(buf, size)) {
+      spdlog::warn("cluster: dropping a malformed message from :\"{}\" to \"{}\"", c.name, to);
+      return;
+    }
+    if (to == kNetKernel) {
+      handle_net_kernel(c, buf, size);
+      return;
+    }
+    if (to == kControlName) {
+      handle_control(c, buf, size);
+      return;
+    }
+    if (to == kCallName && handle_call_protocol(c, buf, size)) return;
+    if (!message_handler) return;
+    try {
+      message_handler(c.name, to, std::vector<char>(buf, buf + size));
+    } catch (const std::exception& e) {
+      spdlog::error("cluster message handler threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("cluster message handler threw");
+    }
+  }
+
+  // net_adm:ping/1 -> {'$gen_call', {Pid, Tag}, {is_auth, Node}}; answer Pid ! {Tag, yes}.
+  void handle_net_kernel(Conn& c, const char* buf, std::size_t size) {
+    Reader r{buf, size};
+    int arity = 0;
+    erlang_pid from{};
+    std::size_t tag_start = 0;
+    std::size_t tag_end = 0;
+    if (!r.tuple(arity) || arity != 3 || r.atom() != "$gen_call" || !r.tuple(arity) || arity != 2 ||
+        !r.pid(from) || !r.skip(tag_start, tag_end)) {
+      spdlog::debug("cluster: ignoring a net_kernel message from :\"{}\"", c.name);
+      return;
+    }
+    if (!r.tuple(arity) || arity != 2 || r.atom() != "is_auth") {
+      spdlog::debug("cluster: ignoring a net_kernel call from :\"{}\"", c.name);
+      return;
+    }
+    TermWriter w;
+    w.tuple(2).raw(buf + tag_start, tag_end - tag_start).atom("yes");
+    if (w.ok()) send_pid(c, from, w.data(), w.size());
+  }
+
+  void handle_control(Conn& c, const char* buf, std::size_t size) {
+    if (!c.shoal.exchange(true)) {
+      // First shoal message: a shoal node, to be kept connected, and news for our other peers.
+      {
+        std::lock_guard lock(mu);
+        auto [it, inserted] = targets.try_emplace(c.name);
+        if (inserted) it->second.next_ms = now_ms();
+        members_dirty = true;
+      }
+    }
+    Reader r{buf, size};
+    int arity = 0;
+    std::size_t pos = 1;
+    if (auto a = decode_atom(buf, size, pos); a && pos == size) return;  // shoal_heartbeat
+    if (!r.tuple(arity) || arity != 2 || r.atom() != "shoal_members") return;
+    int count = 0;
+    if (!r.list(count) || count < 0) return;
+    std::vector<std::string> nodes;
+    for (int i = 0; i < count; ++i) {
+      auto n = r.atom();
+      if (!n) return;
+      nodes.push_back(std::move(*n));
+    }
+    learn(nodes);
+  }
+
+  bool handle_call_protocol(Conn& c, const char* buf, std::size_t size) {
+    Reader r{buf, size};
+    int arity = 0;
+    if (!r.tuple(arity)) return false;
+    auto tag = r.atom();
+    if (!tag) return false;
+    unsigned long long ref = 0;
+    std::size_t start = 0;
+    std::size_t end = 0;
+    if (*tag == "shoal_call" && arity == 4) {
+      if (!r.ulonglong(ref) || !r.atom() || !r.skip(start, end)) return false;
+      Job job{find_conn(c.name), ref, with_version(buf + start, end - start)};
+      bool queued = false;
+      if (job.conn.get() == &c) {
+        std::lock_guard lock(work_mu);
+        if (jobs.size() < options.max_queued_requests && !stopping) {
+          jobs.push_back(std::move(job));
+          queued = true;
+        }
+      }
+      if (queued) {
+        work_cv.notify_one();
+      } else {
+        TermWriter w;
+        w.tuple(2).atom("shoal_noreply").ulonglong(ref);
+        if (w.ok()) send_reg(c, kCallName, w.data(), w.size());
+      }
+      return true;
+    }
+    if (*tag == "shoal_reply" && arity == 3) {
+      if (!r.ulonglong(ref) || !r.skip(start, end)) return false;
+      complete(ref, c.name, with_version(buf + start, end - start));
+      return true;
+    }
+    if (*tag == "shoal_noreply" && arity == 2) {
+      if (!r.ulonglong(ref)) return false;
+      complete(ref, c.name, std::nullopt);
+      return true;
+    }
+    return false;
+  }
+
+  // ---- threads ---------------------------------------------------------------------------
+
+  void acceptor_loop() {
+    block_sigpipe_in_this_thread();
+    while (!stopping) {
+      pollfd fds[2] = {{listen_fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+      int rc = ::poll(fds, 2, 500);
+      if (rc < 0 && errno != EINTR) {
+        spdlog::error("cluster: poll on the distribution port failed: {}", errno_text(errno));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
+      if (rc <= 0 || fds[1].revents != 0) continue;
+      if (!(fds[0].revents & POLLIN)) continue;
+      ErlConnect con;
+      std::memset(&con, 0, sizeof(con));
+      int fd = ei_accept_tmo(&ec, listen_fd, &con, to_tmo(options.handshake_timeout));
+      std::string peer(con.nodename, ::strnlen(con.nodename, sizeof(con.nodename)));
+      if (fd < 0) {
+        int err = erl_errno;
+        if (!peer.empty() && warn_due("accept:" + peer)) {
+          spdlog::warn("rejected a connection attempt from :\"{}\": distribution handshake failed ({}); "
+                       "is the cookie the same on both nodes?",
+                       peer, errno_text(err));
+        } else {
+          spdlog::debug("cluster: incoming handshake failed ({}), peer \"{}\"", errno_text(err), peer);
+        }
+        continue;
+      }
+      if (peer.empty() || peer.find('@') == std::string::npos) {
+        ei_close_connection(fd);
+        continue;
+      }
+      install(make_conn(fd, peer, false));
+    }
+  }
+
+  void connector_loop() {
+    block_sigpipe_in_this_thread();
+    std::unique_lock lock(mu);
+    while (!stopping) {
+      auto now = now_ms();
+      std::string pick;
+      std::int64_t pick_at = 0;
+      std::int64_t wake = now + 500;
+      for (const auto& [name, t] : targets) {
+        if (t.in_flight || conns.count(name)) continue;
+        if (t.next_ms <= now) {
+          if (pick.empty() || t.next_ms < pick_at) {
+            pick = name;
+            pick_at = t.next_ms;
+          }
+        } else {
+          wake = std::min(wake, t.next_ms);
+        }
+      }
+      if (pick.empty()) {
+        cv.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(wake - now, 1)));
+        continue;
+      }
+      targets[pick].in_flight = true;
+      lock.unlock();
+
+      char name[MAXNODELEN + 1] = {};
+      std::strncpy(name, pick.c_str(), MAXNODELEN);
+      int fd = ei_connect_tmo(&ec, name, to_tmo(options.handshake_timeout));
+      int err = erl_errno;
+      bool installed = fd >= 0 && install(make_conn(fd, pick, true));
+      bool warn = false;
+      if (fd < 0 && fd != ERL_NO_PORT && fd != ERL_CONNECT_FAIL && !stopping) {
+        warn = warn_due("connect:" + pick);
+      }
+
+      lock.lock();
+      auto& t = targets[pick];
+      t.in_flight = false;
+      if (installed || fd >= 0) {
+        t.backoff_ms = 0;
+        t.next_ms = now_ms() + options.retry_initial.count();
+      } else {
+        t.backoff_ms = t.backoff_ms == 0 ? options.retry_initial.count()
+                                         : std::min<std::int64_t>(t.backoff_ms * 2, options.retry_max.count());
+        t.next_ms = now_ms() + t.backoff_ms;
+        if (fd == ERL_NO_PORT) {
+          spdlog::debug("cluster: :\"{}\" is not registered with its EPMD (not started yet?); retry in {} ms",
+                        pick, t.backoff_ms);
+        } else if (fd == ERL_CONNECT_FAIL) {
+          spdlog::debug("cluster: cannot reach :\"{}\" ({}); retry in {} ms", pick, errno_text(err), t.backoff_ms);
+        } else if (warn) {
+          spdlog::warn("could not connect to :\"{}\": distribution handshake failed ({}); "
+                       "is the cookie the same on both nodes?",
+                       pick, errno_text(err));
+        } else {
+          spdlog::debug("cluster: connecting to :\"{}\" failed ({})", pick, errno_text(err));
+        }
+      }
+    }
+  }
+
+  void manager_loop() {
+    block_sigpipe_in_this_thread();
+    auto heartbeat = encode_atom("shoal_heartbeat");
+    std::int64_t next_heartbeat = now_ms() + options.heartbeat_interval.count();
+    while (!stopping) {
+      pollfd p{stop_fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) > 0) break;
+      auto now = now_ms();
+      std::vector<std::shared_ptr<Conn>> live;
+      std::vector<std::shared_ptr<Conn>> done;
+      std::vector<std::string> gone;
+      bool dirty = false;
+      {
+        std::lock_guard lock(mu);
+        for (const auto& [name, c] : conns) live.push_back(c);
+        for (auto it = lost.begin(); it != lost.end();) {
+          if (now - it->second >= options.disconnect_grace.count() && !conns.count(it->first)) {
+            gone.push_back(it->first);
+            announced.erase(it->first);
+            it = lost.erase(it);
+          } else {
+            ++it;
+          }
+        }
+        for (auto it = readers.begin(); it != readers.end();) {
+          if ((*it)->finished) {
+            done.push_back(std::move(*it));
+            it = readers.erase(it);
+          } else {
+            ++it;
+          }
+        }
+        dirty = std::exchange(members_dirty, false);
+      }
+      for (auto& c : done) {
+        if (c->reader.joinable()) c->reader.join();
+      }
+      for (const auto& node : gone) {
+        spdlog::warn("disconnected from :\"{}\"", node);
+        notify_membership(node, false);
+      }
+      if (now >= next_heartbeat) {
+        next_heartbeat = now + options.heartbeat_interval.count();
+        for (auto& c : live) send_reg(*c, kControlName, heartbeat.data(), heartbeat.size());
+      }
+      for (auto& c : live) {
+        auto limit = c->shoal ? options.heartbeat_timeout : options.erlang_peer_timeout;
+        auto silent = now - c->last_rx.load();
+        if (silent > limit.count() && !c->closing) {
+          spdlog::warn("cluster: nothing received from :\"{}\" for {} ms; dropping the connection", c->name,
+                       silent);
+          request_close(*c);
+        }
+      }
+      if (dirty) {
+        for (auto& c : live) {
+          if (c->shoal) send_members(*c);
+        }
+      }
+    }
+  }
+
+  void worker_loop() {
+    block_sigpipe_in_this_thread();
+    while (true) {
+      Job job;
+      {
+        std::unique_lock lock(work_mu);
+        work_cv.wait(lock, [&] { return stopping || !jobs.empty(); });
+        if (stopping) return;
+        job = std::move(jobs.front());
+        jobs.pop_front();
+      }
+      auto response = run_call_handler(job.conn->name, job.request);
+      TermWriter w;
+      if (!response.empty()) {
+        w.tuple(3).atom("shoal_reply").ulonglong(job.ref).raw(response.data(), response.size());
+      }
+      if (response.empty() || !w.ok()) {
+        TermWriter none;
+        none.tuple(2).atom("shoal_noreply").ulonglong(job.ref);
+        if (none.ok()) send_reg(*job.conn, kCallName, none.data(), none.size());
+        continue;
+      }
+      send_reg(*job.conn, kCallName, w.data(), w.size());
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+DistStatus DistNode::Impl::start() {
+  std::lock_guard life(lifecycle_mu);
+  if (started) return {"the distribution node was already started"};
+  started = true;
+
+  const std::string& node = config.node_name;
+  if (auto e = check_node_name(node, config.mode); !e.empty()) return {e};
+  if (config.cookie.empty() || config.cookie.size() > EI_MAX_COOKIE_SIZE) {
+    return {"invalid distribution cookie: expected 1 to " + std::to_string(EI_MAX_COOKIE_SIZE) + " characters"};
+  }
+  if (options.heartbeat_interval.count() <= 0 || options.heartbeat_timeout <= options.heartbeat_interval ||
+      options.retry_initial.count() <= 0 || options.retry_max < options.retry_initial) {
+    return {"invalid distribution options"};
+  }
+
+  if (auto e = ensure_epmd(options.epmd_program); !e.empty()) return {e};
+
+  std::call_once(g_ei_once, [] { g_ei_init_result = ei_init(); });
+  if (g_ei_init_result != 0) return {"erl_interface initialisation (ei_init) failed"};
+
+  auto at = node.find('@');
+  std::string alive = node.substr(0, at);
+  std::string host = node.substr(at + 1);
+  std::random_device rd;
+  unsigned creation = (static_cast<unsigned>(rd()) & 0x7fffffffu) | 1u;
+  in_addr unused{};
+  if (ei_connect_xinit(&ec, host.c_str(), alive.c_str(), node.c_str(), &unused, config.cookie.c_str(),
+                       creation) < 0) {
+    return {"erl_interface could not be initialised for node " + node};
+  }
+
+  // Listen on the first free port of the range (any free port without a range).
+  std::uint32_t first = 0;
+  std::uint32_t last = 0;
+  if (config.port_range) {
+    first = config.port_range->from;
+    last = config.port_range->to;
+  }
+  int last_error = 0;
+  for (std::uint32_t p = first; p <= last && listen_fd < 0; ++p) {
+    in_addr any{};
+    any.s_addr = htonl(INADDR_ANY);
+    int chosen = static_cast<int>(p);
+    int fd = ei_xlisten(&ec, &any, &chosen, 128);
+    if (fd >= 0) {
+      listen_fd = fd;
+      port = static_cast<std::uint16_t>(chosen);
+    } else {
+      last_error = erl_errno;
+    }
+  }
+  if (listen_fd < 0) {
+    if (config.port_range) {
+      return {"Couldn't listen on a distribution port between " + std::to_string(first) + " and " +
+              std::to_string(last) + ": " + errno_text(last_error)};
+    }
+    return {"Couldn't listen on a distribution port: " + errno_text(last_error)};
+  }
+  set_cloexec(listen_fd);
+
+  epmd_fd = ei_publish_tmo(&ec, port, to_tmo(options.handshake_timeout));
+  if (epmd_fd < 0) {
+    int err = erl_errno;
+    ei_close_connection(listen_fd);
+    listen_fd = -1;
+    return {"Couldn't register " + node + " with EPMD (is a node with that name already running?): " +
+            errno_text(err)};
+  }
+  set_cloexec(epmd_fd);
+  self_pid = *ei_self(&ec);
+  self_pid.num = 0;
+  self_pid.serial = 0;
+
+  stop_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (stop_fd < 0) {
+    ::close(epmd_fd);
+    epmd_fd = -1;
+    ei_close_connection(listen_fd);
+    listen_fd = -1;
+    return {"eventfd: " + errno_text(errno)};
+  }
+
+  {
+    std::lock_guard lock(mu);
+    auto now = now_ms();
+    for (const auto& n : config.nodes) {
+      if (n == node) continue;
+      if (auto e = check_node_name(n, config.mode); !e.empty()) {
+        spdlog::warn("cluster: ignoring {}", e);
+        continue;
+      }
+      targets[n].next_ms = now;
+    }
+  }
+
+  running = true;
+  try {
+    acceptor = std::thread([this] { acceptor_loop(); });
+    manager = std::thread([this] { manager_loop(); });
+    for (int i = 0; i < 2; ++i) connectors.emplace_back([this] { connector_loop(); });
+    for (std::size_t i = 0; i < std::max<std::size_t>(options.handler_threads, 1); ++i) {
+      workers.emplace_back([this] { worker_loop(); });
+    }
+  } catch (const std::system_error& e) {
+    lifecycle_mu.unlock();
+    stop();
+    lifecycle_mu.lock();
+    return {std::string("cannot start distribution threads: ") + e.what()};
+  }
+  spdlog::info("distribution started: node :\"{}\" on port {}", node, port);
+  return {};
+}
+
+void DistNode::Impl::stop() {
+  std::lock_guard life(lifecycle_mu);
+  if (!running.exchange(false)) return;
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  {
+    std::lock_guard lock(work_mu);  // no worker misses the flag between check and wait
+  }
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto w = ::write(stop_fd, &one, sizeof(one));
+  cv.notify_all();
+  work_cv.notify_all();
+
+  std::vector<std::shared_ptr<Conn>> all;
+  {
+    std::lock_guard lock(mu);
+    all = readers;
+  }
+  for (auto& c : all) request_close(*c);
+  fail_pending(nullptr);
+
+  if (acceptor.joinable()) acceptor.join();
+  if (manager.joinable()) manager.join();
+  for (auto& t : connectors) t.join();
+  for (auto& t : workers) t.join();
+  connectors.clear();
+  workers.clear();
+
+  {
+    std::lock_guard lock(mu);
+    all = std::move(readers);
+    readers.clear();
+  }
+  for (auto& c : all) {
+    request_close(*c);
+    if (c->reader.joinable()) c->reader.join();
+  }
+  all.clear();
+  {
+    std::lock_guard lock(mu);
+    conns.clear();
+    lost.clear();
+    announced.clear();
+  }
+  {
+    std::lock_guard lock(work_mu);
+    jobs.clear();
+  }
+  fail_pending(nullptr);
+
+  if (listen_fd >= 0) ei_close_connection(listen_fd);
+  listen_fd = -1;
+  if (epmd_fd >= 0) ::close(epmd_fd);  // closing it unregisters the name
+  epmd_fd = -1;
+  if (stop_fd >= 0) ::close(stop_fd);
+  stop_fd = -1;
+  spdlog::info("distribution stopped: node :\"{}\"", config.node_name);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+DistNode::DistNode(config::DistConfig config, DistOptions options)
+    : impl_(std::make_shared<Impl>(std::move(config), std::move(options))) {}
+
+DistNode::~DistNode() { impl_->stop(); }
+
+void DistNode::on_message(MessageHandler handler) { impl_->message_handler = std::move(handler); }
+void DistNode::on_call(CallHandler handler) { impl_->call_handler = std::move(handler); }
+void DistNode::on_membership(MembershipHandler handler) { impl_->membership_handler = std::move(handler); }
+
+DistStatus DistNode::start() {
+  try {
+    auto status = impl_->start();
+    if (!status.ok()) impl_->stop();
+    return status;
+  } catch (const std::exception& e) {
+    impl_->stop();
+    return {std::string("distribution start-up failed: ") + e.what()};
+  }
+}
+
+void DistNode::stop() { impl_->stop(); }
+
+bool DistNode::running() const { return impl_->running; }
+const std::string& DistNode::node_name() const { return impl_->config.node_name; }
+std::uint16_t DistNode::port() const { return impl_->port; }
+
+DistStatus DistNode::connect(const std::string& node) {
+  if (auto e = check_node_name(node, impl_->config.mode); !e.empty()) return {e};
+  if (node == impl_->config.node_name) return {"cannot connect a node to itself"};
+  impl_->learn({node});
+  return {};
+}
+
+std::vector<std::string> DistNode::connected_nodes() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<std::string> out;
+  for (const auto& [name, c] : impl_->conns) out.push_back(name);
+  return out;  // std::map: already sorted
+}
+
+std::vector<std::string> DistNode::known_nodes() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<std::string> out;
+  for (const auto& [name, t] : impl_->targets) out.push_back(name);
+  return out;
+}
+
+bool DistNode::is_connected(const std::string& node) const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->conns.count(node) != 0;
+}
+
+DistStatus DistNode::send(const std::string& node, const std::string& registered_name,
+                          const std::vector<char>& term) {
+  if (registered_name.empty() || registered_name.size() > 255) return {"invalid registered name"};
+  if (term.size() > kMaxTermSize + 1) return {"term larger than 1 MiB"};
+  if (!validate_term(term)) return {"malformed term"};
+  if (!impl_->running) return {"distribution is not running"};
+  auto conn = impl_->find_conn(node);
+  if (!conn) return {"not connected to " + node};
+  if (!impl_->send_reg(*conn, registered_name.c_str(), term.data(), term.size())) {
+    return {"sending to " + node + " failed"};
+  }
+  return {};
+}
+
+std::optional<std::vector<char>> DistNode::call(const std::string& node, const std::vector<char>& request,
+                                                std::chrono::milliseconds timeout) {
+  try {
+    auto& impl = *impl_;
+    if (!impl.running || !validate_term(request)) return std::nullopt;
+    if (node == impl.config.node_name) {  // a call to ourselves runs the handler here
+      auto response = impl.run_call_handler(node, request);
+      if (response.empty()) return std::nullopt;
+      return response;
+    }
+    auto conn = impl.find_conn(node);
+    if (!conn) return std::nullopt;
+
+    auto ref = impl.next_ref.fetch_add(1);
+    auto p = std::make_shared<Pending>();
+    p->node = node;
+    {
+      std::lock_guard lock(impl.call_mu);
+      impl.pending[ref] = p;
+    }
+    TermWriter w;
+    w.tuple(4).atom("shoal_call").ulonglong(ref).atom(impl.config.node_name).raw(request.data(), request.size());
+    bool sent = w.ok() && impl.running && impl.send_reg(*conn, kCallName, w.data(), w.size());
+    std::optional<std::vector<char>> result;
+    {
+      std::unique_lock lock(p->mu);
+      if (sent) p->cv.wait_for(lock, timeout, [&] { return p->done; });
+      if (p->done) result = std::move(p->result);
+    }
+    std::lock_guard lock(impl.call_mu);
+    impl.pending.erase(ref);
+    return result;
+  } catch (const std::exception& e) {
+    spdlog::error("cluster call to :\"{}\" failed: {}", node, e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace shoal::cluster

@@ -1,0 +1,168 @@
+#include "cluster/epmd.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace shoal::cluster {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int remaining_ms(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return left > 0 ? static_cast<int>(left) : 0;
+}
+
+// Non-blocking connect to 127.0.0.1:port bounded by `timeout`; returns a blocking fd or -1.
+int connect_loopback(unsigned short port, std::chrono::milliseconds timeout) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  if (rc != 0 && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    int err = 0;
+    socklen_t len = sizeof(err);
+    if (rc == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) {
+      rc = 0;
+    } else {
+      rc = -1;
+    }
+  }
+  if (rc != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string find_program(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  if (const char* path = std::getenv("PATH")) {
+    std::string dirs = path;
+    std::size_t start = 0;
+    while (start <= dirs.size()) {
+      auto end = dirs.find(':', start);
+      if (end == std::string::npos) end = dirs.size();
+      std::string candidate = dirs.substr(start, end - start);
+      if (!candidate.empty()) {
+        candidate += "/" + program;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+      }
+      start = end + 1;
+    }
+  }
+  std::string fallback = "/usr/bin/" + program;
+  return ::access(fallback.c_str(), X_OK) == 0 ? fallback : std::string{};
+}
+
+// Runs `<path> -daemon` without handing it any of this process's descriptors (the daemon lives
+// on after us) and reaps the short-lived parent epmd process.
+bool run_epmd_daemon(const std::string& path) {
+  int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  std::vector<char> prog(path.begin(), path.end());
+  prog.push_back('\0');
+  char daemon_flag[] = "-daemon";
+  char* argv[] = {prog.data(), daemon_flag, nullptr};
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    if (devnull >= 0) ::close(devnull);
+    return false;
+  }
+  if (pid == 0) {
+    // Child of a multi-threaded process: async-signal-safe calls only.
+    if (devnull >= 0) {
+      ::dup2(devnull, 0);
+      ::dup2(devnull, 1);
+      ::dup2(devnull, 2);
+    }
+    ::close_range(3, ~0U, 0);
+    ::execv(argv[0], argv);
+    ::_exit(127);
+  }
+  if (devnull >= 0) ::close(devnull);
+  auto deadline = Clock::now() + std::chrono::seconds(3);
+  int status = 0;
+  while (true) {
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (r < 0 && errno != EINTR) return false;
+    if (Clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+}  // namespace
+
+bool epmd_reachable(std::chrono::milliseconds timeout) {
+  int fd = connect_loopback(kEpmdPort, timeout);
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+}
+
+std::string ensure_epmd(const std::string& program) {
+  using namespace std::chrono_literals;
+  if (epmd_reachable(500ms)) return {};
+  auto path = find_program(program);
+  if (path.empty()) return kEpmdStartError;
+  run_epmd_daemon(path);  // its exit status says little: retry the connection either way
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (epmd_reachable(200ms)) return {};
+    std::this_thread::sleep_for(100ms);
+  }
+  return kEpmdStartError;
+}
+
+std::optional<std::string> epmd_names(std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  int fd = connect_loopback(kEpmdPort, timeout);
+  if (fd < 0) return std::nullopt;
+  const unsigned char request[] = {0, 1, 'n'};  // NAMES_REQ
+  std::string reply;
+  bool ok = ::send(fd, request, sizeof(request), MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof(request));
+  while (ok) {
+    pollfd p{fd, POLLIN, 0};
+    int rc = ::poll(&p, 1, remaining_ms(deadline));
+    if (rc <= 0) {
+      ok = rc < 0 && errno == EINTR;
+      if (!ok) break;
+      continue;
+    }
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n == 0) break;  // EPMD closes after the answer
+    if (n < 0) {
+      ok = errno == EINTR || errno == EAGAIN;
+      continue;
+    }
+    reply.append(buf, static_cast<std::size_t>(n));
+    if (reply.size() > (1u << 20)) ok = false;
+  }
+  ::close(fd);
+  if (!ok || reply.size() < 4) return std::nullopt;
+  return reply.substr(4);  // after EPMD's own port number
+}
+
+}  // namespace shoal::cluster
