@@ -140,6 +140,7 @@ Response create_room(server::Node& node, const json& params) {
       room::RoomSettings{node.config.webrtc.used, &node.bus});
   node.rooms.insert(room);
   spdlog::info("Created room \"{}\"", room->id());
+  if (room->config().webhook_url) node.webhooks.register_room(room->id(), *room->config().webhook_url);
   node.bus.publish({notifications::ServerEventKind::RoomCreated, room->id(), {}});
   return json_response(http::status::created,
                        "{\"data\":{\"room\":" + *room->snapshot() +

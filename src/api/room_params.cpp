@@ -1,10 +1,13 @@
 #include "api/room_params.hpp"
 
+#include "notifications/http_url.hpp"
+
 #include <charconv>
 
 namespace shoal::api {
 
 using nlohmann::json;
+using notifications::parse_http_url;
 
 namespace {
 
@@ -60,6 +63,12 @@ std::variant<room::RoomConfig, RoomParamsError> parse_room_config(const json& pa
     } else {
       return RoomParamsError{"videoCodec must be 'h264' or 'vp8'"};
     }
+  }
+  if (auto it = params.find("webhookUrl"); it != params.end() && !it->is_null()) {
+    if (!it->is_string() || !parse_http_url(it->get<std::string>())) {
+      return RoomParamsError{"webhookUrl must be an http:// URL"};
+    }
+    config.webhook_url = it->get<std::string>();
   }
   return config;
 }

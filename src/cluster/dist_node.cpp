@@ -221,6 +221,7 @@ struct Target {
   std::int64_t next_ms = 0;
   std::int64_t backoff_ms = 0;
   bool in_flight = false;
+  int handshake_failures = 0;  // consecutive; one alone is usually a node that was stopping
 };
 
 struct Pending {
@@ -823,10 +824,15 @@ struct DistNode::Impl {
       int fd = ei_connect_tmo(&ec, name, to_tmo(options.handshake_timeout));
       int err = erl_errno;
       bool installed = fd >= 0 && install(make_conn(fd, pick, true));
+      bool handshake_failed = fd < 0 && fd != ERL_NO_PORT && fd != ERL_CONNECT_FAIL;
       bool warn = false;
-      if (fd < 0 && fd != ERL_NO_PORT && fd != ERL_CONNECT_FAIL && !stopping) {
-        warn = warn_due("connect:" + pick);
+      {
+        std::lock_guard relock(mu);
+        auto& t = targets[pick];
+        t.handshake_failures = handshake_failed ? t.handshake_failures + 1 : 0;
+        warn = t.handshake_failures >= 2 && !stopping;
       }
+      if (warn) warn = warn_due("connect:" + pick);
 
       lock.lock();
       auto& t = targets[pick];
@@ -1068,6 +1074,9 @@ void DistNode::Impl::stop() {
   {
     std::lock_guard lock(work_mu);  // no worker misses the flag between check and wait
   }
+  // Unregister first so that no node looks our port up while we close it.
+  if (epmd_fd >= 0) ::close(epmd_fd);
+  epmd_fd = -1;
   std::uint64_t one = 1;
   [[maybe_unused]] auto w = ::write(stop_fd, &one, sizeof(one));
   cv.notify_all();
@@ -1112,8 +1121,6 @@ void DistNode::Impl::stop() {
 
   if (listen_fd >= 0) ei_close_connection(listen_fd);
   listen_fd = -1;
-  if (epmd_fd >= 0) ::close(epmd_fd);  // closing it unregisters the name
-  epmd_fd = -1;
   if (stop_fd >= 0) ::close(stop_fd);
   stop_fd = -1;
   spdlog::info("distribution stopped: node :\"{}\"", config.node_name);

@@ -69,7 +69,13 @@ Metrics::Metrics(const room::RoomRegistry& rooms)
                            .Name("shoal_process_resident_memory_bytes")
                            .Help("Resident memory of the shoal process (bytes)")
                            .Register(*registry_)
-                           .Add({})) {}
+                           .Add({})),
+      webhook_deliveries_(prometheus::BuildCounter()
+                              .Name("shoal_webhook_deliveries_total")
+                              .Help("Webhook events delivered (2xx) or given up on after retries")
+                              .Register(*registry_)),
+      webhooks_delivered_(webhook_deliveries_.Add({{"result", "delivered"}})),
+      webhooks_failed_(webhook_deliveries_.Add({{"result", "failed"}})) {}
 
 void Metrics::start(boost::asio::io_context& loop) {
   schedule(std::make_shared<boost::asio::steady_timer>(loop), this);

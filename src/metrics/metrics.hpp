@@ -40,6 +40,9 @@ class Metrics {
   // Prometheus text exposition format.
   std::string render() const;
 
+  prometheus::Counter& webhooks_delivered() { return webhooks_delivered_; }
+  prometheus::Counter& webhooks_failed() { return webhooks_failed_; }
+
  private:
   const room::RoomRegistry& rooms_;
   TrafficCounters traffic_;
@@ -52,6 +55,9 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& room_peers_;
   prometheus::Family<prometheus::Counter>& room_peer_time_;
   prometheus::Gauge& resident_memory_;
+  prometheus::Family<prometheus::Counter>& webhook_deliveries_;
+  prometheus::Counter& webhooks_delivered_;
+  prometheus::Counter& webhooks_failed_;
   struct RoomSeries {
     prometheus::Gauge* peers;
     prometheus::Counter* peer_time;

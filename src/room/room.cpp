@@ -243,6 +243,7 @@ void Room::publish_snapshot() {
   out += ",\"videoCodec\":";
   out += config_.video_codec == VideoCodec::Unrestricted ? "null"
                                                          : "\"" + std::string(to_string(config_.video_codec)) + "\"";
+  if (config_.webhook_url) out += ",\"webhookUrl\":" + json(*config_.webhook_url).dump();
   out += "},\"components\":[";
   for (std::size_t i = 0; i < components_.size(); ++i) {
     if (i) out += ',';

@@ -23,6 +23,7 @@ enum class VideoCodec { Unrestricted, H264, VP8 };
 struct RoomConfig {
   std::optional<std::int64_t> max_peers;  // nullopt: unlimited
   VideoCodec video_codec = VideoCodec::Unrestricted;
+  std::optional<std::string> webhook_url;  // events of this room are POSTed here
 };
 
 struct PeerOptions {
@@ -76,6 +77,7 @@ class Room {
   Room& operator=(const Room&) = delete;
 
   const std::string& id() const { return id_; }
+  const RoomConfig& config() const { return config_; }  // immutable: safe from any thread
   boost::asio::io_context& loop() const { return loop_; }
 
   // --- safe from any thread ---

@@ -6,6 +6,7 @@
 #include "core/loop_pool.hpp"
 #include "metrics/metrics.hpp"
 #include "notifications/server_event.hpp"
+#include "notifications/webhooks.hpp"
 #include "room/room_registry.hpp"
 #include "server/connection_tracker.hpp"
 
@@ -15,7 +16,11 @@ namespace shoal::server {
 
 struct Node {
   Node(const config::Config& cfg, core::LoopPool& pool)
-      : config(cfg), loops(pool), tokens(cfg.secret_key_base), metrics(rooms) {}
+      : config(cfg),
+        loops(pool),
+        tokens(cfg.secret_key_base),
+        metrics(rooms),
+        webhooks(pool.loop(0), bus, cfg.server_api_token, metrics) {}
 
   const config::Config& config;
   core::LoopPool& loops;
@@ -23,6 +28,7 @@ struct Node {
   auth::PeerTokenSigner tokens;
   notifications::NotificationBus bus;
   metrics::Metrics metrics;
+  notifications::WebhookDispatcher webhooks;
   ConnectionTracker sockets;
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };

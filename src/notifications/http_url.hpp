@@ -1,0 +1,18 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace shoal::notifications {
+
+struct HttpUrl {
+  std::string host;
+  std::uint16_t port = 80;
+  std::string target = "/";  // path and query
+};
+
+// http://host[:port][/path[?query]]; nullopt for anything else (https is not supported yet).
+std::optional<HttpUrl> parse_http_url(std::string_view url);
+
+}  // namespace shoal::notifications
