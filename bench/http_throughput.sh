@@ -25,4 +25,5 @@ run() {
 run "baseline (404, no auth)" "http://127.0.0.1:$port/nothing"
 run "GET /room (10 rooms)" -H "authorization: Bearer development" "http://127.0.0.1:$port/room"
 run "POST+DELETE /room" -s bench/wrk/create_delete_room.lua "http://127.0.0.1:$port"
-echo "server RSS after runs: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
+rooms=$(curl -s -H "authorization: Bearer development" "http://127.0.0.1:$port/room" | grep -o '"config"' | wc -l)
+echo "rooms left: $rooms; server RSS after runs: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
