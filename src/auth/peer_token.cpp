@@ -168,10 +168,13 @@ std::variant<PeerIdentity, TokenError> PeerTokenSigner::verify(std::string_view 
   }
   if (token.substr(0, first_dot) != kProtected) return TokenError::Invalid;
 
-  auto signature = base64url_decode(token.substr(second_dot + 1));
-  auto expected = hmac_sha256(key_, token.substr(0, second_dot));
-  if (!signature || signature->size() != expected.size() ||
-      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
+  // Compared as text: only the canonical encoding of the right MAC passes (no alternative
+  // spellings through unused base64 bits), in constant time.
+  auto signature = token.substr(second_dot + 1);
+  auto digest = hmac_sha256(key_, token.substr(0, second_dot));
+  auto expected = base64url_encode(digest.data(), digest.size());
+  if (signature.size() != expected.size() ||
+      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
     return TokenError::Invalid;
   }
   auto payload = base64url_decode(token.substr(first_dot + 1, second_dot - first_dot - 1));

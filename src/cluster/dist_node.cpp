@@ -776,7 +776,9 @@ struct DistNode::Impl {
       std::string peer(con.nodename, ::strnlen(con.nodename, sizeof(con.nodename)));
       if (fd < 0) {
         int err = erl_errno;
-        if (!peer.empty() && warn_due("accept:" + peer)) {
+        if (!peer.empty() && err == ETIMEDOUT) {
+          spdlog::debug("cluster: incoming handshake from \"{}\" timed out", peer);
+        } else if (!peer.empty() && warn_due("accept:" + peer)) {
           spdlog::warn("rejected a connection attempt from :\"{}\": distribution handshake failed ({}); "
                        "is the cookie the same on both nodes?",
                        peer, errno_text(err));
@@ -849,6 +851,8 @@ struct DistNode::Impl {
                         pick, t.backoff_ms);
         } else if (fd == ERL_CONNECT_FAIL) {
           spdlog::debug("cluster: cannot reach :\"{}\" ({}); retry in {} ms", pick, errno_text(err), t.backoff_ms);
+        } else if (warn && err == ETIMEDOUT) {
+          spdlog::warn("could not connect to :\"{}\": distribution handshake timed out", pick);
         } else if (warn) {
           spdlog::warn("could not connect to :\"{}\": distribution handshake failed ({}); "
                        "is the cookie the same on both nodes?",

@@ -19,8 +19,23 @@
 // Any other message (another registered name, or sent to a pid) goes to the message handler.
 //
 // Every term buffer in this API is complete external term format starting with the version
-// byte 131 (ei_x_new_with_version / term_to_binary); see cluster/term.hpp for helpers.
-// Handlers run on DistNode threads: keep them short (post to your own loop).
+// byte 131 (ei_x_new_with_version / term_to_binary); see cluster/term.hpp for helpers. Incoming
+// terms are validated (bounded walk, at most 1 MiB) before any decoding or delivery; a frame far
+// over the limit drops the connection.
+//
+// Handlers run on DistNode threads: keep them short (post to your own loop), never call stop()
+// from them. The message handler runs on the sending connection's reader thread (do not block
+// it, nor call() the same node from it); the call handler on one of `handler_threads` workers;
+// the membership handler on the acceptor / connector / manager threads.
+//
+// Known nodes (kept connected, retried forever with backoff): config.nodes minus this node,
+// nodes passed to connect(), nodes learned from peers' membership messages, and nodes that
+// connected to us and spoke the shoal protocol. A plain Erlang node (remsh, net_adm:ping) is
+// served while connected but not reconnected to once it leaves.
+//
+// stop() normally returns in a few milliseconds; a handshake in progress with a peer that stalls
+// mid-handshake can hold it for up to options.handshake_timeout (ei's calls cannot be
+// interrupted, only bounded).
 #include "config/config.hpp"
 
 #include <chrono>
@@ -87,7 +102,8 @@ class DistNode {
 
   // Ensures EPMD runs (starting `epmd -daemon` if needed), initialises ei, listens on a port of
   // config.port_range (any free port without one), registers with EPMD and starts connecting to
-  // config.nodes. Returns the error text on failure (the node is then stopped).
+  // config.nodes. Returns the error text on failure (the node is then stopped). A DistNode
+  // starts once; make a new one to start again.
   DistStatus start();
   // Idempotent; returns within about a second, joins every thread, unregisters from EPMD.
   void stop();
@@ -109,7 +125,8 @@ class DistNode {
                   const std::vector<char>& term);
 
   // Request/response to another shoal node's CallHandler. Thread-safe; nullopt on timeout, when
-  // the node is not connected, when the connection drops meanwhile, or on stop().
+  // the node is not connected, when the connection drops meanwhile, or on stop(). A call to this
+  // node's own name runs the local CallHandler on the calling thread.
   std::optional<std::vector<char>> call(const std::string& node, const std::vector<char>& request,
                                         std::chrono::milliseconds timeout);
 
