@@ -123,6 +123,21 @@ int main(int argc, char** argv) {
   shoal::core::LoopPool loops(std::max(1u, std::thread::hardware_concurrency()));
   shoal::server::Node node(config, loops);
 
+  if (config.dist.enabled) {
+    node.cluster = std::make_unique<shoal::cluster::Cluster>(
+        config.dist, shoal::cluster::Cluster::LocalNode{
+                         [&node] { return shoal::server::local_usage(node); },
+                         [&node](const shoal::room::RoomConfig& room_config)
+                             -> std::variant<shoal::cluster::CreatedRoom, shoal::cluster::PlacementError> {
+                           return shoal::server::create_local_room(node, room_config);
+                         }});
+    if (auto status = node.cluster->start(); !status) {
+      std::cerr << status.error << "\n";
+      return 1;
+    }
+    spdlog::info("Distribution node {} started", node.cluster->node_name());
+  }
+
   shoal::api::HttpListener api(
       loops, {config.ip, config.port},
       {[&node](Request& request) { return shoal::api::handle_rest_request(node, request); },
@@ -161,6 +176,7 @@ int main(int argc, char** argv) {
     spdlog::info("Received signal {}, shutting down", signal);
     api.stop();
     metrics_http.stop();
+    if (node.cluster) node.cluster->stop();
     node.sockets.close_all();
     drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     wait_for_sockets();

@@ -4,7 +4,6 @@
 #include "api/request_params.hpp"
 #include "api/room_params.hpp"
 #include "core/run_on.hpp"
-#include "core/uuid.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -130,21 +129,25 @@ Response show_room(server::Node& node, const std::string& room_id) {
   return json_response(http::status::ok, "{\"data\":" + *room->snapshot() + "}");
 }
 
-Response create_room(server::Node& node, const json& params) {
+asio::awaitable<Response> create_room(server::Node& node, const json& params) {
   auto parsed = parse_room_config(params);
   if (auto* error = std::get_if<RoomParamsError>(&parsed)) {
-    return app_error(http::status::bad_request, error->text);
+    co_return app_error(http::status::bad_request, error->text);
   }
-  auto room = std::make_shared<room::Room>(
-      core::make_uuid_v4(), std::get<room::RoomConfig>(parsed), node.loops.next_loop(),
-      room::RoomSettings{node.config.webrtc.used, &node.bus});
-  node.rooms.insert(room);
-  spdlog::info("Created room \"{}\"", room->id());
-  if (room->config().webhook_url) node.webhooks.register_room(room->id(), *room->config().webhook_url);
-  node.bus.publish({notifications::ServerEventKind::RoomCreated, room->id(), {}});
-  return json_response(http::status::created,
-                       "{\"data\":{\"room\":" + *room->snapshot() +
-                           ",\"jellyfish_address\":" + json(node.config.address).dump() + "}}");
+  const auto config = std::get<room::RoomConfig>(parsed);
+  std::variant<cluster::CreatedRoom, cluster::PlacementError> result;
+  if (node.cluster) {
+    auto place = [&node, config] { return node.cluster->place_room(config); };
+    result = co_await core::run_on(node.blocking, std::move(place));
+  } else {
+    result = server::create_local_room(node, config);
+  }
+  if (auto* error = std::get_if<cluster::PlacementError>(&result)) {
+    co_return app_error(static_cast<http::status>(error->status), error->text);
+  }
+  const auto& created = std::get<cluster::CreatedRoom>(result);
+  co_return json_response(http::status::created, "{\"data\":{\"room\":" + created.room_json +
+                                                     ",\"jellyfish_address\":" + json(created.address).dump() + "}}");
 }
 
 asio::awaitable<Response> delete_room(server::Node& node, const std::string& room_id) {
@@ -225,8 +228,12 @@ Response health(server::Node& node) {
                  {"uptime", uptime.count()},
                  {"distribution",
                   {{"enabled", node.config.dist.enabled},
-                   {"nodeStatus", node.config.dist.enabled ? "DOWN" : "UP"},
-                   {"nodesInCluster", node.config.dist.enabled ? 0 : 1}}}}}};
+                   {"nodeStatus", !node.config.dist.enabled || (node.cluster && node.cluster->running()) ? "UP" : "DOWN"},
+                   {"nodesInCluster", node.cluster ? node.cluster->connected_nodes().size() + 1 : 1}}}}}};
+  if (node.cluster) {
+    body["data"]["distribution"]["nodeName"] = node.cluster->node_name();
+    body["data"]["distribution"]["connectedNodes"] = node.cluster->connected_nodes();
+  }
   return json_response(http::status::ok, body.dump());
 }
 
@@ -267,7 +274,7 @@ asio::awaitable<Response> handle_rest_request(server::Node& node, Request& reque
       case Route::List:
         co_return list_rooms(node);
       case Route::Create:
-        co_return create_room(node, *params);
+        co_return co_await create_room(node, *params);
       case Route::Show:
         co_return show_room(node, segments[1]);
       case Route::Delete:

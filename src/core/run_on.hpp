@@ -15,11 +15,12 @@
 
 namespace shoal::core {
 
-template <typename F>
-auto run_on(boost::asio::io_context& loop, F function) {
+// `context` is an event loop (io_context) or a thread pool for blocking work.
+template <typename Context, typename F>
+auto run_on(Context& context, F function) {
   using Result = std::invoke_result_t<F&>;
   return boost::asio::co_spawn(
-      loop,
+      context,
       [fn = std::move(function)]() mutable -> boost::asio::awaitable<Result> { co_return fn(); },
       boost::asio::use_awaitable);
 }

@@ -1,0 +1,122 @@
+// Cluster mode with real processes and the real epmd: the documentation's two-node example,
+// a mesh formed through one listed node, and placement surviving a killed node.
+#include "harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <map>
+#include <set>
+#include <random>
+#include <thread>
+
+namespace shoal::test {
+namespace {
+
+std::string unique_name(const std::string& base) {
+  static std::mt19937 rng{std::random_device{}()};
+  return base + "_" + std::to_string(rng() % 1000000) + "@127.0.0.1";
+}
+
+Env cluster_env(const std::string& name, const std::string& nodes, std::uint16_t port) {
+  return {{"JF_DIST_ENABLED", "true"},
+          {"JF_DIST_NODE_NAME", name},
+          {"JF_DIST_NODES", nodes},
+          {"JF_PORT", std::to_string(port)},
+          {"JF_HOST", "localhost:" + std::to_string(port)}};
+}
+
+// Waits until the node reports `count` nodes in its cluster (itself included).
+bool wait_for_cluster(std::uint16_t port, std::size_t count, std::chrono::seconds timeout = std::chrono::seconds(5)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto health = api(port, "GET", "/health").json_body();
+    if (health["data"]["distribution"]["nodesInCluster"] == count) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST(ClusterPlacement, TheDocumentedTwoNodeExampleBalancesRooms) {
+  const auto j1 = unique_name("j1"), j2 = unique_name("j2");
+  const auto p1 = free_port(), p2 = free_port();
+  ShoalProcess first(cluster_env(j1, "", p1));
+  ShoalProcess second(cluster_env(j2, j1, p2));
+  ASSERT_TRUE(wait_for_cluster(p2, 2)) << second.output();
+  ASSERT_TRUE(wait_for_cluster(p1, 2)) << first.output();
+
+  std::set<std::string> addresses;
+  for (int i = 0; i < 2; ++i) {
+    auto created = api(p2, "POST", "/room");
+    ASSERT_EQ(created.status, 201) << created.body;
+    addresses.insert(created.json_body()["data"]["jellyfish_address"].get<std::string>());
+  }
+  EXPECT_EQ(addresses, (std::set<std::string>{"localhost:" + std::to_string(p1), "localhost:" + std::to_string(p2)}));
+  EXPECT_EQ(api(p1, "GET", "/room").json_body()["data"].size(), 1u);
+  EXPECT_EQ(api(p2, "GET", "/room").json_body()["data"].size(), 1u);
+  EXPECT_NE(first.output().find("connected to :\"" + j2 + "\""), std::string::npos) << first.output();
+
+  // Validation happens before placement, with the original texts.
+  auto bad = api(p2, "POST", "/room", R"({"maxPeers":"x"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.json_body()["errors"], "maxPeers must be a number");
+  // Room options travel with the placement.
+  auto configured = api(p2, "POST", "/room", R"({"maxPeers":3,"videoCodec":"vp8"})");
+  ASSERT_EQ(configured.status, 201);
+  EXPECT_EQ(configured.json_body()["data"]["room"]["config"], json::parse(R"({"maxPeers":3,"videoCodec":"vp8"})"));
+}
+
+TEST(ClusterPlacement, ThreeNodesFormAFullMeshThroughOneListedNode) {
+  const auto a = unique_name("a"), b = unique_name("b"), c = unique_name("c");
+  const auto pa = free_port(), pb = free_port(), pc = free_port();
+  // Started in reverse order: c lists b, b lists a, a lists nobody — and a starts last.
+  ShoalProcess node_c(cluster_env(c, b, pc));
+  ShoalProcess node_b(cluster_env(b, a, pb));
+  ShoalProcess node_a(cluster_env(a, "", pa));
+  for (auto port : {pa, pb, pc}) ASSERT_TRUE(wait_for_cluster(port, 3)) << port;
+
+  std::map<std::string, int> placed;
+  for (int i = 0; i < 6; ++i) {
+    auto created = api(pc, "POST", "/room");
+    ASSERT_EQ(created.status, 201);
+    placed[created.json_body()["data"]["jellyfish_address"]]++;
+  }
+  ASSERT_EQ(placed.size(), 3u);
+  for (const auto& [address, count] : placed) EXPECT_EQ(count, 2) << address;
+}
+
+TEST(ClusterPlacement, CreatesKeepSucceedingWhenANodeIsKilled) {
+  const auto a = unique_name("k1"), b = unique_name("k2");
+  const auto pa = free_port(), pb = free_port();
+  ShoalProcess survivor(cluster_env(a, b, pa));
+  auto victim = std::make_unique<ShoalProcess>(cluster_env(b, a, pb));
+  ASSERT_TRUE(wait_for_cluster(pa, 2));
+  auto kept = create_room(pa);
+
+  kill(victim->pid(), SIGKILL);
+  int created = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto result = api(pa, "POST", "/room");
+    EXPECT_EQ(result.status, 201) << result.body;
+    created += result.status == 201;
+  }
+  EXPECT_EQ(created, 20);
+  EXPECT_EQ(api(pa, "GET", "/room/" + kept).status, 200);
+  EXPECT_TRUE(wait_for_cluster(pa, 1, std::chrono::seconds(5)));  // the dead node is noticed
+
+  // Restarted under the same name, it rejoins by itself.
+  victim.reset();
+  ShoalProcess restarted(cluster_env(b, "", pb));
+  EXPECT_TRUE(wait_for_cluster(pa, 2, std::chrono::seconds(8))) << survivor.output();
+}
+
+TEST(ClusterPlacement, DistributionWithoutANodeNameStopsWithTheOriginalText) {
+  auto result = run_shoal_to_exit({{"JF_DIST_ENABLED", "true"}}, {"--dev"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("JF_DIST_ENABLED has been set but JF_DIST_NODE_NAME remains unset."),
+            std::string::npos)
+      << result.output;
+}
+
+}  // namespace
+}  // namespace shoal::test
