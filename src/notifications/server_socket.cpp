@@ -153,6 +153,7 @@ struct ServerSession {
       buffer.clear();
       auto [ec, n] = co_await connection->stream().async_read(buffer, use_tuple);
       if (ec) break;
+      connection->heard();
       if (connection->closing()) continue;
       if (!connection->stream().got_binary()) {
         reject(kUnsupportedData, "operation not allowed");
@@ -170,7 +171,7 @@ asio::awaitable<void> run_server_socket(server::Node& node, beast::tcp_stream st
   auto& ws = connection->stream();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::seconds(30);
-  timeouts.idle_timeout = std::chrono::seconds(60);
+  timeouts.idle_timeout = websocket::stream_base::none();  // WsConnection tracks liveness
   timeouts.keep_alive_pings = false;
   ws.set_option(timeouts);
   ws.read_message_max(kMaxServerMessageBytes);

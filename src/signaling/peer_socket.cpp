@@ -133,6 +133,7 @@ struct PeerSession {
       buffer.clear();
       auto [ec, n] = co_await connection->stream().async_read(buffer, use_tuple);
       if (ec) break;
+      connection->heard();
       if (connection->closing()) continue;  // drain until the client answers our close
       if (!connection->stream().got_binary()) {
         if (!authenticated) {
@@ -162,7 +163,7 @@ asio::awaitable<void> run_peer_socket(server::Node& node, beast::tcp_stream stre
   auto& ws = connection->stream();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::seconds(30);
-  timeouts.idle_timeout = std::chrono::seconds(60);  // pongs to our 30 s pings count as activity
+  timeouts.idle_timeout = websocket::stream_base::none();  // WsConnection tracks liveness
   timeouts.keep_alive_pings = false;
   ws.set_option(timeouts);
   ws.read_message_max(kMaxPeerMessageBytes);

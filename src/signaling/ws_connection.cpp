@@ -4,14 +4,20 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 namespace shoal::signaling {
 
 namespace asio = boost::asio;
 namespace websocket = boost::beast::websocket;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-WsConnection::WsConnection(boost::beast::tcp_stream stream)
-    : stream_(std::move(stream)), wake_(stream_.get_executor()) {
+WsConnection::WsConnection(boost::beast::tcp_stream stream, std::chrono::milliseconds idle_limit)
+    : stream_(std::move(stream)),
+      wake_(stream_.get_executor()),
+      idle_limit_(idle_limit),
+      last_heard_(asio::steady_timer::clock_type::now()) {
+  stream_.control_callback([this](websocket::frame_type, boost::beast::string_view) { heard(); });
   wake_.expires_at(asio::steady_timer::time_point::max());
   // Signalling messages are small; a smaller write buffer keeps idle sockets cheap and larger
   // messages are simply written in several pieces.
@@ -61,18 +67,25 @@ asio::awaitable<void> WsConnection::write_loop() {
       co_await stream_.async_close(reason, use_tuple);
       co_return;
     }
-    if (asio::steady_timer::clock_type::now() >= next_ping_) {
+    const auto now = asio::steady_timer::clock_type::now();
+    if (now >= last_heard_ + idle_limit_) {
+      // Silent for too long (a dead network path, or a client that stopped answering pings).
+      boost::beast::error_code ignored;
+      boost::beast::get_lowest_layer(stream_).socket().close(ignored);
+      co_return;
+    }
+    if (now >= next_ping_) {
       next_ping_ += ping_period_;
       auto [ec] = co_await stream_.async_ping({}, use_tuple);
       if (ec) co_return;
       continue;
     }
-    wake_.expires_at(next_ping_);
+    wake_.expires_at(std::min(next_ping_, last_heard_ + idle_limit_));
     co_await wake_.async_wait(use_tuple);
   }
 }
 
-void WsConnection::start_pings(std::chrono::seconds period) {
+void WsConnection::start_pings(std::chrono::milliseconds period) {
   ping_period_ = period;
   next_ping_ = asio::steady_timer::clock_type::now() + period;
   wake_.cancel();

@@ -22,7 +22,10 @@ class WsConnection {
   static constexpr std::size_t kMaxQueuedMessages = 4096;
   static constexpr std::size_t kMaxQueuedBytes = 8u << 20;
 
-  explicit WsConnection(boost::beast::tcp_stream stream);
+  // `idle_limit`: a connection we hear nothing from (no frame, no pong) for this long is dropped.
+  // Beast's own idle timer only counts data frames, so pongs would not keep a quiet browser alive.
+  explicit WsConnection(boost::beast::tcp_stream stream,
+                        std::chrono::milliseconds idle_limit = std::chrono::seconds(60));
 
   Stream& stream() { return stream_; }
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
@@ -37,9 +40,11 @@ class WsConnection {
   // Drains the queue until the connection closes; run it once, after the handshake.
   boost::asio::awaitable<void> write_loop();
   // From now on, sends a ping with an empty payload every `period` (first after one period).
-  void start_pings(std::chrono::seconds period);
+  void start_pings(std::chrono::milliseconds period);
   // The reader saw the connection end: stop writer and pings.
   void reader_done();
+  // The reader received a frame (control frames are seen through the stream's callback).
+  void heard() { last_heard_ = boost::asio::steady_timer::clock_type::now(); }
 
  private:
   Stream stream_;
@@ -49,7 +54,9 @@ class WsConnection {
   std::optional<std::pair<std::uint16_t, std::string>> close_reason_;
   bool close_sent_ = false;
   bool reader_done_ = false;
-  std::chrono::seconds ping_period_{0};  // 0: no pings
+  std::chrono::milliseconds idle_limit_;
+  boost::asio::steady_timer::time_point last_heard_;
+  std::chrono::milliseconds ping_period_{0};  // 0: no pings
   boost::asio::steady_timer::time_point next_ping_ = boost::asio::steady_timer::time_point::max();
 };
 
