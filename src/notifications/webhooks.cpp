@@ -21,6 +21,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::chrono::seconds kRouteGrace{10};
 
 namespace {
 
@@ -93,7 +94,12 @@ void WebhookDispatcher::on_event(const ServerEvent& event) {
   if (route == room_urls_.end()) return;
   const std::string url_text = route->second;
   if (event.kind == ServerEventKind::RoomDeleted || event.kind == ServerEventKind::RoomCrashed) {
-    room_urls_.erase(route);  // the room's last event
+    // Sockets closed by the deletion still report PeerDisconnected after it: keep the route a
+    // little longer so those arrive too.
+    auto timer = std::make_shared<asio::steady_timer>(loop_, kRouteGrace);
+    timer->async_wait([this, timer, room_id = event.room_id](const boost::system::error_code& ec) {
+      if (!ec) room_urls_.erase(room_id);
+    });
   }
   auto [it, inserted] = destinations_.try_emplace(url_text);
   Destination& destination = it->second;
