@@ -9,7 +9,9 @@
 #include "notifications/server_socket.hpp"
 #include "signaling/peer_socket.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
@@ -130,7 +132,16 @@ int main(int argc, char** argv) {
                          [&node](const shoal::room::RoomConfig& room_config)
                              -> std::variant<shoal::cluster::CreatedRoom, shoal::cluster::PlacementError> {
                            return shoal::server::create_local_room(node, room_config);
-                         }});
+                         },
+                         [&node](shoal::notifications::ServerEvent event) { node.bus.publish(event); }});
+    // This node's notifications go to every node, so one server socket sees the whole cluster.
+    // Sending may block on a slow peer, so it runs off the event loops, in order, on a strand.
+    node.bus.subscribe([&node, relay = asio::make_strand(node.blocking)](
+                           const shoal::notifications::ServerEvent& event) {
+      if (!event.from_other_node && event.kind != shoal::notifications::ServerEventKind::MetricsReport) {
+        asio::post(relay, [&node, event] { node.cluster->relay_event(event); });
+      }
+    });
     if (auto status = node.cluster->start(); !status) {
       std::cerr << status.error << "\n";
       return 1;

@@ -130,9 +130,67 @@ std::optional<NodeUsage> least_loaded(const std::vector<NodeUsage>& usages) {
   });
 }
 
+namespace {
+
+using notifications::ServerEventKind;
+
+constexpr std::pair<ServerEventKind, const char*> kEventAtoms[] = {
+    {ServerEventKind::RoomCreated, "room_created"},         {ServerEventKind::RoomDeleted, "room_deleted"},
+    {ServerEventKind::RoomCrashed, "room_crashed"},         {ServerEventKind::PeerConnected, "peer_connected"},
+    {ServerEventKind::PeerDisconnected, "peer_disconnected"}, {ServerEventKind::PeerCrashed, "peer_crashed"},
+    {ServerEventKind::ComponentCrashed, "component_crashed"}, {ServerEventKind::HlsPlayable, "hls_playable"},
+};
+
+}  // namespace
+
 Cluster::Cluster(config::DistConfig config, LocalNode local, std::chrono::milliseconds call_timeout)
     : node_(std::move(config)), local_(std::move(local)), call_timeout_(call_timeout) {
   node_.on_call([this](const std::string&, const char* term, std::size_t size) { return handle_call(term, size); });
+  node_.on_message([this](const std::string&, const std::string& to_name, std::vector<char> term) {
+    handle_message(to_name, term);
+  });
+}
+
+void Cluster::relay_event(const notifications::ServerEvent& event) {
+  const char* kind = nullptr;
+  for (const auto& [k, atom] : kEventAtoms) {
+    if (k == event.kind) kind = atom;
+  }
+  if (kind == nullptr || event.from_other_node) return;  // metrics reports stay node-local
+  TermWriter w;
+  w.tuple(4).atom("shoal_event").atom(kind).binary(event.room_id).binary(event.subject_id);
+  const auto term = w.bytes();
+  for (const auto& node : node_.connected_nodes()) {
+    if (auto status = node_.send(node, "shoal_events", term); !status) {
+      spdlog::warn("Could not relay a notification to {}: {}", node, status.error);
+    }
+  }
+}
+
+void Cluster::handle_message(const std::string& to_name, const std::vector<char>& term) {
+  if (to_name != "shoal_events" || !local_.remote_event || !validate_term(term)) return;
+  const char* buf = term.data();
+  int index = 0;
+  int version = 0;
+  int arity = 0;
+  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
+      arity != 4 || read_atom(buf, &index) != "shoal_event") {
+    return;
+  }
+  auto kind_atom = read_atom(buf, &index);
+  std::optional<std::string> room_id;
+  std::optional<std::string> subject;
+  if (!read_optional_binary(buf, &index, room_id) || !read_optional_binary(buf, &index, subject) || !room_id ||
+      !subject) {
+    return;
+  }
+  for (const auto& [kind, atom] : kEventAtoms) {
+    if (kind_atom == atom) {
+      notifications::ServerEvent event{kind, *room_id, *subject, {}, true};
+      local_.remote_event(std::move(event));
+      return;
+    }
+  }
 }
 
 Cluster::~Cluster() { stop(); }

@@ -7,7 +7,10 @@
 //   {shoal_usage}                                   -> {usage, ForwardedTracks, Rooms}
 //   {shoal_create_room, MaxPeers | nil, Codec, Url} -> {ok, RoomJson, Address}
 //        Codec: nil | h264 | vp8, Url: nil | <<"http://...">>    | {error, Status, <<Text>>}
+//   to registered name shoal_events: {shoal_event, Kind, <<RoomId>>, <<SubjectId>>}
+//        server notifications of this node's rooms, so one server socket sees the cluster
 #include "cluster/dist_node.hpp"
+#include "notifications/server_event.hpp"
 #include "room/room.hpp"
 
 #include <chrono>
@@ -46,6 +49,8 @@ class Cluster {
   struct LocalNode {
     std::function<NodeUsage()> usage;
     std::function<std::variant<CreatedRoom, PlacementError>(const room::RoomConfig&)> create_room;
+    // A notification relayed from another node (called on distribution threads).
+    std::function<void(notifications::ServerEvent)> remote_event;
   };
 
   Cluster(config::DistConfig config, LocalNode local,
@@ -58,6 +63,8 @@ class Cluster {
   // Blocking (runs distribution calls): call it off the event loops.
   std::variant<CreatedRoom, PlacementError> place_room(const room::RoomConfig& config);
   std::vector<NodeUsage> gather_usage();
+  // Sends one of this node's notifications to every connected node (non-blocking).
+  void relay_event(const notifications::ServerEvent& event);
 
   std::vector<std::string> connected_nodes() const { return node_.connected_nodes(); }
   const std::string& node_name() const { return node_.node_name(); }
@@ -65,6 +72,7 @@ class Cluster {
 
  private:
   std::vector<char> handle_call(const char* term, std::size_t size);
+  void handle_message(const std::string& to_name, const std::vector<char>& term);
 
   DistNode node_;
   LocalNode local_;

@@ -25,6 +25,7 @@ struct ServerEvent {
   std::string room_id;
   std::string subject_id;  // peer or component id where the kind has one
   std::string payload;     // MetricsReport only
+  bool from_other_node = false;  // relayed from another cluster node (not relayed again)
 };
 
 // Thread-safe fan-out. Subscribers must not block: they post to their own loop.

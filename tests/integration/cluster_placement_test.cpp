@@ -120,3 +120,44 @@ TEST(ClusterPlacement, DistributionWithoutANodeNameStopsWithTheOriginalText) {
 
 }  // namespace
 }  // namespace shoal::test
+
+namespace shoal::test {
+namespace {
+
+// One server socket on any node sees the events of rooms on every node, once each.
+TEST(ClusterNotifications, AServerSocketOnOneNodeSeesRoomsOfTheOthers) {
+  const auto a = unique_name("n1"), b = unique_name("n2");
+  const auto pa = free_port(), pb = free_port();
+  ShoalProcess node_a(cluster_env(a, "", pa));
+  ShoalProcess node_b(cluster_env(b, a, pb));
+  ASSERT_TRUE(wait_for_cluster(pa, 2));
+  ASSERT_TRUE(wait_for_cluster(pb, 2));
+
+  WsClient socket(pa, "/socket/server/websocket");
+  socket.send_binary(std::string("\x3a\x0d\x0a\x0b", 4) + "development");  // auth_request{token}
+  ASSERT_TRUE(socket.read());                                              // authenticated
+  socket.send_binary(std::string("\x42\x02\x08\x01", 4));                  // subscribe notifications
+  ASSERT_TRUE(socket.read());                                              // subscribe_response
+
+  // Rooms alternate between the two nodes; collect both addresses.
+  std::map<std::string, std::string> room_node;
+  for (int i = 0; i < 2; ++i) {
+    auto created = api(pa, "POST", "/room").json_body()["data"];
+    room_node[created["room"]["id"]] = created["jellyfish_address"];
+  }
+  ASSERT_EQ(room_node.size(), 2u);
+  std::map<std::string, int> seen;
+  for (int i = 0; i < 2; ++i) {
+    auto frame = socket.read(std::chrono::seconds(3));
+    ASSERT_TRUE(frame);
+    // room_created = field 10 with a nested room_id string: 0x52 len 0x0a len id
+    ASSERT_GE(frame->size(), 4u);
+    EXPECT_EQ(static_cast<unsigned char>((*frame)[0]), 0x52);
+    seen[frame->substr(4)]++;
+  }
+  for (const auto& [room, node] : room_node) EXPECT_EQ(seen[room], 1) << room << " on " << node;
+  EXPECT_FALSE(socket.read(std::chrono::milliseconds(300)));  // no duplicates
+}
+
+}  // namespace
+}  // namespace shoal::test

@@ -247,18 +247,31 @@ void WsClient::send_text(const std::string& text) {
 
 std::optional<std::string> WsClient::read(std::chrono::milliseconds timeout) {
   if (closed_) return std::nullopt;
-  set_timeout(timeout);
+  // Asynchronous read bounded by run_for: a blocking read would wait forever (Asio polls again
+  // after SO_RCVTIMEO expires).
   beast::flat_buffer buffer;
   boost::system::error_code ec;
-  ws_.read(buffer, ec);
+  bool done = false;
+  ws_.async_read(buffer, [&](boost::system::error_code e, std::size_t) {
+    ec = e;
+    done = true;
+  });
+  ioc_.restart();
+  ioc_.run_for(timeout);
+  if (!done) {
+    boost::system::error_code ignored;
+    ws_.next_layer().cancel(ignored);
+    ioc_.restart();
+    ioc_.run_for(std::chrono::seconds(1));
+    timed_out_ = true;  // a cancelled WebSocket read leaves the stream unusable
+    return std::nullopt;
+  }
   if (ec == websocket::error::closed) {
     closed_ = WsClose{ws_.reason().code, std::string(ws_.reason().reason.c_str())};
     return std::nullopt;
   }
   if (ec) {
-    if (ec != asio::error::would_block && ec != asio::error::try_again && ec != asio::error::timed_out) {
-      closed_ = WsClose{-1, ec.message()};
-    }
+    closed_ = WsClose{-1, ec.message()};
     return std::nullopt;
   }
   return beast::buffers_to_string(buffer.data());
@@ -268,7 +281,7 @@ WsClose WsClient::read_until_close(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!closed_) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return WsClose{0, "timeout"};
+    if (left.count() <= 0 || timed_out_) return WsClose{0, "timeout"};
     read(left);
   }
   return *closed_;

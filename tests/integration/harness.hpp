@@ -84,11 +84,13 @@ class WsClient {
            const Headers& headers = {});
   void send_binary(const std::string& bytes);
   void send_text(const std::string& text);
-  // Next data frame, or nullopt on close/timeout (then closed() tells the close frame).
+  // Next data frame, or nullopt on close/timeout (then closed() tells the close frame). After a
+  // timeout the client can no longer be used (timed_out() is true).
   std::optional<std::string> read(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Reads until the server closes; returns its close frame (code 0 on timeout).
   WsClose read_until_close(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   std::optional<WsClose> closed() const { return closed_; }
+  bool timed_out() const { return timed_out_; }
   void close();
 
  private:
@@ -96,6 +98,7 @@ class WsClient {
   boost::asio::io_context ioc_;
   boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
   std::optional<WsClose> closed_;
+  bool timed_out_ = false;
 };
 
 // Peer-socket helpers built on the protobuf codecs.
