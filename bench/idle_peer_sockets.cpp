@@ -3,33 +3,14 @@
 // and reads it again.  Usage: idle_peer_sockets [N=1000]
 #include "harness.hpp"
 
-#include <sys/resource.h>
-
 #include <fstream>
 #include <iostream>
 #include <thread>
 
-namespace {
-
-long resident_kb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   const int count = argc > 1 ? std::atoi(argv[1]) : 1000;
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
-
   using namespace shoal::test;
+  raise_open_file_limit();
   ShoalProcess shoal;
   auto room = create_room(shoal.port());
   std::vector<CreatedPeer> peers;

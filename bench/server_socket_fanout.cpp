@@ -5,23 +5,12 @@
 
 #include "jellyfish/server_notifications.pb.h"
 
-#include <sys/resource.h>
-
 #include <atomic>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
 namespace {
-
-long resident_kb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
 
 std::string frame(const jellyfish::ServerMessage& message) { return message.SerializeAsString(); }
 
@@ -30,12 +19,8 @@ std::string frame(const jellyfish::ServerMessage& message) { return message.Seri
 int main(int argc, char** argv) {
   const int socket_count = argc > 1 ? std::atoi(argv[1]) : 100;
   const int room_count = argc > 2 ? std::atoi(argv[2]) : 2000;
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
-
   using namespace shoal::test;
+  raise_open_file_limit();
   ShoalProcess shoal;
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const long before = resident_kb(shoal.pid());

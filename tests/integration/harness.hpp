@@ -20,6 +20,10 @@ using Env = std::map<std::string, std::string>;
 using nlohmann::json;
 
 std::uint16_t free_port();
+// Resident memory of a process in kB (VmRSS), -1 when unreadable.
+long resident_kb(pid_t pid);
+// Raises this process's open-file soft limit to its hard limit (for many client sockets).
+void raise_open_file_limit();
 
 struct ExitResult {
   int exit_code = -1;  // -1: did not exit in time (killed)
