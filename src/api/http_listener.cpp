@@ -94,7 +94,14 @@ asio::awaitable<void> serve_connection(std::shared_ptr<HttpListener::State> stat
       if (!answer) co_return;  // the WebSocket session owns the connection now
       stream.expires_after(limits.request_timeout);
     } else {
-      answer = co_await state->handlers.handle(request);
+      try {
+        answer = co_await state->handlers.handle(request);
+      } catch (const std::exception& error) {
+        // A bug must cost one request, not the connection or the process.
+        spdlog::error("Request {} {} failed: {}", std::string(request.method_string()),
+                      std::string(request.target()), error.what());
+        answer = framework_error(http::status::internal_server_error);
+      }
     }
     Response response = std::move(*answer);
     const bool keep_alive = request.keep_alive();
