@@ -147,6 +147,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     spdlog::info("Distribution node {} started", node.cluster->node_name());
+    node.metrics.set_cluster_size_source([&node] { return node.cluster->connected_nodes().size(); });
   }
 
   shoal::api::HttpListener api(

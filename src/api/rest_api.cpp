@@ -146,6 +146,7 @@ asio::awaitable<Response> create_room(server::Node& node, const json& params) {
     co_return app_error(static_cast<http::status>(error->status), error->text);
   }
   const auto& created = std::get<cluster::CreatedRoom>(result);
+  if (!created.node.empty()) node.metrics.count_placement(created.node);
   co_return json_response(http::status::created, "{\"data\":{\"room\":" + created.room_json +
                                                      ",\"jellyfish_address\":" + json(created.address).dump() + "}}");
 }

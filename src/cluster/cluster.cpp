@@ -260,21 +260,29 @@ std::vector<NodeUsage> Cluster::gather_usage() {
 
 std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomConfig& config) {
   auto usages = gather_usage();
-  if (usages.size() == 1) return local_.create_room(config);
+  auto create_here = [&]() -> std::variant<CreatedRoom, PlacementError> {
+    auto result = local_.create_room(config);
+    if (auto* created = std::get_if<CreatedRoom>(&result)) created->node = node_.node_name();
+    return result;
+  };
+  if (usages.size() == 1) return create_here();
   // Best first; when the chosen node fails during the call, the next best takes the room.
   std::sort(usages.begin(), usages.end(), [](const NodeUsage& a, const NodeUsage& b) {
     return std::tie(a.forwarded_tracks, a.rooms, a.node) < std::tie(b.forwarded_tracks, b.rooms, b.node);
   });
   for (const auto& target : usages) {
     spdlog::info("Node with least used resources is :\"{}\"", target.node);
-    if (target.node == node_.node_name()) return local_.create_room(config);
+    if (target.node == node_.node_name()) return create_here();
     auto reply = node_.call(target.node, encode_create_request(config), call_timeout_);
     if (reply) {
-      if (auto result = decode_create_reply(*reply)) return *result;
+      if (auto result = decode_create_reply(*reply)) {
+        if (auto* created = std::get_if<CreatedRoom>(&*result)) created->node = target.node;
+        return *result;
+      }
     }
     spdlog::warn("Creating a room on node {} failed; trying the next best node", target.node);
   }
-  return local_.create_room(config);
+  return create_here();
 }
 
 }  // namespace shoal::cluster

@@ -75,7 +75,18 @@ Metrics::Metrics(const room::RoomRegistry& rooms)
                               .Help("Webhook events delivered (2xx) or given up on after retries")
                               .Register(*registry_)),
       webhooks_delivered_(webhook_deliveries_.Add({{"result", "delivered"}})),
-      webhooks_failed_(webhook_deliveries_.Add({{"result", "failed"}})) {}
+      webhooks_failed_(webhook_deliveries_.Add({{"result", "failed"}})),
+      placements_(prometheus::BuildCounter()
+                      .Name("shoal_cluster_placements_total")
+                      .Help("Rooms placed by this node, per target node")
+                      .Register(*registry_)),
+      connected_nodes_(prometheus::BuildGauge()
+                           .Name("shoal_cluster_connected_nodes")
+                           .Help("Other cluster nodes this node is connected to")
+                           .Register(*registry_)
+                           .Add({})) {}
+
+void Metrics::count_placement(const std::string& node) { placements_.Add({{"node", node}}).Increment(); }
 
 void Metrics::start(boost::asio::io_context& loop) {
   schedule(std::make_shared<boost::asio::steady_timer>(loop), this);
@@ -115,6 +126,7 @@ void Metrics::aggregate(std::chrono::seconds window) {
     }
   }
   resident_memory_.Set(resident_bytes());
+  if (cluster_size_) connected_nodes_.Set(static_cast<double>(cluster_size_()));
 }
 
 std::string Metrics::render() const {

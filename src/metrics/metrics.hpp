@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -40,6 +41,10 @@ class Metrics {
   // Prometheus text exposition format.
   std::string render() const;
 
+  // Cluster mode: rooms placed per target node, and where the connected-node count comes from.
+  void count_placement(const std::string& node);
+  void set_cluster_size_source(std::function<std::size_t()> source) { cluster_size_ = std::move(source); }
+
   prometheus::Counter& webhooks_delivered() { return webhooks_delivered_; }
   prometheus::Counter& webhooks_failed() { return webhooks_failed_; }
 
@@ -58,6 +63,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& webhook_deliveries_;
   prometheus::Counter& webhooks_delivered_;
   prometheus::Counter& webhooks_failed_;
+  prometheus::Family<prometheus::Counter>& placements_;
+  prometheus::Gauge& connected_nodes_;
+  std::function<std::size_t()> cluster_size_;  // set before start(); read by aggregate()
   struct RoomSeries {
     prometheus::Gauge* peers;
     prometheus::Counter* peer_time;

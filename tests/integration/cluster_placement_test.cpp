@@ -55,6 +55,9 @@ TEST(ClusterPlacement, TheDocumentedTwoNodeExampleBalancesRooms) {
   EXPECT_EQ(api(p1, "GET", "/room").json_body()["data"].size(), 1u);
   EXPECT_EQ(api(p2, "GET", "/room").json_body()["data"].size(), 1u);
   EXPECT_NE(first.output().find("connected to :\"" + j2 + "\""), std::string::npos) << first.output();
+  auto metrics = http_request(second.metrics_port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("shoal_cluster_placements_total{node=\"" + j1 + "\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("shoal_cluster_placements_total{node=\"" + j2 + "\"} 1"), std::string::npos) << metrics;
 
   // Validation happens before placement, with the original texts.
   auto bad = api(p2, "POST", "/room", R"({"maxPeers":"x"})");
