@@ -3,6 +3,7 @@
 #include "api/hls_files.hpp"
 #include "api/request_params.hpp"
 #include "api/room_params.hpp"
+#include "auth/secret_compare.hpp"
 #include "core/run_on.hpp"
 
 #include <nlohmann/json.hpp>
@@ -68,15 +69,9 @@ std::optional<Response> check_bearer(const server::Node& node, const Request& re
   if (values.size() != 1 || values[0].substr(0, kPrefix.size()) != kPrefix) {
     return app_error(http::status::unauthorized, "Missing token");
   }
-  auto token = values[0].substr(kPrefix.size());
-  const auto& expected = node.config.server_api_token;
-  // Constant-time comparison: the token guards every room.
-  bool equal = token.size() == expected.size();
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < token.size() && equal; ++i) {
-    diff |= static_cast<unsigned char>(token[i] ^ expected[i]);
+  if (!auth::secrets_equal(values[0].substr(kPrefix.size()), node.config.server_api_token)) {
+    return app_error(http::status::unauthorized, "Invalid token");
   }
-  if (!equal || diff != 0) return app_error(http::status::unauthorized, "Invalid token");
   return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 #include "notifications/server_socket.hpp"
 
+#include "auth/secret_compare.hpp"
 #include "jellyfish/server_notifications.pb.h"
 #include "signaling/peer_socket.hpp"
 #include "signaling/ws_connection.hpp"
@@ -121,13 +122,7 @@ struct ServerSession {
         reject(kNormalClose, "invalid auth request");
         return;
       }
-      const auto& token = message.auth_request().token();
-      const auto& expected = node.config.server_api_token;
-      unsigned char diff = token.size() == expected.size() ? 0 : 1;
-      for (std::size_t i = 0; i < token.size() && i < expected.size(); ++i) {
-        diff |= static_cast<unsigned char>(token[i] ^ expected[i]);
-      }
-      if (diff != 0) {
+      if (!auth::secrets_equal(message.auth_request().token(), node.config.server_api_token)) {
         spdlog::warn("Server WebSocket authentication failed: invalid token");
         reject(kNormalClose, "invalid token");
         return;
