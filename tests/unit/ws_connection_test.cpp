@@ -28,9 +28,11 @@ struct Server {
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc, {asio::ip::make_address("127.0.0.1"), 0}};
   std::atomic<bool> ended{false};
+  std::atomic<bool> closing_after_burst{false};
+  int burst = 0;  // messages queued at once right after the handshake
   std::thread thread;
 
-  Server() {
+  explicit Server(int burst_messages = 0) : burst(burst_messages) {
     asio::co_spawn(ioc, serve(), asio::detached);
     thread = std::thread([this] { ioc.run_for(5s); });
   }
@@ -45,6 +47,8 @@ struct Server {
     auto writer = [connection]() -> asio::awaitable<void> { co_await connection->write_loop(); };
     asio::co_spawn(ioc, std::move(writer), asio::detached);
     connection->start_pings(100ms);
+    for (int i = 0; i < burst; ++i) connection->send_binary(std::string(1024, 'x'));
+    closing_after_burst = connection->closing();
     beast::flat_buffer buffer;
     for (;;) {
       auto [read_error, n] = co_await connection->stream().async_read(buffer, asio::as_tuple(asio::use_awaitable));
@@ -89,6 +93,22 @@ TEST(WsConnectionLiveness, ASilentClientIsDroppedAfterTheIdleLimit) {
   while (!server.ended && std::chrono::steady_clock::now() - start < 3s) std::this_thread::sleep_for(20ms);
   EXPECT_TRUE(server.ended);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
+}
+
+TEST(WsConnectionQueue, AClientThatCannotKeepUpIsClosedWith1008NotBufferedForever) {
+  Server server(/*burst_messages=*/static_cast<int>(WsConnection::kMaxQueuedMessages) + 10);
+  Client client(server.acceptor.local_endpoint().port());
+  // Drain what was sent before the queue overflowed, then the close frame.
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  for (int i = 0; i < 10000 && !ec; ++i) {
+    buffer.clear();
+    client.ws.read(buffer, ec);
+  }
+  EXPECT_EQ(ec, websocket::error::closed);
+  EXPECT_EQ(client.ws.reason().code, 1008);
+  EXPECT_EQ(std::string(client.ws.reason().reason.c_str()), "send queue overflow");
+  EXPECT_TRUE(server.closing_after_burst);
 }
 
 }  // namespace
