@@ -24,10 +24,17 @@ std::string_view to_string(VideoCodec codec) {
 }
 
 Room::Room(std::string id, RoomConfig config, boost::asio::io_context& loop, RoomSettings settings)
-    : id_(std::move(id)), config_(config), loop_(loop), settings_(settings) {
+    : id_(std::move(id)), config_(config), loop_(loop), settings_(std::move(settings)), media_timer_(loop) {
   spdlog::info("Initialize room \"{}\"", id_);
   publish_snapshot();
   publish_endpoint_metrics();
+}
+
+Room::~Room() {
+  *alive_ = false;
+  media_timer_.cancel();
+  tracks_.clear();
+  for (auto& peer : peers_) peer.media.reset();
 }
 
 Room::Peer* Room::find_peer(std::string_view peer_id) {
@@ -62,6 +69,7 @@ std::optional<RoomError> Room::remove_peer(std::string_view peer_id) {
   Peer* peer = find_peer(peer_id);
   if (peer == nullptr) return RoomError::PeerNotFound;
   if (peer->endpoint_ready) on_endpoint_gone(*peer);
+  drop_media(*peer);
   if (peer->channel) peer->channel->close("");
   std::erase_if(peers_, [&](const Peer& p) { return p.id == peer_id; });
   spdlog::info("Removed peer \"{}\" from room \"{}\"", peer_id, id_);
@@ -154,12 +162,15 @@ void Room::handle_media_event(std::string_view peer_id, const PeerChannel* chann
             publish_endpoint_metrics();
           }
         } else if constexpr (std::is_same_v<E, signaling::UpdateTrackMetadata>) {
-          spdlog::debug("Ignoring updateTrackMetadata for unknown track \"{}\"", e.track_id);
+          if (peer->endpoint_ready) on_update_track_metadata(*peer, e);
         } else if constexpr (std::is_same_v<E, signaling::Disconnect>) {
           // As in the original: a peer leaves when its socket closes, not on this event.
         } else if constexpr (std::is_same_v<E, signaling::CustomEvent>) {
-          spdlog::debug("Ignoring media-plane event \"{}\" from peer \"{}\": no media plane in this build",
-                        e.type, peer_id);
+          if (peer->endpoint_ready) {
+            on_custom_event(*peer, e);
+          } else {
+            spdlog::debug("Peer \"{}\": ignoring \"{}\" before connect", peer_id, e.type);
+          }
         }
       },
       event);
@@ -172,7 +183,7 @@ void Room::on_connect(Peer& peer, json metadata) {
   std::vector<signaling::EndpointView> others;
   for (const auto& other : peers_) {
     if (other.endpoint_ready && other.id != peer.id) {
-      others.push_back({other.id, "webrtc", other.metadata});
+      others.push_back({other.id, "webrtc", other.metadata, signaling::tracks_json(track_views(other.id))});
     }
   }
   for (const auto& component : components_) {
@@ -180,12 +191,16 @@ void Room::on_connect(Peer& peer, json metadata) {
                       json(nullptr)});
   }
   peer.channel->send_media_event(signaling::connected_event(peer.id, others));
+  // The v0.5.3 client ignores `otherEndpoints[].tracks`: existing tracks must follow as
+  // tracksAdded, then a negotiation round to receive them.
+  announce_tracks_to(peer);
   send_to_ready_peers(signaling::endpoint_added_event({peer.id, "webrtc", peer.metadata}), peer.id);
   publish_endpoint_metrics();
 }
 
 void Room::on_endpoint_gone(Peer& peer) {
   peer.endpoint_ready = false;
+  drop_media(peer);
   peer.metadata = json(nullptr);
   send_to_ready_peers(signaling::endpoint_removed_event(peer.id), peer.id);
   publish_endpoint_metrics();
@@ -200,6 +215,9 @@ void Room::send_to_ready_peers(const std::string& event, std::string_view except
 void Room::close() {
   if (closed_) return;
   closed_ = true;
+  media_timer_.cancel();
+  for (auto& peer : peers_) peer.endpoint_ready = false;  // no events to peers being closed
+  for (auto& peer : peers_) drop_media(peer);
   for (auto& peer : peers_) {
     if (peer.channel) peer.channel->close("");
     peer.channel.reset();

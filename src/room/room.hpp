@@ -3,10 +3,16 @@
 // apart from the few thread-safe readers marked below, is touched only on that loop.
 #include "notifications/server_event.hpp"
 #include "room/peer_channel.hpp"
+#include "room/peer_media.hpp"
+#include "rtc/rtp/rtp_packet.hpp"
+#include "signaling/media_event.hpp"
+#include "signaling/negotiation_event.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -68,11 +74,14 @@ struct AddedComponent {
 struct RoomSettings {
   bool webrtc_enabled = true;
   notifications::NotificationBus* bus = nullptr;
+  // Where peers' TURN listeners bind and what address browsers are given (JF_WEBRTC_TURN_*).
+  webrtc::TransportSettings transport;
 };
 
-class Room {
+class Room final : private PeerMediaEvents {
  public:
   Room(std::string id, RoomConfig config, boost::asio::io_context& loop, RoomSettings settings);
+  ~Room() override;
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
 
@@ -112,6 +121,7 @@ class Room {
     std::shared_ptr<PeerChannel> channel;  // set while a socket is authenticated
     bool endpoint_ready = false;           // `connect` media event received
     nlohmann::json metadata;
+    std::unique_ptr<PeerMedia> media;      // from the first negotiation round on
   };
   struct Component {
     std::string id;
@@ -128,6 +138,32 @@ class Room {
   void publish_snapshot();
   void publish_endpoint_metrics();
 
+  // --- negotiation (room_negotiation.cpp) ---
+  void on_custom_event(Peer& peer, signaling::CustomEvent& event);
+  void on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event);
+  PeerMedia* ensure_media(Peer& peer);
+  void start_round(Peer& peer);
+  void answer_offer(Peer& peer, signaling::SdpOffer offer);
+  void announce_tracks_to(Peer& receiver);
+  void publish_tracks(Peer& owner, const std::vector<PublishedTrack*>& added);
+  void unpublish_tracks(Peer& owner, const std::vector<std::string>& track_ids);
+  void drop_media(Peer& peer);
+  std::vector<signaling::TrackView> track_views(std::string_view owner_id) const;
+  PublishedTrack* find_track(std::string_view track_id);
+  std::uint32_t fresh_ssrc(const PeerMedia& media);
+  void update_forwarded_count();
+
+  // --- packet path (room_forwarding.cpp) ---
+  void on_peer_rtp(PeerMedia& media, std::span<std::uint8_t> packet) override;
+  void on_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> packet) override;
+  void on_peer_transport_connected(PeerMedia& media) override;
+  void on_peer_transport_failed(PeerMedia& media, std::string_view reason) override;
+  PublishedTrack* inbound_track(PeerMedia& media, const rtc::rtp::RtpPacket& packet);
+  void forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms);
+  void request_keyframe(PublishedTrack& track, std::int64_t now_ms);
+  void retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers);
+  void media_tick();
+
   std::string id_;
   RoomConfig config_;
   boost::asio::io_context& loop_;
@@ -135,6 +171,13 @@ class Room {
   bool closed_ = false;
   std::vector<Peer> peers_;  // insertion order, as listings show it
   std::vector<Component> components_;
+  std::vector<std::unique_ptr<PublishedTrack>> tracks_;  // publication order
+  boost::asio::steady_timer media_timer_;
+  bool media_timer_running_ = false;
+  unsigned media_ticks_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers outliving the room
+  // One packet being forwarded: rewritten and encrypted here, once per subscriber.
+  std::array<std::uint8_t, webrtc::PeerTransport::kMaxPacket + 64> forward_buffer_{};
 
   std::atomic<std::shared_ptr<const std::string>> snapshot_;
   std::atomic<std::shared_ptr<const nlohmann::json>> endpoint_metrics_;

@@ -1,0 +1,418 @@
+// The WebRTC negotiation of a room, as membrane-webrtc-js 0.5.3 drives it: the browser always
+// offers, the server answers; every change of the tracks a peer receives is a new round
+// (offerData -> sdpOffer -> sdpAnswer + candidate), serialized per peer.
+#include "core/uuid.hpp"
+#include "room/room.hpp"
+#include "rtc/sdp/answer_builder.hpp"
+#include "rtc/sdp/sdp_parser.hpp"
+
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+namespace shoal::room {
+
+using nlohmann::json;
+namespace sdp = rtc::sdp;
+
+namespace {
+
+sdp::VideoCodecFilter filter_of(VideoCodec codec) {
+  switch (codec) {
+    case VideoCodec::H264:
+      return sdp::VideoCodecFilter::H264;
+    case VideoCodec::VP8:
+      return sdp::VideoCodecFilter::Vp8;
+    case VideoCodec::Unrestricted:
+      break;
+  }
+  return sdp::VideoCodecFilter::Any;
+}
+
+}  // namespace
+
+void Room::on_custom_event(Peer& peer, signaling::CustomEvent& event) {
+  if (event.type == "renegotiateTracks") {
+    start_round(peer);
+  } else if (event.type == "sdpOffer") {
+    auto offer = signaling::parse_sdp_offer(event.data);
+    if (!offer) {
+      spdlog::warn("Peer \"{}\": ignoring malformed sdpOffer event", peer.id);
+      return;
+    }
+    answer_offer(peer, std::move(*offer));
+  } else if (event.type == "candidate") {
+    // The browser's candidates are relay candidates on our own TURN listener: the checks that
+    // arrive through it are all the server needs, as in the original.
+  } else {
+    // setTargetTrackVariant, trackVariantBitrates, prioritizeTrack, preferedVideoSizes: no
+    // effect until simulcast layer control exists.
+    spdlog::debug("Peer \"{}\": ignoring media event \"{}\"", peer.id, event.type);
+  }
+}
+
+void Room::on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event) {
+  PublishedTrack* track = find_track(event.track_id);
+  if (track == nullptr || track->owner_id != peer.id) {
+    spdlog::debug("Peer \"{}\": ignoring updateTrackMetadata for unknown track \"{}\"", peer.id, event.track_id);
+    return;
+  }
+  if (track->metadata == event.metadata) return;
+  track->metadata = std::move(event.metadata);
+  const auto update = signaling::track_updated_event(peer.id, track->id, track->metadata);
+  for (auto& other : peers_) {
+    if (other.id != peer.id && other.endpoint_ready && other.channel) other.channel->send_media_event(update);
+  }
+}
+
+PeerMedia* Room::ensure_media(Peer& peer) {
+  if (peer.media) return peer.media.get();
+  auto media = std::make_unique<PeerMedia>(peer.id, static_cast<PeerMediaEvents&>(*this));
+  auto settings = settings_.transport;
+  settings.peer_id = peer.id;
+  std::string error;
+  media->transport = webrtc::PeerTransport::open(loop_, settings, *media, error);
+  if (!media->transport) {
+    spdlog::error("Peer \"{}\": cannot start WebRTC transport: {}", peer.id, error);
+    return nullptr;
+  }
+  peer.media = std::move(media);
+  return peer.media.get();
+}
+
+void Room::start_round(Peer& peer) {
+  if (!peer.endpoint_ready || !peer.channel) return;
+  PeerMedia* media = ensure_media(peer);
+  if (media == nullptr) return;
+  if (media->round_in_flight) {
+    media->round_wanted = true;
+    return;
+  }
+  std::size_t audio = 0, video = 0;
+  for (const auto& track : tracks_) {
+    if (track->owner_id == peer.id) continue;
+    (track->is_video() ? video : audio) += 1;
+  }
+  media->round_in_flight = true;
+  peer.channel->send_media_event(signaling::offer_data_event(audio, video, media->transport->turn_servers()));
+}
+
+void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
+  PeerMedia* media = ensure_media(peer);
+  if (media == nullptr || !peer.channel) return;
+  // Whatever happens below, this round is over; a queued one may start.
+  struct RoundEnd {
+    Room& room;
+    Peer& peer;
+    ~RoundEnd() {
+      if (!peer.media) return;
+      peer.media->round_in_flight = false;
+      if (peer.media->round_wanted) {
+        peer.media->round_wanted = false;
+        room.start_round(peer);
+      }
+    }
+  } round_end{*this, peer};
+
+  auto parsed = sdp::parse_sdp(offer.sdp);
+  if (auto* error = std::get_if<sdp::ParseError>(&parsed)) {
+    spdlog::warn("Peer \"{}\": rejecting unparsable SDP offer: {}", peer.id, sdp::to_string(*error));
+    return;
+  }
+  const sdp::SessionDescription& description = std::get<sdp::SessionDescription>(parsed);
+
+  sdp::AnswerPlan plan;
+  const auto& credentials = media->answers == 0 ? media->transport->ice_credentials() : media->transport->restart_ice();
+  plan.ice_ufrag = credentials.ufrag;
+  plan.ice_pwd = credentials.pwd;
+  plan.fingerprint_sha256 = media->transport->fingerprint();
+  plan.video_filter = filter_of(config_.video_codec);
+  plan.simulcast_allowed = peer.options.enable_simulcast;
+  plan.session_version = media->answers;
+
+  // Inbound: the browser's own tracks. A track id another peer already uses is refused.
+  for (const auto& [mid, track_id] : offer.mid_to_track_id) {
+    PublishedTrack* existing = find_track(track_id);
+    if (existing != nullptr && existing->owner_id != peer.id) {
+      spdlog::warn("Peer \"{}\": track id \"{}\" belongs to another peer; m-line {} refused", peer.id, track_id, mid);
+      continue;
+    }
+    plan.inbound[mid] = {track_id};
+  }
+
+  // Outbound: keep the m-lines already carrying a track still published, give new tracks free
+  // recvonly m-lines of their kind in offer order.
+  std::set<std::string> recvonly_mids;
+  for (const auto& section : description.media) {
+    if (section.direction == sdp::Direction::RecvOnly && section.port != 0) recvonly_mids.insert(section.mid);
+  }
+  std::erase_if(media->outbound, [&](const std::unique_ptr<OutboundStream>& stream) {
+    const bool keep = stream->track != nullptr && recvonly_mids.contains(stream->mid);
+    if (!keep && stream->track != nullptr) std::erase(stream->track->subscribers, stream.get());
+    return !keep;
+  });
+  for (const auto& track : tracks_) {
+    if (track->owner_id == peer.id) continue;
+    const bool assigned = std::any_of(media->outbound.begin(), media->outbound.end(),
+                                      [&](const auto& s) { return s->track == track.get(); });
+    if (assigned) continue;
+    for (const auto& section : description.media) {
+      const bool kind_matches = (section.kind == sdp::MediaKind::Video) == track->is_video() &&
+                                (section.kind == sdp::MediaKind::Video || section.kind == sdp::MediaKind::Audio);
+      if (!kind_matches || !recvonly_mids.contains(section.mid)) continue;
+      const bool taken = std::any_of(media->outbound.begin(), media->outbound.end(),
+                                     [&](const auto& s) { return s->mid == section.mid; });
+      if (taken) continue;
+      media->outbound.push_back(std::make_unique<OutboundStream>(section.mid, track.get(), media, fresh_ssrc(*media)));
+      break;
+    }
+  }
+  for (const auto& stream : media->outbound) {
+    std::vector<std::string> uris;
+    for (const auto& extension : stream->track->extensions) uris.push_back(extension.uri);
+    plan.outbound[stream->mid] = {stream->track->id,
+                                  stream->track->kind,
+                                  stream->track->codec_name,
+                                  std::move(uris),
+                                  stream->track->stream_id,
+                                  stream->ssrc};
+  }
+
+  auto built = sdp::build_answer(description, plan);
+  if (auto* error = std::get_if<sdp::OfferError>(&built)) {
+    spdlog::warn("Peer \"{}\": rejecting SDP offer: {}", peer.id, sdp::to_string(*error));
+    return;
+  }
+  auto& answer = std::get<sdp::Answer>(built);
+  media->transport->set_remote_fingerprint(description.media.empty() ? description.fingerprint_algorithm
+                                                                     : description.media.front().fingerprint_algorithm,
+                                           description.media.empty() ? description.fingerprint
+                                                                     : description.media.front().fingerprint);
+  ++media->answers;
+
+  std::map<std::string, std::string> mid_to_track_id;
+  std::vector<PublishedTrack*> added;
+  std::set<std::string> still_published;
+  const std::string new_stream_id = core::make_uuid_v4();
+  const bool connected = media->transport->connected();
+
+  for (const auto& negotiated : answer.media) {
+    if (!negotiated.track_id) continue;
+    if (negotiated.inactive_reason != sdp::InactiveReason::None &&
+        negotiated.inactive_reason != sdp::InactiveReason::OfferedInactive) {
+      spdlog::warn("Peer \"{}\": m-line {} for track \"{}\" answered inactive: {}", peer.id, negotiated.mid,
+                   *negotiated.track_id, sdp::to_string(negotiated.inactive_reason));
+    }
+    if (negotiated.answer_direction == sdp::Direction::RecvOnly) {
+      mid_to_track_id[negotiated.mid] = *negotiated.track_id;
+      still_published.insert(*negotiated.track_id);
+      PublishedTrack* track = find_track(*negotiated.track_id);
+      if (track == nullptr) {
+        auto fresh = std::make_unique<PublishedTrack>();
+        fresh->id = *negotiated.track_id;
+        fresh->owner_id = peer.id;
+        fresh->kind = negotiated.kind;
+        auto metadata = offer.track_metadata.find(fresh->id);
+        fresh->metadata = metadata != offer.track_metadata.end() ? metadata->second : json(nullptr);
+        fresh->codec_name = negotiated.codec_name;
+        fresh->clock_rate = static_cast<std::uint32_t>(negotiated.clock_rate);
+        fresh->extensions = negotiated.extensions;
+        fresh->rids = negotiated.rids;
+        fresh->stream_id = new_stream_id;
+        fresh->ssrcs = negotiated.ssrcs;
+        if (!fresh->rids.empty()) {
+          const bool has_medium = std::find(fresh->rids.begin(), fresh->rids.end(), "m") != fresh->rids.end();
+          fresh->selected_rid = has_medium ? "m" : fresh->rids.front();
+        }
+        track = fresh.get();
+        tracks_.push_back(std::move(fresh));
+        added.push_back(track);
+      }
+      auto inbound = std::find_if(media->inbound.begin(), media->inbound.end(),
+                                  [&](const InboundStream& s) { return s.mid == negotiated.mid; });
+      if (inbound == media->inbound.end()) {
+        media->inbound.push_back({});
+        inbound = media->inbound.end() - 1;
+      }
+      inbound->mid = negotiated.mid;
+      inbound->track = track;
+      inbound->payload_type = static_cast<std::uint8_t>(negotiated.payload_type);
+      if (negotiated.rtx_payload_type) inbound->rtx_payload_type = static_cast<std::uint8_t>(*negotiated.rtx_payload_type);
+      inbound->ssrcs = negotiated.ssrcs;
+      inbound->rtx_ssrc = negotiated.rtx_ssrc;
+      for (const auto& extension : negotiated.extensions) {
+        if (extension.uri == "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id") inbound->rid_extension_id = extension.id;
+        if (extension.uri == "urn:ietf:params:rtp-hdrext:sdes:mid") inbound->mid_extension_id = extension.id;
+      }
+    } else {
+      OutboundStream* stream = nullptr;
+      for (auto& s : media->outbound) {
+        if (s->mid == negotiated.mid) stream = s.get();
+      }
+      if (stream == nullptr || stream->track == nullptr) continue;
+      mid_to_track_id[negotiated.mid] = stream->track_id;
+      const bool active = negotiated.answer_direction == sdp::Direction::SendOnly && negotiated.payload_type >= 0;
+      if (active) {
+        stream->payload_type = static_cast<std::uint8_t>(negotiated.payload_type);
+        if (negotiated.rtx_payload_type) stream->rtx_payload_type = static_cast<std::uint8_t>(*negotiated.rtx_payload_type);
+        stream->extension_map.fill(0);
+        for (const auto& publisher_ext : stream->track->extensions) {
+          // MID and RID values name the publisher's m-line and layer; a receiver would route the
+          // packet by them to one of its own m-lines. Dropped: receivers demux by our SSRC.
+          if (publisher_ext.uri.starts_with("urn:ietf:params:rtp-hdrext:sdes:")) continue;
+          for (const auto& receiver_ext : negotiated.extensions) {
+            if (receiver_ext.uri == publisher_ext.uri && publisher_ext.id > 0 && publisher_ext.id < 256) {
+              stream->extension_map[static_cast<std::size_t>(publisher_ext.id)] =
+                  static_cast<std::uint8_t>(receiver_ext.id);
+            }
+          }
+        }
+        if (stream->track->is_video() && !stream->history) {
+          stream->history = std::make_unique<rtc::rtp::RetransmissionBuffer>(256, webrtc::PeerTransport::kMaxPacket);
+        }
+      }
+      if (active && !stream->active) {
+        stream->active = true;
+        stream->waiting_keyframe = true;
+        stream->track->subscribers.push_back(stream);
+      } else if (!active && stream->active) {
+        stream->active = false;
+        std::erase(stream->track->subscribers, stream);
+      }
+    }
+  }
+
+  peer.channel->send_media_event(signaling::sdp_answer_event(answer.sdp, mid_to_track_id));
+  peer.channel->send_media_event(signaling::candidate_event(media->transport->candidate()));
+  media->negotiated_once = true;
+
+  // Tracks this peer no longer offers leave the room.
+  std::vector<std::string> removed;
+  for (const auto& track : tracks_) {
+    if (track->owner_id == peer.id && !still_published.contains(track->id)) removed.push_back(track->id);
+  }
+  media->inbound.erase(std::remove_if(media->inbound.begin(), media->inbound.end(),
+                                      [&](const InboundStream& s) {
+                                        return s.track == nullptr || !still_published.contains(s.track->id);
+                                      }),
+                       media->inbound.end());
+  if (!removed.empty()) unpublish_tracks(peer, removed);
+  if (!added.empty()) publish_tracks(peer, added);
+
+  if (connected) {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch()).count();
+    for (auto& stream : media->outbound) {
+      if (stream->active && stream->waiting_keyframe && stream->track) request_keyframe(*stream->track, now);
+    }
+  }
+  update_forwarded_count();
+  media_tick();
+}
+
+void Room::publish_tracks(Peer& owner, const std::vector<PublishedTrack*>& added) {
+  std::vector<signaling::TrackView> views;
+  for (const auto* track : added) {
+    spdlog::info("Peer \"{}\" published {} track \"{}\" ({})", owner.id, sdp::to_string(track->kind), track->id,
+                 track->codec_name);
+    views.push_back({track->id, track->metadata, track->rids.empty() ? std::vector<std::string>{"h"} : track->rids});
+  }
+  const auto event = signaling::tracks_added_event(owner.id, views);
+  for (auto& other : peers_) {
+    if (other.id == owner.id || !other.endpoint_ready || !other.channel) continue;
+    other.channel->send_media_event(event);
+    start_round(other);
+  }
+}
+
+void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_ids) {
+  for (auto& other : peers_) {
+    if (other.id == owner.id || !other.media) continue;
+    // Only tracks this peer has in its current midToTrackId may be named (the client throws
+    // on others).
+    std::vector<std::string> known;
+    for (auto& stream : other.media->outbound) {
+      if (stream->track != nullptr &&
+          std::find(track_ids.begin(), track_ids.end(), stream->track_id) != track_ids.end()) {
+        if (other.media->negotiated_once) known.push_back(stream->track_id);
+        if (stream->active) std::erase(stream->track->subscribers, stream.get());
+        stream->active = false;
+        stream->track = nullptr;
+      }
+    }
+    if (!known.empty() && other.channel && other.endpoint_ready) {
+      other.channel->send_media_event(signaling::tracks_removed_event(owner.id, known));
+    }
+    if (other.endpoint_ready) start_round(other);
+  }
+  for (const auto& id : track_ids) spdlog::info("Peer \"{}\" unpublished track \"{}\"", owner.id, id);
+  std::erase_if(tracks_, [&](const std::unique_ptr<PublishedTrack>& t) {
+    return t->owner_id == owner.id && std::find(track_ids.begin(), track_ids.end(), t->id) != track_ids.end();
+  });
+  update_forwarded_count();
+}
+
+void Room::announce_tracks_to(Peer& receiver) {
+  bool any = false;
+  for (auto& owner : peers_) {
+    if (owner.id == receiver.id) continue;
+    auto views = track_views(owner.id);
+    if (views.empty()) continue;
+    receiver.channel->send_media_event(signaling::tracks_added_event(owner.id, views));
+    any = true;
+  }
+  if (any) start_round(receiver);
+}
+
+void Room::drop_media(Peer& peer) {
+  if (!peer.media) return;
+  // Streams this peer received stop being subscribers of their tracks.
+  for (auto& stream : peer.media->outbound) {
+    if (stream->track != nullptr && stream->active) std::erase(stream->track->subscribers, stream.get());
+  }
+  std::vector<std::string> owned;
+  for (const auto& track : tracks_) {
+    if (track->owner_id == peer.id) owned.push_back(track->id);
+  }
+  auto media = std::move(peer.media);
+  if (!owned.empty()) unpublish_tracks(peer, owned);
+  // The transport may be inside one of its own callbacks: destroy it on a later turn.
+  boost::asio::post(loop_, [media = std::shared_ptr<PeerMedia>(std::move(media))] {});
+  update_forwarded_count();
+}
+
+std::vector<signaling::TrackView> Room::track_views(std::string_view owner_id) const {
+  std::vector<signaling::TrackView> views;
+  for (const auto& track : tracks_) {
+    if (track->owner_id != owner_id) continue;
+    views.push_back({track->id, track->metadata, track->rids.empty() ? std::vector<std::string>{"h"} : track->rids});
+  }
+  return views;
+}
+
+PublishedTrack* Room::find_track(std::string_view track_id) {
+  for (auto& track : tracks_) {
+    if (track->id == track_id) return track.get();
+  }
+  return nullptr;
+}
+
+std::uint32_t Room::fresh_ssrc(const PeerMedia& media) {
+  for (;;) {
+    std::uint32_t ssrc = 0;
+    RAND_bytes(reinterpret_cast<unsigned char*>(&ssrc), sizeof ssrc);
+    const bool used = ssrc == 0 || std::any_of(media.outbound.begin(), media.outbound.end(),
+                                               [&](const auto& s) { return s->ssrc == ssrc; });
+    if (!used) return ssrc;
+  }
+}
+
+void Room::update_forwarded_count() {
+  std::size_t streams = 0;
+  for (const auto& track : tracks_) streams += track->subscribers.size();
+  forwarded_tracks_.store(streams, std::memory_order_relaxed);
+}
+
+}  // namespace shoal::room

@@ -1,0 +1,325 @@
+#include "webrtc/peer_transport.hpp"
+
+#include "rtc/rtcp/rtcp_header.hpp"
+#include "rtc/stun/packet_kind.hpp"
+#include "rtc/stun/stun_message.hpp"
+#include "rtc/turn/turn_credentials.hpp"
+
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+namespace shoal::webrtc {
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+
+namespace {
+
+// The original splits the TURN range: per-peer listeners in the lower half, the (mock) relayed
+// addresses in the upper half.
+std::pair<std::uint16_t, std::uint16_t> listener_half(config::PortRange range) {
+  const std::uint32_t middle = (std::uint32_t{range.from} + range.to) / 2;
+  return {range.from, static_cast<std::uint16_t>(middle)};
+}
+
+std::pair<std::uint16_t, std::uint16_t> relay_half(config::PortRange range) {
+  const std::uint32_t middle = (std::uint32_t{range.from} + range.to) / 2;
+  const std::uint32_t low = std::min<std::uint32_t>(middle + 1, range.to);
+  return {static_cast<std::uint16_t>(low), range.to};
+}
+
+std::optional<udp::socket> bind_in_range(asio::io_context& loop, const asio::ip::address& ip,
+                                         std::pair<std::uint16_t, std::uint16_t> ports) {
+  const std::uint32_t count = std::uint32_t{ports.second} - ports.first + 1;
+  std::uint32_t start = 0;
+  RAND_bytes(reinterpret_cast<unsigned char*>(&start), sizeof start);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const auto port = static_cast<std::uint16_t>(ports.first + (start + i) % count);
+    udp::socket socket(loop);
+    boost::system::error_code ec;
+    socket.open(ip.is_v6() ? udp::v6() : udp::v4(), ec);
+    if (ec) return std::nullopt;
+    socket.bind({ip, port}, ec);
+    if (!ec) {
+      socket.non_blocking(true, ec);
+      // Bursts of video from several senders arrive between two loop turns.
+      socket.set_option(asio::socket_base::receive_buffer_size(1 << 20), ec);
+      socket.set_option(asio::socket_base::send_buffer_size(1 << 20), ec);
+      return socket;
+    }
+  }
+  return std::nullopt;
+}
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::unique_ptr<PeerTransport> PeerTransport::open(asio::io_context& loop, const TransportSettings& settings,
+                                                   PeerTransportHandler& handler, std::string& error) {
+  if (!settings.certificate) {
+    error = "no DTLS certificate";
+    return nullptr;
+  }
+  auto candidate_port = CandidatePort::reserve();
+  if (!candidate_port) {
+    error = "no free candidate port";
+    return nullptr;
+  }
+  auto socket = bind_in_range(loop, settings.listen_ip, listener_half(settings.turn_port_range));
+  if (!socket) {
+    error = "no free TURN port in JF_WEBRTC_TURN_PORT_RANGE";
+    return nullptr;
+  }
+  auto transport = std::unique_ptr<PeerTransport>(new PeerTransport(
+      loop, settings, handler, std::move(*socket), std::move(*candidate_port), rtc::turn::random_turn_secret()));
+  return transport;
+}
+
+PeerTransport::PeerTransport(asio::io_context& loop, TransportSettings settings, PeerTransportHandler& handler,
+                             udp::socket socket, CandidatePort candidate_port, std::string turn_secret)
+    : loop_(loop),
+      settings_(std::move(settings)),
+      handler_(handler),
+      socket_(std::move(socket)),
+      candidate_port_(std::move(candidate_port)),
+      candidate_endpoint_(settings_.advertised_ip, candidate_port_.port()),
+      turn_(
+          [&] {
+            rtc::turn::TurnServerConfig config;
+            config.secret = turn_secret;
+            config.advertised_ip = settings_.advertised_ip;
+            auto [low, high] = relay_half(settings_.turn_port_range);
+            config.relay_port_min = low;
+            config.relay_port_max = high;
+            return config;
+          }(),
+          *this),
+      dtls_(settings_.certificate, *this),
+      dtls_timer_(loop),
+      expire_timer_(loop) {
+  const auto credentials =
+      rtc::turn::issue_turn_credentials(turn_secret, settings_.peer_id, std::chrono::system_clock::now());
+  turn_servers_.push_back({settings_.advertised_ip.to_string(), socket_.local_endpoint().port(), "udp",
+                           credentials.username, credentials.password});
+  stun_response_.reserve(256);
+  dtls_.start();
+  receive();
+  expire_tick();
+}
+
+PeerTransport::~PeerTransport() {
+  *alive_ = false;
+  dtls_.close();
+  boost::system::error_code ec;
+  socket_.close(ec);
+}
+
+std::string PeerTransport::candidate() const {
+  return "candidate:1 1 UDP 2015363327 " + settings_.advertised_ip.to_string() + " " +
+         std::to_string(candidate_port_.port()) + " typ host";
+}
+
+void PeerTransport::set_remote_fingerprint(std::string algorithm, std::string value) {
+  dtls_.set_remote_fingerprint(std::move(algorithm), std::move(value));
+}
+
+void PeerTransport::receive() {
+  socket_.async_receive_from(asio::buffer(receive_buffer_), sender_,
+                             [this, alive = alive_](boost::system::error_code ec, std::size_t size) {
+                               if (!*alive || ec == asio::error::operation_aborted) return;
+                               if (!ec) {
+                                 turn_.handle_from_client(rtc::turn::TurnClient{sender_, 0},
+                                                          std::span(receive_buffer_.data(), size),
+                                                          std::chrono::steady_clock::now());
+                               }
+                               receive();
+                             });
+}
+
+void PeerTransport::expire_tick() {
+  expire_timer_.expires_after(std::chrono::seconds(5));
+  expire_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+    if (!*alive || ec) return;
+    turn_.expire(std::chrono::steady_clock::now());
+    expire_tick();
+  });
+}
+
+void PeerTransport::arm_dtls_timer() {
+  auto timeout = dtls_.next_timeout();
+  if (!timeout) {
+    dtls_timer_.cancel();
+    return;
+  }
+  dtls_timer_.expires_after(*timeout);
+  dtls_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+    if (!*alive || ec) return;
+    dtls_.on_timeout();
+    arm_dtls_timer();
+  });
+}
+
+rtc::ice::PathId PeerTransport::path_of(const rtc::turn::TurnClient& client) {
+  for (const auto& [known, path] : paths_) {
+    if (known.address == client.address && known.connection == client.connection) return path;
+  }
+  // Bounded: the TURN server itself bounds allocations per listener.
+  if (paths_.size() >= 64) paths_.erase(paths_.begin());
+  paths_.emplace_back(client, next_path_);
+  return next_path_++;
+}
+
+const rtc::turn::TurnClient* PeerTransport::client_of(rtc::ice::PathId path) const {
+  for (const auto& [client, known] : paths_) {
+    if (known == path) return &client;
+  }
+  return nullptr;
+}
+
+void PeerTransport::send_via_path(rtc::ice::PathId path, std::span<const std::uint8_t> bytes) {
+  const auto* client = client_of(path);
+  if (client == nullptr) return;
+  if (turn_.send_from_peer(*client, candidate_endpoint_, bytes)) {
+    stats_.bytes_sent += bytes.size();
+    ++stats_.packets_sent;
+  }
+}
+
+void PeerTransport::send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> bytes) {
+  boost::system::error_code ec;
+  // Non-blocking: a full socket buffer drops the datagram, as the network would.
+  socket_.send_to(asio::buffer(bytes.data(), bytes.size()), client.address, 0, ec);
+}
+
+void PeerTransport::on_peer_data(const rtc::turn::TurnClient& client, const udp::endpoint& peer,
+                                 std::span<const std::uint8_t> payload) {
+  if (payload.empty() || peer.port() != candidate_port_.port()) {
+    ++stats_.dropped;
+    return;
+  }
+  const rtc::ice::PathId path = path_of(client);
+  switch (rtc::stun::classify_first_byte(payload[0])) {
+    case rtc::stun::PacketKind::Stun: {
+      auto message = rtc::stun::StunMessage::parse(payload);
+      if (!message) {
+        ++stats_.dropped;
+        return;
+      }
+      auto relayed = turn_.relayed_address(client);
+      const udp::endpoint mapped = relayed ? *relayed : client.address;
+      auto verdict = ice_.handle_binding(*message, path, mapped, stun_response_);
+      if (verdict == rtc::ice::BindingVerdict::Answered || verdict == rtc::ice::BindingVerdict::Nominated) {
+        turn_.send_from_peer(client, candidate_endpoint_, stun_response_);
+      } else if (verdict == rtc::ice::BindingVerdict::Unauthenticated) {
+        ++stats_.dropped;
+      }
+      return;
+    }
+    case rtc::stun::PacketKind::Dtls:
+      // DTLS only from a path whose checks proved knowledge of our ICE password: a forged early
+      // ClientHello from elsewhere cannot reach the handshake.
+      if (!ice_.verified(path)) {
+        ++stats_.dropped;
+        return;
+      }
+      dtls_path_ = path;
+      dtls_.handle_incoming(payload);
+      arm_dtls_timer();
+      return;
+    case rtc::stun::PacketKind::RtpRtcp:
+      if (!ice_.verified(path)) {
+        ++stats_.dropped;
+        return;
+      }
+      on_media(path, payload);
+      return;
+    default:
+      ++stats_.dropped;
+      return;
+  }
+}
+
+void PeerTransport::on_media(rtc::ice::PathId, std::span<const std::uint8_t> payload) {
+  if (!srtp_in_ || payload.size() > kMaxPacket) {
+    ++stats_.dropped;
+    return;
+  }
+  std::memcpy(media_buffer_.data(), payload.data(), payload.size());
+  const std::span<std::uint8_t> buffer(media_buffer_);
+  stats_.bytes_received += payload.size();
+  ++stats_.packets_received;
+  if (rtc::rtcp::is_rtcp(payload)) {
+    auto length = srtp_in_->unprotect_rtcp(buffer, payload.size());
+    if (!length) {
+      ++stats_.dropped;
+      return;
+    }
+    handler_.on_rtcp(buffer.first(*length));
+  } else {
+    auto length = srtp_in_->unprotect_rtp(buffer, payload.size());
+    if (!length) {
+      ++stats_.dropped;
+      return;
+    }
+    handler_.on_rtp(buffer.first(*length));
+  }
+}
+
+void PeerTransport::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) {
+  auto path = ice_.selected_path();
+  if (!srtp_out_ || !path) return;
+  auto protected_length = srtp_out_->protect_rtp(buffer, length);
+  if (!protected_length) return;
+  send_via_path(*path, buffer.first(*protected_length));
+}
+
+void PeerTransport::send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) {
+  auto path = ice_.selected_path();
+  if (!srtp_out_ || !path) return;
+  auto protected_length = srtp_out_->protect_rtcp(buffer, length);
+  if (!protected_length) return;
+  send_via_path(*path, buffer.first(*protected_length));
+}
+
+void PeerTransport::send_dtls(std::span<const std::uint8_t> datagram) {
+  auto path = ice_.selected_path();
+  if (!path) path = dtls_path_;
+  if (path) send_via_path(*path, datagram);
+}
+
+void PeerTransport::on_dtls_connected(const rtc::dtls::SrtpKeyMaterial& keys) {
+  using rtc::srtp::SrtpSession;
+  srtp_in_ = SrtpSession::create(SrtpSession::Direction::Inbound, keys.profile, keys.remote_key_salt);
+  srtp_out_ = SrtpSession::create(SrtpSession::Direction::Outbound, keys.profile, keys.local_key_salt);
+  if (!srtp_in_ || !srtp_out_) {
+    srtp_in_.reset();
+    srtp_out_.reset();
+    handler_.on_transport_failed("SRTP setup failed");
+    return;
+  }
+  spdlog::info("Peer \"{}\": DTLS-SRTP connected", settings_.peer_id);
+  // Deferred: the handler may start sending, which re-enters this transport.
+  asio::post(loop_, [this, alive = alive_] {
+    if (*alive) handler_.on_transport_connected();
+  });
+}
+
+void PeerTransport::on_dtls_failed(std::string_view reason) {
+  spdlog::warn("Peer \"{}\": DTLS handshake failed: {}", settings_.peer_id, reason);
+  asio::post(loop_, [this, alive = alive_, text = std::string(reason)] {
+    if (*alive) handler_.on_transport_failed(text);
+  });
+}
+
+void PeerTransport::on_dtls_closed() { spdlog::info("Peer \"{}\": DTLS closed by the browser", settings_.peer_id); }
+
+}  // namespace shoal::webrtc

@@ -1,0 +1,127 @@
+#pragma once
+// Everything between one browser and the room for one WebRTC peer: its own UDP TURN listener
+// (the browser only has relay candidates), the ICE-lite agent answering checks relayed through
+// it, the DTLS server that agrees SRTP keys, and the SRTP sessions. Lives on the room's loop;
+// nothing here takes a lock or allocates per packet.
+#include "config/env_readers.hpp"
+#include "rtc/dtls/dtls_certificate.hpp"
+#include "rtc/dtls/dtls_transport.hpp"
+#include "rtc/dtls/dtls_transport_handler.hpp"
+#include "rtc/ice/ice_lite_agent.hpp"
+#include "rtc/srtp/srtp_session.hpp"
+#include "rtc/turn/turn_server.hpp"
+#include "signaling/negotiation_event.hpp"
+#include "webrtc/candidate_ports.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace shoal::webrtc {
+
+struct TransportSettings {
+  boost::asio::ip::address listen_ip;      // JF_WEBRTC_TURN_LISTEN_IP
+  boost::asio::ip::address advertised_ip;  // JF_WEBRTC_TURN_IP
+  config::PortRange turn_port_range;       // JF_WEBRTC_TURN_PORT_RANGE
+  std::string peer_id;
+  std::shared_ptr<const rtc::dtls::DtlsCertificate> certificate;
+};
+
+class PeerTransportHandler {
+ public:
+  virtual ~PeerTransportHandler() = default;
+  // Decrypted packets; the bytes may be modified in place and are valid only during the call.
+  virtual void on_rtp(std::span<std::uint8_t> packet) = 0;
+  virtual void on_rtcp(std::span<std::uint8_t> packet) = 0;
+  virtual void on_transport_connected() = 0;
+  virtual void on_transport_failed(std::string_view reason) = 0;
+};
+
+struct TransportStats {
+  std::uint64_t bytes_received = 0, packets_received = 0;
+  std::uint64_t bytes_sent = 0, packets_sent = 0;
+  std::uint64_t dropped = 0;  // malformed, unauthenticated or undecryptable input
+};
+
+class PeerTransport : private rtc::turn::TurnServerHandler, private rtc::dtls::DtlsTransportHandler {
+ public:
+  // Binds the peer's TURN listener; nullptr (and `error`) when no port or address is usable.
+  static std::unique_ptr<PeerTransport> open(boost::asio::io_context& loop, const TransportSettings& settings,
+                                             PeerTransportHandler& handler, std::string& error);
+  ~PeerTransport() override;
+  PeerTransport(const PeerTransport&) = delete;
+  PeerTransport& operator=(const PeerTransport&) = delete;
+
+  // Valid for the whole session: the browser keeps the TURN servers of the first offerData.
+  const std::vector<signaling::TurnServerEntry>& turn_servers() const { return turn_servers_; }
+  // Every negotiation round is an ICE restart with fresh local credentials.
+  const rtc::ice::IceCredentials& restart_ice() { return ice_.restart(); }
+  const rtc::ice::IceCredentials& ice_credentials() const { return ice_.local(); }
+  std::string candidate() const;  // the `candidate:` line of the candidate media event
+  const std::string& fingerprint() const { return settings_.certificate->fingerprint(); }
+  void set_remote_fingerprint(std::string algorithm, std::string value);
+
+  bool connected() const { return srtp_out_.has_value(); }
+  // `buffer` holds `length` plaintext bytes and has room for the SRTP trailer after them.
+  void send_rtp(std::span<std::uint8_t> buffer, std::size_t length);
+  void send_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
+  const TransportStats& stats() const { return stats_; }
+
+  static constexpr std::size_t kMaxPacket = 1500;
+
+ private:
+  PeerTransport(boost::asio::io_context& loop, TransportSettings settings, PeerTransportHandler& handler,
+                boost::asio::ip::udp::socket socket, CandidatePort candidate_port, std::string turn_secret);
+
+  void receive();
+  void expire_tick();
+  void arm_dtls_timer();
+  rtc::ice::PathId path_of(const rtc::turn::TurnClient& client);
+  const rtc::turn::TurnClient* client_of(rtc::ice::PathId path) const;
+  void send_via_path(rtc::ice::PathId path, std::span<const std::uint8_t> bytes);
+  void on_media(rtc::ice::PathId path, std::span<const std::uint8_t> payload);
+
+  // TurnServerHandler
+  void send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> bytes) override;
+  void on_peer_data(const rtc::turn::TurnClient& client, const boost::asio::ip::udp::endpoint& peer,
+                    std::span<const std::uint8_t> payload) override;
+  // DtlsTransportHandler
+  void send_dtls(std::span<const std::uint8_t> datagram) override;
+  void on_dtls_connected(const rtc::dtls::SrtpKeyMaterial& keys) override;
+  void on_dtls_failed(std::string_view reason) override;
+  void on_dtls_closed() override;
+
+  boost::asio::io_context& loop_;
+  TransportSettings settings_;
+  PeerTransportHandler& handler_;
+  boost::asio::ip::udp::socket socket_;
+  CandidatePort candidate_port_;
+  boost::asio::ip::udp::endpoint candidate_endpoint_;
+  std::vector<signaling::TurnServerEntry> turn_servers_;
+  rtc::turn::TurnServer turn_;
+  rtc::ice::IceLiteAgent ice_;
+  rtc::dtls::DtlsTransport dtls_;
+  std::optional<rtc::srtp::SrtpSession> srtp_in_;
+  std::optional<rtc::srtp::SrtpSession> srtp_out_;
+  std::vector<std::pair<rtc::turn::TurnClient, rtc::ice::PathId>> paths_;  // one per TURN client
+  rtc::ice::PathId next_path_ = 1;
+  std::optional<rtc::ice::PathId> dtls_path_;  // where DTLS came from before a nomination
+  boost::asio::steady_timer dtls_timer_;
+  boost::asio::steady_timer expire_timer_;
+  boost::asio::ip::udp::endpoint sender_;
+  std::array<std::uint8_t, 2048> receive_buffer_{};
+  std::array<std::uint8_t, kMaxPacket + rtc::srtp::kMaxTrailerLength> media_buffer_{};
+  std::vector<std::uint8_t> stun_response_;
+  TransportStats stats_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace shoal::webrtc
