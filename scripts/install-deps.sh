@@ -12,6 +12,9 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev wrk)
+  # Browser end-to-end tests (tests/e2e): Chromium, and Node.js with npm unless node is there.
+  packages+=(chromium)
+  command -v node > /dev/null || packages+=(nodejs npm)
 fi
 
 missing=()

@@ -1,0 +1,707 @@
+#!/usr/bin/env node
+// Browser end-to-end test runner: the real @jellyfish-dev/ts-client-sdk in headless Chromium
+// against build/shoal, everything on loopback.
+//
+//   node tests/e2e/run.mjs <scenario> [--shoal PATH] [--chromium PATH] [--verbose]
+//
+// Scenarios: signaling, media-two-peers, media-late-joiner, media-peer-leaves, media-rest-delete,
+// media-h264 (`--list` prints them). Exit codes: 0 PASS, 1 FAIL, 77 SKIP (Chromium not installable
+// on this machine). Every process started here (shoal, Chromium) is stopped on every path: normal
+// end, failure, the 90 s overall deadline, SIGINT/SIGTERM and uncaught errors.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import net from "node:net";
+import dgram from "node:dgram";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, "../..");
+const OVERALL_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS) || 90_000;
+const SKIP = 77;
+const API_TOKEN = "e2e-api-token";
+const CHROMIUM_FLAGS = [
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+  "--allow-loopback-in-peer-connection",
+  "--autoplay-policy=no-user-gesture-required",
+  "--disable-dev-shm-usage",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+function parseArgs(argv) {
+  const opts = { scenario: null, shoal: process.env.SHOAL_BINARY ?? null, chromium: process.env.CHROMIUM ?? "/usr/bin/chromium", verbose: !!process.env.E2E_VERBOSE };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--shoal") opts.shoal = argv[++i];
+    else if (a === "--chromium") opts.chromium = argv[++i];
+    else if (a === "--verbose" || a === "-v") opts.verbose = true;
+    else if (a === "--list") opts.list = true;
+    else if (!opts.scenario) opts.scenario = a;
+    else throw new Error(`unexpected argument ${a}`);
+  }
+  opts.shoal = path.resolve(opts.shoal ?? path.join(REPO, "build/shoal"));
+  return opts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logging and failure
+
+const t0 = Date.now();
+const stamp = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s]`;
+const info = (...a) => console.log(stamp(), ...a);
+
+class TestFailure extends Error {
+  constructor(message, evidence) {
+    super(message);
+    this.evidence = evidence;
+  }
+}
+class Skip extends Error {}
+const fail = (message, evidence) => {
+  throw new TestFailure(message, evidence);
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Polls `check` (async, returns a truthy value when done) every 200 ms for at most `timeoutMs`.
+async function waitFor(description, timeoutMs, check, evidence) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (Date.now() >= deadline) {
+      fail(`${description} (not within ${timeoutMs / 1000} s)`, evidence ? await evidence() : undefined);
+    }
+    await sleep(200);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resources and teardown
+
+const resources = { shoal: null, browser: null, staticServer: null, tmp: null };
+const shoalLog = [];
+
+function killShoalNow() {
+  const child = resources.shoal;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+let tornDown = false;
+let interrupted = false; // a signal or the overall deadline is already tearing down
+async function teardown() {
+  if (tornDown) return;
+  tornDown = true;
+  const withTimeout = (p, ms) => Promise.race([p.catch(() => {}), sleep(ms)]);
+  if (resources.browser) await withTimeout(resources.browser.close(), 5000);
+  if (resources.staticServer) {
+    resources.staticServer.closeAllConnections?.();
+    await withTimeout(new Promise((r) => resources.staticServer.close(r)), 2000);
+  }
+  const child = resources.shoal;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGTERM");
+    await withTimeout(new Promise((r) => child.once("exit", r)), 3000);
+    killShoalNow();
+  }
+  if (resources.tmp) rmSync(resources.tmp, { recursive: true, force: true });
+}
+
+// Synchronous last resort; playwright registers its own exit handler that kills Chromium.
+process.on("exit", () => {
+  killShoalNow();
+  if (resources.tmp) rmSync(resources.tmp, { recursive: true, force: true });
+});
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.log(`${stamp()} FAIL: interrupted by ${signal}`);
+    teardown().finally(() => process.exit(1));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports
+
+function freeTcpPort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function udpPortFree(port) {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket("udp4");
+    socket.once("error", () => resolve(false));
+    socket.bind(port, "127.0.0.1", () => socket.close(() => resolve(true)));
+  });
+}
+
+// A TURN port range of 100 ports below the Linux ephemeral range (32768+), picked at random per
+// run so that CTest running several e2e tests (or several checkouts) at once does not collide.
+// shoal binds per-peer TURN sockets in the lower half; the upper half is only advertised.
+async function pickTurnPortRange() {
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const block = Math.floor(Math.random() * 120); // 20000 .. 31999
+    const from = 20000 + block * 100;
+    const to = from + 99;
+    let ok = true;
+    for (let p = from; p <= from + 50 && ok; p += 5) ok = await udpPortFree(p);
+    if (ok) return `${from}-${to}`;
+  }
+  return "20000-31999";
+}
+
+// ---------------------------------------------------------------------------------------------
+// shoal
+
+async function startShoal(binary) {
+  if (!existsSync(binary)) fail(`shoal binary not found at ${binary} (build it, or pass --shoal PATH)`);
+  const port = await freeTcpPort();
+  let metricsPort = await freeTcpPort();
+  while (metricsPort === port) metricsPort = await freeTcpPort();
+  const turnRange = await pickTurnPortRange();
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    LANG: process.env.LANG ?? "C.UTF-8",
+    JF_SERVER_API_TOKEN: API_TOKEN,
+    JF_IP: "127.0.0.1",
+    JF_PORT: String(port),
+    JF_HOST: `127.0.0.1:${port}`,
+    JF_METRICS_IP: "127.0.0.1",
+    JF_METRICS_PORT: String(metricsPort),
+    JF_WEBRTC_TURN_IP: "127.0.0.1",
+    JF_WEBRTC_TURN_LISTEN_IP: "127.0.0.1",
+    JF_WEBRTC_TURN_PORT_RANGE: turnRange,
+    JF_OUTPUT_BASE_PATH: path.join(resources.tmp, "output"),
+  };
+  info(`starting ${binary} on 127.0.0.1:${port} (metrics ${metricsPort}, TURN ports ${turnRange})`);
+  const child = spawn(binary, [], { env, cwd: resources.tmp, stdio: ["ignore", "pipe", "pipe"] });
+  resources.shoal = child;
+  const collect = (stream) => {
+    let partial = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk) => {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop();
+      for (const line of lines) {
+        shoalLog.push(line);
+        if (shoalLog.length > 400) shoalLog.shift();
+      }
+    });
+  };
+  collect(child.stdout);
+  collect(child.stderr);
+  let spawnError = null;
+  child.once("error", (e) => (spawnError = e));
+
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor("shoal answers GET /health", 10_000, async () => {
+    if (spawnError) fail(`cannot start shoal: ${spawnError.message}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      fail(`shoal exited during start-up (${child.exitCode ?? child.signalCode})`);
+    }
+    try {
+      const r = await fetch(`${base}/health`, { headers: { authorization: `Bearer ${API_TOKEN}` }, signal: AbortSignal.timeout(1000) });
+      return r.ok;
+    } catch {
+      return false;
+    }
+  });
+  return { port, base, host: `127.0.0.1:${port}` };
+}
+
+async function rest(server, method, target, body) {
+  const r = await fetch(`${server.base}${target}`, {
+    method,
+    headers: { authorization: `Bearer ${API_TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(5000),
+  });
+  const text = await r.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    /* not json */
+  }
+  return { status: r.status, json, text };
+}
+
+async function createRoom(server, config = {}) {
+  const r = await rest(server, "POST", "/room", config);
+  if (r.status !== 201) fail(`POST /room ${JSON.stringify(config)} -> ${r.status} ${r.text}`);
+  return r.json.data.room.id;
+}
+
+async function createPeer(server, roomId) {
+  const r = await rest(server, "POST", `/room/${roomId}/peer`, { type: "webrtc", options: {} });
+  if (r.status !== 201) fail(`POST /room/${roomId}/peer -> ${r.status} ${r.text}`);
+  return { id: r.json.data.peer.id, token: r.json.data.token };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test page: bundle with esbuild, serve from a loopback static server
+
+async function buildPage() {
+  let esbuild;
+  try {
+    esbuild = await import("esbuild");
+  } catch (e) {
+    fail(`esbuild is not installed: run tests/e2e/setup.sh (npm ci in tests/e2e): ${e.message}`);
+  }
+  const outdir = path.join(resources.tmp, "page");
+  await esbuild.build({
+    entryPoints: [path.join(HERE, "page/main.js")],
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2020",
+    outfile: path.join(outdir, "bundle.js"),
+    sourcemap: "inline",
+    logLevel: "silent",
+    absWorkingDir: HERE,
+  });
+  writeFileSync(path.join(outdir, "index.html"), readFileSync(path.join(HERE, "page/index.html")));
+  return outdir;
+}
+
+function startStaticServer(dir) {
+  const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8" };
+  const server = createServer((req, res) => {
+    const name = new URL(req.url, "http://x").pathname.replace(/^\/+/, "") || "index.html";
+    if (!/^[a-z0-9._-]+$/i.test(name) || !existsSync(path.join(dir, name))) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": types[path.extname(name)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.end(readFileSync(path.join(dir, name)));
+  });
+  resources.staticServer = server;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}/`));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chromium
+
+function chromiumInstallable() {
+  const r = spawnSync("apt-cache", ["policy", "chromium"], { encoding: "utf8" });
+  if (r.status !== 0) return false;
+  const candidate = /Candidate:\s*(\S+)/.exec(r.stdout);
+  return !!candidate && candidate[1] !== "(none)";
+}
+
+async function launchChromium(executable) {
+  if (!existsSync(executable)) {
+    if (chromiumInstallable()) {
+      fail(`Chromium is not installed at ${executable} but the apt package "chromium" is available: run scripts/install-deps.sh --test`);
+    }
+    throw new Skip(`Chromium is not installed at ${executable} and the apt package "chromium" is not installable here`);
+  }
+  let chromium;
+  try {
+    ({ chromium } = await import("playwright-core"));
+  } catch (e) {
+    fail(`playwright-core is not installed: run tests/e2e/setup.sh (npm ci in tests/e2e): ${e.message}`);
+  }
+  const browser = await chromium.launch({
+    executablePath: executable,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    timeout: 20_000,
+    // Signals are handled here (teardown closes the browser, then exits).
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+  resources.browser = browser;
+  info(`launched ${executable} ${browser.version()}`);
+  return browser;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peers (one browser context + page each)
+
+class Peer {
+  constructor(name, server, roomId, created) {
+    this.name = name;
+    this.server = server;
+    this.roomId = roomId;
+    this.id = created.id;
+    this.token = created.token;
+    this.console = [];
+    this.localTrackIds = [];
+  }
+
+  async open(browser, pageUrl) {
+    this.context = await browser.newContext();
+    this.page = await this.context.newPage();
+    this.page.setDefaultTimeout(15_000);
+    this.page.on("console", (m) => {
+      const line = `${m.type()}: ${m.text()}`;
+      this.console.push(line);
+      if (this.console.length > 80) this.console.shift();
+      if (opts.verbose) info(`[${this.name} console] ${line}`);
+    });
+    this.page.on("pageerror", (e) => this.console.push(`pageerror: ${e.message}`));
+    await this.page.goto(pageUrl, { timeout: 15_000 });
+    await this.page.waitForFunction(() => !!window.e2e, null, { timeout: 10_000 });
+  }
+
+  async join({ publishVideo = false, publishAudio = false } = {}) {
+    info(`${this.name} (${this.id}) joins${publishVideo || publishAudio ? ` publishing ${[publishVideo && "camera", publishAudio && "microphone"].filter(Boolean).join("+")}` : ""}`);
+    const args = { url: this.server.host, token: this.token, publishVideo, publishAudio, metadata: { name: this.name } };
+    try {
+      await withDeadline(this.page.evaluate((a) => window.e2e.join(a), args), 15_000, `${this.name} join`);
+    } catch (e) {
+      fail(`${this.name} could not join: ${e.message}`, await this.evidence());
+    }
+    const st = await this.state();
+    this.localTrackIds = st.localTracks.map((t) => t.trackId);
+    return st;
+  }
+
+  async leave() {
+    info(`${this.name} leaves (client.disconnect())`);
+    await withDeadline(this.page.evaluate(() => window.e2e.leave()), 5000, `${this.name} leave`);
+  }
+
+  state() {
+    return withDeadline(this.page.evaluate(() => window.e2e.state()), 5000, `${this.name} state()`);
+  }
+
+  stats() {
+    return withDeadline(this.page.evaluate(() => window.e2e.stats()), 5000, `${this.name} stats()`);
+  }
+
+  async evidence() {
+    let st = null;
+    let stats = null;
+    try {
+      st = await this.state();
+      stats = await this.stats();
+    } catch (e) {
+      return { [this.name]: `page unavailable: ${e.message}` };
+    }
+    return {
+      [this.name]: {
+        peerId: this.id,
+        joined: st.joined,
+        socket: st.socket,
+        events: st.events.map((e) => `${e.t}ms ${e.name}${e.detail ? " " + JSON.stringify(e.detail) : ""}`),
+        mediaEventsIn: st.mediaIn.map((e) => `${e.t}ms ${e.type}`),
+        mediaEventsOut: st.mediaOut.map((e) => `${e.t}ms ${e.type}`),
+        mediaErrors: st.mediaErrors,
+        pageErrors: st.consoleErrors,
+        midToTrackId: st.midToTrackId,
+        peerConnections: stats,
+        console: this.console.slice(-20),
+      },
+    };
+  }
+}
+
+function withDeadline(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function evidenceOf(peers) {
+  const all = {};
+  for (const p of peers) Object.assign(all, await p.evidence());
+  return all;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Media checks
+
+const countType = (list, type) => list.filter((e) => e.type === type).length;
+
+// Waits, stage by stage, until `peer` receives the tracks of `owners` (and its own tracks are
+// negotiated), so a failure names the first missing step instead of a generic timeout.
+async function waitMediaUp(peer, owners, everyone) {
+  const expected = owners.flatMap((o) => o.localTrackIds);
+  const ev = () => evidenceOf(everyone);
+  const needsNegotiation = expected.length > 0 || peer.localTrackIds.length > 0;
+  if (!needsNegotiation) return;
+
+  await waitFor(`${peer.name}: no offerData from the server`, 10_000, async () => countType((await peer.state()).mediaIn, "offerData") > 0, ev);
+  await waitFor(`${peer.name}: no sdpOffer sent after offerData`, 5_000, async () => countType((await peer.state()).mediaOut, "sdpOffer") > 0, ev);
+  await waitFor(`${peer.name}: no sdpAnswer from the server after sdpOffer`, 10_000, async () => countType((await peer.state()).mediaIn, "sdpAnswer") > 0, ev);
+  await waitFor(`${peer.name}: no ICE candidate from the server`, 10_000, async () => countType((await peer.state()).mediaIn, "candidate") > 0, ev);
+  await waitFor(`${peer.name}: ICE/DTLS did not connect (RTCPeerConnection.connectionState != "connected")`, 15_000, async () => {
+    const st = await peer.state();
+    return st.peerConnections.some((pc) => pc.connectionState === "connected");
+  }, ev);
+  if (expected.length) {
+    await waitFor(`${peer.name}: remote tracks not ready (expected ${expected.join(", ")})`, 15_000, async () => {
+      const st = await peer.state();
+      return expected.every((id) => st.remoteTracks[id]?.ready != null && st.remoteTracks[id]?.removed == null);
+    }, ev);
+  }
+  const st = await peer.state();
+  info(`${peer.name}: connected; remote tracks ready: ${expected.map((id) => `${st.remoteTracks[id].kind}(${st.remoteTracks[id].owner})`).join(", ") || "none expected"}`);
+}
+
+function inboundByTrack(stats) {
+  const map = {};
+  for (const pc of stats) for (const r of pc.inbound) if (r.trackId) map[r.trackId] = r;
+  return map;
+}
+
+// Samples getStats twice `ms` apart and requires every expected remote track to progress:
+// video framesDecoded and audio totalSamplesReceived (and bytes) growing.
+async function checkMediaFlowing(peer, owners, expectVideoCodec, ms = 3000) {
+  const expected = owners.flatMap((o) => o.localTrackIds);
+  const st = await peer.state();
+  const before = inboundByTrack(await peer.stats());
+  await sleep(ms);
+  const afterStats = await peer.stats();
+  const after = inboundByTrack(afterStats);
+  const problems = [];
+  const lines = [];
+  for (const id of expected) {
+    const kind = st.remoteTracks[id]?.kind;
+    const a = before[id];
+    const b = after[id];
+    if (!b) {
+      problems.push(`${id}: no inbound-rtp stats for this track (mid not mapped)`);
+      continue;
+    }
+    if (kind === "video") {
+      const d = (b.framesDecoded ?? 0) - (a?.framesDecoded ?? 0);
+      lines.push(`video ${id}: ${b.codec} ${b.frameWidth}x${b.frameHeight} framesDecoded ${a?.framesDecoded ?? 0} -> ${b.framesDecoded} (+${d} in ${ms / 1000} s), bytes ${b.bytesReceived}`);
+      if (d < 5) problems.push(`${id}: video framesDecoded grew by only ${d}`);
+      if (expectVideoCodec && b.codec && b.codec.toLowerCase() !== expectVideoCodec.toLowerCase()) {
+        problems.push(`${id}: video codec ${b.codec}, expected ${expectVideoCodec}`);
+      }
+    } else {
+      const d = (b.totalSamplesReceived ?? 0) - (a?.totalSamplesReceived ?? 0);
+      const db = (b.bytesReceived ?? 0) - (a?.bytesReceived ?? 0);
+      lines.push(`audio ${id}: ${b.codec} totalSamplesReceived ${a?.totalSamplesReceived ?? 0} -> ${b.totalSamplesReceived} (+${d}), bytesReceived +${db}`);
+      if (d <= 0 || db <= 0) problems.push(`${id}: audio not flowing (samples +${d}, bytes +${db})`);
+    }
+  }
+  for (const l of lines) info(`${peer.name}: ${l}`);
+  if (problems.length) fail(`${peer.name}: media not flowing: ${problems.join("; ")}`, { stats: afterStats, ...(await peer.evidence()) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+async function setup(ctx, roomConfig, names) {
+  const roomId = await createRoom(ctx.server, roomConfig);
+  info(`room ${roomId} ${JSON.stringify(roomConfig)}`);
+  const peers = [];
+  for (const name of names) {
+    const peer = new Peer(name, ctx.server, roomId, await createPeer(ctx.server, roomId));
+    await peer.open(ctx.browser, ctx.pageUrl);
+    peers.push(peer);
+  }
+  ctx.peers.push(...peers);
+  return { roomId, peers };
+}
+
+async function publishPair(ctx, roomConfig, extraNames = []) {
+  const { roomId, peers } = await setup(ctx, roomConfig, ["A", "B", ...extraNames]);
+  const [a, b] = peers;
+  await a.join({ publishVideo: true, publishAudio: true });
+  await b.join({ publishVideo: true, publishAudio: true });
+  info(`A tracks ${a.localTrackIds.join(", ")}; B tracks ${b.localTrackIds.join(", ")}`);
+  await waitMediaUp(a, [b], peers);
+  await waitMediaUp(b, [a], peers);
+  return { roomId, peers, a, b };
+}
+
+async function expectTracksRemovedAndPeerLeft(observer, gone, everyone) {
+  await waitFor(`${observer.name}: trackRemoved for both tracks of ${gone.name} and peerLeft(${gone.name})`, 10_000, async () => {
+    const st = await observer.state();
+    const removed = gone.localTrackIds.every((id) => st.events.some((e) => e.name === "trackRemoved" && e.detail?.trackId === id));
+    return removed && st.peerLeft.includes(gone.id);
+  }, () => evidenceOf(everyone));
+  const st = await observer.state();
+  const evs = st.events.filter((e) => ["trackRemoved", "peerLeft"].includes(e.name)).map((e) => `${e.name} ${e.detail?.trackId ?? e.detail?.id}`);
+  info(`${observer.name} saw: ${evs.join(", ")}`);
+}
+
+async function expectSessionEnded(peer, everyone) {
+  const st = await waitFor(`${peer.name}: client session not ended (no socketClose/disconnected)`, 10_000, async () => {
+    const s = await peer.state();
+    return s.socket.closed || s.events.some((e) => e.name === "disconnected") ? s : null;
+  }, () => evidenceOf(everyone));
+  info(`${peer.name}: session ended: socketClose ${JSON.stringify(st.socket.closed)}`);
+}
+
+const scenarios = {
+  async signaling(ctx) {
+    const { roomId, peers } = await setup(ctx, {}, ["A", "B", "C"]);
+    const [a, b, c] = peers;
+    const ev = () => evidenceOf(peers);
+
+    const joinedA = await a.join();
+    if (joinedA.initialPeers.length !== 0) fail(`A joined an empty room but saw peers ${joinedA.initialPeers}`, await ev());
+    const joinedB = await b.join();
+    if (!joinedB.initialPeers.includes(a.id)) fail(`B's joined event does not list A (${a.id}): ${joinedB.initialPeers}`, await ev());
+    info(`B joined, peers in room: ${joinedB.initialPeers.join(", ")}`);
+    await waitFor("A sees B in peerJoined", 5000, async () => (await a.state()).peerJoined.includes(b.id), ev);
+    info(`A: peerJoined ${b.id} (metadata ${JSON.stringify((await a.state()).peers[b.id].metadata)})`);
+
+    const listed = await rest(ctx.server, "GET", `/room/${roomId}`);
+    const statuses = Object.fromEntries(listed.json.data.peers.map((p) => [p.id, p.status]));
+    info(`REST peer status: ${JSON.stringify(statuses)}`);
+    if (statuses[a.id] !== "connected" || statuses[b.id] !== "connected") fail(`REST does not show A and B connected: ${JSON.stringify(statuses)}`, await ev());
+
+    await b.leave();
+    await waitFor("A sees peerLeft for B", 5000, async () => (await a.state()).peerLeft.includes(b.id), ev);
+    info(`A: peerLeft ${b.id}`);
+    await waitFor("REST shows B disconnected", 5000, async () => {
+      const r = await rest(ctx.server, "GET", `/room/${roomId}`);
+      return r.json.data.peers.find((p) => p.id === b.id)?.status === "disconnected";
+    }, ev);
+
+    await c.join();
+    await waitFor("A sees C in peerJoined", 5000, async () => (await a.state()).peerJoined.includes(c.id), ev);
+    const del = await rest(ctx.server, "DELETE", `/room/${roomId}/peer/${c.id}`);
+    if (del.status !== 204) fail(`DELETE peer C -> ${del.status} ${del.text}`, await ev());
+    info("DELETE /room/:id/peer/C -> 204");
+    const closed = await waitFor("C's WebSocket closed by the server", 5000, async () => (await c.state()).socket.closed, ev);
+    info(`C: socketClose code ${closed.code} reason ${JSON.stringify(closed.reason)}`);
+    if (closed.code !== 1000) fail(`C's socket closed with ${closed.code}, expected 1000`, await ev());
+    await waitFor("A sees peerLeft for C", 5000, async () => (await a.state()).peerLeft.includes(c.id), ev);
+    info(`A: peerLeft ${c.id}`);
+    const stA = await a.state();
+    if (!stA.socket.opened || stA.socket.closed) fail("A's socket should still be open", await ev());
+  },
+
+  async "media-two-peers"(ctx) {
+    const { a, b } = await publishPair(ctx, { videoCodec: "vp8" });
+    await checkMediaFlowing(a, [b], "video/VP8");
+    await checkMediaFlowing(b, [a], "video/VP8");
+  },
+
+  async "media-h264"(ctx) {
+    const { a, b } = await publishPair(ctx, { videoCodec: "h264" });
+    await checkMediaFlowing(a, [b], "video/H264");
+    await checkMediaFlowing(b, [a], "video/H264");
+  },
+
+  async "media-late-joiner"(ctx) {
+    const { peers, a, b } = await publishPair(ctx, { videoCodec: "vp8" }, ["C"]);
+    await checkMediaFlowing(a, [b]);
+    const c = peers[2];
+    await c.join();
+    const st = await c.state();
+    if (!st.initialPeers.includes(a.id) || !st.initialPeers.includes(b.id)) fail(`C's joined event does not list A and B: ${st.initialPeers}`, await evidenceOf(peers));
+    await waitMediaUp(c, [a, b], peers);
+    await checkMediaFlowing(c, [a, b]);
+  },
+
+  async "media-peer-leaves"(ctx) {
+    const { peers, a, b } = await publishPair(ctx, { videoCodec: "vp8" });
+    await checkMediaFlowing(a, [b]);
+    await b.leave();
+    await expectTracksRemovedAndPeerLeft(a, b, peers);
+  },
+
+  async "media-rest-delete"(ctx) {
+    const { roomId, peers, a, b } = await publishPair(ctx, { videoCodec: "vp8" });
+    await checkMediaFlowing(a, [b]);
+    const del = await rest(ctx.server, "DELETE", `/room/${roomId}/peer/${b.id}`);
+    if (del.status !== 204) fail(`DELETE peer B -> ${del.status} ${del.text}`);
+    info("DELETE /room/:id/peer/B -> 204");
+    await expectSessionEnded(b, peers);
+    await expectTracksRemovedAndPeerLeft(a, b, peers);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+const opts = parseArgs(process.argv.slice(2));
+
+async function main() {
+  if (opts.list) {
+    console.log(Object.keys(scenarios).join("\n"));
+    return 0;
+  }
+  const scenario = scenarios[opts.scenario];
+  if (!scenario) {
+    console.log(`usage: node run.mjs <scenario> [--shoal PATH] [--chromium PATH] [--verbose]\nscenarios: ${Object.keys(scenarios).join(", ")}`);
+    return 2;
+  }
+  const hardStop = setTimeout(() => {
+    interrupted = true;
+    console.log(`${stamp()} FAIL: ${opts.scenario}: overall timeout of ${OVERALL_TIMEOUT_MS / 1000} s`);
+    printServerTail();
+    teardown().finally(() => process.exit(1));
+    setTimeout(() => process.exit(1), 8000).unref();
+  }, OVERALL_TIMEOUT_MS);
+
+  resources.tmp = mkdtempSync(path.join(os.tmpdir(), "shoal-e2e-"));
+  const ctx = { peers: [] };
+  try {
+    info(`scenario ${opts.scenario}`);
+    const pageDir = await buildPage();
+    const browser = await launchChromium(opts.chromium);
+    ctx.server = await startShoal(opts.shoal);
+    ctx.pageUrl = await startStaticServer(pageDir);
+    ctx.browser = browser;
+    await scenario(ctx);
+    if (ctx.server && resources.shoal.exitCode !== null) fail(`shoal exited during the test (${resources.shoal.exitCode})`);
+    console.log(`${stamp()} PASS: ${opts.scenario}`);
+    return 0;
+  } catch (e) {
+    if (interrupted) return 1;
+    if (e instanceof Skip) {
+      console.log(`${stamp()} SKIP: ${opts.scenario}: ${e.message}`);
+      return SKIP;
+    }
+    console.log(`${stamp()} FAIL: ${opts.scenario}: ${e.message}`);
+    if (!(e instanceof TestFailure)) console.log(e.stack);
+    if (e.evidence) console.log(`evidence:\n${JSON.stringify(e.evidence, null, 2)}`);
+    printServerTail();
+    return 1;
+  } finally {
+    clearTimeout(hardStop);
+    await teardown();
+  }
+}
+
+function printServerTail() {
+  if (!shoalLog.length) return;
+  console.log(`shoal output (last ${Math.min(60, shoalLog.length)} lines):`);
+  for (const line of shoalLog.slice(-60)) console.log(`  | ${line}`);
+}
+
+process.on("uncaughtException", (e) => {
+  console.log(`${stamp()} FAIL: uncaught ${e.stack ?? e}`);
+  teardown().finally(() => process.exit(1));
+});
+
+main().then((code) => process.exit(code));
