@@ -17,15 +17,9 @@
 #include <string>
 #include <unordered_map>
 
-namespace shoal::metrics {
+#include "metrics/traffic_counters.hpp"
 
-// Lock-free byte counters for the media path; the aggregator takes and resets the deltas.
-struct TrafficCounters {
-  std::atomic<std::uint64_t> ingress_bytes{0};
-  std::atomic<std::uint64_t> egress_bytes{0};
-  void add_ingress(std::uint64_t bytes) { ingress_bytes.fetch_add(bytes, std::memory_order_relaxed); }
-  void add_egress(std::uint64_t bytes) { egress_bytes.fetch_add(bytes, std::memory_order_relaxed); }
-};
+namespace shoal::metrics {
 
 class Metrics {
  public:

@@ -2,6 +2,7 @@
 // The media side of one WebRTC peer: its transport, the state of its negotiation rounds, the
 // tracks it publishes (inbound) and the remote tracks it receives (outbound).
 #include "room/published_track.hpp"
+#include "rtc/rtcp/transport_cc_feedback_generator.hpp"
 #include "webrtc/peer_transport.hpp"
 
 #include <memory>
@@ -31,6 +32,8 @@ struct InboundStream {
   std::optional<std::uint32_t> rtx_ssrc;
   int rid_extension_id = 0;
   int mid_extension_id = 0;
+  int repaired_rid_extension_id = 0;
+  int transport_cc_extension_id = 0;
 };
 
 class PeerMedia final : public webrtc::PeerTransportHandler {
@@ -46,6 +49,10 @@ class PeerMedia final : public webrtc::PeerTransportHandler {
   std::uint64_t answers = 0;
   std::vector<InboundStream> inbound;
   std::vector<std::unique_ptr<OutboundStream>> outbound;
+  // Transport-wide congestion control: feedback on what this peer sends us, and our own
+  // transport-wide numbering of what we send it.
+  rtc::rtcp::TransportCcFeedbackGenerator transport_cc_feedback;
+  std::uint16_t next_transport_sequence = 0;
 
   OutboundStream* outbound_by_ssrc(std::uint32_t ssrc) {
     for (auto& stream : outbound) {

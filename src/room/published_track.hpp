@@ -1,8 +1,12 @@
 #pragma once
 // A track a peer publishes into its room, and the per-subscriber stream that carries it to each
 // other peer. Both live on the room's loop.
+#include "room/layer_selector.hpp"
+#include "rtc/rtp/nack_generator.hpp"
+#include "rtc/rtp/receive_statistics.hpp"
 #include "rtc/rtp/retransmission_buffer.hpp"
 #include "rtc/rtp/rtp_munger.hpp"
+#include "rtc/rtp/vp8_munger.hpp"
 #include "rtc/sdp/session_description.hpp"
 
 #include <nlohmann/json.hpp>
@@ -19,6 +23,18 @@ namespace shoal::room {
 struct OutboundStream;
 class PeerMedia;
 
+// One RTP stream a publisher sends for a track: the only one, or one simulcast layer.
+struct InboundSource {
+  std::uint32_t ssrc = 0;      // 0 until learned (SDP a=ssrc or the first packet)
+  std::uint32_t rtx_ssrc = 0;  // its retransmissions (RFC 4588), 0 until learned
+  std::int64_t last_packet_ms = -1;
+  std::int64_t keyframe_requested_ms = -1;  // pending request, re-armed until a keyframe arrives
+  bool active = false;                      // packets seen within the activity window
+  rtc::rtp::ReceiveStatistics statistics;   // for our receiver reports to the publisher
+  rtc::rtp::NackGenerator nacks;            // losses we ask the publisher to resend
+  std::int64_t last_nack_ms = -1;
+};
+
 struct PublishedTrack {
   std::string id;
   std::string owner_id;
@@ -32,16 +48,20 @@ struct PublishedTrack {
 
   // Learned from the SDP (a=ssrc) or, for simulcast, from the rid header extension.
   std::vector<std::uint32_t> ssrcs;
-  std::vector<std::string> ssrc_rids;  // parallel to ssrcs for simulcast
-  std::string selected_rid;            // simulcast layer forwarded to every subscriber
-  std::uint32_t forwarded_ssrc = 0;    // ssrc of the stream being forwarded (keyframe requests)
+  // Simulcast: indexed by layer (l, m, h); otherwise only [0] is used.
+  std::array<InboundSource, LayerSelector::kLayerCount> sources;
+  int transport_cc_extension_id = 0;  // publisher's id of the transport-wide seq extension
 
   std::vector<OutboundStream*> subscribers;
-  std::int64_t keyframe_requested_ms = -1;  // pending request, re-armed until a keyframe arrives
-  std::uint8_t fir_sequence = 0;
   std::uint64_t packets = 0, bytes = 0;
 
   bool is_video() const { return kind == rtc::sdp::MediaKind::Video; }
+  bool is_simulcast() const { return !rids.empty(); }
+  std::uint8_t active_layers() const {
+    std::uint8_t mask = 0;
+    for (std::size_t i = 0; i < sources.size(); ++i) mask |= static_cast<std::uint8_t>(sources[i].active << i);
+    return mask;
+  }
 };
 
 struct OutboundStream {
@@ -64,7 +84,9 @@ struct OutboundStream {
   bool active = false;                            // negotiated with a codec, not inactive
   bool waiting_keyframe = true;
   std::uint32_t source_ssrc = 0;  // last forwarded input ssrc (a change is a source switch)
+  LayerSelector layers;           // simulcast tracks: this subscriber's layer
   rtc::rtp::RtpMunger munger;
+  rtc::rtp::Vp8Munger vp8_munger;  // VP8 tracks: picture ids continuous across layer switches
   std::unique_ptr<rtc::rtp::RetransmissionBuffer> history;  // video only, for NACK
   std::uint64_t packets = 0, bytes = 0;
 };

@@ -244,12 +244,42 @@ std::string Room::component_json(const Component& component) const {
       .dump();
 }
 
+void Room::count_traffic(Peer& peer) {
+  if (!peer.media || !peer.media->transport || settings_.traffic == nullptr) return;
+  const auto& stats = peer.media->transport->stats();
+  settings_.traffic->add_ingress(stats.wire_bytes_received - peer.counted_ingress);
+  settings_.traffic->add_egress(stats.wire_bytes_sent - peer.counted_egress);
+  peer.counted_ingress = stats.wire_bytes_received;
+  peer.counted_egress = stats.wire_bytes_sent;
+}
+
 void Room::publish_endpoint_metrics() {
-  // Media counters join these once the media plane exists; until then an endpoint reports
-  // what it has, its metadata.
+  // The shape of the original's WebRTC metrics report: per endpoint its ICE counters and, per
+  // track it publishes or receives, "track_id=<id>:<rid>" with the RTP counters.
   auto metrics = std::make_shared<json>(json::object());
-  for (const auto& peer : peers_) {
-    if (peer.endpoint_ready) (*metrics)["endpoint_id=" + peer.id] = {{"endpoint.metadata", peer.metadata}};
+  for (auto& peer : peers_) {
+    count_traffic(peer);
+    if (!peer.endpoint_ready) continue;
+    json endpoint = {{"endpoint.metadata", peer.metadata}};
+    if (peer.media && peer.media->transport) {
+      const auto& stats = peer.media->transport->stats();
+      endpoint["ice.bytes_received"] = stats.wire_bytes_received;
+      endpoint["ice.bytes_sent"] = stats.wire_bytes_sent;
+      endpoint["ice.packets_received"] = stats.wire_packets_received;
+      endpoint["ice.packets_sent"] = stats.wire_packets_sent;
+      for (const auto& inbound : peer.media->inbound) {
+        if (inbound.track == nullptr) continue;
+        endpoint["track_id=" + inbound.track->id + ":"] = {{"inbound-rtp.packets", inbound.track->packets},
+                                                            {"inbound-rtp.bytes_received", inbound.track->bytes},
+                                                            {"track.metadata", inbound.track->metadata}};
+      }
+      for (const auto& outbound : peer.media->outbound) {
+        if (!outbound->active) continue;
+        endpoint["track_id=" + outbound->track_id + ":"] = {{"outbound-rtp.packets", outbound->packets},
+                                                             {"outbound-rtp.bytes", outbound->bytes}};
+      }
+    }
+    (*metrics)["endpoint_id=" + peer.id] = std::move(endpoint);
   }
   endpoint_metrics_.store(std::move(metrics));
 }

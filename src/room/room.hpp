@@ -1,9 +1,11 @@
 #pragma once
 // A room: its peers, components and signalling endpoints. A Room lives on one event loop and,
 // apart from the few thread-safe readers marked below, is touched only on that loop.
+#include "metrics/traffic_counters.hpp"
 #include "notifications/server_event.hpp"
 #include "room/peer_channel.hpp"
 #include "room/peer_media.hpp"
+#include "rtc/rtcp/sender_report.hpp"
 #include "rtc/rtp/rtp_packet.hpp"
 #include "signaling/media_event.hpp"
 #include "signaling/negotiation_event.hpp"
@@ -76,6 +78,7 @@ struct RoomSettings {
   notifications::NotificationBus* bus = nullptr;
   // Where peers' TURN listeners bind and what address browsers are given (JF_WEBRTC_TURN_*).
   webrtc::TransportSettings transport;
+  metrics::TrafficCounters* traffic = nullptr;  // node-wide jellyfish_traffic_* counters
 };
 
 class Room final : private PeerMediaEvents {
@@ -122,6 +125,8 @@ class Room final : private PeerMediaEvents {
     bool endpoint_ready = false;           // `connect` media event received
     nlohmann::json metadata;
     std::unique_ptr<PeerMedia> media;      // from the first negotiation round on
+    std::uint64_t counted_ingress = 0;     // transport bytes already added to the node's traffic
+    std::uint64_t counted_egress = 0;
   };
   struct Component {
     std::string id;
@@ -137,6 +142,7 @@ class Room final : private PeerMediaEvents {
   std::string component_json(const Component& component) const;
   void publish_snapshot();
   void publish_endpoint_metrics();
+  void count_traffic(Peer& peer);
 
   // --- negotiation (room_negotiation.cpp) ---
   void on_custom_event(Peer& peer, signaling::CustomEvent& event);
@@ -158,11 +164,31 @@ class Room final : private PeerMediaEvents {
   void on_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> packet) override;
   void on_peer_transport_connected(PeerMedia& media) override;
   void on_peer_transport_failed(PeerMedia& media, std::string_view reason) override;
-  PublishedTrack* inbound_track(PeerMedia& media, const rtc::rtp::RtpPacket& packet);
-  void forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms);
-  void request_keyframe(PublishedTrack& track, std::int64_t now_ms);
+  struct InboundMatch {
+    PublishedTrack* track = nullptr;
+    const InboundStream* stream = nullptr;
+    int source = 0;  // index into track->sources
+    bool rtx = false;
+  };
+  InboundMatch inbound_track(PeerMedia& media, const rtc::rtp::RtpPacket& packet);
+  void on_media_packet(PeerMedia& media, const InboundMatch& match, const rtc::rtp::RtpPacket& packet,
+                       bool retransmitted, std::int64_t now_us);
+  bool can_send(const OutboundStream& stream) const;
+  bool forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms);
+  void request_keyframe(PublishedTrack& track, int source, std::int64_t now_ms);
+  void request_keyframe(OutboundStream& stream, std::int64_t now_ms);  // for what it waits for/gets
+  static bool needs_keyframe(const OutboundStream& stream);
   void retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers);
+  void send_nacks(PeerMedia& media, InboundSource& source, std::int64_t now_ms);
+  void send_transport_feedback(PeerMedia& media, std::int64_t now_us);
+  void send_receiver_reports(PeerMedia& media, std::int64_t now_us);
+  void forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& report, std::int64_t now_us);
   void media_tick();
+
+  // --- simulcast layer control (room_simulcast.cpp) ---
+  void on_set_target_variant(Peer& peer, const nlohmann::json& data);
+  void update_layer_activity(PublishedTrack& track, std::int64_t now_ms);
+  void notify_encoding_switched(const OutboundStream& stream);
 
   std::string id_;
   RoomConfig config_;

@@ -1,12 +1,16 @@
 // The packet path of a room: RTP from a publisher to every subscriber of its track, RTCP
-// feedback from subscribers back to the publisher. Runs on the room's loop only; no locks, no
-// allocation per packet (one reusable buffer, rewritten and encrypted once per subscriber).
+// feedback from subscribers back to the publisher, and the RTCP the server itself owes each side
+// (NACKs, receiver reports and transport-cc feedback to publishers, sender reports to
+// subscribers). Runs on the room's loop only; no locks, no allocation per packet (one reusable
+// buffer, rewritten and encrypted once per subscriber; RTCP is built in stack buffers).
 #include "room/room.hpp"
-#include "rtc/rtcp/rtcp_compound.hpp"
 #include "rtc/rtcp/full_intra_request.hpp"
 #include "rtc/rtcp/generic_nack.hpp"
 #include "rtc/rtcp/picture_loss_indication.hpp"
+#include "rtc/rtcp/receiver_report.hpp"
+#include "rtc/rtcp/rtcp_compound.hpp"
 #include "rtc/rtp/h264_keyframe.hpp"
+#include "rtc/rtp/rtx_packet.hpp"
 #include "rtc/rtp/vp8_payload_descriptor.hpp"
 #include "rtc/sdp/session_description.hpp"
 
@@ -21,11 +25,16 @@ namespace shoal::room {
 namespace {
 
 constexpr std::int64_t kKeyframeRetryMs = 500;
+constexpr std::int64_t kNackIntervalMs = 20;  // at most one NACK per stream this often
+constexpr unsigned kReceiverReportTicks = 4;  // media ticks (250 ms) between receiver reports
 // Feedback the server originates carries this sender SSRC (RFC 4585 allows any non-media one).
 constexpr std::uint32_t kServerFeedbackSsrc = 1;
+constexpr std::size_t kTransportFeedbackSize = 1200;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+using RtcpBuffer = std::array<std::uint8_t, 8 + 31 * rtc::rtcp::ReportBlock::kSize + rtc::srtp::kMaxTrailerLength>;
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -36,7 +45,7 @@ bool is_keyframe(const PublishedTrack& track, std::span<const std::uint8_t> payl
   return true;  // codecs we cannot inspect: forward from the first packet
 }
 
-std::string_view rid_of(const rtc::rtp::RtpPacket& packet, int extension_id) {
+std::string_view extension_text(const rtc::rtp::RtpPacket& packet, int extension_id) {
   if (extension_id <= 0) return {};
   auto value = packet.extension(extension_id);
   return {reinterpret_cast<const char*>(value.data()), value.size()};
@@ -44,100 +53,202 @@ std::string_view rid_of(const rtc::rtp::RtpPacket& packet, int extension_id) {
 
 }  // namespace
 
-PublishedTrack* Room::inbound_track(PeerMedia& media, const rtc::rtp::RtpPacket& packet) {
+Room::InboundMatch Room::inbound_track(PeerMedia& media, const rtc::rtp::RtpPacket& packet) {
   const std::uint32_t ssrc = packet.ssrc();
+  if (ssrc == 0) return {};  // 0 marks sources not learned yet
   for (auto& stream : media.inbound) {
     if (stream.track == nullptr) continue;
-    if (std::find(stream.ssrcs.begin(), stream.ssrcs.end(), ssrc) != stream.ssrcs.end()) return stream.track;
-    if (stream.rtx_ssrc == ssrc) return nullptr;  // retransmissions of the publisher: not forwarded yet
+    for (int i = 0; i < LayerSelector::kLayerCount; ++i) {
+      const InboundSource& source = stream.track->sources[static_cast<std::size_t>(i)];
+      if (source.ssrc == ssrc) return {stream.track, &stream, i, false};
+      if (source.rtx_ssrc == ssrc) return {stream.track, &stream, i, true};
+    }
   }
-  // Simulcast layers (and browsers that send no a=ssrc) are identified by header extensions;
-  // the first packet of a new SSRC teaches us which stream it belongs to.
+  // A new SSRC: simulcast layers (and browsers that send no a=ssrc) are identified by header
+  // extensions, the RTX stream of a layer by repaired-rid and the RTX payload type.
+  auto learn = [&](PublishedTrack& track, const InboundStream& stream, int index, bool rtx) -> InboundMatch {
+    InboundSource& source = track.sources[static_cast<std::size_t>(index)];
+    if (rtx) {
+      source.rtx_ssrc = ssrc;
+    } else {
+      source.ssrc = ssrc;
+      source.statistics = rtc::rtp::ReceiveStatistics(track.clock_rate);
+      source.nacks.reset();
+    }
+    return {&track, &stream, index, rtx};
+  };
   for (auto& stream : media.inbound) {
     if (stream.track == nullptr) continue;
-    auto rid = rid_of(packet, stream.rid_extension_id);
-    if (!rid.empty() && !stream.track->rids.empty()) {
-      if (std::find(stream.track->rids.begin(), stream.track->rids.end(), rid) == stream.track->rids.end()) continue;
-      if (packet.payload_type() != stream.payload_type) continue;  // e.g. RTX with repaired-rid
-      if (stream.ssrcs.size() < 8) {
-        stream.ssrcs.push_back(ssrc);
-        stream.track->ssrcs.push_back(ssrc);
-        stream.track->ssrc_rids.emplace_back(rid);
-      }
-      return stream.track;
+    PublishedTrack& track = *stream.track;
+    const bool rtx_type = stream.rtx_payload_type && packet.payload_type() == *stream.rtx_payload_type;
+    if (!rtx_type && packet.payload_type() != stream.payload_type) continue;
+    if (track.is_simulcast()) {
+      auto rid = extension_text(packet, rtx_type ? stream.repaired_rid_extension_id : stream.rid_extension_id);
+      if (rid.empty() || std::find(track.rids.begin(), track.rids.end(), rid) == track.rids.end()) continue;
+      auto layer = layer_of_rid(rid);
+      if (!layer) continue;
+      return learn(track, stream, *layer, rtx_type);
     }
-    auto mid = rid_of(packet, stream.mid_extension_id);
-    if (!mid.empty() && mid == stream.mid && stream.track->rids.empty() &&
-        packet.payload_type() == stream.payload_type && stream.ssrcs.size() < 8) {
-      stream.ssrcs.push_back(ssrc);
-      stream.track->ssrcs.push_back(ssrc);
-      return stream.track;
-    }
+    const bool listed = std::find(stream.ssrcs.begin(), stream.ssrcs.end(), ssrc) != stream.ssrcs.end() ||
+                        (stream.rtx_ssrc && *stream.rtx_ssrc == ssrc);
+    const auto mid = extension_text(packet, stream.mid_extension_id);
+    if (listed || (!mid.empty() && mid == stream.mid)) return learn(track, stream, 0, rtx_type);
   }
-  return nullptr;
+  return {};
 }
 
 void Room::on_peer_rtp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   auto packet = rtc::rtp::RtpPacket::parse(bytes);
   if (!packet) return;
-  PublishedTrack* track = inbound_track(media, *packet);
-  if (track == nullptr) return;
-  ++track->packets;
-  track->bytes += bytes.size();
-
-  if (!track->rids.empty()) {
-    // One simulcast layer is forwarded to everyone.
-    auto at = std::find(track->ssrcs.begin(), track->ssrcs.end(), packet->ssrc());
-    const auto index = static_cast<std::size_t>(at - track->ssrcs.begin());
-    if (index >= track->ssrc_rids.size() || track->ssrc_rids[index] != track->selected_rid) return;
+  const std::int64_t now = now_us();
+  // Transport-wide feedback covers every packet, bandwidth probes and retransmissions included.
+  int transport_cc_id = 0;
+  for (const auto& stream : media.inbound) {
+    if (stream.transport_cc_extension_id > 0) {
+      transport_cc_id = stream.transport_cc_extension_id;
+      break;
+    }
   }
-  track->forwarded_ssrc = packet->ssrc();
-  const bool keyframe = is_keyframe(*track, packet->payload());
-  const std::int64_t now = now_ms();
-  if (keyframe && track->is_video()) track->keyframe_requested_ms = -1;
-  for (OutboundStream* stream : track->subscribers) forward(*stream, *packet, keyframe, now);
+  if (transport_cc_id > 0) {
+    if (auto sequence = packet->extension_u16(transport_cc_id)) {
+      media.transport_cc_feedback.on_packet(*sequence, packet->ssrc(), now);
+      if (media.transport_cc_feedback.due(now)) send_transport_feedback(media, now);
+    }
+  }
+
+  const InboundMatch match = inbound_track(media, *packet);
+  if (match.track == nullptr) return;
+  if (!match.rtx) {
+    on_media_packet(media, match, *packet, false, now);
+    return;
+  }
+  // RTX (RFC 4588): restore the original packet in place and treat it as a late one.
+  const std::uint32_t original_ssrc = match.track->sources[static_cast<std::size_t>(match.source)].ssrc;
+  if (original_ssrc == 0) return;
+  auto restored = rtc::rtp::rtx_unwrap(bytes, match.stream->payload_type, original_ssrc);
+  if (!restored) return;  // padding-only probe
+  auto original = rtc::rtp::RtpPacket::parse(*restored);
+  if (original) on_media_packet(media, match, *original, true, now);
 }
 
-void Room::forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now) {
-  webrtc::PeerTransport* transport = stream.receiver->transport.get();
-  if (!stream.active || transport == nullptr || !transport->connected()) return;
+void Room::on_media_packet(PeerMedia& media, const InboundMatch& match, const rtc::rtp::RtpPacket& packet,
+                           bool retransmitted, std::int64_t now_us) {
+  PublishedTrack& track = *match.track;
+  InboundSource& source = track.sources[static_cast<std::size_t>(match.source)];
+  const std::int64_t now = now_us / 1000;
+  ++track.packets;
+  track.bytes += packet.bytes().size();
+  track.transport_cc_extension_id = match.stream->transport_cc_extension_id;
+  source.last_packet_ms = now;
+
+  bool repaired = false;
+  if (track.is_video()) {
+    const std::size_t missing = source.nacks.missing_count();
+    source.nacks.on_packet(packet.sequence_number(), now);
+    repaired = source.nacks.missing_count() < missing;
+    if (source.nacks.missing_count() > 0) send_nacks(media, source, now);
+    if (source.nacks.take_keyframe_request()) request_keyframe(track, match.source, now);
+  }
+  // A retransmission counts (and is forwarded) only when it fills a gap we asked about:
+  // browsers also probe bandwidth with RTX copies of old packets, which are duplicates to the
+  // loss statistics and must not flood subscribers.
+  if (retransmitted && !repaired) return;
+  source.statistics.on_packet(packet.sequence_number(), packet.timestamp(), now_us, retransmitted);
+
+  if (!source.active) {
+    source.active = true;
+    if (track.is_simulcast()) update_layer_activity(track, now);
+  }
+  const bool keyframe = !retransmitted && is_keyframe(track, packet.payload());
+  if (keyframe) source.keyframe_requested_ms = -1;
+
+  for (OutboundStream* stream : track.subscribers) {
+    if (!track.is_simulcast()) {
+      forward(*stream, packet, keyframe, now);
+      continue;
+    }
+    if (!can_send(*stream)) continue;
+    if (retransmitted) {
+      if (stream->layers.current() == match.source) forward(*stream, packet, false, now);
+      continue;
+    }
+    if (stream->waiting_keyframe) {  // (re)negotiated: start over at a keyframe
+      stream->layers.restart();
+      stream->waiting_keyframe = false;
+    }
+    switch (stream->layers.on_packet(match.source, keyframe)) {
+      case LayerSelector::Verdict::Drop:
+        break;
+      case LayerSelector::Verdict::Forward:
+        forward(*stream, packet, keyframe, now);
+        break;
+      case LayerSelector::Verdict::Switch:
+        forward(*stream, packet, true, now);
+        notify_encoding_switched(*stream);
+        break;
+    }
+  }
+}
+
+bool Room::can_send(const OutboundStream& stream) const {
+  const webrtc::PeerTransport* transport = stream.receiver->transport.get();
+  return stream.active && transport != nullptr && transport->connected();
+}
+
+bool Room::forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now) {
+  if (!can_send(stream)) return false;
   if (stream.waiting_keyframe) {
     if (!keyframe) {
-      request_keyframe(*stream.track, now);
-      return;
+      request_keyframe(stream, now);
+      return false;
     }
     stream.waiting_keyframe = false;
   }
   const auto source = packet.bytes();
-  if (source.size() > webrtc::PeerTransport::kMaxPacket) return;
+  if (source.size() > webrtc::PeerTransport::kMaxPacket) return false;
   std::memcpy(forward_buffer_.data(), source.data(), source.size());
   auto copy = rtc::rtp::RtpPacket::parse(std::span(forward_buffer_.data(), source.size()));
-  if (!copy) return;
+  if (!copy) return false;
+  // A new input SSRC is a simulcast layer switch (the selector only allows it at a keyframe):
+  // seq/ts and VP8 picture numbering continue where the previous layer stopped.
   const bool switched = stream.source_ssrc != 0 && stream.source_ssrc != packet.ssrc();
-  if (!stream.munger.rewrite(*copy, now, switched)) return;
+  if (!stream.munger.rewrite(*copy, now, switched)) return false;
+  if (stream.track != nullptr && rtc::sdp::iequals(stream.track->codec_name, "VP8")) {
+    stream.vp8_munger.rewrite(copy->mutable_payload(), switched);
+  }
   stream.source_ssrc = packet.ssrc();
   copy->set_payload_type(stream.payload_type);
   copy->set_ssrc(stream.ssrc);
   copy->rewrite_extension_ids(stream.extension_map);
+  // Transport-wide numbers count per transport: the subscriber's feedback must describe what
+  // we sent it, not what the publisher sent us.
+  const int publisher_cc_id = stream.track != nullptr ? stream.track->transport_cc_extension_id : 0;
+  if (publisher_cc_id > 0 && publisher_cc_id < 256) {
+    if (const std::uint8_t id = stream.extension_map[static_cast<std::size_t>(publisher_cc_id)]; id != 0) {
+      copy->set_extension_u16(id, stream.receiver->next_transport_sequence++);
+    }
+  }
   if (stream.history) stream.history->store(copy->sequence_number(), copy->bytes(), now);
   ++stream.packets;
   stream.bytes += source.size();
-  transport->send_rtp(std::span(forward_buffer_), source.size());
+  stream.receiver->transport->send_rtp(std::span(forward_buffer_), source.size());
+  return true;
 }
 
 void Room::on_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   auto compound = rtc::rtcp::RtcpCompound::parse(bytes);
   if (!compound) return;
-  const std::int64_t now = now_ms();
+  const std::int64_t now_micros = now_us();
+  const std::int64_t now = now_micros / 1000;
   for (const auto& view : *compound) {
     if (auto pli = rtc::rtcp::PictureLossIndication::parse(view)) {
       if (OutboundStream* stream = media.outbound_by_ssrc(pli->media_ssrc()); stream && stream->track) {
-        request_keyframe(*stream->track, now);
+        request_keyframe(*stream, now);
       }
     } else if (auto fir = rtc::rtcp::FullIntraRequest::parse(view)) {
       for (std::size_t i = 0; i < fir->entry_count(); ++i) {
         if (OutboundStream* stream = media.outbound_by_ssrc(fir->entry(i).ssrc); stream && stream->track) {
-          request_keyframe(*stream->track, now);
+          request_keyframe(*stream, now);
         }
       }
     } else if (auto nack = rtc::rtcp::GenericNack::parse(view)) {
@@ -146,49 +257,144 @@ void Room::on_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
       std::array<std::uint16_t, 64> lost{};
       const std::size_t count = nack->lost_sequence_numbers(lost);
       retransmit(*stream, std::span(lost.data(), count));
+    } else if (auto sr = rtc::rtcp::SenderReport::parse(view)) {
+      forward_sender_report(media, sr->sender(), now_micros);
     }
-    // SR/RR/SDES/BYE/REMB/transport-cc: consumed here, as in the original.
+    // RR/SDES/BYE/REMB/transport-cc from subscribers: consumed (no send-side estimator yet).
   }
 }
 
 void Room::retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers) {
-  webrtc::PeerTransport* transport = stream.receiver->transport.get();
-  if (transport == nullptr || !transport->connected()) return;
-  const std::int64_t now = now_ms();
+  if (!can_send(stream)) return;
+  const std::int64_t now = now_us() / 1000;
+  const int publisher_cc_id = stream.track != nullptr ? stream.track->transport_cc_extension_id : 0;
+  const std::uint8_t cc_id =
+      publisher_cc_id > 0 && publisher_cc_id < 256 ? stream.extension_map[static_cast<std::size_t>(publisher_cc_id)] : 0;
   for (std::uint16_t seq : sequence_numbers) {
     auto stored = stream.history->find(seq, now, 1000);
     if (stored.empty() || stored.size() > webrtc::PeerTransport::kMaxPacket) continue;
     std::memcpy(forward_buffer_.data(), stored.data(), stored.size());
-    transport->send_rtp(std::span(forward_buffer_), stored.size());
+    if (cc_id != 0) {
+      if (auto copy = rtc::rtp::RtpPacket::parse(std::span(forward_buffer_.data(), stored.size()))) {
+        copy->set_extension_u16(cc_id, stream.receiver->next_transport_sequence++);
+      }
+    }
+    stream.receiver->transport->send_rtp(std::span(forward_buffer_), stored.size());
   }
 }
 
-void Room::request_keyframe(PublishedTrack& track, std::int64_t now) {
-  if (!track.is_video()) return;
-  if (track.keyframe_requested_ms >= 0 && now - track.keyframe_requested_ms < kKeyframeRetryMs) return;
+bool Room::needs_keyframe(const OutboundStream& stream) {
+  if (!stream.active || stream.track == nullptr || !stream.track->is_video()) return false;
+  return stream.waiting_keyframe || (stream.track->is_simulcast() && stream.layers.waiting_keyframe());
+}
+
+void Room::request_keyframe(OutboundStream& stream, std::int64_t now) {
+  if (stream.track == nullptr) return;
+  PublishedTrack& track = *stream.track;
+  if (!track.is_simulcast()) {
+    request_keyframe(track, 0, now);
+    return;
+  }
+  int layer = stream.layers.waiting_keyframe() || stream.waiting_keyframe ? stream.layers.wanted()
+                                                                          : stream.layers.current();
+  if (layer == LayerSelector::kNone) layer = stream.layers.current();
+  if (layer != LayerSelector::kNone) request_keyframe(track, layer, now);
+}
+
+void Room::request_keyframe(PublishedTrack& track, int source_index, std::int64_t now) {
+  if (!track.is_video() || source_index < 0 || source_index >= LayerSelector::kLayerCount) return;
+  InboundSource& source = track.sources[static_cast<std::size_t>(source_index)];
+  if (source.keyframe_requested_ms >= 0 && now - source.keyframe_requested_ms < kKeyframeRetryMs) return;
   Peer* owner = find_peer(track.owner_id);
   if (owner == nullptr || !owner->media || !owner->media->transport || !owner->media->transport->connected()) return;
-  const std::uint32_t media_ssrc = track.forwarded_ssrc != 0 ? track.forwarded_ssrc
-                                   : track.ssrcs.empty()     ? 0
-                                                             : track.ssrcs.front();
+  std::uint32_t media_ssrc = source.ssrc;
+  if (media_ssrc == 0 && !track.is_simulcast() && !track.ssrcs.empty()) media_ssrc = track.ssrcs.front();
   if (media_ssrc == 0) return;
-  track.keyframe_requested_ms = now;
+  source.keyframe_requested_ms = now;
   std::array<std::uint8_t, 64 + rtc::srtp::kMaxTrailerLength> buffer{};
   auto length = rtc::rtcp::write_pli(buffer, kServerFeedbackSsrc, media_ssrc);
   if (length) owner->media->transport->send_rtcp(buffer, *length);
 }
 
+void Room::send_nacks(PeerMedia& media, InboundSource& source, std::int64_t now) {
+  if (source.last_nack_ms >= 0 && now - source.last_nack_ms < kNackIntervalMs) return;
+  if (!media.transport || !media.transport->connected() || source.ssrc == 0) return;
+  std::array<std::uint16_t, 64> lost{};
+  const std::size_t count = source.nacks.collect(now, lost);
+  if (count == 0) return;
+  source.last_nack_ms = now;
+  std::array<std::uint8_t, 12 + 64 * 4 + rtc::srtp::kMaxTrailerLength> buffer{};
+  auto length = rtc::rtcp::write_generic_nack(buffer, kServerFeedbackSsrc, source.ssrc, std::span(lost.data(), count));
+  if (length) media.transport->send_rtcp(buffer, *length);
+}
+
+void Room::send_transport_feedback(PeerMedia& media, std::int64_t now) {
+  if (!media.transport || !media.transport->connected()) return;
+  for (int i = 0; i < 4 && media.transport_cc_feedback.pending(); ++i) {
+    std::array<std::uint8_t, kTransportFeedbackSize + rtc::srtp::kMaxTrailerLength> buffer{};
+    auto length = media.transport_cc_feedback.write(std::span(buffer.data(), kTransportFeedbackSize),
+                                                    kServerFeedbackSsrc, now);
+    if (!length) break;
+    media.transport->send_rtcp(buffer, *length);
+  }
+}
+
+void Room::send_receiver_reports(PeerMedia& media, std::int64_t now) {
+  if (!media.transport || !media.transport->connected()) return;
+  std::array<rtc::rtcp::ReportBlock, 31> blocks{};
+  std::size_t count = 0;
+  for (const auto& stream : media.inbound) {
+    if (stream.track == nullptr) continue;
+    for (auto& source : stream.track->sources) {
+      if (source.ssrc == 0 || count == blocks.size()) continue;
+      if (auto block = source.statistics.report(source.ssrc, now)) blocks[count++] = *block;
+    }
+  }
+  if (count == 0) return;
+  RtcpBuffer buffer{};
+  auto length = rtc::rtcp::write_receiver_report(buffer, kServerFeedbackSsrc, std::span(blocks.data(), count));
+  if (length) media.transport->send_rtcp(buffer, *length);
+}
+
+// Sender reports are forwarded rather than regenerated: the publisher's SR ties its RTP clock to
+// its own capture (NTP) clock, the same clock for its audio and its video, which is exactly what
+// the subscriber needs for lip sync. We only rename the SSRC, move the RTP time through the
+// munger's offset (what the subscriber sees after layer switches) and report our own counts.
+// Each subscriber gets the SRs of the layer it currently receives.
+void Room::forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& report, std::int64_t now) {
+  if (report.ssrc == 0) return;
+  for (const auto& stream : media.inbound) {
+    if (stream.track == nullptr) continue;
+    for (auto& source : stream.track->sources) {
+      if (source.ssrc != report.ssrc) continue;
+      source.statistics.on_sender_report(report.ntp_timestamp, now);
+      for (OutboundStream* out : stream.track->subscribers) {
+        if (out->source_ssrc != report.ssrc || !can_send(*out)) continue;
+        auto timestamp = out->munger.output_timestamp(report.rtp_timestamp);
+        if (!timestamp) continue;
+        const rtc::rtcp::SenderInfo forwarded{out->ssrc, report.ntp_timestamp, *timestamp,
+                                              static_cast<std::uint32_t>(out->packets),
+                                              static_cast<std::uint32_t>(out->bytes)};
+        RtcpBuffer buffer{};
+        auto length = rtc::rtcp::write_sender_report(buffer, forwarded);
+        if (length) out->receiver->transport->send_rtcp(buffer, *length);
+      }
+      return;
+    }
+  }
+}
+
 void Room::on_peer_transport_connected(PeerMedia& media) {
-  const std::int64_t now = now_ms();
+  const std::int64_t now = now_us() / 1000;
   for (auto& stream : media.outbound) {
-    if (stream->active && stream->track) request_keyframe(*stream->track, now);
+    if (stream->active && stream->track) request_keyframe(*stream, now);
   }
   // Subscribers that waited for this publisher's transport can now get their keyframe.
   for (auto& track : tracks_) {
     if (track->owner_id != media.peer_id()) continue;
-    const bool waiting = std::any_of(track->subscribers.begin(), track->subscribers.end(),
-                                     [](const OutboundStream* s) { return s->waiting_keyframe; });
-    if (waiting) request_keyframe(*track, now);
+    for (OutboundStream* stream : track->subscribers) {
+      if (needs_keyframe(*stream)) request_keyframe(*stream, now);
+    }
   }
   media_tick();
 }
@@ -207,14 +413,21 @@ void Room::media_tick() {
     if (!*alive) return;
     media_timer_running_ = false;
     if (ec || closed_) return;
-    const std::int64_t now = now_ms();
-    // Pending keyframe requests are repeated until a keyframe arrives (PLIs get lost too).
+    const std::int64_t now_micros = now_us();
+    const std::int64_t now = now_micros / 1000;
     for (auto& track : tracks_) {
-      const bool waiting = std::any_of(track->subscribers.begin(), track->subscribers.end(),
-                                       [](const OutboundStream* s) { return s->waiting_keyframe; });
-      if (waiting) request_keyframe(*track, now);
+      if (track->is_simulcast()) update_layer_activity(*track, now);
+      // Pending keyframe requests are repeated until a keyframe arrives (PLIs get lost too).
+      for (OutboundStream* stream : track->subscribers) {
+        if (needs_keyframe(*stream)) request_keyframe(*stream, now);
+      }
     }
-    if (++media_ticks_ % 4 == 0) publish_endpoint_metrics();
+    if (++media_ticks_ % kReceiverReportTicks == 0) {
+      for (auto& peer : peers_) {
+        if (peer.media) send_receiver_reports(*peer.media, now_micros);
+      }
+      publish_endpoint_metrics();
+    }
     media_tick();
   });
 }

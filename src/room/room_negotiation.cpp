@@ -43,12 +43,14 @@ void Room::on_custom_event(Peer& peer, signaling::CustomEvent& event) {
       return;
     }
     answer_offer(peer, std::move(*offer));
+  } else if (event.type == "setTargetTrackVariant") {
+    on_set_target_variant(peer, event.data);  // room_simulcast.cpp
   } else if (event.type == "candidate") {
     // The browser's candidates are relay candidates on our own TURN listener: the checks that
     // arrive through it are all the server needs, as in the original.
   } else {
-    // setTargetTrackVariant, trackVariantBitrates, prioritizeTrack, preferedVideoSizes: no
-    // effect until simulcast layer control exists.
+    // trackVariantBitrates, prioritizeTrack, preferedVideoSizes: no effect (no bandwidth
+    // allocator yet).
     spdlog::debug("Peer \"{}\": ignoring media event \"{}\"", peer.id, event.type);
   }
 }
@@ -222,10 +224,6 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
         fresh->rids = negotiated.rids;
         fresh->stream_id = new_stream_id;
         fresh->ssrcs = negotiated.ssrcs;
-        if (!fresh->rids.empty()) {
-          const bool has_medium = std::find(fresh->rids.begin(), fresh->rids.end(), "m") != fresh->rids.end();
-          fresh->selected_rid = has_medium ? "m" : fresh->rids.front();
-        }
         track = fresh.get();
         tracks_.push_back(std::move(fresh));
         added.push_back(track);
@@ -245,6 +243,12 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
       for (const auto& extension : negotiated.extensions) {
         if (extension.uri == "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id") inbound->rid_extension_id = extension.id;
         if (extension.uri == "urn:ietf:params:rtp-hdrext:sdes:mid") inbound->mid_extension_id = extension.id;
+        if (extension.uri == "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id") {
+          inbound->repaired_rid_extension_id = extension.id;
+        }
+        if (extension.uri == "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01") {
+          inbound->transport_cc_extension_id = extension.id;
+        }
       }
     } else {
       OutboundStream* stream = nullptr;
@@ -305,7 +309,7 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now().time_since_epoch()).count();
     for (auto& stream : media->outbound) {
-      if (stream->active && stream->waiting_keyframe && stream->track) request_keyframe(*stream->track, now);
+      if (stream->active && stream->waiting_keyframe && stream->track) request_keyframe(*stream, now);
     }
   }
   update_forwarded_count();
@@ -368,6 +372,9 @@ void Room::announce_tracks_to(Peer& receiver) {
 
 void Room::drop_media(Peer& peer) {
   if (!peer.media) return;
+  count_traffic(peer);
+  peer.counted_ingress = 0;
+  peer.counted_egress = 0;
   // Streams this peer received stop being subscribers of their tracks.
   for (auto& stream : peer.media->outbound) {
     if (stream->track != nullptr && stream->active) std::erase(stream->track->subscribers, stream.get());

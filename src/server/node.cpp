@@ -8,12 +8,40 @@
 
 namespace shoal::server {
 
+namespace {
+
+// The node's TCP TURN listener, started on first use. A port that cannot be bound is logged and
+// tried again with the next room; peers meanwhile get UDP TURN only.
+std::shared_ptr<webrtc::TcpTurnListener> shared_tcp_turn(Node& node) {
+  const auto& webrtc = node.config.webrtc;
+  if (!webrtc.used || !webrtc.turn_tcp_port) return nullptr;
+  std::lock_guard lock(node.tcp_turn_mutex);
+  if (node.tcp_turn) return node.tcp_turn;
+  webrtc::TcpTurnListenerSettings settings;
+  settings.listen = {webrtc.turn_listen_ip, *webrtc.turn_tcp_port};
+  settings.advertised_ip = webrtc.turn_ip;
+  settings.turn_port_range = webrtc.turn_port_range;
+  std::string error;
+  node.tcp_turn = webrtc::TcpTurnListener::start(node.loops.loop(0), settings, error);
+  if (!node.tcp_turn) {
+    spdlog::error("Cannot start the TCP TURN listener on {}:{} (JF_WEBRTC_TURN_LISTEN_IP/JF_WEBRTC_TURN_TCP_PORT): {}",
+                  webrtc.turn_listen_ip.to_string(), *webrtc.turn_tcp_port, error);
+    return nullptr;
+  }
+  spdlog::info("Started TCP TURN listener on {}:{}", webrtc.turn_listen_ip.to_string(), node.tcp_turn->port());
+  return node.tcp_turn;
+}
+
+}  // namespace
+
 cluster::CreatedRoom create_local_room(Node& node, const room::RoomConfig& config) {
   room::RoomSettings settings{node.config.webrtc.used, &node.bus, {}};
   settings.transport.listen_ip = node.config.webrtc.turn_listen_ip;
   settings.transport.advertised_ip = node.config.webrtc.turn_ip;
   settings.transport.turn_port_range = node.config.webrtc.turn_port_range;
   settings.transport.certificate = rtc::dtls::DtlsCertificate::process_certificate();
+  settings.transport.tcp_turn = shared_tcp_turn(node);
+  settings.traffic = &node.metrics.traffic();
   auto room = std::make_shared<room::Room>(core::make_uuid_v4(), config, node.loops.next_loop(), std::move(settings));
   node.rooms.insert(room);
   spdlog::info("Created room \"{}\"", room->id());

@@ -10,11 +10,13 @@
 #include "notifications/webhooks.hpp"
 #include "room/room_registry.hpp"
 #include "server/connection_tracker.hpp"
+#include "webrtc/tcp_turn_listener.hpp"
 
 #include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 
 namespace shoal::server {
 
@@ -37,6 +39,11 @@ struct Node {
   // Work that blocks (distribution calls) runs here, never on the event loops.
   boost::asio::thread_pool blocking{2};
   std::unique_ptr<cluster::Cluster> cluster;  // set in cluster mode
+  // JF_WEBRTC_TURN_TCP_PORT: the shared TCP TURN listener, started by the first room created
+  // (as Jellyfish starts it) and then kept for the node's lifetime, so its secret - and the
+  // credentials peers were given - stay valid. Guarded by tcp_turn_mutex.
+  std::mutex tcp_turn_mutex;
+  std::shared_ptr<webrtc::TcpTurnListener> tcp_turn;
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <utility>
 
 namespace shoal::webrtc {
 
@@ -24,12 +25,6 @@ namespace {
 std::pair<std::uint16_t, std::uint16_t> listener_half(config::PortRange range) {
   const std::uint32_t middle = (std::uint32_t{range.from} + range.to) / 2;
   return {range.from, static_cast<std::uint16_t>(middle)};
-}
-
-std::pair<std::uint16_t, std::uint16_t> relay_half(config::PortRange range) {
-  const std::uint32_t middle = (std::uint32_t{range.from} + range.to) / 2;
-  const std::uint32_t low = std::min<std::uint32_t>(middle + 1, range.to);
-  return {static_cast<std::uint16_t>(low), range.to};
 }
 
 std::optional<udp::socket> bind_in_range(asio::io_context& loop, const asio::ip::address& ip,
@@ -55,13 +50,13 @@ std::optional<udp::socket> bind_in_range(asio::io_context& loop, const asio::ip:
   return std::nullopt;
 }
 
-std::int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
+
+std::pair<std::uint16_t, std::uint16_t> relay_port_half(config::PortRange range) {
+  const std::uint32_t middle = (std::uint32_t{range.from} + range.to) / 2;
+  const std::uint32_t low = std::min<std::uint32_t>(middle + 1, range.to);
+  return {static_cast<std::uint16_t>(low), range.to};
+}
 
 std::unique_ptr<PeerTransport> PeerTransport::open(asio::io_context& loop, const TransportSettings& settings,
                                                    PeerTransportHandler& handler, std::string& error) {
@@ -97,7 +92,7 @@ PeerTransport::PeerTransport(asio::io_context& loop, TransportSettings settings,
             rtc::turn::TurnServerConfig config;
             config.secret = turn_secret;
             config.advertised_ip = settings_.advertised_ip;
-            auto [low, high] = relay_half(settings_.turn_port_range);
+            auto [low, high] = relay_port_half(settings_.turn_port_range);
             config.relay_port_min = low;
             config.relay_port_max = high;
             return config;
@@ -110,6 +105,15 @@ PeerTransport::PeerTransport(asio::io_context& loop, TransportSettings settings,
       rtc::turn::issue_turn_credentials(turn_secret, settings_.peer_id, std::chrono::system_clock::now());
   turn_servers_.push_back({settings_.advertised_ip.to_string(), socket_.local_endpoint().port(), "udp",
                            credentials.username, credentials.password});
+  if (settings_.tcp_turn) {
+    // Listed after the UDP entry, with credentials of the shared listener's own secret.
+    const auto tcp_credentials = rtc::turn::issue_turn_credentials(settings_.tcp_turn->secret(), settings_.peer_id,
+                                                                   std::chrono::system_clock::now());
+    turn_servers_.push_back({settings_.advertised_ip.to_string(), settings_.tcp_turn->port(), "tcp",
+                             tcp_credentials.username, tcp_credentials.password});
+    tcp_registration_ = std::make_shared<TcpTurnRegistration>(TcpTurnRegistration{loop_, this});
+    settings_.tcp_turn->register_peer(settings_.peer_id, tcp_registration_);
+  }
   stun_response_.reserve(256);
   dtls_.start();
   receive();
@@ -118,6 +122,11 @@ PeerTransport::PeerTransport(asio::io_context& loop, TransportSettings settings,
 
 PeerTransport::~PeerTransport() {
   *alive_ = false;
+  if (tcp_registration_) {
+    tcp_registration_->peer = nullptr;  // a connection moving to us now is closed on arrival
+    settings_.tcp_turn->unregister_peer(settings_.peer_id, tcp_registration_.get());
+  }
+  for (const auto& connection : std::exchange(tcp_connections_, {})) connection->detach();
   dtls_.close();
   boost::system::error_code ec;
   socket_.close(ec);
@@ -137,6 +146,8 @@ void PeerTransport::receive() {
                              [this, alive = alive_](boost::system::error_code ec, std::size_t size) {
                                if (!*alive || ec == asio::error::operation_aborted) return;
                                if (!ec) {
+                                 stats_.wire_bytes_received += size;
+                                 ++stats_.wire_packets_received;
                                  turn_.handle_from_client(rtc::turn::TurnClient{sender_, 0},
                                                           std::span(receive_buffer_.data(), size),
                                                           std::chrono::steady_clock::now());
@@ -149,7 +160,14 @@ void PeerTransport::expire_tick() {
   expire_timer_.expires_after(std::chrono::seconds(5));
   expire_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
     if (!*alive || ec) return;
-    turn_.expire(std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    turn_.expire(now);
+    // Backwards: a tick may close a connection, which removes it from the list.
+    for (std::size_t i = tcp_connections_.size(); i-- > 0;) {
+      if (i >= tcp_connections_.size()) continue;
+      const auto connection = tcp_connections_[i];  // kept alive while it may close itself
+      connection->tick(now);
+    }
     expire_tick();
   });
 }
@@ -185,10 +203,19 @@ const rtc::turn::TurnClient* PeerTransport::client_of(rtc::ice::PathId path) con
   return nullptr;
 }
 
+rtc::turn::TurnServer* PeerTransport::server_for(const rtc::turn::TurnClient& client) {
+  if (!client.is_stream()) return &turn_;
+  for (const auto& connection : tcp_connections_) {
+    if (connection->client().connection == client.connection) return &connection->turn();
+  }
+  return nullptr;
+}
+
 void PeerTransport::send_via_path(rtc::ice::PathId path, std::span<const std::uint8_t> bytes) {
   const auto* client = client_of(path);
   if (client == nullptr) return;
-  if (turn_.send_from_peer(*client, candidate_endpoint_, bytes)) {
+  auto* server = server_for(*client);
+  if (server != nullptr && server->send_from_peer(*client, candidate_endpoint_, bytes)) {
     stats_.bytes_sent += bytes.size();
     ++stats_.packets_sent;
   }
@@ -197,11 +224,53 @@ void PeerTransport::send_via_path(rtc::ice::PathId path, std::span<const std::ui
 void PeerTransport::send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> bytes) {
   boost::system::error_code ec;
   // Non-blocking: a full socket buffer drops the datagram, as the network would.
-  socket_.send_to(asio::buffer(bytes.data(), bytes.size()), client.address, 0, ec);
+  const std::size_t sent = socket_.send_to(asio::buffer(bytes.data(), bytes.size()), client.address, 0, ec);
+  if (!ec) {
+    stats_.wire_bytes_sent += sent;
+    ++stats_.wire_packets_sent;
+  }
 }
 
 void PeerTransport::on_peer_data(const rtc::turn::TurnClient& client, const udp::endpoint& peer,
                                  std::span<const std::uint8_t> payload) {
+  on_relayed_data(turn_, client, peer, payload);
+}
+
+void PeerTransport::on_tcp_peer_data(TcpTurnConnection& connection, const rtc::turn::TurnClient& client,
+                                     const udp::endpoint& peer, std::span<const std::uint8_t> payload) {
+  on_relayed_data(connection.turn(), client, peer, payload);
+}
+
+bool PeerTransport::adopt_tcp_connection(std::shared_ptr<TcpTurnConnection> connection) {
+  if (tcp_connections_.size() >= kMaxTcpConnections) {
+    // The oldest is most likely left over from an earlier ICE restart.
+    auto oldest = tcp_connections_.front();
+    oldest->detach();
+    on_tcp_connection_closed(*oldest);
+  }
+  connection->bind_owner(*this);
+  tcp_connections_.push_back(std::move(connection));
+  spdlog::info("Peer \"{}\": TCP TURN connection from {}", settings_.peer_id,
+               tcp_connections_.back()->client().address.address().to_string());
+  return true;
+}
+
+void PeerTransport::on_tcp_connection_closed(TcpTurnConnection& connection) {
+  const auto& client = connection.client();
+  for (auto it = paths_.begin(); it != paths_.end(); ++it) {
+    if (it->first == client) {
+      ice_.forget_path(it->second);
+      if (dtls_path_ == it->second) dtls_path_.reset();
+      paths_.erase(it);
+      break;
+    }
+  }
+  // Last: this may release the connection, whose close() is the caller.
+  std::erase_if(tcp_connections_, [&](const auto& known) { return known.get() == &connection; });
+}
+
+void PeerTransport::on_relayed_data(rtc::turn::TurnServer& server, const rtc::turn::TurnClient& client,
+                                    const udp::endpoint& peer, std::span<const std::uint8_t> payload) {
   if (payload.empty() || peer.port() != candidate_port_.port()) {
     ++stats_.dropped;
     return;
@@ -214,11 +283,11 @@ void PeerTransport::on_peer_data(const rtc::turn::TurnClient& client, const udp:
         ++stats_.dropped;
         return;
       }
-      auto relayed = turn_.relayed_address(client);
+      auto relayed = server.relayed_address(client);
       const udp::endpoint mapped = relayed ? *relayed : client.address;
       auto verdict = ice_.handle_binding(*message, path, mapped, stun_response_);
       if (verdict == rtc::ice::BindingVerdict::Answered || verdict == rtc::ice::BindingVerdict::Nominated) {
-        turn_.send_from_peer(client, candidate_endpoint_, stun_response_);
+        server.send_from_peer(client, candidate_endpoint_, stun_response_);
       } else if (verdict == rtc::ice::BindingVerdict::Unauthenticated) {
         ++stats_.dropped;
       }

@@ -1,7 +1,8 @@
 #pragma once
 // Everything between one browser and the room for one WebRTC peer: its own UDP TURN listener
-// (the browser only has relay candidates), the ICE-lite agent answering checks relayed through
-// it, the DTLS server that agrees SRTP keys, and the SRTP sessions. Lives on the room's loop;
+// (the browser only has relay candidates) plus the TCP TURN connections the node's shared
+// listener hands over, the ICE-lite agent answering checks relayed through either, the DTLS
+// server that agrees SRTP keys, and the SRTP sessions. Lives on the room's loop;
 // nothing here takes a lock or allocates per packet.
 #include "config/env_readers.hpp"
 #include "rtc/dtls/dtls_certificate.hpp"
@@ -12,6 +13,8 @@
 #include "rtc/turn/turn_server.hpp"
 #include "signaling/negotiation_event.hpp"
 #include "webrtc/candidate_ports.hpp"
+#include "webrtc/tcp_turn_connection.hpp"
+#include "webrtc/tcp_turn_listener.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -23,6 +26,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace shoal::webrtc {
@@ -33,7 +37,12 @@ struct TransportSettings {
   config::PortRange turn_port_range;       // JF_WEBRTC_TURN_PORT_RANGE
   std::string peer_id;
   std::shared_ptr<const rtc::dtls::DtlsCertificate> certificate;
+  std::shared_ptr<TcpTurnListener> tcp_turn;  // the node's shared TCP TURN listener, if any
 };
+
+// The upper half of JF_WEBRTC_TURN_PORT_RANGE, where the (mock) relayed addresses are; the
+// per-peer UDP listeners take the lower half, as in the original.
+std::pair<std::uint16_t, std::uint16_t> relay_port_half(config::PortRange range);
 
 class PeerTransportHandler {
  public:
@@ -46,12 +55,18 @@ class PeerTransportHandler {
 };
 
 struct TransportStats {
-  std::uint64_t bytes_received = 0, packets_received = 0;
+  std::uint64_t bytes_received = 0, packets_received = 0;  // SRTP media
   std::uint64_t bytes_sent = 0, packets_sent = 0;
+  // Everything on the TURN socket, as the original's ICE counters.
+  std::uint64_t wire_bytes_received = 0, wire_packets_received = 0;
+  std::uint64_t wire_bytes_sent = 0, wire_packets_sent = 0;
   std::uint64_t dropped = 0;  // malformed, unauthenticated or undecryptable input
 };
 
-class PeerTransport : private rtc::turn::TurnServerHandler, private rtc::dtls::DtlsTransportHandler {
+class PeerTransport : private rtc::turn::TurnServerHandler,
+                      private rtc::dtls::DtlsTransportHandler,
+                      private TcpTurnPeer,
+                      private TcpTurnConnectionOwner {
  public:
   // Binds the peer's TURN listener; nullptr (and `error`) when no port or address is usable.
   static std::unique_ptr<PeerTransport> open(boost::asio::io_context& loop, const TransportSettings& settings,
@@ -76,6 +91,8 @@ class PeerTransport : private rtc::turn::TurnServerHandler, private rtc::dtls::D
   const TransportStats& stats() const { return stats_; }
 
   static constexpr std::size_t kMaxPacket = 1500;
+  // A browser opens a TCP connection per ICE restart; the oldest go first beyond this.
+  static constexpr std::size_t kMaxTcpConnections = 8;
 
  private:
   PeerTransport(boost::asio::io_context& loop, TransportSettings settings, PeerTransportHandler& handler,
@@ -87,6 +104,10 @@ class PeerTransport : private rtc::turn::TurnServerHandler, private rtc::dtls::D
   rtc::ice::PathId path_of(const rtc::turn::TurnClient& client);
   const rtc::turn::TurnClient* client_of(rtc::ice::PathId path) const;
   void send_via_path(rtc::ice::PathId path, std::span<const std::uint8_t> bytes);
+  // The TURN server a client talks to: the UDP listener's or its TCP connection's.
+  rtc::turn::TurnServer* server_for(const rtc::turn::TurnClient& client);
+  void on_relayed_data(rtc::turn::TurnServer& server, const rtc::turn::TurnClient& client,
+                       const boost::asio::ip::udp::endpoint& peer, std::span<const std::uint8_t> payload);
   void on_media(rtc::ice::PathId path, std::span<const std::uint8_t> payload);
 
   // TurnServerHandler
@@ -98,6 +119,11 @@ class PeerTransport : private rtc::turn::TurnServerHandler, private rtc::dtls::D
   void on_dtls_connected(const rtc::dtls::SrtpKeyMaterial& keys) override;
   void on_dtls_failed(std::string_view reason) override;
   void on_dtls_closed() override;
+  // TcpTurnPeer / TcpTurnConnectionOwner
+  bool adopt_tcp_connection(std::shared_ptr<TcpTurnConnection> connection) override;
+  void on_tcp_peer_data(TcpTurnConnection& connection, const rtc::turn::TurnClient& client,
+                        const boost::asio::ip::udp::endpoint& peer, std::span<const std::uint8_t> payload) override;
+  void on_tcp_connection_closed(TcpTurnConnection& connection) override;
 
   boost::asio::io_context& loop_;
   TransportSettings settings_;
@@ -107,6 +133,8 @@ class PeerTransport : private rtc::turn::TurnServerHandler, private rtc::dtls::D
   boost::asio::ip::udp::endpoint candidate_endpoint_;
   std::vector<signaling::TurnServerEntry> turn_servers_;
   rtc::turn::TurnServer turn_;
+  std::shared_ptr<TcpTurnRegistration> tcp_registration_;  // how the TCP listener finds us
+  std::vector<std::shared_ptr<TcpTurnConnection>> tcp_connections_;  // oldest first
   rtc::ice::IceLiteAgent ice_;
   rtc::dtls::DtlsTransport dtls_;
   std::optional<rtc::srtp::SrtpSession> srtp_in_;

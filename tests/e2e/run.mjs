@@ -5,7 +5,7 @@
 //   node tests/e2e/run.mjs <scenario> [--shoal PATH] [--chromium PATH] [--verbose]
 //
 // Scenarios: signaling, media-two-peers, media-late-joiner, media-peer-leaves, media-rest-delete,
-// media-h264 (`--list` prints them). Exit codes: 0 PASS, 1 FAIL, 77 SKIP (Chromium not installable
+// media-h264, media-simulcast, media-tcp-turn (`--list` prints them). Exit codes: 0 PASS, 1 FAIL, 77 SKIP (Chromium not installable
 // on this machine). Every process started here (shoal, Chromium) is stopped on every path: normal
 // end, failure, the 90 s overall deadline, SIGINT/SIGTERM and uncaught errors.
 import { spawn, spawnSync } from "node:child_process";
@@ -172,7 +172,7 @@ async function pickTurnPortRange() {
 // ---------------------------------------------------------------------------------------------
 // shoal
 
-async function startShoal(binary) {
+async function startShoal(binary, extraEnv = {}) {
   if (!existsSync(binary)) fail(`shoal binary not found at ${binary} (build it, or pass --shoal PATH)`);
   const port = await freeTcpPort();
   let metricsPort = await freeTcpPort();
@@ -192,6 +192,7 @@ async function startShoal(binary) {
     JF_WEBRTC_TURN_LISTEN_IP: "127.0.0.1",
     JF_WEBRTC_TURN_PORT_RANGE: turnRange,
     JF_OUTPUT_BASE_PATH: path.join(resources.tmp, "output"),
+    ...extraEnv,
   };
   info(`starting ${binary} on 127.0.0.1:${port} (metrics ${metricsPort}, TURN ports ${turnRange})`);
   const child = spawn(binary, [], { env, cwd: resources.tmp, stdio: ["ignore", "pipe", "pipe"] });
@@ -354,8 +355,9 @@ class Peer {
     this.localTrackIds = [];
   }
 
-  async open(browser, pageUrl) {
+  async open(browser, pageUrl, initScript = null) {
     this.context = await browser.newContext();
+    if (initScript) await this.context.addInitScript(initScript);
     this.page = await this.context.newPage();
     this.page.setDefaultTimeout(15_000);
     this.page.on("console", (m) => {
@@ -369,9 +371,9 @@ class Peer {
     await this.page.waitForFunction(() => !!window.e2e, null, { timeout: 10_000 });
   }
 
-  async join({ publishVideo = false, publishAudio = false } = {}) {
-    info(`${this.name} (${this.id}) joins${publishVideo || publishAudio ? ` publishing ${[publishVideo && "camera", publishAudio && "microphone"].filter(Boolean).join("+")}` : ""}`);
-    const args = { url: this.server.host, token: this.token, publishVideo, publishAudio, metadata: { name: this.name } };
+  async join({ publishVideo = false, publishAudio = false, simulcast = false } = {}) {
+    info(`${this.name} (${this.id}) joins${publishVideo || publishAudio ? ` publishing ${[publishVideo && (simulcast ? "camera (simulcast l/m/h)" : "camera"), publishAudio && "microphone"].filter(Boolean).join("+")}` : ""}`);
+    const args = { url: this.server.host, token: this.token, publishVideo, publishAudio, simulcast, metadata: { name: this.name } };
     try {
       await withDeadline(this.page.evaluate((a) => window.e2e.join(a), args), 15_000, `${this.name} join`);
     } catch (e) {
@@ -413,6 +415,7 @@ class Peer {
         mediaEventsIn: st.mediaIn.map((e) => `${e.t}ms ${e.type}`),
         mediaEventsOut: st.mediaOut.map((e) => `${e.t}ms ${e.type}`),
         mediaErrors: st.mediaErrors,
+        encodingChanges: st.encodingChanges,
         pageErrors: st.consoleErrors,
         midToTrackId: st.midToTrackId,
         peerConnections: stats,
@@ -521,7 +524,7 @@ async function setup(ctx, roomConfig, names) {
   const peers = [];
   for (const name of names) {
     const peer = new Peer(name, ctx.server, roomId, await createPeer(ctx.server, roomId));
-    await peer.open(ctx.browser, ctx.pageUrl);
+    await peer.open(ctx.browser, ctx.pageUrl, ctx.pageInitScript);
     peers.push(peer);
   }
   ctx.peers.push(...peers);
@@ -557,6 +560,33 @@ async function expectSessionEnded(peer, everyone) {
   }, () => evidenceOf(everyone));
   info(`${peer.name}: session ended: socketClose ${JSON.stringify(st.socket.closed)}`);
 }
+
+// Before any page script: the browser may only use TURN over TCP, as when UDP is blocked. The
+// SDK still gets both integratedTurnServers; the RTCPeerConnection it creates sees only the TCP one.
+function tcpTurnOnly() {
+  const Native = window.RTCPeerConnection;
+  const tcpOnly = (config) => ({
+    ...config,
+    iceServers: (config?.iceServers ?? []).filter((s) => [].concat(s.urls).every((u) => u.endsWith("?transport=tcp"))),
+  });
+  window.e2eIceServersUsed = [];  // what each peer connection really got
+  window.RTCPeerConnection = class extends Native {
+    constructor(config, ...rest) {
+      super(tcpOnly(config), ...rest);
+      window.e2eIceServersUsed.push(this.getConfiguration().iceServers.flatMap((s) => [].concat(s.urls)));
+    }
+    setConfiguration(config) {
+      return super.setConfiguration(tcpOnly(config));
+    }
+  };
+}
+
+// shoal environment a scenario needs beyond the defaults.
+const scenarioEnv = {
+  async "media-tcp-turn"() {
+    return { JF_WEBRTC_TURN_TCP_PORT: String(await freeTcpPort()) };
+  },
+};
 
 const scenarios = {
   async signaling(ctx) {
@@ -605,6 +635,23 @@ const scenarios = {
     await checkMediaFlowing(b, [a], "video/VP8");
   },
 
+  async "media-tcp-turn"(ctx) {
+    ctx.pageInitScript = tcpTurnOnly;
+    const { peers, a, b } = await publishPair(ctx, { videoCodec: "vp8" });
+    for (const peer of peers) {
+      const servers = (await peer.page.evaluate(() => window.e2eIceServersUsed)).flat();
+      if (!servers.length || !servers.every((u) => u.endsWith("?transport=tcp"))) {
+        fail(`${peer.name}: peer connection not restricted to TCP TURN: ${servers}`, await evidenceOf(peers));
+      }
+      if (!shoalLog.some((line) => line.includes(`Peer "${peer.id}": TCP TURN connection`))) {
+        fail(`${peer.name}: shoal saw no TCP TURN connection of this peer`, await evidenceOf(peers));
+      }
+    }
+    info(`both peers connected through TCP TURN only (${(await a.page.evaluate(() => window.e2eIceServersUsed)).flat().join(", ")})`);
+    await checkMediaFlowing(a, [b], "video/VP8");
+    await checkMediaFlowing(b, [a], "video/VP8");
+  },
+
   async "media-h264"(ctx) {
     const { a, b } = await publishPair(ctx, { videoCodec: "h264" });
     await checkMediaFlowing(a, [b], "video/H264");
@@ -627,6 +674,51 @@ const scenarios = {
     await checkMediaFlowing(a, [b]);
     await b.leave();
     await expectTracksRemovedAndPeerLeft(a, b, peers);
+  },
+
+  // A publishes its camera as simulcast l/m/h; B receives one layer (medium first), then asks
+  // for "l" with setTargetTrackEncoding and gets encodingSwitched and a smaller picture.
+  async "media-simulcast"(ctx) {
+    const { peers } = await setup(ctx, { videoCodec: "vp8" }, ["A", "B"]);
+    const [a, b] = peers;
+    const ev = () => evidenceOf(peers);
+    await a.join({ publishVideo: true, simulcast: true });
+    await b.join();
+    await waitMediaUp(b, [a], peers);
+    await checkMediaFlowing(b, [a], "video/VP8");
+    const trackId = a.localTrackIds[0];
+
+    const layers = await waitFor("A sends at least two simulcast layers", 15_000, async () => {
+      const out = (await a.stats()).flatMap((pc) => pc.outbound).filter((o) => o.kind === "video" && o.rid && o.packetsSent > 0);
+      return out.length >= 2 ? out : null;
+    }, ev);
+    info(`A: layers sent ${layers.map((o) => `${o.rid} ${o.frameWidth ?? "?"}w ${o.packetsSent}p`).join(", ")}`);
+    const onMedium = await waitFor("B is told it receives a layer above l (encodingSwitched)", 15_000, async () => {
+      const changes = (await b.state()).encodingChanges.filter((c) => c.trackId === trackId);
+      const last = changes[changes.length - 1];
+      return last && last.encoding !== "l" ? last : null;
+    }, ev);
+    info(`B: encodingSwitched ${JSON.stringify(onMedium)}`);
+    const widthBefore = await waitFor("B decodes A's video with a known width", 5_000, async () => inboundByTrack(await b.stats())[trackId]?.frameWidth, ev);
+
+    await b.page.evaluate(([t, e]) => window.e2e.setTargetEncoding(t, e), [trackId, "l"]);
+    info(`B: setTargetTrackEncoding(${trackId}, "l")`);
+    const toLow = await waitFor("B gets encodingSwitched to l", 10_000, async () => {
+      const changes = (await b.state()).encodingChanges;
+      return changes.find((c) => c.trackId === trackId && c.encoding === "l" && c.t > onMedium.t);
+    }, ev);
+    info(`B: encodingSwitched ${JSON.stringify(toLow)}`);
+    if (toLow.reason !== "other") fail(`switch to l reported reason ${toLow.reason}, expected "other"`, await ev());
+    const widthAfter = await waitFor("B decodes the smaller l layer", 10_000, async () => {
+      const w = inboundByTrack(await b.stats())[trackId]?.frameWidth;
+      return w && w < widthBefore ? w : null;
+    }, ev);
+    info(`B: decoded width ${widthBefore} -> ${widthAfter}`);
+    await checkMediaFlowing(b, [a], "video/VP8");
+
+    const pair = (await a.stats()).flatMap((pc) => pc.transports).find((t) => t.selectedPair)?.selectedPair;
+    const remote = (await a.stats()).flatMap((pc) => pc.remoteInbound);
+    info(`A: availableOutgoingBitrate ${pair?.availableOutgoingBitrate ?? "?"}, receiver reports ${JSON.stringify(remote)}`);
   },
 
   async "media-rest-delete"(ctx) {
@@ -669,7 +761,7 @@ async function main() {
     info(`scenario ${opts.scenario}`);
     const pageDir = await buildPage();
     const browser = await launchChromium(opts.chromium);
-    ctx.server = await startShoal(opts.shoal);
+    ctx.server = await startShoal(opts.shoal, await (scenarioEnv[opts.scenario]?.() ?? {}));
     ctx.pageUrl = await startStaticServer(pageDir);
     ctx.browser = browser;
     await scenario(ctx);

@@ -353,4 +353,29 @@ std::unique_ptr<WsClient> connect_peer(std::uint16_t port, const std::string& to
   return client;
 }
 
+json next_event(WsClient& client, std::chrono::milliseconds timeout) {
+  auto frame = client.read(timeout);
+  if (!frame) {
+    auto closed = client.closed();
+    if (!closed) return {{"unexpected", "timeout"}};
+    return {{"unexpected", "closed"}, {"code", closed->code}, {"reason", closed->reason}};
+  }
+  if (is_authenticated(*frame)) return {{"unexpected", "authenticated"}};
+  auto text = decode_media_event(*frame);
+  if (!text) return {{"unexpected", "undecodable frame"}, {"size", frame->size()}};
+  auto parsed = json::parse(*text, nullptr, false);
+  if (parsed.is_discarded()) return {{"unexpected", "invalid JSON"}, {"text", *text}};
+  return parsed;
+}
+
+json next_event_of_type(WsClient& client, const std::string& type, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return {{"unexpected", "timeout waiting for " + type}};
+    auto event = next_event(client, left);
+    if (event.contains("unexpected") || event.value("type", "") == type) return event;
+  }
+}
+
 }  // namespace shoal::test

@@ -111,6 +111,12 @@ std::string media_event(const json& event);
 // Decodes a PeerMessage frame; returns {"authenticated"} or the media event JSON text.
 std::optional<std::string> decode_media_event(const std::string& frame);
 bool is_authenticated(const std::string& frame);
+// The next frame as a media event; on anything else a JSON object {"unexpected": ...} describing
+// what came instead, so that EXPECT_EQ(next_event(c), expected) prints something useful.
+json next_event(WsClient& client, std::chrono::milliseconds timeout = std::chrono::seconds(3));
+// Reads media events until one of type `type` arrives (skipping others), or a bounded failure.
+json next_event_of_type(WsClient& client, const std::string& type,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(3));
 
 // Creates a room (and optionally peers) through the REST API.
 std::string create_room(std::uint16_t port, const json& body = json::object());

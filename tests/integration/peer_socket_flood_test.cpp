@@ -56,19 +56,6 @@ json update_metadata_event(const json& metadata) {
   return {{"type", "updateEndpointMetadata"}, {"data", {{"metadata", metadata}}}};
 }
 
-json next_event(WsClient& client, std::chrono::milliseconds timeout = 3s) {
-  auto frame = client.read(timeout);
-  if (!frame) {
-    auto closed = client.closed();
-    return closed ? json{{"unexpected", "closed"}, {"code", closed->code}, {"reason", closed->reason}}
-                  : json{{"unexpected", "timeout"}};
-  }
-  auto text = decode_media_event(*frame);
-  if (!text) return {{"unexpected", "not a media event"}};
-  auto parsed = json::parse(*text, nullptr, false);
-  return parsed.is_discarded() ? json{{"unexpected", "invalid JSON"}} : parsed;
-}
-
 class PeerSocketFlood : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

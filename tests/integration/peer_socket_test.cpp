@@ -38,34 +38,6 @@ using namespace std::chrono_literals;
 constexpr const char* kSecret = "peer-socket-test-secret-key-base-0123456789-abcdefghijklmnopqrstuv";
 constexpr const char* kOtherSecret = "some-other-node-secret-key-base-9876543210-zyxwvutsrqponmlkjihgfe";
 
-// The next frame as a media event; on anything else a JSON object describing what came instead,
-// so that EXPECT_EQ(next_event(c), expected) prints something useful.
-json next_event(WsClient& client, std::chrono::milliseconds timeout = 3s) {
-  auto frame = client.read(timeout);
-  if (!frame) {
-    auto closed = client.closed();
-    if (!closed) return {{"unexpected", "timeout"}};
-    return {{"unexpected", "closed"}, {"code", closed->code}, {"reason", closed->reason}};
-  }
-  if (is_authenticated(*frame)) return {{"unexpected", "authenticated"}};
-  auto text = decode_media_event(*frame);
-  if (!text) return {{"unexpected", "undecodable frame"}, {"size", frame->size()}};
-  auto parsed = json::parse(*text, nullptr, false);
-  if (parsed.is_discarded()) return {{"unexpected", "invalid JSON"}, {"text", *text}};
-  return parsed;
-}
-
-// Reads media events until one of type `type` arrives (skipping others), or a bounded failure.
-json next_event_of_type(WsClient& client, const std::string& type, std::chrono::milliseconds timeout = 3s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return {{"unexpected", "timeout waiting for " + type}};
-    auto event = next_event(client, left);
-    if (event.contains("unexpected") || event.value("type", "") == type) return event;
-  }
-}
-
 json connect_event(const json& metadata) { return {{"type", "connect"}, {"data", {{"metadata", metadata}}}}; }
 json update_metadata_event(const json& metadata) {
   return {{"type", "updateEndpointMetadata"}, {"data", {{"metadata", metadata}}}};

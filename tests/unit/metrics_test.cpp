@@ -72,6 +72,26 @@ TEST(MetricsReport, ListsReadyEndpointsPerRoom) {
   EXPECT_EQ(report["room_id=r1"]["endpoint_id=" + peer.id]["endpoint.metadata"], json({{"n", 1}}));
 }
 
+TEST(MetricsReport, AddsPerSecondRatesAtEveryLevelLikeTheOriginal) {
+  json previous = {{"room_id=r",
+                    {{"endpoint_id=p",
+                      {{"ice.bytes_sent", 1000},
+                       {"endpoint.metadata", "x"},
+                       {"track_id=t:", {{"outbound-rtp.packets", 10}}}}}}}};
+  json current = {{"room_id=r",
+                   {{"endpoint_id=p",
+                     {{"ice.bytes_sent", 3000},
+                      {"ice.bytes_received", 5},
+                      {"endpoint.metadata", "x"},
+                      {"track_id=t:", {{"outbound-rtp.packets", 60}}}}}}}};
+  notifications::add_rates(current, previous, 500.0);
+  const auto& endpoint = current["room_id=r"]["endpoint_id=p"];
+  EXPECT_DOUBLE_EQ(endpoint["ice.bytes_sent-per-second"].get<double>(), 4000.0);
+  EXPECT_FALSE(endpoint.contains("ice.bytes_received-per-second")) << "needs a previous value";
+  EXPECT_FALSE(endpoint.contains("endpoint.metadata-per-second"));
+  EXPECT_DOUBLE_EQ(endpoint["track_id=t:"]["outbound-rtp.packets-per-second"].get<double>(), 100.0);
+}
+
 TEST(ServerEvents, EncodeToTheProtoFieldsOfV021) {
   using notifications::ServerEventKind;
   jellyfish::ServerMessage message;

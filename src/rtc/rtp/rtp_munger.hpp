@@ -41,6 +41,13 @@ class RtpMunger {
   // continues, ts repeats the last one. nullopt before anything was forwarded.
   std::optional<Mapped> next_padding();
 
+  // The output timestamp an input timestamp of the current source maps to (e.g. to translate the
+  // RTP time of a sender report); nullopt before the first packet.
+  std::optional<std::uint32_t> output_timestamp(std::uint32_t input_timestamp) const {
+    if (!source_started_) return std::nullopt;
+    return input_timestamp - ts_offset_;
+  }
+
   bool has_output() const { return has_output_; }
   std::uint16_t last_sequence_number() const { return last_out_seq_; }
   std::uint32_t last_timestamp() const { return last_out_ts_; }

@@ -1,6 +1,7 @@
 // Test page for the browser end-to-end tests. Bundled by esbuild (run.mjs) into bundle.js and
 // driven by playwright through the functions on `window.e2e`:
-//   join({url, token, publishVideo, publishAudio, metadata}) -> Promise<{peerId, peers}>
+//   join({url, token, publishVideo, publishAudio, simulcast, metadata}) -> Promise<{peerId, peers}>
+//   setTargetEncoding(trackId, encoding) -> the SDK's setTargetTrackEncoding (simulcast layer)
 //   leave()  -> disconnects the SDK client (closes the WebSocket), stops local media
 //   state()  -> plain JSON snapshot: joined, peers, remote tracks, socket state, event log
 //   stats()  -> Promise<JSON> from RTCPeerConnection.getStats() of every peer connection
@@ -28,6 +29,7 @@ const s = {
   mediaOut: [], // {t, type} media events sent
   mediaErrors: [],
   bandwidthEstimations: 0,
+  encodingChanges: [], // {t, trackId, encoding, reason} from encodingSwitched (trackContext "encodingChanged")
   consoleErrors: [],
 };
 
@@ -104,6 +106,11 @@ function attachClient(client) {
     const entry = (s.remoteTracks[info.trackId] ??= { ...info, added: null, removed: null });
     Object.assign(entry, { kind: info.kind, owner: info.owner, ready: now(), streamId: ctx.stream?.id ?? null });
     log("trackReady", info);
+    ctx.on?.("encodingChanged", (c) => {
+      const change = { t: now(), trackId: c.trackId, encoding: c.encoding ?? null, reason: c.encodingReason ?? null };
+      s.encodingChanges.push(change);
+      log("encodingChanged", change);
+    });
     if (ctx.track?.kind === "video" && ctx.stream) {
       // Attach to a <video> so the renderer keeps decoding like in a real app.
       const video = document.createElement("video");
@@ -146,21 +153,24 @@ function hookMediaEvents(client) {
   webrtc.on("sendMediaEvent", (data) => s.mediaOut.push({ t: now(), type: unwrapType(data) }));
 }
 
-async function publish(client, { publishVideo, publishAudio }) {
+async function publish(client, { publishVideo, publishAudio, simulcast }) {
   if (!publishVideo && !publishAudio) return;
-  const stream = await navigator.mediaDevices.getUserMedia({
-    video: publishVideo ? { width: 320, height: 240, frameRate: 15 } : false,
-    audio: !!publishAudio,
-  });
+  // Simulcast needs a picture large enough for Chrome to send three layers (it drops layers
+  // below its per-resolution limits): 960x540 gives h 960x540, m 480x270, l 240x135.
+  const video = simulcast ? { width: 960, height: 540, frameRate: 15 } : { width: 320, height: 240, frameRate: 15 };
+  const stream = await navigator.mediaDevices.getUserMedia({ video: publishVideo ? video : false, audio: !!publishAudio });
   s.localStreams.push(stream);
   for (const track of stream.getTracks()) {
-    const trackId = client.addTrack(track, stream, { type: track.kind === "video" ? "camera" : "microphone" });
+    const metadata = { type: track.kind === "video" ? "camera" : "microphone" };
+    const simulcastConfig =
+      simulcast && track.kind === "video" ? { enabled: true, activeEncodings: ["l", "m", "h"] } : undefined;
+    const trackId = client.addTrack(track, stream, metadata, simulcastConfig);
     s.localTracks.push({ trackId, kind: track.kind, label: track.label });
     log("localTrackAdded", { trackId, kind: track.kind });
   }
 }
 
-function join({ url, token, publishVideo = false, publishAudio = false, metadata = {} }) {
+function join({ url, token, publishVideo = false, publishAudio = false, simulcast = false, metadata = {} }) {
   if (s.client) throw new Error("join() called twice");
   const client = new JellyfishClient();
   s.client = client;
@@ -168,7 +178,7 @@ function join({ url, token, publishVideo = false, publishAudio = false, metadata
   const joined = new Promise((resolve, reject) => {
     client.on("joined", (peerId, peers) => {
       document.getElementById("status").textContent = `joined as ${peerId}`;
-      publish(client, { publishVideo, publishAudio })
+      publish(client, { publishVideo, publishAudio, simulcast })
         .then(() => resolve({ peerId, peers: (peers ?? []).map((p) => p.id) }))
         .catch((e) => {
           log("publishError", String(e?.message ?? e));
@@ -224,6 +234,7 @@ function state() {
     mediaErrors: s.mediaErrors,
     consoleErrors: s.consoleErrors,
     bandwidthEstimations: s.bandwidthEstimations,
+    encodingChanges: s.encodingChanges,
     midToTrackId: midToTrackId instanceof Map ? Object.fromEntries(midToTrackId) : null,
     peerConnections: peerConnections.map(({ pc }) => ({
       connectionState: pc.connectionState,
@@ -244,6 +255,7 @@ async function stats() {
     const inbound = [];
     const outbound = [];
     const transports = [];
+    const remoteInbound = [];
     report.forEach((r) => {
       if (r.type === "inbound-rtp") {
         inbound.push({
@@ -268,10 +280,23 @@ async function stats() {
         outbound.push({
           kind: r.kind,
           mid: r.mid ?? null,
+          rid: r.rid ?? null,
+          frameWidth: r.frameWidth ?? null,
+          qualityLimitationReason: r.qualityLimitationReason ?? null,
+          targetBitrate: r.targetBitrate ?? null,
           codec: byId.get(r.codecId)?.mimeType ?? null,
           packetsSent: r.packetsSent ?? 0,
           bytesSent: r.bytesSent ?? 0,
           framesEncoded: r.framesEncoded ?? null,
+        });
+      } else if (r.type === "remote-inbound-rtp") {
+        remoteInbound.push({
+          kind: r.kind,
+          ssrc: r.ssrc,
+          packetsLost: r.packetsLost ?? null,
+          fractionLost: r.fractionLost ?? null,
+          jitter: r.jitter ?? null,
+          roundTripTime: r.roundTripTime ?? null,
         });
       } else if (r.type === "transport") {
         const pair = byId.get(r.selectedCandidatePairId);
@@ -285,6 +310,8 @@ async function stats() {
           selectedPair: pair
             ? {
                 state: pair.state,
+                availableOutgoingBitrate: pair.availableOutgoingBitrate ?? null,
+                currentRoundTripTime: pair.currentRoundTripTime ?? null,
                 local: local ? `${local.candidateType} ${local.protocol} ${local.address}:${local.port}` : null,
                 remote: remote ? `${remote.candidateType} ${remote.protocol} ${remote.address}:${remote.port}` : null,
               }
@@ -301,10 +328,17 @@ async function stats() {
       transports,
       inbound,
       outbound,
+      remoteInbound,
     });
   }
   return result;
 }
 
-window.e2e = { join, leave, state, stats };
+function setTargetEncoding(trackId, encoding) {
+  s.client.setTargetTrackEncoding(trackId, encoding);
+  log("setTargetEncoding", { trackId, encoding });
+  return true;
+}
+
+window.e2e = { join, leave, state, stats, setTargetEncoding };
 document.getElementById("status").textContent = "ready";

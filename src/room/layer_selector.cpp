@@ -1,0 +1,82 @@
+#include "room/layer_selector.hpp"
+
+namespace shoal::room {
+
+namespace {
+bool has(std::uint8_t mask, int layer) { return (mask >> layer) & 1; }
+}  // namespace
+
+void LayerSelector::set_target(int layer) {
+  if (layer < 0 || layer >= kLayerCount) return;
+  target_ = layer;
+  choose();
+}
+
+void LayerSelector::set_active_layers(std::uint8_t mask) {
+  active_ = mask;
+  choose();
+}
+
+void LayerSelector::choose() {
+  if (has(active_, target_)) {
+    wanted_ = target_;
+    return;
+  }
+  for (int layer = target_ - 1; layer >= 0; --layer) {
+    if (has(active_, layer)) {
+      wanted_ = layer;
+      return;
+    }
+  }
+  for (int layer = target_ + 1; layer < kLayerCount; ++layer) {
+    if (has(active_, layer)) {
+      wanted_ = layer;
+      return;
+    }
+  }
+  // Nothing arrives at all: keep what we have; its packets resume when the publisher does.
+  wanted_ = current_;
+}
+
+LayerSelector::Verdict LayerSelector::on_packet(int layer, bool keyframe) {
+  if (layer == wanted_ && layer != current_ && keyframe) {
+    current_ = layer;
+    reason_ = layer == target_ ? Reason::Other : Reason::EncodingInactive;
+    return Verdict::Switch;
+  }
+  return layer == current_ && layer != kNone ? Verdict::Forward : Verdict::Drop;
+}
+
+std::optional<int> layer_of_rid(std::string_view rid) {
+  if (rid == "l") return 0;
+  if (rid == "m") return 1;
+  if (rid == "h") return 2;
+  return std::nullopt;
+}
+
+std::string_view rid_of_layer(int layer) {
+  switch (layer) {
+    case 0:
+      return "l";
+    case 1:
+      return "m";
+    case 2:
+      return "h";
+    default:
+      return "";
+  }
+}
+
+std::string_view to_string(LayerSelector::Reason reason) {
+  switch (reason) {
+    case LayerSelector::Reason::Other:
+      return "other";
+    case LayerSelector::Reason::EncodingInactive:
+      return "encoding_inactive";
+    case LayerSelector::Reason::LowBandwidth:
+      return "low_bandwidth";
+  }
+  return "other";
+}
+
+}  // namespace shoal::room

@@ -1,0 +1,53 @@
+#pragma once
+// Which simulcast layer one subscriber receives of one track. The subscriber asks for a target
+// layer (initially medium); the layer actually wanted is the target when the publisher sends
+// it, else the best lower active layer, else the lowest higher one. The forwarded (current)
+// layer only changes at a keyframe of the wanted layer, so the subscriber's decoder never sees
+// a delta frame of a stream it has no reference for; until then the old layer keeps flowing.
+// Plain state machine: no clocks, no sockets; the room feeds it packets and layer activity.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace shoal::room {
+
+class LayerSelector {
+ public:
+  static constexpr int kLayerCount = 3;  // l, m, h
+  static constexpr int kNone = -1;
+  static constexpr int kInitialTarget = 1;  // medium, as Jellyfish's initial_target_variant
+
+  enum class Verdict { Drop, Forward, Switch };  // Switch: forward, as the first packet of a new layer
+  enum class Reason { Other, EncodingInactive, LowBandwidth };
+
+  void set_target(int layer);
+  // Bit i set: layer i is being received from the publisher.
+  void set_active_layers(std::uint8_t mask);
+  // A new (not retransmitted) packet of `layer`.
+  Verdict on_packet(int layer, bool keyframe);
+  // The subscriber's stream starts over (renegotiated): wait for a keyframe again.
+  void restart() { current_ = kNone; }
+
+  int target() const { return target_; }
+  int current() const { return current_; }
+  int wanted() const { return wanted_; }
+  bool waiting_keyframe() const { return wanted_ != kNone && wanted_ != current_; }
+  // Why the current layer was chosen (valid after a Switch).
+  Reason reason() const { return reason_; }
+
+ private:
+  void choose();
+
+  int target_ = kInitialTarget;
+  int current_ = kNone;
+  int wanted_ = kNone;
+  std::uint8_t active_ = 0;
+  Reason reason_ = Reason::Other;
+};
+
+// "l" / "m" / "h" <-> 0 / 1 / 2.
+std::optional<int> layer_of_rid(std::string_view rid);
+std::string_view rid_of_layer(int layer);
+std::string_view to_string(LayerSelector::Reason reason);  // wire names: "other", "encoding_inactive", ...
+
+}  // namespace shoal::room

@@ -1,0 +1,80 @@
+// Simulcast layer control of a room: which layer of a publisher's simulcast track each
+// subscriber gets (its own LayerSelector), driven by the subscriber's setTargetTrackVariant and
+// by which layers the publisher actually sends. The switch itself happens on the packet path
+// (room_forwarding.cpp) at a keyframe of the new layer.
+#include "room/room.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace shoal::room {
+
+namespace {
+// A layer without packets for this long is inactive (the browser stopped sending it, e.g. for
+// lack of bandwidth or a disabled encoding); subscribers fall back to another layer.
+constexpr std::int64_t kLayerInactiveMs = 1500;
+}  // namespace
+
+void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
+  const auto track_id = data.find("trackId");
+  const auto variant = data.find("variant");
+  if (!data.is_object() || track_id == data.end() || !track_id->is_string() || variant == data.end() ||
+      !variant->is_string()) {
+    spdlog::warn("Peer \"{}\": ignoring malformed setTargetTrackVariant", peer.id);
+    return;
+  }
+  const auto layer = layer_of_rid(variant->get_ref<const std::string&>());
+  if (!layer) {
+    spdlog::warn("Peer \"{}\": ignoring setTargetTrackVariant with unknown variant {}", peer.id, variant->dump());
+    return;
+  }
+  if (!peer.media) return;
+  for (auto& stream : peer.media->outbound) {
+    if (stream->track == nullptr || stream->track_id != track_id->get_ref<const std::string&>()) continue;
+    if (!stream->track->is_simulcast()) {
+      spdlog::debug("Peer \"{}\": setTargetTrackVariant for non-simulcast track \"{}\"", peer.id, stream->track_id);
+      return;
+    }
+    stream->layers.set_target(*layer);
+    if (needs_keyframe(*stream)) {
+      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now().time_since_epoch()).count();
+      request_keyframe(*stream, now);
+    }
+    return;
+  }
+  spdlog::debug("Peer \"{}\": setTargetTrackVariant for a track it does not receive", peer.id);
+}
+
+void Room::update_layer_activity(PublishedTrack& track, std::int64_t now) {
+  for (auto& source : track.sources) {
+    if (source.active && now - source.last_packet_ms > kLayerInactiveMs) source.active = false;
+  }
+  const std::uint8_t mask = track.active_layers();
+  for (OutboundStream* stream : track.subscribers) {
+    const int wanted = stream->layers.wanted();
+    stream->layers.set_active_layers(mask);
+    if (stream->layers.wanted() != wanted && needs_keyframe(*stream)) request_keyframe(*stream, now);
+  }
+}
+
+void Room::notify_encoding_switched(const OutboundStream& stream) {
+  if (stream.track == nullptr) return;
+  Peer* receiver = find_peer(stream.receiver->peer_id());
+  if (receiver == nullptr || !receiver->channel || !receiver->endpoint_ready) return;
+  const nlohmann::json event = {
+      {"type", "custom"},
+      {"data",
+       {{"type", "encodingSwitched"},
+        {"data",
+         {{"endpointId", stream.track->owner_id},
+          {"trackId", stream.track->id},
+          {"encoding", rid_of_layer(stream.layers.current())},
+          {"reason", to_string(stream.layers.reason())}}}}}};
+  receiver->channel->send_media_event(event.dump());
+  spdlog::debug("Peer \"{}\" now receives layer {} of track \"{}\"", receiver->id,
+                rid_of_layer(stream.layers.current()), stream.track->id);
+}
+
+}  // namespace shoal::room
