@@ -133,7 +133,10 @@ int main(int argc, char** argv) {
                              -> std::variant<shoal::cluster::CreatedRoom, shoal::cluster::PlacementError> {
                            return shoal::server::create_local_room(node, room_config);
                          },
-                         [&node](shoal::notifications::ServerEvent event) { node.bus.publish(event); }});
+                         [&node](shoal::notifications::ServerEvent event) { node.bus.publish(event); },
+                         [&node](const shoal::cluster::RestRequest& request) {
+                           return shoal::api::serve_forwarded_request(node, request);
+                         }});
     // This node's notifications go to every node, so one server socket sees the whole cluster.
     // Sending may block on a slow peer, so it runs off the event loops, in order, on a strand.
     node.bus.subscribe([&node, relay = asio::make_strand(node.blocking)](

@@ -4,11 +4,16 @@
 #include "api/request_params.hpp"
 #include "api/room_params.hpp"
 #include "auth/secret_compare.hpp"
+#include "core/json_limits.hpp"
 #include "core/run_on.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <future>
 #include <vector>
 
 namespace shoal::api {
@@ -106,7 +111,7 @@ Response room_error(RoomError error, std::string_view room_id, std::string_view 
   return app_error(http::status::bad_request, "Invalid request body structure");
 }
 
-Response list_rooms(server::Node& node) {
+std::string local_room_list(server::Node& node) {
   std::string body = "{\"data\":[";
   bool first = true;
   for (const auto& room : node.rooms.all()) {
@@ -115,7 +120,43 @@ Response list_rooms(server::Node& node) {
     body += *room->snapshot();
   }
   body += "]}";
-  return json_response(http::status::ok, std::move(body));
+  return body;
+}
+
+// The items of a {"data":[...]} list another node sent, as text ("" when empty or malformed).
+std::string list_items(const std::string& list_body) {
+  auto parsed = json::parse(list_body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("data") || !parsed["data"].is_array()) {
+    return {};
+  }
+  auto open = list_body.find('[');
+  auto close = list_body.rfind(']');
+  if (open == std::string::npos || close == std::string::npos || close <= open) return {};
+  return list_body.substr(open + 1, close - open - 1);
+}
+
+// GET /room lists this node's rooms as in v0.2.1; ?scope=cluster adds every connected node's.
+asio::awaitable<Response> list_rooms(server::Node& node, const json& params) {
+  auto scope = params.find("scope");
+  const bool cluster_scope = scope != params.end() && *scope == "cluster";
+  if (scope != params.end() && !cluster_scope && *scope != "local") {
+    co_return app_error(http::status::bad_request, "scope must be \"local\" or \"cluster\"");
+  }
+  auto body = local_room_list(node);
+  if (!cluster_scope || !node.cluster) co_return json_response(http::status::ok, std::move(body));
+  auto gather = [&cluster = *node.cluster] { return cluster.remote_room_lists(); };
+  auto remote = co_await core::run_on(node.blocking, std::move(gather));
+  body.resize(body.size() - 2);  // drop "]}"
+  bool empty = body.back() == '[';
+  for (const auto& list : remote) {
+    auto items = list_items(list);
+    if (items.empty()) continue;
+    if (!empty) body += ',';
+    empty = false;
+    body += items;
+  }
+  body += "]}";
+  co_return json_response(http::status::ok, std::move(body));
 }
 
 Response show_room(server::Node& node, const std::string& room_id) {
@@ -168,8 +209,14 @@ asio::awaitable<Response> add_peer(server::Node& node, const std::string& room_i
   if (auto* error = std::get_if<RoomError>(&result)) co_return room_error(*error, room_id);
   auto& peer = std::get<room::AddedPeer>(result);
   auto token = node.tokens.sign({room_id, peer.id}, auth::unix_time_ms());
-  co_return json_response(http::status::created, "{\"data\":{\"peer\":" + peer.json +
-                                                     ",\"token\":" + json(token).dump() + "}}");
+  // In cluster mode the request may have come through another node: say where the peer
+  // connects (the field later Jellyfish versions added). Single-node answers stay v0.2.1's.
+  std::string websocket;
+  if (node.cluster) {
+    websocket = ",\"peer_websocket_url\":" + json(node.config.address + "/socket/peer/websocket").dump();
+  }
+  co_return json_response(http::status::created, "{\"data\":{\"peer\":" + peer.json + ",\"token\":" +
+                                                     json(token).dump() + websocket + "}}");
 }
 
 asio::awaitable<Response> delete_peer(server::Node& node, const std::string& room_id,
@@ -237,6 +284,76 @@ Response not_found() { return framework_error(http::status::not_found); }
 
 bool is_read(http::verb verb) { return verb == http::verb::get || verb == http::verb::head; }
 
+enum class Route { None, List, Create, Show, Delete, AddPeer, DeletePeer, AddComponent, DeleteComponent };
+
+// segments[0] is "room".
+Route match_room_route(http::verb method, const std::vector<std::string>& segments) {
+  const std::size_t n = segments.size();
+  if (n == 1) return is_read(method) ? Route::List : method == http::verb::post ? Route::Create : Route::None;
+  if (n == 2) return is_read(method) ? Route::Show : method == http::verb::delete_ ? Route::Delete : Route::None;
+  if (n == 3 && method == http::verb::post) {
+    return segments[2] == "peer" ? Route::AddPeer : segments[2] == "component" ? Route::AddComponent : Route::None;
+  }
+  if (n == 4 && method == http::verb::delete_) {
+    return segments[2] == "peer"        ? Route::DeletePeer
+           : segments[2] == "component" ? Route::DeleteComponent
+                                        : Route::None;
+  }
+  return Route::None;
+}
+
+// Runs an authenticated room route on this node.
+asio::awaitable<Response> run_room_route(server::Node& node, Route route, const std::vector<std::string>& segments,
+                                         const json& params) {
+  switch (route) {
+    case Route::List:
+      co_return co_await list_rooms(node, params);
+    case Route::Create:
+      co_return co_await create_room(node, params);
+    case Route::Show:
+      co_return show_room(node, segments[1]);
+    case Route::Delete:
+      co_return co_await delete_room(node, segments[1]);
+    case Route::AddPeer:
+      co_return co_await add_peer(node, segments[1], params);
+    case Route::DeletePeer:
+      co_return co_await delete_peer(node, segments[1], segments[3]);
+    case Route::AddComponent:
+      co_return co_await add_component(node, segments[1], params);
+    case Route::DeleteComponent:
+      co_return co_await delete_component(node, segments[1], segments[3]);
+    case Route::None:
+      break;
+  }
+  co_return not_found();
+}
+
+Response owner_unreachable(const std::string& room_id, const std::string& owner) {
+  return app_error(http::status::service_unavailable,
+                   "Room " + room_id + " is on node " + owner + ", which is unreachable");
+}
+
+// A route naming a room this node does not hold goes to the room's owner over distribution.
+asio::awaitable<Response> route_room_request(server::Node& node, Route route, const std::vector<std::string>& segments,
+                                             const json& params, http::verb method, std::string_view target) {
+  const bool names_room = route != Route::List && route != Route::Create && route != Route::None;
+  if (!names_room || !node.cluster || node.rooms.find(segments[1])) {
+    co_return co_await run_room_route(node, route, segments, params);
+  }
+  const auto owner = node.cluster->owner_of(segments[1]);
+  using Kind = cluster::RoomOwner::Kind;
+  if (owner.kind == Kind::Unreachable) co_return owner_unreachable(segments[1], owner.node);
+  if (owner.kind != Kind::Connected) co_return co_await run_room_route(node, route, segments, params);
+
+  cluster::RestRequest request{is_read(method) ? "GET" : std::string(http::to_string(method)),
+                               std::string(target.substr(0, target.find('?'))), params.dump()};
+  auto work = [&cluster = *node.cluster, owner_node = owner.node, request] { return cluster.forward(owner_node, request); };
+  auto reply = co_await core::run_on(node.blocking, std::move(work));
+  if (!reply) co_return owner_unreachable(segments[1], owner.node);
+  if (reply->body.empty()) co_return empty_response(static_cast<http::status>(reply->status));
+  co_return json_response(static_cast<http::status>(reply->status), std::move(reply->body));
+}
+
 }  // namespace
 
 asio::awaitable<Response> handle_rest_request(server::Node& node, Request& request) {
@@ -247,46 +364,14 @@ asio::awaitable<Response> handle_rest_request(server::Node& node, Request& reque
 
   if (n >= 1 && segments[0] == "room") {
     // Route first (unknown routes are 404 before any check), then accepts, then auth.
-    enum class Route { None, List, Create, Show, Delete, AddPeer, DeletePeer, AddComponent, DeleteComponent };
-    Route route = Route::None;
-    if (n == 1) {
-      route = is_read(method) ? Route::List : method == http::verb::post ? Route::Create : Route::None;
-    } else if (n == 2) {
-      route = is_read(method) ? Route::Show : method == http::verb::delete_ ? Route::Delete : Route::None;
-    } else if (n == 3 && method == http::verb::post) {
-      route = segments[2] == "peer" ? Route::AddPeer : segments[2] == "component" ? Route::AddComponent : Route::None;
-    } else if (n == 4 && method == http::verb::delete_) {
-      route = segments[2] == "peer" ? Route::DeletePeer
-              : segments[2] == "component" ? Route::DeleteComponent
-                                           : Route::None;
-    }
+    const Route route = match_room_route(method, segments);
     if (route == Route::None) co_return not_found();
     if (!accepts_json(request)) co_return framework_error(http::status::not_acceptable);
     if (auto denied = check_bearer(node, request)) co_return std::move(*denied);
 
     auto params = parse_params(request);
     if (!params) co_return framework_error(http::status::bad_request);
-    switch (route) {
-      case Route::List:
-        co_return list_rooms(node);
-      case Route::Create:
-        co_return co_await create_room(node, *params);
-      case Route::Show:
-        co_return show_room(node, segments[1]);
-      case Route::Delete:
-        co_return co_await delete_room(node, segments[1]);
-      case Route::AddPeer:
-        co_return co_await add_peer(node, segments[1], *params);
-      case Route::DeletePeer:
-        co_return co_await delete_peer(node, segments[1], segments[3]);
-      case Route::AddComponent:
-        co_return co_await add_component(node, segments[1], *params);
-      case Route::DeleteComponent:
-        co_return co_await delete_component(node, segments[1], segments[3]);
-      case Route::None:
-        break;
-    }
-    co_return not_found();
+    co_return co_await route_room_request(node, route, segments, *params, method, request.target());
   }
 
   if (n == 3 && segments[0] == "hls" && is_read(method)) {
@@ -300,6 +385,34 @@ asio::awaitable<Response> handle_rest_request(server::Node& node, Request& reque
     co_return json_response(http::status::ok, std::string(openapi_document()));
   }
   co_return not_found();
+}
+
+std::optional<cluster::RestReply> serve_forwarded_request(server::Node& node, const cluster::RestRequest& forwarded) {
+  const auto method = http::string_to_verb(forwarded.method);
+  const auto segments = path_segments(forwarded.path);
+  const Route route = segments.empty() || segments[0] != "room" ? Route::None : match_room_route(method, segments);
+  auto params = core::parse_untrusted_json(forwarded.params);
+  if (route == Route::None || route == Route::Create || !params || !params->is_object()) {
+    return cluster::RestReply{400, app_error(http::status::bad_request, "Invalid forwarded request").body()};
+  }
+  if (route == Route::List) *params = json::object();  // another node's GET /room?scope=cluster
+  // Runs here as if received here (the sender authenticated it), never forwarded again.
+  auto run = [&node, route, segments, params = std::move(*params)]() -> asio::awaitable<Response> {
+    co_return co_await run_room_route(node, route, segments, params);
+  };
+  auto pending = asio::co_spawn(node.loops.next_loop(), std::move(run), asio::use_future);
+  const auto limit = node.cluster ? node.cluster->forward_timeout() : std::chrono::milliseconds(5000);
+  if (pending.wait_for(limit) != std::future_status::ready) {
+    spdlog::warn("A forwarded {} {} did not finish within {} ms", forwarded.method, forwarded.path, limit.count());
+    return std::nullopt;
+  }
+  try {
+    auto response = pending.get();
+    return cluster::RestReply{static_cast<int>(response.result_int()), std::move(response.body())};
+  } catch (const std::exception& e) {
+    spdlog::error("A forwarded {} {} failed: {}", forwarded.method, forwarded.path, e.what());
+    return cluster::RestReply{500, framework_error(http::status::internal_server_error).body()};
+  }
 }
 
 }  // namespace shoal::api

@@ -6,9 +6,16 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <optional>
+
 namespace shoal::api {
 
 boost::asio::awaitable<Response> handle_rest_request(server::Node& node, Request& request);
+
+// Cluster mode: answers a room request another node forwarded because this node owns the room.
+// Blocks the calling (distribution) thread until the request ran on an event loop, at most the
+// cluster's forward timeout; nullopt when it took longer.
+std::optional<cluster::RestReply> serve_forwarded_request(server::Node& node, const cluster::RestRequest& forwarded);
 
 // The OpenAPI document served at /openapi.json (embedded at build time).
 std::string_view openapi_document();

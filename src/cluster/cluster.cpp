@@ -1,5 +1,6 @@
 #include "cluster/cluster.hpp"
 
+#include "cluster/room_owner.hpp"
 #include "cluster/term.hpp"
 
 #include <ei.h>
@@ -121,6 +122,22 @@ std::optional<std::variant<CreatedRoom, PlacementError>> decode_create_reply(con
   return std::nullopt;
 }
 
+std::optional<RestReply> decode_rest_reply(const std::vector<char>& term) {
+  if (!validate_term(term)) return std::nullopt;
+  const char* buf = term.data();
+  int index = 0;
+  int version = 0;
+  int arity = 0;
+  unsigned long long status = 0;
+  std::optional<std::string> body;
+  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
+      arity != 2 || ei_decode_ulonglong(buf, &index, &status) != 0 || status < 100 || status > 599 ||
+      !read_optional_binary(buf, &index, body) || !body) {
+    return std::nullopt;
+  }
+  return RestReply{static_cast<int>(status), std::move(*body)};
+}
+
 }  // namespace
 
 std::optional<NodeUsage> least_loaded(const std::vector<NodeUsage>& usages) {
@@ -143,8 +160,58 @@ constexpr std::pair<ServerEventKind, const char*> kEventAtoms[] = {
 
 }  // namespace
 
-Cluster::Cluster(config::DistConfig config, LocalNode local, std::chrono::milliseconds call_timeout)
-    : node_(std::move(config)), local_(std::move(local)), call_timeout_(call_timeout) {
+namespace {
+
+// DNS strategy: the node name's host becomes an address (see node_name_with_address).
+config::DistConfig with_dns_node_name(config::DistConfig config, std::string& error) {
+  if (config.strategy != config::DistStrategy::Dns) return config;
+  auto resolved = node_name_with_address(config.node_name);
+  if (!resolved) {
+    error = "Couldn't resolve the host part of JF_DIST_NODE_NAME " + config.node_name +
+            " (the DNS strategy needs a node name with an IP address)";
+    return config;
+  }
+  if (*resolved != config.node_name) spdlog::info("Resolved {} as {}", config.node_name, *resolved);
+  config.node_name = *resolved;
+  return config;
+}
+
+}  // namespace
+
+std::optional<std::string> node_name_with_address(const std::string& node_name) {
+  auto at = node_name.find('@');
+  if (at == std::string::npos) return std::nullopt;
+  auto host = node_name.substr(at + 1);
+  auto addresses = resolve_host(host);
+  if (addresses.empty()) return std::nullopt;
+  if (std::find(addresses.begin(), addresses.end(), host) != addresses.end()) return node_name;
+  // Prefer IPv4, as Erlang's :inet.gethostbyname does.
+  auto v4 = std::find_if(addresses.begin(), addresses.end(),
+                         [](const std::string& a) { return a.find(':') == std::string::npos; });
+  return node_name.substr(0, at + 1) + (v4 != addresses.end() ? *v4 : addresses.front());
+}
+
+namespace {
+
+// Four heartbeats per timeout: one or two lost to a busy moment never drop a live node.
+DistOptions dist_options(const config::DistConfig& config) {
+  DistOptions options;
+  options.heartbeat_timeout = config.heartbeat_timeout;
+  options.heartbeat_interval = config.heartbeat_timeout / 4;
+  return options;
+}
+
+}  // namespace
+
+Cluster::Cluster(config::DistConfig config, LocalNode local, std::chrono::milliseconds call_timeout,
+                 std::chrono::milliseconds forward_timeout)
+    : node_(with_dns_node_name(config, start_error_), dist_options(config)),
+      local_(std::move(local)),
+      call_timeout_(call_timeout),
+      forward_timeout_(forward_timeout),
+      strategy_(config.strategy),
+      dns_query_(config.dns_query),
+      polling_interval_(config.polling_interval) {
   node_.on_call([this](const std::string&, const char* term, std::size_t size) { return handle_call(term, size); });
   node_.on_message([this](const std::string&, const std::string& to_name, std::vector<char> term) {
     handle_message(to_name, term);
@@ -195,8 +262,78 @@ void Cluster::handle_message(const std::string& to_name, const std::vector<char>
 
 Cluster::~Cluster() { stop(); }
 
-DistStatus Cluster::start() { return node_.start(); }
-void Cluster::stop() { node_.stop(); }
+DistStatus Cluster::start() {
+  if (!start_error_.empty()) return {start_error_};
+  auto status = node_.start();
+  if (status && strategy_ == config::DistStrategy::Dns) start_dns_discovery();
+  return status;
+}
+
+void Cluster::stop() {
+  if (dns_) dns_->stop();
+  node_.stop();
+}
+
+void Cluster::start_dns_discovery() {
+  const auto& self = node_.node_name();
+  DnsPoller::Callbacks callbacks{
+      [this](const std::string& node) {
+        if (auto status = node_.connect(node); !status) spdlog::warn("cluster: not connecting to {}: {}", node, status.error);
+      },
+      [this](const std::string& node) { node_.forget(node); }};
+  dns_ = std::make_unique<DnsPoller>(dns_query_, self.substr(0, self.find('@')), self, polling_interval_,
+                                     std::move(callbacks));
+  spdlog::info("cluster: discovering nodes by DNS query {} every {} ms", dns_query_, polling_interval_.count());
+  dns_->start();
+}
+
+std::string Cluster::new_room_id() const { return make_room_id(node_.node_name()); }
+
+RoomOwner Cluster::owner_of(const std::string& room_id) const {
+  if (!room_id_tag(room_id)) return {};
+  if (!owner_candidates(room_id, {node_.node_name()}).empty()) return {RoomOwner::Kind::ThisNode, {}};
+  auto connected = node_.connected_nodes();
+  if (auto owners = owner_candidates(room_id, connected); !owners.empty()) {
+    return {RoomOwner::Kind::Connected, owners.front()};
+  }
+  if (auto owners = owner_candidates(room_id, node_.known_nodes()); !owners.empty()) {
+    return {RoomOwner::Kind::Unreachable, owners.front()};
+  }
+  return {};
+}
+
+std::optional<RestReply> Cluster::forward(const std::string& node, const RestRequest& request) {
+  std::string method = request.method;
+  for (char& c : method) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  TermWriter w;
+  w.tuple(4).atom("shoal_rest").atom(method).binary(request.path).binary(request.params);
+  if (!w.ok()) return std::nullopt;
+  auto reply = node_.call(node, w.bytes(), forward_timeout_);
+  if (!reply) return std::nullopt;
+  return decode_rest_reply(*reply);
+}
+
+std::vector<std::string> Cluster::remote_room_lists() {
+  std::vector<std::pair<std::string, std::future<std::optional<RestReply>>>> pending;
+  for (const auto& node : node_.connected_nodes()) {
+    pending.emplace_back(node, std::async(std::launch::async, [this, node] {
+                           TermWriter w;
+                           w.tuple(4).atom("shoal_rest").atom("get").binary("/room").binary("{}");
+                           auto reply = node_.call(node, w.bytes(), call_timeout_);
+                           return reply ? decode_rest_reply(*reply) : std::nullopt;
+                         }));
+  }
+  std::vector<std::string> lists;
+  for (auto& [node, future] : pending) {
+    auto reply = future.get();
+    if (reply && reply->status == 200) {
+      lists.push_back(std::move(reply->body));
+    } else {
+      spdlog::warn("Couldn't list the rooms of node {}: no valid answer within {} ms", node, call_timeout_.count());
+    }
+  }
+  return lists;
+}
 
 std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
   if (!validate_term(term, size)) return {};
@@ -208,6 +345,7 @@ std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
   }
   auto op = read_atom(term, &index);
   if (op == "shoal_usage" && arity == 1) return encode_usage(local_.usage());
+  if (op == "shoal_rest" && arity == 4) return serve_rest(term, index);
   if (op != "shoal_create_room" || arity != 4) return {};
 
   room::RoomConfig config;
@@ -231,6 +369,22 @@ std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
   }
   if (!read_optional_binary(term, &index, config.webhook_url)) return {};
   return encode_create_reply(local_.create_room(config));
+}
+
+std::vector<char> Cluster::serve_rest(const char* term, int index) {
+  auto method = read_atom(term, &index);
+  std::optional<std::string> path;
+  std::optional<std::string> params;
+  if ((method != "get" && method != "post" && method != "delete") || !read_optional_binary(term, &index, path) ||
+      !read_optional_binary(term, &index, params) || !path || !params || !local_.rest) {
+    return {};
+  }
+  for (char& c : method) c = static_cast<char>(c - 'a' + 'A');
+  auto reply = local_.rest(RestRequest{method, *path, *params});
+  if (!reply) return {};
+  TermWriter w;
+  w.tuple(2).ulonglong(static_cast<unsigned long long>(reply->status)).binary(reply->body);
+  return w.ok() ? w.bytes() : std::vector<char>{};
 }
 
 std::vector<NodeUsage> Cluster::gather_usage() {

@@ -7,9 +7,16 @@
 //   {shoal_usage}                                   -> {usage, ForwardedTracks, Rooms}
 //   {shoal_create_room, MaxPeers | nil, Codec, Url} -> {ok, RoomJson, Address}
 //        Codec: nil | h264 | vp8, Url: nil | <<"http://...">>    | {error, Status, <<Text>>}
+//   {shoal_rest, Method, <<Path>>, <<ParamsJson>>}   -> {Status, <<Body>>}
+//        Method: get | post | delete; a REST request about a room this node owns, sent by the
+//        node that received it (authenticated there); the owner answers it as its own
 //   to registered name shoal_events: {shoal_event, Kind, <<RoomId>>, <<SubjectId>>}
 //        server notifications of this node's rooms, so one server socket sees the cluster
+//
+// Room ids carry their owner's tag (cluster/room_owner.hpp), so any node routes a room's
+// requests to its owner without asking around.
 #include "cluster/dist_node.hpp"
+#include "cluster/dns_poller.hpp"
 #include "notifications/server_event.hpp"
 #include "room/room.hpp"
 
@@ -40,6 +47,24 @@ struct PlacementError {
   std::string text;
 };
 
+// A REST request forwarded to the node that owns the room it names.
+struct RestRequest {
+  std::string method;  // "GET", "POST" or "DELETE"
+  std::string path;    // as received, without the query, e.g. /room/<id>/peer
+  std::string params;  // request parameters (query and body merged) as a JSON object
+};
+
+struct RestReply {
+  int status = 0;
+  std::string body;  // JSON, or empty (204)
+};
+
+// Where a room's requests go.
+struct RoomOwner {
+  enum class Kind { ThisNode, Connected, Unreachable, Unknown } kind = Kind::Unknown;
+  std::string node;  // set for Connected and Unreachable
+};
+
 // Picks the node with the fewest forwarded tracks, ties broken by fewer rooms, then by name
 // (so the choice is deterministic). Empty input: nullopt.
 std::optional<NodeUsage> least_loaded(const std::vector<NodeUsage>& usages);
@@ -52,10 +77,15 @@ class Cluster {
     std::function<std::variant<CreatedRoom, PlacementError>(const room::RoomConfig&)> create_room;
     // A notification relayed from another node (called on distribution threads).
     std::function<void(notifications::ServerEvent)> remote_event;
+    // Answers a REST request forwarded by another node (called on distribution threads; may
+    // block up to the forward timeout). nullopt: no answer (the caller reports the owner
+    // unreachable).
+    std::function<std::optional<RestReply>(const RestRequest&)> rest;
   };
 
   Cluster(config::DistConfig config, LocalNode local,
-          std::chrono::milliseconds call_timeout = std::chrono::milliseconds(1000));
+          std::chrono::milliseconds call_timeout = std::chrono::milliseconds(1000),
+          std::chrono::milliseconds forward_timeout = std::chrono::milliseconds(5000));
   ~Cluster();
 
   DistStatus start();
@@ -67,17 +97,42 @@ class Cluster {
   // Sends one of this node's notifications to every connected node (non-blocking).
   void relay_event(const notifications::ServerEvent& event);
 
+  // A new room id tagged with this node (cluster/room_owner.hpp).
+  std::string new_room_id() const;
+  // The node a room id names (first match; ids of other clusters or plain UUIDs are Unknown).
+  RoomOwner owner_of(const std::string& room_id) const;
+  // Blocking: forwards a REST request to `node` and waits up to the forward timeout.
+  std::optional<RestReply> forward(const std::string& node, const RestRequest& request);
+  // Blocking: GET /room of every connected node, in parallel; nodes that do not answer within
+  // the call timeout are skipped (logged). Each entry is one node's {"data":[...]} body.
+  std::vector<std::string> remote_room_lists();
+  std::chrono::milliseconds forward_timeout() const { return forward_timeout_; }
+
   std::vector<std::string> connected_nodes() const { return node_.connected_nodes(); }
   const std::string& node_name() const { return node_.node_name(); }
   bool running() const { return node_.running(); }
 
  private:
   std::vector<char> handle_call(const char* term, std::size_t size);
+  std::vector<char> serve_rest(const char* term, int index);
   void handle_message(const std::string& to_name, const std::vector<char>& term);
 
+  void start_dns_discovery();
+
+  std::string start_error_;  // set by the constructor (DNS mode: own host not resolvable)
   DistNode node_;
   LocalNode local_;
   std::chrono::milliseconds call_timeout_;
+  std::chrono::milliseconds forward_timeout_;
+  config::DistStrategy strategy_;
+  std::string dns_query_;
+  std::chrono::milliseconds polling_interval_;
+  std::unique_ptr<DnsPoller> dns_;
 };
+
+// DNS strategy: other nodes are found by address, so this node's name must carry an address
+// too. Returns `name@<first address of host>` (unchanged when the host is already an address),
+// or nullopt when the host does not resolve.
+std::optional<std::string> node_name_with_address(const std::string& node_name);
 
 }  // namespace shoal::cluster

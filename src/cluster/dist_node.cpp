@@ -222,6 +222,7 @@ struct Target {
   std::int64_t backoff_ms = 0;
   bool in_flight = false;
   int handshake_failures = 0;  // consecutive; one alone is usually a node that was stopping
+  bool forgotten = false;      // forget() came while a connect was in flight: drop it afterwards
 };
 
 struct Pending {
@@ -391,6 +392,7 @@ struct DistNode::Impl {
       for (const auto& n : nodes) {
         if (n == config.node_name || !check_node_name(n, config.mode).empty()) continue;
         auto [it, inserted] = targets.try_emplace(n);
+        it->second.forgotten = false;
         if (inserted) {
           it->second.next_ms = now;
           changed = true;
@@ -839,6 +841,10 @@ struct DistNode::Impl {
       lock.lock();
       auto& t = targets[pick];
       t.in_flight = false;
+      if (t.forgotten) {
+        targets.erase(pick);
+        continue;
+      }
       if (installed || fd >= 0) {
         t.backoff_ms = 0;
         t.next_ms = now_ms() + options.retry_initial.count();
@@ -1163,6 +1169,18 @@ DistStatus DistNode::connect(const std::string& node) {
   if (node == impl_->config.node_name) return {"cannot connect a node to itself"};
   impl_->learn({node});
   return {};
+}
+
+void DistNode::forget(const std::string& node) {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->targets.find(node);
+  if (it == impl_->targets.end()) return;
+  // A connect attempt in flight still writes into its entry: the connector drops it afterwards.
+  if (it->second.in_flight) {
+    it->second.forgotten = true;
+  } else {
+    impl_->targets.erase(it);
+  }
 }
 
 std::vector<std::string> DistNode::connected_nodes() const {

@@ -114,6 +114,8 @@ class DistNode {
 
   // Adds `node` to the known nodes and connects in the background (retried with backoff).
   DistStatus connect(const std::string& node);
+  // Stops keeping `node` connected (no more retries); a live connection stays until it fails.
+  void forget(const std::string& node);
 
   // Thread-safe snapshots.
   std::vector<std::string> connected_nodes() const;  // every live connection, sorted

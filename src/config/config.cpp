@@ -125,6 +125,19 @@ Error check_node_name(std::string_view var, const std::string& node, DistMode mo
   return {};
 }
 
+// Elixir's Integer.parse over the whole text (optional sign, decimal digits), then > 0; capped
+// at a day so the milliseconds fit every clock type.
+std::optional<std::int64_t> parse_polling_interval(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::int64_t value = 0;
+  for (char c : text) value = value * 10 + (c - '0');
+  if (value <= 0 || value > 24LL * 3600 * 1000) return std::nullopt;
+  return value;
+}
+
 Error read_dist(const EnvLookup& env, DistConfig& dist, std::vector<std::string>& warnings) {
   if (auto e = assign(read_boolean(env, "JF_DIST_ENABLED"), dist.enabled); !e.empty()) return e;
   if (!dist.enabled) return {};
@@ -136,12 +149,18 @@ Error read_dist(const EnvLookup& env, DistConfig& dist, std::vector<std::string>
   dist.cookie = env("JF_DIST_COOKIE").value_or("jellyfish_cookie");
   if (dist.cookie.empty()) return bad_value("JF_DIST_COOKIE", "Expected a non-empty cookie");
 
-  dist.nodes = split(env("JF_DIST_NODES").value_or(""), ' ', true);
-  if (dist.nodes.empty()) {
-    warnings.emplace_back(
-        "JF_DIST_ENABLED has been set but JF_DIST_NODES remains unset.\n"
-        "Make sure that at least one of your Jellyfish instances\n"
-        "has JF_DIST_NODES set.");
+  auto strategy = env("JF_DIST_STRATEGY_NAME");
+  if (!strategy || *strategy == "NODES_LIST" || *strategy == "EPMD") {
+    dist.strategy = DistStrategy::NodesList;
+    dist.nodes = split(env("JF_DIST_NODES").value_or(""), ' ', true);
+    if (dist.nodes.empty()) {
+      warnings.emplace_back(
+          "JF_DIST_ENABLED has been set but JF_DIST_NODES remains unset.\n"
+          "Make sure that at least one of your Jellyfish instances\n"
+          "has JF_DIST_NODES set.");
+    }
+  } else if (*strategy == "DNS") {
+    dist.strategy = DistStrategy::Dns;
   }
 
   auto mode = env("JF_DIST_MODE").value_or("name");
@@ -153,9 +172,37 @@ Error read_dist(const EnvLookup& env, DistConfig& dist, std::vector<std::string>
     return bad_value("JF_DIST_MODE", "Expected name or sname, got: " + mode);
   }
 
+  // The texts below are those of later Jellyfish versions, which introduced these variables
+  // ("EPMD" is accepted as the libcluster name of NODES_LIST, as that text suggests).
+  if (strategy && *strategy != "NODES_LIST" && *strategy != "EPMD" && *strategy != "DNS") {
+    return "JF_DIST_ENABLED has been set but unknown JF_DIST_STRATEGY was provided.\n"
+           "Availabile strategies are EPMD or DNS, provided strategy name was: \"" +
+           *strategy + "\"";
+  }
+  if (dist.strategy == DistStrategy::Dns) {
+    if (dist.mode == DistMode::ShortNames) return "DNS strategy requires `JF_DIST_MODE` to be `name`";
+  }
+
   if (auto e = check_node_name("JF_DIST_NODE_NAME", dist.node_name, dist.mode); !e.empty()) return e;
+  if (dist.strategy == DistStrategy::Dns) {
+    auto query = env("JF_DIST_QUERY");
+    if (!query || query->empty()) return "JF_DIST_QUERY is required by DNS strategy";
+    dist.dns_query = *query;
+    auto interval = env("JF_DIST_POLLING_INTERVAL").value_or("5000");
+    auto ms = parse_polling_interval(interval);
+    if (!ms) return "`JF_DIST_POLLING_INTERVAL` must be a positivie integer. Got: " + interval;
+    dist.polling_interval = std::chrono::milliseconds(*ms);
+  }
   for (const auto& node : dist.nodes) {
     if (auto e = check_node_name("JF_DIST_NODES", node, dist.mode); !e.empty()) return e;
+  }
+  if (auto timeout = env("JF_DIST_HEARTBEAT_TIMEOUT")) {
+    // Below 200 ms a busy machine's scheduling hiccups would read as dead nodes.
+    auto ms = parse_polling_interval(*timeout);
+    if (!ms || *ms < 200) {
+      return bad_value("JF_DIST_HEARTBEAT_TIMEOUT", "Expected milliseconds, at least 200, got: " + *timeout);
+    }
+    dist.heartbeat_timeout = std::chrono::milliseconds(*ms);
   }
 
   std::optional<std::uint16_t> min_port;
@@ -318,6 +365,10 @@ std::string help_text() {
       {"JF_DIST_MODE", "name", "name (host is an FQDN or IP) or sname (host without dots)"},
       {"JF_DIST_MIN_PORT", "(unset)", "lowest distribution port; set with JF_DIST_MAX_PORT"},
       {"JF_DIST_MAX_PORT", "(unset)", "highest distribution port; unset: any free port"},
+      {"JF_DIST_STRATEGY_NAME", "NODES_LIST", "NODES_LIST (connect to JF_DIST_NODES) or DNS"},
+      {"JF_DIST_QUERY", "(required if DNS)", "DNS name whose addresses are the cluster's nodes"},
+      {"JF_DIST_POLLING_INTERVAL", "5000", "milliseconds between DNS queries"},
+      {"JF_DIST_HEARTBEAT_TIMEOUT", "2000", "milliseconds of silence after which a node is dead"},
       {"JF_WEBRTC_USED", "true", "enable WebRTC peers and the TURN server"},
       {"JF_WEBRTC_TURN_IP", "127.0.0.1", "TURN address advertised to clients"},
       {"JF_WEBRTC_TURN_LISTEN_IP", "127.0.0.1", "address the TURN server listens on"},

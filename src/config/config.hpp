@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@ struct CheckOrigin {
 };
 
 enum class DistMode { LongNames, ShortNames };  // JF_DIST_MODE name | sname
+// JF_DIST_STRATEGY_NAME (later Jellyfish versions): connect to JF_DIST_NODES, or to the nodes a
+// DNS name resolves to.
+enum class DistStrategy { NodesList, Dns };
 
 struct DistConfig {
   bool enabled = false;
@@ -37,6 +41,11 @@ struct DistConfig {
   std::vector<std::string> nodes;
   DistMode mode = DistMode::LongNames;
   std::optional<PortRange> port_range;  // JF_DIST_MIN_PORT..JF_DIST_MAX_PORT
+  DistStrategy strategy = DistStrategy::NodesList;
+  std::string dns_query;                                // JF_DIST_QUERY (DNS strategy)
+  std::chrono::milliseconds polling_interval{5000};    // JF_DIST_POLLING_INTERVAL, in ms
+  // JF_DIST_HEARTBEAT_TIMEOUT (shoal's own): a node silent this long counts as dead.
+  std::chrono::milliseconds heartbeat_timeout{2000};
 };
 
 struct WebrtcConfig {

@@ -1,44 +1,22 @@
 // Cluster mode with real processes and the real epmd: the documentation's two-node example,
 // a mesh formed through one listed node, and placement surviving a killed node.
-#include "harness.hpp"
+#include "cluster_harness.hpp"
 
 #include <gtest/gtest.h>
+
+#include <netdb.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <map>
 #include <set>
-#include <random>
 #include <thread>
 
 namespace shoal::test {
 namespace {
 
-std::string unique_name(const std::string& base) {
-  static std::mt19937 rng{std::random_device{}()};
-  return base + "_" + std::to_string(rng() % 1000000) + "@127.0.0.1";
-}
-
-Env cluster_env(const std::string& name, const std::string& nodes, std::uint16_t port) {
-  return {{"JF_DIST_ENABLED", "true"},
-          {"JF_DIST_NODE_NAME", name},
-          {"JF_DIST_NODES", nodes},
-          {"JF_PORT", std::to_string(port)},
-          {"JF_HOST", "localhost:" + std::to_string(port)}};
-}
-
-// Waits until the node reports `count` nodes in its cluster (itself included).
-bool wait_for_cluster(std::uint16_t port, std::size_t count, std::chrono::seconds timeout = std::chrono::seconds(5)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto health = api(port, "GET", "/health").json_body();
-    if (health["data"]["distribution"]["nodesInCluster"] == count) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 TEST(ClusterPlacement, TheDocumentedTwoNodeExampleBalancesRooms) {
-  const auto j1 = unique_name("j1"), j2 = unique_name("j2");
+  const auto j1 = unique_node_name("j1"), j2 = unique_node_name("j2");
   const auto p1 = free_port(), p2 = free_port();
   ShoalProcess first(cluster_env(j1, "", p1));
   ShoalProcess second(cluster_env(j2, j1, p2));
@@ -70,7 +48,7 @@ TEST(ClusterPlacement, TheDocumentedTwoNodeExampleBalancesRooms) {
 }
 
 TEST(ClusterPlacement, ThreeNodesFormAFullMeshThroughOneListedNode) {
-  const auto a = unique_name("a"), b = unique_name("b"), c = unique_name("c");
+  const auto a = unique_node_name("a"), b = unique_node_name("b"), c = unique_node_name("c");
   const auto pa = free_port(), pb = free_port(), pc = free_port();
   // Started in reverse order: c lists b, b lists a, a lists nobody — and a starts last.
   ShoalProcess node_c(cluster_env(c, b, pc));
@@ -89,7 +67,7 @@ TEST(ClusterPlacement, ThreeNodesFormAFullMeshThroughOneListedNode) {
 }
 
 TEST(ClusterPlacement, CreatesKeepSucceedingWhenANodeIsKilled) {
-  const auto a = unique_name("k1"), b = unique_name("k2");
+  const auto a = unique_node_name("k1"), b = unique_node_name("k2");
   const auto pa = free_port(), pb = free_port();
   ShoalProcess survivor(cluster_env(a, b, pa));
   auto victim = std::make_unique<ShoalProcess>(cluster_env(b, a, pb));
@@ -113,6 +91,57 @@ TEST(ClusterPlacement, CreatesKeepSucceedingWhenANodeIsKilled) {
   EXPECT_TRUE(wait_for_cluster(pa, 2, std::chrono::seconds(8))) << survivor.output();
 }
 
+TEST(ClusterPlacement, AWrongCookieNeverJoinsAndBothSidesSaySo) {
+  const auto a = unique_node_name("c1"), b = unique_node_name("c2");
+  const auto pa = free_port(), pb = free_port();
+  auto env_b = cluster_env(b, a, pb);
+  env_b["JF_DIST_COOKIE"] = "not_the_cookie";
+  ShoalProcess node_a(cluster_env(a, "", pa));  // default cookie jellyfish_cookie
+  ShoalProcess node_b(env_b);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  const auto said = [](const ShoalProcess& node, const std::string& other) {
+    const auto out = node.output();
+    return out.find(":\"" + other + "\": distribution handshake failed") != std::string::npos &&
+           out.find("is the cookie the same on both nodes?") != std::string::npos;
+  };
+  while (std::chrono::steady_clock::now() < deadline && !(said(node_a, b) && said(node_b, a))) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(said(node_a, b)) << node_a.output();
+  EXPECT_TRUE(said(node_b, a)) << node_b.output();
+  EXPECT_EQ(nodes_in_cluster(pa), 1u);
+  EXPECT_EQ(nodes_in_cluster(pb), 1u);
+  // Both keep serving alone.
+  EXPECT_EQ(api(pb, "POST", "/room").json_body()["data"]["jellyfish_address"], "localhost:" + std::to_string(pb));
+}
+
+TEST(ClusterPlacement, ShortNamesFormACluster) {
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof(host) - 1), 0);
+  const std::string short_host = std::string(host).substr(0, std::string(host).find('.'));
+  if (!::gethostbyname(short_host.c_str())) GTEST_SKIP() << "host name " << short_host << " does not resolve";
+  auto name = [&](const std::string& base) {
+    auto full = unique_node_name(base);
+    return full.substr(0, full.find('@') + 1) + short_host;
+  };
+  const auto a = name("s1"), b = name("s2");
+  const auto pa = free_port(), pb = free_port();
+  auto env_a = cluster_env(a, "", pa);
+  auto env_b = cluster_env(b, a, pb);
+  env_a["JF_DIST_MODE"] = env_b["JF_DIST_MODE"] = "sname";
+  ShoalProcess node_a(env_a);
+  ShoalProcess node_b(env_b);
+  ASSERT_TRUE(wait_for_cluster(pa, 2)) << node_a.output();
+  std::set<std::string> addresses;
+  for (int i = 0; i < 2; ++i) addresses.insert(api(pb, "POST", "/room").json_body()["data"]["jellyfish_address"]);
+  EXPECT_EQ(addresses.size(), 2u);
+  // A long name in sname mode is refused before anything starts.
+  auto refused = run_shoal_to_exit({{"JF_DIST_ENABLED", "true"}, {"JF_DIST_MODE", "sname"},
+                                    {"JF_DIST_NODE_NAME", "x@127.0.0.1"}}, {"--dev"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("JF_DIST_NODE_NAME"), std::string::npos) << refused.output;
+}
+
 TEST(ClusterPlacement, DistributionWithoutANodeNameStopsWithTheOriginalText) {
   auto result = run_shoal_to_exit({{"JF_DIST_ENABLED", "true"}}, {"--dev"});
   EXPECT_NE(result.exit_code, 0);
@@ -129,7 +158,7 @@ namespace {
 
 // One server socket on any node sees the events of rooms on every node, once each.
 TEST(ClusterNotifications, AServerSocketOnOneNodeSeesRoomsOfTheOthers) {
-  const auto a = unique_name("n1"), b = unique_name("n2");
+  const auto a = unique_node_name("n1"), b = unique_node_name("n2");
   const auto pa = free_port(), pb = free_port();
   ShoalProcess node_a(cluster_env(a, "", pa));
   ShoalProcess node_b(cluster_env(b, a, pb));

@@ -405,6 +405,89 @@ TEST(LoadConfig, DistShortNames) {
             "without dots, got: c@10.0.0.1");
 }
 
+// JF_DIST_STRATEGY_NAME and its DNS variables, with the texts of later Jellyfish versions.
+TEST(LoadConfig, DistStrategyDefaultsToTheNodesList) {
+  auto c = load_ok(dist({}));
+  EXPECT_EQ(c.dist.strategy, DistStrategy::NodesList);
+  EXPECT_EQ(c.dist.nodes, (std::vector<std::string>{"other@127.0.0.1"}));
+  for (std::string name : {"NODES_LIST", "EPMD"}) {
+    auto listed = load_ok(dist({{"JF_DIST_STRATEGY_NAME", name}}));
+    EXPECT_EQ(listed.dist.strategy, DistStrategy::NodesList) << name;
+    EXPECT_EQ(listed.dist.nodes, (std::vector<std::string>{"other@127.0.0.1"})) << name;
+  }
+}
+
+TEST(LoadConfig, DistDnsStrategy) {
+  auto result = load_config(fake_env(with_token({{"JF_DIST_ENABLED", "true"},
+                                                 {"JF_DIST_NODE_NAME", "app@10.0.0.1"},
+                                                 {"JF_DIST_STRATEGY_NAME", "DNS"},
+                                                 {"JF_DIST_QUERY", "shoal.default.svc.cluster.local"}})),
+                            Mode::Production);
+  ASSERT_TRUE(result.config) << result.error;
+  const DistConfig& d = result.config->dist;
+  EXPECT_EQ(d.strategy, DistStrategy::Dns);
+  EXPECT_EQ(d.dns_query, "shoal.default.svc.cluster.local");
+  EXPECT_EQ(d.polling_interval, std::chrono::milliseconds(5000));
+  EXPECT_TRUE(d.nodes.empty());
+  EXPECT_TRUE(result.warnings.empty());  // no JF_DIST_NODES warning: DNS finds the nodes
+
+  Vars dns_vars = {{"JF_DIST_STRATEGY_NAME", "DNS"}, {"JF_DIST_QUERY", "q.example"}};
+  auto with_interval = [&](std::string value) {
+    Vars v = dns_vars;
+    v.emplace("JF_DIST_POLLING_INTERVAL", std::move(value));
+    return dist(v);
+  };
+  EXPECT_EQ(load_ok(with_interval("10000")).dist.polling_interval, std::chrono::milliseconds(10000));
+  EXPECT_EQ(load_ok(with_interval("+250")).dist.polling_interval, std::chrono::milliseconds(250));
+  // JF_DIST_NODES is not read (nor validated) with DNS.
+  Vars ignored = dns_vars;
+  ignored.emplace("JF_DIST_NODES", "not a node");
+  EXPECT_TRUE(load_ok(dist(ignored)).dist.nodes.empty());
+}
+
+TEST(LoadConfig, DistStrategyErrors) {
+  EXPECT_EQ(load_error(dist({{"JF_DIST_STRATEGY_NAME", "KUBERNETES"}})),
+            "JF_DIST_ENABLED has been set but unknown JF_DIST_STRATEGY was provided.\n"
+            "Availabile strategies are EPMD or DNS, provided strategy name was: \"KUBERNETES\"");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_STRATEGY_NAME", ""}})),
+            "JF_DIST_ENABLED has been set but unknown JF_DIST_STRATEGY was provided.\n"
+            "Availabile strategies are EPMD or DNS, provided strategy name was: \"\"");
+  EXPECT_EQ(load_error({{"JF_DIST_ENABLED", "true"},
+                        {"JF_DIST_MODE", "sname"},
+                        {"JF_DIST_NODE_NAME", "app@box"},
+                        {"JF_DIST_STRATEGY_NAME", "DNS"},
+                        {"JF_DIST_QUERY", "q"}}),
+            "DNS strategy requires `JF_DIST_MODE` to be `name`");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_STRATEGY_NAME", "DNS"}})), "JF_DIST_QUERY is required by DNS strategy");
+  EXPECT_EQ(load_error(dist({{"JF_DIST_STRATEGY_NAME", "DNS"}, {"JF_DIST_QUERY", ""}})),
+            "JF_DIST_QUERY is required by DNS strategy");
+  for (std::string bad : {"abcd", "-25", "0", "", "10s", "1.5", " 5", "+", "99999999999999"}) {
+    EXPECT_EQ(load_error(dist({{"JF_DIST_STRATEGY_NAME", "DNS"},
+                               {"JF_DIST_QUERY", "q.example"},
+                               {"JF_DIST_POLLING_INTERVAL", bad}})),
+              "`JF_DIST_POLLING_INTERVAL` must be a positivie integer. Got: " + bad);
+  }
+  // The node name is checked before the query, as in the original.
+  EXPECT_EQ(load_error(dist({{"JF_DIST_STRATEGY_NAME", "DNS"}, {"JF_DIST_NODE_NAME", "app"}})),
+            "Bad JF_DIST_NODE_NAME environment variable value. Expected a node name of the form "
+            "name@host, got: app");
+  // With distribution off none of it is read.
+  EXPECT_FALSE(load_ok({{"JF_DIST_STRATEGY_NAME", "bogus"}, {"JF_DIST_POLLING_INTERVAL", "x"}}).dist.enabled);
+}
+
+TEST(LoadConfig, DistHeartbeatTimeout) {
+  EXPECT_EQ(load_ok(dist({})).dist.heartbeat_timeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(load_ok(dist({{"JF_DIST_HEARTBEAT_TIMEOUT", "5000"}})).dist.heartbeat_timeout,
+            std::chrono::milliseconds(5000));
+  EXPECT_EQ(load_ok(dist({{"JF_DIST_HEARTBEAT_TIMEOUT", "200"}})).dist.heartbeat_timeout,
+            std::chrono::milliseconds(200));
+  for (std::string bad : {"199", "0", "-1", "2s", "", "fast"}) {
+    EXPECT_EQ(load_error(dist({{"JF_DIST_HEARTBEAT_TIMEOUT", bad}})),
+              "Bad JF_DIST_HEARTBEAT_TIMEOUT environment variable value. Expected milliseconds, at least 200, got: " +
+                  bad);
+  }
+}
+
 TEST(LoadConfig, DistPorts) {
   EXPECT_EQ(load_ok(dist({{"JF_DIST_MIN_PORT", "9000"}, {"JF_DIST_MAX_PORT", "9010"}})).dist.port_range,
             (PortRange{9000, 9010}));
