@@ -1,13 +1,12 @@
 // Cluster figures: room-create latency on one node vs through a 3-node cluster (same run),
 // time for a 10-node mesh to form, time to notice a killed node, and balance after 1,000
 // creates.  Usage: cluster_placement [creates=500]
-#include "harness.hpp"
+#include "cluster_harness.hpp"
 
 #include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <map>
-#include <random>
 #include <thread>
 
 namespace {
@@ -15,25 +14,13 @@ namespace {
 using namespace shoal::test;
 using Clock = std::chrono::steady_clock;
 
-std::string node_name(const std::string& base) {
-  static std::mt19937 rng{std::random_device{}()};
-  return base + "_" + std::to_string(rng() % 1000000) + "@127.0.0.1";
-}
-
-Env dist_env(const std::string& name, const std::string& nodes) {
-  return {{"JF_DIST_ENABLED", "true"}, {"JF_DIST_NODE_NAME", name}, {"JF_DIST_NODES", nodes}};
-}
-
-std::size_t cluster_size(std::uint16_t port) {
-  auto health = api(port, "GET", "/health").json_body();
-  return health["data"]["distribution"]["nodesInCluster"].get<std::size_t>();
-}
+Env dist_env(const std::string& name, const std::string& nodes) { return cluster_env(name, nodes, free_port()); }
 
 double wait_cluster(const std::vector<std::uint16_t>& ports, std::size_t size, std::chrono::seconds limit) {
   auto start = Clock::now();
   while (Clock::now() - start < limit) {
     bool all = true;
-    for (auto port : ports) all = all && cluster_size(port) == size;
+    for (auto port : ports) all = all && nodes_in_cluster(port) == size;
     if (all) return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -60,7 +47,7 @@ int main(int argc, char** argv) {
     report_latency("create, single node      ", single.port(), creates);
   }
   {
-    auto a = node_name("a"), b = node_name("b"), c = node_name("c");
+    auto a = unique_node_name("a"), b = unique_node_name("b"), c = unique_node_name("c");
     ShoalProcess na(dist_env(a, "")), nb(dist_env(b, a)), nc(dist_env(c, b));
     wait_cluster({na.port(), nb.port(), nc.port()}, 3, std::chrono::seconds(10));
     report_latency("create, 3-node cluster   ", na.port(), creates);
@@ -73,7 +60,7 @@ int main(int argc, char** argv) {
 
     auto start = Clock::now();
     kill(nc.pid(), SIGKILL);
-    while (cluster_size(na.port()) != 2 && Clock::now() - start < std::chrono::seconds(10)) {
+    while (nodes_in_cluster(na.port()) != 2 && Clock::now() - start < std::chrono::seconds(10)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     std::cout << "killed node noticed after  " << std::chrono::duration<double, std::milli>(Clock::now() - start).count()
@@ -85,7 +72,7 @@ int main(int argc, char** argv) {
     std::string previous;
     auto start = Clock::now();
     for (int i = 0; i < 10; ++i) {
-      auto name = node_name("m" + std::to_string(i));
+      auto name = unique_node_name("m" + std::to_string(i));
       nodes.push_back(std::make_unique<ShoalProcess>(dist_env(name, previous)));  // each lists only the previous
       ports.push_back(nodes.back()->port());
       previous = name;

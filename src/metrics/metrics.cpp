@@ -57,6 +57,12 @@ Metrics::Metrics(const room::RoomRegistry& rooms)
                        .Help("Amount of rooms currently present in Jellyfish")
                        .Register(*registry_)
                        .Add({})),
+      forwarded_tracks_(prometheus::BuildGauge()
+                            .Name("shoal_forwarded_tracks")
+                            .Help("Track streams forwarded to subscribers (one per track per subscriber); "
+                                  "the load cluster placement compares")
+                            .Register(*registry_)
+                            .Add({})),
       room_peers_(prometheus::BuildGauge()
                       .Name("jellyfish_room_peers")
                       .Help("Amount of peers currently present in a given room")
@@ -104,8 +110,10 @@ void Metrics::aggregate(std::chrono::seconds window) {
   auto rooms = rooms_.all();
   rooms_gauge_.Set(static_cast<double>(rooms.size()));
   std::unordered_set<std::string> live;
+  std::size_t forwarded = 0;
   for (const auto& room : rooms) {
     live.insert(room->id());
+    forwarded += room->forwarded_tracks();
     auto [it, inserted] = room_series_.try_emplace(room->id());
     if (inserted) {
       it->second.peers = &room_peers_.Add({{"room_id", room->id()}});
@@ -115,6 +123,7 @@ void Metrics::aggregate(std::chrono::seconds window) {
     it->second.peers->Set(peers);
     it->second.peer_time->Increment(peers * static_cast<double>(seconds));
   }
+  forwarded_tracks_.Set(static_cast<double>(forwarded));
   // Unlike v0.2.1, series of deleted rooms are dropped so cardinality tracks live rooms.
   for (auto it = room_series_.begin(); it != room_series_.end();) {
     if (live.count(it->first) == 0) {

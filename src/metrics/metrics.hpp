@@ -51,6 +51,7 @@ class Metrics {
   prometheus::Counter& egress_total_;
   prometheus::Gauge& egress_throughput_;
   prometheus::Gauge& rooms_gauge_;
+  prometheus::Gauge& forwarded_tracks_;
   prometheus::Family<prometheus::Gauge>& room_peers_;
   prometheus::Family<prometheus::Counter>& room_peer_time_;
   prometheus::Gauge& resident_memory_;

@@ -32,6 +32,7 @@ TEST(Metrics, AggregatesTrafficRoomsAndPeerTimeLikeTheOriginal) {
   auto text = metrics.render();
   EXPECT_NE(text.find("# TYPE jellyfish_rooms gauge"), std::string::npos);
   EXPECT_NE(text.find("jellyfish_rooms 1"), std::string::npos);
+  EXPECT_NE(text.find("shoal_forwarded_tracks 0"), std::string::npos);  // peers without tracks
   EXPECT_NE(text.find("jellyfish_traffic_ingress_total_bytes 1005"), std::string::npos);
   EXPECT_NE(text.find("jellyfish_traffic_ingress_throughput_bytes_per_second 100"), std::string::npos);
   EXPECT_NE(text.find("jellyfish_traffic_egress_throughput_bytes_per_second 9"), std::string::npos);
