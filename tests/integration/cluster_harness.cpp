@@ -97,9 +97,9 @@ NetnsLab::~NetnsLab() {
   sh("ip netns del " + hub_);  // takes the bridge and the hub ends of the veths with it
 }
 
-bool NetnsLab::add_local_address(std::size_t i, const std::string& ip) {
-  return sh("ip netns exec " + names_[i] + " ip addr add " + ip + "/32 dev lo");
-}
+bool NetnsLab::add_local_address(std::size_t i, const std::string& ip) { return run(i, "ip addr add " + ip + "/32 dev lo"); }
+
+bool NetnsLab::run(std::size_t i, const std::string& command) { return sh("ip netns exec " + names_[i] + " " + command); }
 
 }  // namespace shoal::test
 

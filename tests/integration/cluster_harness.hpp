@@ -44,6 +44,8 @@ class NetnsLab {
   const std::string& address(std::size_t i) const { return addresses_[i]; }
   // Adds `ip`/32 on namespace i's loopback (e.g. to stand in for a nameserver address).
   bool add_local_address(std::size_t i, const std::string& ip);
+  // Runs a shell command inside namespace i; true when it exits 0.
+  bool run(std::size_t i, const std::string& command);
   // Cuts namespace i off the bridge, as a host losing its network: no FIN, no RST, just silence.
   bool disconnect(std::size_t i);
 

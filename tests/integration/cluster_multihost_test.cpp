@@ -106,5 +106,25 @@ TEST(ClusterMultiHost, ThreeNamespacesFormAMeshAndPlaceRoomsAcrossIt) {
   for (auto& node : nodes) node->terminate();
 }
 
+// A host where no epmd runs and none can be reached once started: the node stops and tells the
+// operator what to do. A fresh namespace whose loopback is down is such a host: epmd may start,
+// but nothing reaches it on 127.0.0.1:4369.
+TEST(ClusterMultiHost, WithoutEpmdTheNodeStopsAndSaysHowToStartIt) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces); skipped";
+  NetnsLab lab(1);
+  if (!lab.ok()) GTEST_SKIP() << "cannot create a network namespace here (ip netns); skipped";
+  ASSERT_TRUE(lab.run(0, "ip link set lo down"));
+  ExitResult result;
+  in_netns(lab.name(0), [&] {
+    result = run_shoal_to_exit({{"JF_DIST_ENABLED", "true"},
+                                {"JF_DIST_NODE_NAME", node_name(lab, 0)}},
+                               {"--dev"});
+  });
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("Couldn't start epmd daemon. Run `epmd -daemon` and restart shoal."),
+            std::string::npos)
+      << result.output;
+}
+
 }  // namespace
 }  // namespace shoal::test

@@ -70,10 +70,12 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-// Forks shoal with a clean environment holding only `env` (plus PATH/HOME) and output to `log`.
+// Forks shoal with a clean environment holding only `env` (plus PATH/HOME/LANG unless `env` sets
+// them) and output to `log`.
 pid_t spawn(const Env& env, const std::vector<std::string>& args, const std::string& log) {
   std::vector<std::string> env_strings;
   for (const char* keep : {"PATH", "HOME", "LANG"}) {
+    if (env.count(keep)) continue;  // the test's own value wins
     if (const char* v = std::getenv(keep)) env_strings.push_back(std::string(keep) + "=" + v);
   }
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
