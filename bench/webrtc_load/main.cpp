@@ -108,23 +108,25 @@ std::optional<Options> parse_options(int argc, char** argv) {
   return o;
 }
 
-// utime + stime of a process in clock ticks; -1 when unreadable.
-long cpu_ticks(const std::string& stat_path) {
+// utime and stime of a process in clock ticks; -1 when unreadable.
+struct CpuTicks {
+  long user = -1, system = -1;
+  long total() const { return user < 0 ? -1 : user + system; }
+};
+
+CpuTicks cpu_ticks(const std::string& stat_path) {
   std::ifstream file(stat_path);
   std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   const auto close = content.rfind(')');
-  if (close == std::string::npos) return -1;
+  if (close == std::string::npos) return {};
   std::istringstream fields(content.substr(close + 2));
   std::string field;
-  long utime = 0, stime = 0;
+  long utime = 0;
   for (int index = 3; fields >> field; ++index) {
     if (index == 14) utime = std::stol(field);
-    if (index == 15) {
-      stime = std::stol(field);
-      return utime + stime;
-    }
+    if (index == 15) return {utime, std::stol(field)};
   }
-  return -1;
+  return {};
 }
 
 struct Snapshot {
@@ -132,7 +134,7 @@ struct Snapshot {
   std::uint64_t sent_packets = 0, sent_bytes = 0, received_packets = 0, received_bytes = 0;
   std::uint64_t expected = 0;  // sum over received streams of highest - first + 1
   std::uint64_t stream_received = 0;
-  long shoal_ticks = -1, own_ticks = -1;
+  CpuTicks shoal_ticks, own_ticks;
 };
 
 Snapshot snapshot(const std::vector<std::unique_ptr<SimulatedPeer>>& peers, const Options& options) {
@@ -387,10 +389,14 @@ int main(int argc, char** argv) {
       {"keyframe_requests", keyframe_requests},
       {"srtp_failures", srtp_failures},
   };
-  if (start.shoal_ticks >= 0 && stopped.shoal_ticks >= 0) {
-    report["shoal_cpu_pct"] = static_cast<double>(stopped.shoal_ticks - start.shoal_ticks) / ticks_per_s / wall * 100;
+  const auto pct = [&](long from, long to) { return static_cast<double>(to - from) / ticks_per_s / wall * 100; };
+  if (start.shoal_ticks.total() >= 0 && stopped.shoal_ticks.total() >= 0) {
+    report["shoal_cpu_pct"] = pct(start.shoal_ticks.total(), stopped.shoal_ticks.total());
+    // Kernel time (system) is mostly the sendto per packet and, on loopback, its delivery.
+    report["shoal_user_cpu_pct"] = pct(start.shoal_ticks.user, stopped.shoal_ticks.user);
+    report["shoal_system_cpu_pct"] = pct(start.shoal_ticks.system, stopped.shoal_ticks.system);
   }
-  report["generator_cpu_pct"] = static_cast<double>(stopped.own_ticks - start.own_ticks) / ticks_per_s / wall * 100;
+  report["generator_cpu_pct"] = pct(start.own_ticks.total(), stopped.own_ticks.total());
   if (options.verbose) {
     for (const auto& peer : peers) {
       std::cerr << (peer->publisher() ? "publisher" : "subscriber") << " sent " << peer->packets_sent()

@@ -19,6 +19,11 @@ namespace sdp = rtc::sdp;
 
 namespace {
 
+// How tracksAdded and the endpoint lists show a track; a track without simulcast has layer "h".
+signaling::TrackView track_view(const PublishedTrack& track) {
+  return {track.id, track.metadata, track.rids.empty() ? std::vector<std::string>{"h"} : track.rids};
+}
+
 sdp::VideoCodecFilter filter_of(VideoCodec codec) {
   switch (codec) {
     case VideoCodec::H264:
@@ -321,7 +326,7 @@ void Room::publish_tracks(Peer& owner, const std::vector<PublishedTrack*>& added
   for (const auto* track : added) {
     spdlog::info("Peer \"{}\" published {} track \"{}\" ({})", owner.id, sdp::to_string(track->kind), track->id,
                  track->codec_name);
-    views.push_back({track->id, track->metadata, track->rids.empty() ? std::vector<std::string>{"h"} : track->rids});
+    views.push_back(track_view(*track));
   }
   const auto event = signaling::tracks_added_event(owner.id, views);
   for (auto& other : peers_) {
@@ -394,7 +399,7 @@ std::vector<signaling::TrackView> Room::track_views(std::string_view owner_id) c
   std::vector<signaling::TrackView> views;
   for (const auto& track : tracks_) {
     if (track->owner_id != owner_id) continue;
-    views.push_back({track->id, track->metadata, track->rids.empty() ? std::vector<std::string>{"h"} : track->rids});
+    views.push_back(track_view(*track));
   }
   return views;
 }

@@ -3,6 +3,7 @@
 // peer's ICE-lite agent answers through the TCP connection, and what happens to connections that
 // are garbage, never authenticate or carry credentials of a peer that is gone.
 // Spec: webrtc-and-components.md 1.2.
+#include "chrome_offer.hpp"
 #include "harness.hpp"
 
 #include "rtc/stun/channel_data.hpp"
@@ -141,24 +142,8 @@ json custom_event(const std::string& type, const json& data) {
   return {{"type", "custom"}, {"data", {{"type", type}, {"data", data}}}};
 }
 
-// What Chrome offers for a peer that only receives audio, trimmed to what matters.
-const std::string kRecvOnlyAudioOffer =
-    "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
-    "a=extmap-allow-mixed\r\na=msid-semantic: WMS\r\n"
-    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
-    "c=IN IP4 0.0.0.0\r\n"
-    "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-    "a=ice-ufrag:Vq3W\r\n"
-    "a=ice-pwd:5X1Kq0m0cKzQ8aJq4R4Jc2Yt\r\n"
-    "a=ice-options:trickle\r\n"
-    "a=fingerprint:sha-256 4F:1A:22:9C:0B:7E:53:AA:10:FE:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16\r\n"
-    "a=setup:actpass\r\n"
-    "a=mid:0\r\n"
-    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-    "a=recvonly\r\n"
-    "a=rtcp-mux\r\n"
-    "a=rtpmap:111 opus/48000/2\r\n"
-    "a=fmtp:111 minptime=10;useinbandfec=1\r\n";
+// What Chrome offers for a peer that only receives audio.
+const std::string kRecvOnlyAudioOffer = chrome::chrome_offer({"0"}, {chrome::chrome_audio("0", "recvonly")});
 
 std::string sdp_attribute(const std::string& sdp, const std::string& name) {
   std::istringstream lines(sdp);

@@ -2,6 +2,7 @@
 // integrated TURN server, sdpOffer -> sdpAnswer + candidate, track publication to other peers,
 // and the error paths where the original crashed the peer or the room (bad SDP, sendrecv
 // m-lines, JF_WEBRTC_USED=false). Media itself is covered by the browser tests in tests/e2e.
+#include "chrome_offer.hpp"
 #include "harness.hpp"
 
 #include <gtest/gtest.h>
@@ -18,37 +19,9 @@ json custom(const std::string& type, const json& data = json::object()) {
   return {{"type", "custom"}, {"data", {{"type", type}, {"data", data}}}};
 }
 
-// What Chrome offers for one microphone track (trimmed to what matters), plus `extra` m-lines.
-std::string chrome_offer(const std::string& direction = "sendonly") {
-  return "v=0\r\n"
-         "o=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n"
-         "s=-\r\n"
-         "t=0 0\r\n"
-         "a=group:BUNDLE 0\r\n"
-         "a=extmap-allow-mixed\r\n"
-         "a=msid-semantic: WMS stream\r\n"
-         "m=audio 9 UDP/TLS/RTP/SAVPF 111 63\r\n"
-         "c=IN IP4 0.0.0.0\r\n"
-         "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-         "a=ice-ufrag:abcd\r\n"
-         "a=ice-pwd:aaaaaaaaaaaaaaaaaaaaaaaa\r\n"
-         "a=ice-options:trickle\r\n"
-         "a=fingerprint:sha-256 "
-         "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99\r\n"
-         "a=setup:actpass\r\n"
-         "a=mid:0\r\n"
-         "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
-         "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-         "a=" + direction + "\r\n"
-         "a=msid:stream track\r\n"
-         "a=rtcp-mux\r\n"
-         "a=rtpmap:111 opus/48000/2\r\n"
-         "a=rtcp-fb:111 transport-cc\r\n"
-         "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
-         "a=rtpmap:63 red/48000/2\r\n"
-         "a=fmtp:63 111/111\r\n"
-         "a=ssrc:1111 cname:abc\r\n"
-         "a=ssrc:1111 msid:stream track\r\n";
+// What Chrome offers for one microphone track.
+std::string microphone_offer(const std::string& direction = "sendonly") {
+  return chrome::chrome_offer({"0"}, {chrome::chrome_audio("0", direction, 1111)});
 }
 
 json sdp_offer(const std::string& sdp, const std::string& track_id) {
@@ -109,7 +82,7 @@ TEST_F(WebrtcNegotiation, AnOfferIsAnsweredAndItsTrackAnnouncedToOtherPeers) {
   const std::string track_id = publisher_peer.id + ":7d0e3b52-6a0c-4a34-bbd1-56f1b44dbf0a";
   publisher->send_binary(media_event(custom("renegotiateTracks")));
   ASSERT_EQ(next_event(*publisher)["data"]["type"], "offerData");
-  publisher->send_binary(media_event(sdp_offer(chrome_offer(), track_id)));
+  publisher->send_binary(media_event(sdp_offer(microphone_offer(), track_id)));
 
   auto answer = next_event(*publisher);
   ASSERT_EQ(answer["data"]["type"], "sdpAnswer") << answer.dump();
@@ -163,7 +136,7 @@ TEST_F(WebrtcNegotiation, ASendRecvOfferIsRefusedWhereTheOriginalCrashedThePeer)
   auto client = join(shoal.port(), peer);
   client->send_binary(media_event(custom("renegotiateTracks")));
   ASSERT_EQ(next_event(*client)["data"]["type"], "offerData");
-  client->send_binary(media_event(sdp_offer(chrome_offer("sendrecv"), peer.id + ":t")));
+  client->send_binary(media_event(sdp_offer(microphone_offer("sendrecv"), peer.id + ":t")));
   client->send_binary(media_event(custom("renegotiateTracks")));
   auto next = next_event(*client);
   EXPECT_EQ(next["data"]["type"], "offerData") << next.dump();
@@ -181,7 +154,7 @@ TEST_F(WebrtcNegotiation, ATrackIdOfAnotherPeerIsRefused) {
   const std::string track_id = first_peer.id + ":track";
   first->send_binary(media_event(custom("renegotiateTracks")));
   ASSERT_EQ(next_event_of_type(*first, "custom")["data"]["type"], "offerData");
-  first->send_binary(media_event(sdp_offer(chrome_offer(), track_id)));
+  first->send_binary(media_event(sdp_offer(microphone_offer(), track_id)));
   ASSERT_EQ(next_event_of_type(*first, "custom")["data"]["type"], "sdpAnswer");
 
   second->send_binary(media_event(custom("renegotiateTracks")));
@@ -190,7 +163,7 @@ TEST_F(WebrtcNegotiation, ATrackIdOfAnotherPeerIsRefused) {
     offer_data = next_event(*second);
   } while (offer_data.value("type", "") == "tracksAdded" || offer_data.value("type", "") == "endpointAdded");
   ASSERT_EQ(offer_data["data"]["type"], "offerData") << offer_data.dump();
-  second->send_binary(media_event(sdp_offer(chrome_offer(), track_id)));
+  second->send_binary(media_event(sdp_offer(microphone_offer(), track_id)));
   auto answer = next_event_of_type(*second, "custom");
   ASSERT_EQ(answer["data"]["type"], "sdpAnswer") << answer.dump();
   EXPECT_EQ(answer["data"]["data"]["midToTrackId"], json::object()) << "the stolen id is not accepted";

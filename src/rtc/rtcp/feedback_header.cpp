@@ -1,6 +1,6 @@
 #include "rtc/rtcp/feedback_header.hpp"
 
-#include "rtc/rtcp/big_endian.hpp"
+#include "rtc/common/big_endian.hpp"
 #include "rtc/rtcp/rtcp_compound.hpp"
 
 namespace shoal::rtc::rtcp {

@@ -1,6 +1,6 @@
 #include "rtc/rtcp/picture_loss_indication.hpp"
 
-#include "rtc/rtcp/big_endian.hpp"
+#include "rtc/common/big_endian.hpp"
 
 namespace shoal::rtc::rtcp {
 

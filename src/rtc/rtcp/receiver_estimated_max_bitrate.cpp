@@ -1,6 +1,6 @@
 #include "rtc/rtcp/receiver_estimated_max_bitrate.hpp"
 
-#include "rtc/rtcp/big_endian.hpp"
+#include "rtc/common/big_endian.hpp"
 
 #include <limits>
 

@@ -1,6 +1,6 @@
 #include "rtc/rtcp/source_description.hpp"
 
-#include "rtc/rtcp/big_endian.hpp"
+#include "rtc/common/big_endian.hpp"
 
 namespace shoal::rtc::rtcp {
 

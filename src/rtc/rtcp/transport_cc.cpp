@@ -1,6 +1,6 @@
 #include "rtc/rtcp/transport_cc.hpp"
 
-#include "rtc/rtcp/big_endian.hpp"
+#include "rtc/common/big_endian.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,6 +1,6 @@
 #include "rtc/rtp/rtx_packet.hpp"
 
-#include "rtc/rtp/big_endian.hpp"
+#include "rtc/common/big_endian.hpp"
 #include "rtc/rtp/rtp_packet.hpp"
 
 #include <algorithm>

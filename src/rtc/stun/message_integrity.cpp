@@ -1,5 +1,7 @@
 #include "rtc/stun/message_integrity.hpp"
 
+#include "rtc/common/big_endian.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -36,11 +38,6 @@ constexpr std::array<std::uint32_t, 256> make_crc_table() {
   return table;
 }
 constexpr auto kCrcTable = make_crc_table();
-
-std::uint32_t read_u32(std::span<const std::uint8_t> b, std::size_t at) {
-  return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) |
-         std::uint32_t{b[at + 3]};
-}
 
 }  // namespace
 
@@ -89,7 +86,7 @@ bool verify_fingerprint(const StunMessage& message) {
   if (!offset) return false;
   const auto bytes = message.bytes();
   // FINGERPRINT is last, so the header length already ends right after it.
-  return (crc32(bytes.first(*offset)) ^ kFingerprintXor) == read_u32(bytes, *offset + kAttributeHeaderSize);
+  return (crc32(bytes.first(*offset)) ^ kFingerprintXor) == load_u32(bytes, *offset + kAttributeHeaderSize);
 }
 
 }  // namespace shoal::rtc::stun

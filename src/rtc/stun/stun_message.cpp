@@ -1,5 +1,7 @@
 #include "rtc/stun/stun_message.hpp"
 
+#include "rtc/common/big_endian.hpp"
+
 #include <algorithm>
 
 namespace shoal::rtc::stun {
@@ -8,15 +10,6 @@ namespace {
 using boost::asio::ip::address_v4;
 using boost::asio::ip::address_v6;
 using boost::asio::ip::udp;
-
-std::uint16_t read_u16(std::span<const std::uint8_t> b, std::size_t at) {
-  return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);
-}
-
-std::uint32_t read_u32(std::span<const std::uint8_t> b, std::size_t at) {
-  return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) |
-         std::uint32_t{b[at + 3]};
-}
 
 std::size_t padded(std::size_t n) { return (n + 3) & ~std::size_t{3}; }
 
@@ -31,20 +24,20 @@ std::optional<std::string_view> as_text(std::optional<std::span<const std::uint8
 
 std::optional<std::uint32_t> as_u32(std::optional<std::span<const std::uint8_t>> value) {
   if (!value || value->size() != 4) return std::nullopt;
-  return read_u32(*value, 0);
+  return load_u32(*value, 0);
 }
 
 std::optional<std::uint64_t> as_u64(std::optional<std::span<const std::uint8_t>> value) {
   if (!value || value->size() != 8) return std::nullopt;
-  return (std::uint64_t{read_u32(*value, 0)} << 32) | read_u32(*value, 4);
+  return (std::uint64_t{load_u32(*value, 0)} << 32) | load_u32(*value, 4);
 }
 
 }  // namespace
 
 bool StunMessage::looks_like_stun(std::span<const std::uint8_t> bytes) {
   if (bytes.size() < kHeaderSize || (bytes[0] & 0xC0) != 0) return false;
-  const std::size_t length = read_u16(bytes, 2);
-  return length % 4 == 0 && length + kHeaderSize == bytes.size() && read_u32(bytes, 4) == kMagicCookie;
+  const std::size_t length = load_u16(bytes, 2);
+  return length % 4 == 0 && length + kHeaderSize == bytes.size() && load_u32(bytes, 4) == kMagicCookie;
 }
 
 std::optional<StunMessage> StunMessage::parse(std::span<const std::uint8_t> bytes) {
@@ -52,15 +45,15 @@ std::optional<StunMessage> StunMessage::parse(std::span<const std::uint8_t> byte
 
   StunMessage message;
   message.bytes_ = bytes;
-  message.type_ = read_u16(bytes, 0);
+  message.type_ = load_u16(bytes, 0);
   std::copy_n(bytes.begin() + 8, message.transaction_id_.size(), message.transaction_id_.begin());
 
   std::size_t offset = kHeaderSize;
   while (offset < bytes.size()) {
     if (message.fingerprint_offset_) return std::nullopt;  // FINGERPRINT must be the last attribute
     if (bytes.size() - offset < kAttributeHeaderSize) return std::nullopt;
-    const std::uint16_t type = read_u16(bytes, offset);
-    const std::size_t length = read_u16(bytes, offset + 2);
+    const std::uint16_t type = load_u16(bytes, offset);
+    const std::size_t length = load_u16(bytes, offset + 2);
     if (padded(length) > bytes.size() - offset - kAttributeHeaderSize) return std::nullopt;
 
     if (type == static_cast<std::uint16_t>(StunAttr::Fingerprint)) {
@@ -80,7 +73,7 @@ std::optional<StunMessage> StunMessage::parse(std::span<const std::uint8_t> byte
 }
 
 StunAttributeView StunMessage::attribute_at(std::size_t offset) const {
-  return {read_u16(bytes_, offset), bytes_.subspan(offset + kAttributeHeaderSize, read_u16(bytes_, offset + 2))};
+  return {load_u16(bytes_, offset), bytes_.subspan(offset + kAttributeHeaderSize, load_u16(bytes_, offset + 2))};
 }
 
 std::optional<std::span<const std::uint8_t>> StunMessage::find(StunAttr type) const {
@@ -128,7 +121,7 @@ std::optional<std::uint8_t> StunMessage::requested_address_family() const {
 std::optional<std::uint16_t> StunMessage::channel_number() const {
   const auto value = find(StunAttr::ChannelNumber);
   if (!value || value->size() != 4) return std::nullopt;
-  return read_u16(*value, 0);
+  return load_u16(*value, 0);
 }
 
 std::optional<std::span<const std::uint8_t>> StunMessage::data() const { return find(StunAttr::Data); }
@@ -142,9 +135,9 @@ std::optional<bool> StunMessage::even_port() const {
 std::optional<udp::endpoint> StunMessage::decode_xor_address(std::span<const std::uint8_t> value) const {
   if (value.size() < 4) return std::nullopt;
   const std::uint8_t family = value[1];
-  const auto port = static_cast<std::uint16_t>(read_u16(value, 2) ^ (kMagicCookie >> 16));
+  const auto port = static_cast<std::uint16_t>(load_u16(value, 2) ^ (kMagicCookie >> 16));
   if (family == 0x01 && value.size() == 8) {
-    return udp::endpoint(address_v4(read_u32(value, 4) ^ kMagicCookie), port);
+    return udp::endpoint(address_v4(load_u32(value, 4) ^ kMagicCookie), port);
   }
   if (family == 0x02 && value.size() == 20) {
     // IPv6 is xored with cookie || transaction id, i.e. bytes 4..19 of the header.
@@ -173,8 +166,8 @@ std::optional<udp::endpoint> StunMessage::xor_relayed_address() const {
 std::optional<udp::endpoint> StunMessage::mapped_address() const {
   const auto value = find(StunAttr::MappedAddress);
   if (!value || value->size() < 4) return std::nullopt;
-  const std::uint16_t port = read_u16(*value, 2);
-  if ((*value)[1] == 0x01 && value->size() == 8) return udp::endpoint(address_v4(read_u32(*value, 4)), port);
+  const std::uint16_t port = load_u16(*value, 2);
+  if ((*value)[1] == 0x01 && value->size() == 8) return udp::endpoint(address_v4(load_u32(*value, 4)), port);
   if ((*value)[1] == 0x02 && value->size() == 20) {
     address_v6::bytes_type ip{};
     std::copy_n(value->begin() + 4, ip.size(), ip.begin());

@@ -1,9 +1,10 @@
 #pragma once
-// Network byte order helpers. Callers have already bounds-checked the span; these only index it.
+// Network byte order helpers shared by the wire packages (rtp, rtcp, stun). Callers have already
+// bounds-checked the span; these only index it.
 #include <cstdint>
 #include <span>
 
-namespace shoal::rtc::rtp {
+namespace shoal::rtc {
 
 inline std::uint16_t load_u16(std::span<const std::uint8_t> b, std::size_t at) {
   return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);
@@ -30,4 +31,4 @@ inline void store_u32(std::span<std::uint8_t> b, std::size_t at, std::uint32_t v
   b[at + 3] = static_cast<std::uint8_t>(v);
 }
 
-}  // namespace shoal::rtc::rtp
+}  // namespace shoal::rtc
