@@ -42,7 +42,7 @@ Room::Peer* Room::find_peer(std::string_view peer_id) {
   return it == peers_.end() ? nullptr : &*it;
 }
 
-std::variant<AddedPeer, RoomError> Room::add_peer(const std::optional<PeerOptions>& options) {
+std::variant<AddedPeer, RoomError> Room::add_peer_unguarded(const std::optional<PeerOptions>& options) {
   if (closed_) return RoomError::RoomNotFound;
   if (config_.max_peers && static_cast<std::int64_t>(peers_.size()) >= *config_.max_peers) {
     return RoomError::PeerLimitReached;
@@ -64,7 +64,7 @@ std::variant<AddedPeer, RoomError> Room::add_peer(const std::optional<PeerOption
   return added;
 }
 
-std::optional<RoomError> Room::remove_peer(std::string_view peer_id) {
+std::optional<RoomError> Room::remove_peer_unguarded(std::string_view peer_id) {
   if (closed_) return RoomError::RoomNotFound;
   Peer* peer = find_peer(peer_id);
   if (peer == nullptr) return RoomError::PeerNotFound;
@@ -77,7 +77,7 @@ std::optional<RoomError> Room::remove_peer(std::string_view peer_id) {
   return std::nullopt;
 }
 
-std::variant<AddedComponent, RoomError> Room::add_component(
+std::variant<AddedComponent, RoomError> Room::add_component_unguarded(
     ComponentType type, const std::optional<ComponentOptions>& options) {
   if (closed_) return RoomError::RoomNotFound;
   const bool codec_ok = type == ComponentType::Hls
@@ -104,7 +104,7 @@ std::variant<AddedComponent, RoomError> Room::add_component(
   return RoomError::ComponentUnavailable;
 }
 
-std::optional<RoomError> Room::remove_component(std::string_view component_id) {
+std::optional<RoomError> Room::remove_component_unguarded(std::string_view component_id) {
   if (closed_) return RoomError::RoomNotFound;
   auto it = std::find_if(components_.begin(), components_.end(),
                          [&](const Component& c) { return c.id == component_id; });
@@ -115,7 +115,7 @@ std::optional<RoomError> Room::remove_component(std::string_view component_id) {
   return std::nullopt;
 }
 
-std::optional<RoomError> Room::connect_peer(std::string_view peer_id,
+std::optional<RoomError> Room::connect_peer_unguarded(std::string_view peer_id,
                                             std::shared_ptr<PeerChannel> channel) {
   if (closed_) return RoomError::RoomNotFound;
   Peer* peer = find_peer(peer_id);
@@ -127,7 +127,7 @@ std::optional<RoomError> Room::connect_peer(std::string_view peer_id,
   return std::nullopt;
 }
 
-void Room::peer_socket_closed(std::string_view peer_id, const PeerChannel* channel) {
+void Room::peer_socket_closed_unguarded(std::string_view peer_id, const PeerChannel* channel) {
   Peer* peer = find_peer(peer_id);
   if (peer == nullptr || peer->channel.get() != channel) return;
   if (peer->endpoint_ready) on_endpoint_gone(*peer);
@@ -135,8 +135,8 @@ void Room::peer_socket_closed(std::string_view peer_id, const PeerChannel* chann
   publish_snapshot();
 }
 
-void Room::handle_media_event(std::string_view peer_id, const PeerChannel* channel,
-                              std::string_view data) {
+void Room::handle_media_event_unguarded(std::string_view peer_id, const PeerChannel* channel,
+                                        std::string_view data) {
   Peer* peer = find_peer(peer_id);
   if (peer == nullptr || peer->channel.get() != channel) return;
 
@@ -212,7 +212,7 @@ void Room::send_to_ready_peers(const std::string& event, std::string_view except
   }
 }
 
-void Room::close() {
+void Room::close_unguarded() {
   if (closed_) return;
   closed_ = true;
   media_timer_.cancel();

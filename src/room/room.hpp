@@ -17,6 +17,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +80,8 @@ struct RoomSettings {
   // Where peers' TURN listeners bind and what address browsers are given (JF_WEBRTC_TURN_*).
   webrtc::TransportSettings transport;
   metrics::TrafficCounters* traffic = nullptr;  // node-wide jellyfish_traffic_* counters
+  // Called on the room's loop once the room has crashed (after RoomCrashed): forget the room.
+  std::function<void(const std::string& room_id)> on_crashed;
 };
 
 class Room final : private PeerMediaEvents {
@@ -101,6 +104,10 @@ class Room final : private PeerMediaEvents {
   std::shared_ptr<const nlohmann::json> endpoint_metrics() const { return endpoint_metrics_.load(); }
 
   // --- on the room's loop only ---
+  // None of these lets an exception out. A fault (an exception) while handling one peer's
+  // input crashes that peer's endpoint only (PeerCrashed, its socket closed); a fault in
+  // room-wide handling crashes the room (RoomCrashed, every socket closed, the room forgotten),
+  // never the loop, other rooms or the process. A crashed room answers RoomNotFound.
   std::variant<AddedPeer, RoomError> add_peer(const std::optional<PeerOptions>& options);
   std::optional<RoomError> remove_peer(std::string_view peer_id);
   std::variant<AddedComponent, RoomError> add_component(ComponentType type,
@@ -134,6 +141,26 @@ class Room final : private PeerMediaEvents {
     bool playable = false;
   };
 
+  std::variant<AddedPeer, RoomError> add_peer_unguarded(const std::optional<PeerOptions>& options);
+  std::optional<RoomError> remove_peer_unguarded(std::string_view peer_id);
+  std::variant<AddedComponent, RoomError> add_component_unguarded(ComponentType type,
+                                                                   const std::optional<ComponentOptions>& options);
+  std::optional<RoomError> remove_component_unguarded(std::string_view component_id);
+  std::optional<RoomError> connect_peer_unguarded(std::string_view peer_id, std::shared_ptr<PeerChannel> channel);
+  void peer_socket_closed_unguarded(std::string_view peer_id, const PeerChannel* channel);
+  void handle_media_event_unguarded(std::string_view peer_id, const PeerChannel* channel, std::string_view data);
+  void close_unguarded();
+
+  // --- fault isolation (room_crash.cpp) ---
+  // Runs `f`; on an exception crashes the room (guard_room) or that peer's endpoint
+  // (guard_peer) and returns false.
+  template <typename F>
+  bool guard_room(F&& f) noexcept;
+  template <typename F>
+  bool guard_peer(std::string_view peer_id, F&& f) noexcept;
+  void crash(std::string_view what) noexcept;
+  void crash_peer(std::string_view peer_id, std::string_view what) noexcept;
+
   Peer* find_peer(std::string_view peer_id);
   void send_to_ready_peers(const std::string& event, std::string_view except_id);
   void on_connect(Peer& peer, nlohmann::json metadata);
@@ -160,10 +187,14 @@ class Room final : private PeerMediaEvents {
   void update_forwarded_count();
 
   // --- packet path (room_forwarding.cpp) ---
-  void on_peer_rtp(PeerMedia& media, std::span<std::uint8_t> packet) override;
+  void on_peer_rtp(PeerMedia& media, std::span<std::uint8_t> packet) override;  // guarded (room_crash.cpp)
   void on_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> packet) override;
   void on_peer_transport_connected(PeerMedia& media) override;
   void on_peer_transport_failed(PeerMedia& media, std::string_view reason) override;
+  void handle_peer_rtp(PeerMedia& media, std::span<std::uint8_t> packet);
+  void handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> packet);
+  void handle_peer_transport_connected(PeerMedia& media);
+  void handle_peer_transport_failed(PeerMedia& media, std::string_view reason);
   struct InboundMatch {
     PublishedTrack* track = nullptr;
     const InboundStream* stream = nullptr;
@@ -184,6 +215,7 @@ class Room final : private PeerMediaEvents {
   void send_receiver_reports(PeerMedia& media, std::int64_t now_us);
   void forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& report, std::int64_t now_us);
   void media_tick();
+  void on_media_timer();
 
   // --- simulcast layer control (room_simulcast.cpp) ---
   void on_set_target_variant(Peer& peer, const nlohmann::json& data);
@@ -212,5 +244,31 @@ class Room final : private PeerMediaEvents {
 };
 
 std::string_view to_string(VideoCodec codec);
+
+template <typename F>
+bool Room::guard_room(F&& f) noexcept {
+  try {
+    f();
+    return true;
+  } catch (const std::exception& error) {
+    crash(error.what());
+  } catch (...) {
+    crash("unknown exception");
+  }
+  return false;
+}
+
+template <typename F>
+bool Room::guard_peer(std::string_view peer_id, F&& f) noexcept {
+  try {
+    f();
+    return true;
+  } catch (const std::exception& error) {
+    crash_peer(peer_id, error.what());
+  } catch (...) {
+    crash_peer(peer_id, "unknown exception");
+  }
+  return false;
+}
 
 }  // namespace shoal::room

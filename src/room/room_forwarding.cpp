@@ -97,7 +97,7 @@ Room::InboundMatch Room::inbound_track(PeerMedia& media, const rtc::rtp::RtpPack
   return {};
 }
 
-void Room::on_peer_rtp(PeerMedia& media, std::span<std::uint8_t> bytes) {
+void Room::handle_peer_rtp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   auto packet = rtc::rtp::RtpPacket::parse(bytes);
   if (!packet) return;
   const std::int64_t now = now_us();
@@ -235,7 +235,7 @@ bool Room::forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bo
   return true;
 }
 
-void Room::on_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
+void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   auto compound = rtc::rtcp::RtcpCompound::parse(bytes);
   if (!compound) return;
   const std::int64_t now_micros = now_us();
@@ -384,7 +384,7 @@ void Room::forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& 
   }
 }
 
-void Room::on_peer_transport_connected(PeerMedia& media) {
+void Room::handle_peer_transport_connected(PeerMedia& media) {
   const std::int64_t now = now_us() / 1000;
   for (auto& stream : media.outbound) {
     if (stream->active && stream->track) request_keyframe(*stream, now);
@@ -399,7 +399,7 @@ void Room::on_peer_transport_connected(PeerMedia& media) {
   media_tick();
 }
 
-void Room::on_peer_transport_failed(PeerMedia& media, std::string_view reason) {
+void Room::handle_peer_transport_failed(PeerMedia& media, std::string_view reason) {
   spdlog::warn("Peer \"{}\" in room \"{}\": media transport failed: {}", media.peer_id(), id_, reason);
 }
 
@@ -413,23 +413,27 @@ void Room::media_tick() {
     if (!*alive) return;
     media_timer_running_ = false;
     if (ec || closed_) return;
-    const std::int64_t now_micros = now_us();
-    const std::int64_t now = now_micros / 1000;
-    for (auto& track : tracks_) {
-      if (track->is_simulcast()) update_layer_activity(*track, now);
-      // Pending keyframe requests are repeated until a keyframe arrives (PLIs get lost too).
-      for (OutboundStream* stream : track->subscribers) {
-        if (needs_keyframe(*stream)) request_keyframe(*stream, now);
-      }
-    }
-    if (++media_ticks_ % kReceiverReportTicks == 0) {
-      for (auto& peer : peers_) {
-        if (peer.media) send_receiver_reports(*peer.media, now_micros);
-      }
-      publish_endpoint_metrics();
-    }
-    media_tick();
+    guard_room([&] { on_media_timer(); });
   });
+}
+
+void Room::on_media_timer() {
+  const std::int64_t now_micros = now_us();
+  const std::int64_t now = now_micros / 1000;
+  for (auto& track : tracks_) {
+    if (track->is_simulcast()) update_layer_activity(*track, now);
+    // Pending keyframe requests are repeated until a keyframe arrives (PLIs get lost too).
+    for (OutboundStream* stream : track->subscribers) {
+      if (needs_keyframe(*stream)) request_keyframe(*stream, now);
+    }
+  }
+  if (++media_ticks_ % kReceiverReportTicks == 0) {
+    for (auto& peer : peers_) {
+      if (peer.media) send_receiver_reports(*peer.media, now_micros);
+    }
+    publish_endpoint_metrics();
+  }
+  media_tick();
 }
 
 }  // namespace shoal::room
