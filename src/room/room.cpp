@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace shoal::room {
 
@@ -195,6 +196,7 @@ void Room::on_connect(Peer& peer, json metadata) {
   // tracksAdded, then a negotiation round to receive them.
   announce_tracks_to(peer);
   send_to_ready_peers(signaling::endpoint_added_event({peer.id, "webrtc", peer.metadata}), peer.id);
+  peer.announced = true;
   publish_endpoint_metrics();
 }
 
@@ -202,7 +204,8 @@ void Room::on_endpoint_gone(Peer& peer) {
   peer.endpoint_ready = false;
   drop_media(peer);
   peer.metadata = json(nullptr);
-  send_to_ready_peers(signaling::endpoint_removed_event(peer.id), peer.id);
+  // Only endpoints the others know of are removed (an unknown id would break their client).
+  if (std::exchange(peer.announced, false)) send_to_ready_peers(signaling::endpoint_removed_event(peer.id), peer.id);
   publish_endpoint_metrics();
 }
 

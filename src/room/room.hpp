@@ -134,6 +134,7 @@ class Room final : private PeerMediaEvents {
     std::unique_ptr<PeerMedia> media;      // from the first negotiation round on
     std::uint64_t counted_ingress = 0;     // transport bytes already added to the node's traffic
     std::uint64_t counted_egress = 0;
+    bool announced = false;  // the others were sent its endpointAdded
   };
   struct Component {
     std::string id;

@@ -64,6 +64,9 @@ TEST_F(RoomCrashTest, AFaultInOnePeersHandlingCrashesOnlyThatPeer) {
   EXPECT_EQ(events[0].subject_id, bad);
   EXPECT_EQ(bad_channel->closed_with, "");  // closed with 1000 and no reason, as removal
   EXPECT_FALSE(good_channel->closed_with);
+  // The good peer never heard of the crashed one (it crashed before being announced), so it
+  // gets no endpointRemoved for it either.
+  for (const auto& event : good_channel->events) EXPECT_NE(event["type"], "endpointRemoved") << event;
 
   // The crashed peer stays, disconnected; its events are no longer taken from that socket.
   const auto snapshot = json::parse(*room->snapshot());
