@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <sys/resource.h>
@@ -31,8 +32,25 @@ using asio::ip::tcp;
 #define SHOAL_BINARY "build/shoal"
 #endif
 
+// A port the kernel never hands out by itself: ports from the ephemeral range (bind to port 0)
+// race with every socket the servers under test bind to port 0 themselves (distribution
+// listeners, outgoing connections) between this check and their own bind.
 std::uint16_t free_port() {
+  static std::mt19937 rng{std::random_device{}()};
+  int ephemeral_low = 32768;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
   asio::io_context ioc;
+  if (ephemeral_low > 12000) {
+    std::uniform_int_distribution<int> below_ephemeral(10000, ephemeral_low - 1);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      const auto port = static_cast<std::uint16_t>(below_ephemeral(rng));
+      tcp::acceptor acceptor(ioc);
+      boost::system::error_code ec;
+      acceptor.open(tcp::v4(), ec);
+      if (!ec) acceptor.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+      if (!ec) return port;
+    }
+  }
   tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   return acceptor.local_endpoint().port();
 }
