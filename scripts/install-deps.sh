@@ -9,9 +9,12 @@ packages=(
   erlang-dev erlang-base
   protobuf-compiler libprotobuf-dev
   nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev wrk)
+  # ffprobe checks what the HLS component writes.
+  packages+=(ffmpeg)
   # Browser end-to-end tests (tests/e2e): Chromium, and Node.js with npm unless node is there.
   packages+=(chromium)
   command -v node > /dev/null || packages+=(nodejs npm)

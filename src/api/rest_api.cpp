@@ -375,7 +375,8 @@ asio::awaitable<Response> handle_rest_request(server::Node& node, Request& reque
   }
 
   if (n == 3 && segments[0] == "hls" && is_read(method)) {
-    co_return serve_hls_file(node.config.output_base_path, segments[1], segments[2], request.target());
+    co_return co_await serve_hls_file(node.config.output_base_path, node.hls_live, segments[1], segments[2],
+                                      std::string(request.target()));
   }
   if (n == 1 && segments[0] == "health" && is_read(method)) {
     if (auto denied = check_bearer(node, request)) co_return std::move(*denied);

@@ -54,6 +54,8 @@ struct PublishedTrack {
 
   std::vector<OutboundStream*> subscribers;
   std::uint64_t packets = 0, bytes = 0;
+  std::uint32_t hls_key = 0;  // its key in the room's HLS broadcast, 0 when not in one
+  int hls_source = -1;        // simulcast: the layer the broadcast takes
 
   bool is_video() const { return kind == rtc::sdp::MediaKind::Video; }
   bool is_simulcast() const { return !rids.empty(); }

@@ -34,6 +34,7 @@ Room::Room(std::string id, RoomConfig config, boost::asio::io_context& loop, Roo
 Room::~Room() {
   *alive_ = false;
   media_timer_.cancel();
+  stop_components();
   tracks_.clear();
   for (auto& peer : peers_) peer.media.reset();
 }
@@ -98,10 +99,10 @@ std::variant<AddedComponent, RoomError> Room::add_component_unguarded(
     spdlog::warn("Unable to add component: invalid options, room \"{}\"", id_);
     return RoomError::InvalidOptions;
   }
-  // Media components need the media plane, which this build does not carry yet: refusing is
-  // honest, a component that never produces media would not be.
-  spdlog::warn("Unable to add component: {} components are not available in this build",
-               type == ComponentType::Hls ? "hls" : "rtsp");
+  if (type == ComponentType::Hls) return start_hls(*options);
+  // RTSP needs an RTSP client this build does not carry yet: refusing is honest, a component
+  // that never produces media would not be.
+  spdlog::warn("Unable to add component: rtsp components are not available in this build");
   return RoomError::ComponentUnavailable;
 }
 
@@ -110,6 +111,10 @@ std::optional<RoomError> Room::remove_component_unguarded(std::string_view compo
   auto it = std::find_if(components_.begin(), components_.end(),
                          [&](const Component& c) { return c.id == component_id; });
   if (it == components_.end()) return RoomError::ComponentNotFound;
+  if (it->hls) {
+    for (auto& track : tracks_) track->hls_key = 0;
+    it->hls.reset();  // ends the stream: the last segment is written, the playlist closed
+  }
   components_.erase(it);
   spdlog::info("Removed component \"{}\"", component_id);
   publish_snapshot();
@@ -219,6 +224,7 @@ void Room::close_unguarded() {
   if (closed_) return;
   closed_ = true;
   media_timer_.cancel();
+  stop_components();
   for (auto& peer : peers_) peer.endpoint_ready = false;  // no events to peers being closed
   for (auto& peer : peers_) drop_media(peer);
   for (auto& peer : peers_) {

@@ -1,6 +1,7 @@
 #pragma once
 // A room: its peers, components and signalling endpoints. A Room lives on one event loop and,
 // apart from the few thread-safe readers marked below, is touched only on that loop.
+#include "components/hls/hls_component.hpp"
 #include "metrics/traffic_counters.hpp"
 #include "notifications/server_event.hpp"
 #include "room/peer_channel.hpp"
@@ -82,6 +83,9 @@ struct RoomSettings {
   metrics::TrafficCounters* traffic = nullptr;  // node-wide jellyfish_traffic_* counters
   // Called on the room's loop once the room has crashed (after RoomCrashed): forget the room.
   std::function<void(const std::string& room_id)> on_crashed;
+  // HLS components write to <output_base_path>/hls_output/<room id> (JF_OUTPUT_BASE_PATH).
+  std::string output_base_path = "jellyfish_output";
+  components::hls::HlsLiveIndex* hls_live_index = nullptr;  // node-wide, for blocking reloads
 };
 
 class Room final : private PeerMediaEvents {
@@ -140,6 +144,9 @@ class Room final : private PeerMediaEvents {
     std::string id;
     ComponentOptions options;
     bool playable = false;
+    // HLS: the running broadcast; null once it crashed (the component stays listed, as in
+    // the original).
+    std::unique_ptr<components::hls::HlsComponent> hls;
   };
 
   std::variant<AddedPeer, RoomError> add_peer_unguarded(const std::optional<PeerOptions>& options);
@@ -170,6 +177,15 @@ class Room final : private PeerMediaEvents {
   std::string component_json(const Component& component) const;
   void publish_snapshot();
   void publish_endpoint_metrics();
+
+  // --- components (room_components.cpp) ---
+  std::variant<AddedComponent, RoomError> start_hls(const ComponentOptions& options);
+  components::hls::HlsComponent* hls_broadcast();
+  void hls_add_track(PublishedTrack& track);
+  void hls_remove_track(PublishedTrack& track);
+  void hls_push(PublishedTrack& track, int source, const rtc::rtp::RtpPacket& packet);
+  void on_hls_notice(const std::string& component_id, const components::hls::HlsNotice& notice);
+  void stop_components();
   void count_traffic(Peer& peer);
 
   // --- negotiation (room_negotiation.cpp) ---

@@ -94,6 +94,10 @@ void Room::crash(std::string_view what) noexcept {
   if (closed_) return;
   closed_ = true;
   media_timer_.cancel();
+  try {
+    stop_components();
+  } catch (...) {
+  }
   if (settings_.bus) {
     try {
       settings_.bus->publish({notifications::ServerEventKind::RoomCrashed, id_, {}});

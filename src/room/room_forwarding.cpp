@@ -161,6 +161,7 @@ void Room::on_media_packet(PeerMedia& media, const InboundMatch& match, const rt
   }
   const bool keyframe = !retransmitted && is_keyframe(track, packet.payload());
   if (keyframe) source.keyframe_requested_ms = -1;
+  if (!retransmitted) hls_push(track, match.source, packet);
 
   for (OutboundStream* stream : track.subscribers) {
     if (!track.is_simulcast()) {

@@ -328,6 +328,7 @@ void Room::publish_tracks(Peer& owner, const std::vector<PublishedTrack*>& added
                  track->codec_name);
     views.push_back(track_view(*track));
   }
+  for (auto* track : added) hls_add_track(*track);
   const auto event = signaling::tracks_added_event(owner.id, views);
   for (auto& other : peers_) {
     if (other.id == owner.id || !other.endpoint_ready || !other.channel) continue;
@@ -357,6 +358,11 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
     if (other.endpoint_ready) start_round(other);
   }
   for (const auto& id : track_ids) spdlog::info("Peer \"{}\" unpublished track \"{}\"", owner.id, id);
+  for (auto& track : tracks_) {
+    if (track->owner_id == owner.id && std::find(track_ids.begin(), track_ids.end(), track->id) != track_ids.end()) {
+      hls_remove_track(*track);
+    }
+  }
   std::erase_if(tracks_, [&](const std::unique_ptr<PublishedTrack>& t) {
     return t->owner_id == owner.id && std::find(track_ids.begin(), track_ids.end(), t->id) != track_ids.end();
   });

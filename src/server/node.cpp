@@ -43,6 +43,8 @@ cluster::CreatedRoom create_local_room(Node& node, const room::RoomConfig& confi
   settings.transport.tcp_turn = shared_tcp_turn(node);
   settings.traffic = &node.metrics.traffic();
   settings.on_crashed = [&node](const std::string& room_id) { node.rooms.remove(room_id); };
+  settings.output_base_path = node.config.output_base_path;
+  settings.hls_live_index = &node.hls_live;
   // In cluster mode the id names this node, so every node can route the room's requests here.
   auto id = node.cluster ? node.cluster->new_room_id() : core::make_uuid_v4();
   auto room = std::make_shared<room::Room>(std::move(id), config, node.loops.next_loop(), std::move(settings));

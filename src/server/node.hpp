@@ -3,6 +3,7 @@
 // notification bus and metrics.
 #include "auth/peer_token.hpp"
 #include "cluster/cluster.hpp"
+#include "components/hls/hls_live_index.hpp"
 #include "config/config.hpp"
 #include "core/loop_pool.hpp"
 #include "metrics/metrics.hpp"
@@ -36,6 +37,7 @@ struct Node {
   metrics::Metrics metrics;
   notifications::WebhookDispatcher webhooks;
   ConnectionTracker sockets;
+  components::hls::HlsLiveIndex hls_live;  // low-latency HLS streams, for blocking reloads
   // Work that blocks (distribution calls) runs here, never on the event loops.
   boost::asio::thread_pool blocking{2};
   std::unique_ptr<cluster::Cluster> cluster;  // set in cluster mode

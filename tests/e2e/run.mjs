@@ -581,6 +581,116 @@ function tcpTurnOnly() {
   };
 }
 
+
+// A backend's server socket, opened from a page (Node 20 has no WebSocket client): protobuf
+// ServerMessage frames encoded and decoded by hand for the few messages used here.
+async function openServerSocket(page, server) {
+  await page.evaluate(({ url, token }) => {
+    const names = { 1: "roomCrashed", 2: "peerConnected", 3: "peerDisconnected", 4: "peerCrashed", 5: "componentCrashed",
+      6: "authenticated", 9: "subscribeResponse", 10: "roomCreated", 11: "roomDeleted", 12: "metricsReport", 13: "hlsPlayable" };
+    const text = new TextEncoder();
+    const field = (number, bytes) => [(number << 3) | 2, bytes.length, ...bytes];
+    const varint = (value) => {
+      const out = [];
+      while (value > 127) { out.push((value & 127) | 128); value >>>= 7; }
+      out.push(value);
+      return out;
+    };
+    const readVarint = (bytes, at) => {
+      let value = 0, shift = 0;
+      for (;;) { const b = bytes[at++]; value += (b & 127) * 2 ** shift; shift += 7; if (b < 128) return [value, at]; }
+    };
+    const decodeFields = (bytes) => {
+      const fields = {};
+      for (let at = 0; at < bytes.length;) {
+        let key, length;
+        [key, at] = readVarint(bytes, at);
+        if ((key & 7) === 0) { [fields[key >> 3], at] = readVarint(bytes, at); continue; }
+        [length, at] = readVarint(bytes, at);
+        fields[key >> 3] = bytes.slice(at, at + length);
+        at += length;
+      }
+      return fields;
+    };
+    window.__server = { notifications: [], state: "connecting" };
+    const socket = new WebSocket(`ws://${url}/socket/server/websocket`);
+    socket.binaryType = "arraybuffer";
+    socket.onopen = () => {
+      const tokenBytes = [...text.encode(token)];
+      socket.send(new Uint8Array(field(7, [0x0a, ...varint(tokenBytes.length), ...tokenBytes])));
+    };
+    socket.onclose = (e) => { window.__server.state = `closed ${e.code}`; };
+    socket.onmessage = (e) => {
+      const top = decodeFields(new Uint8Array(e.data));
+      const number = Number(Object.keys(top)[0]);
+      const inner = decodeFields(top[number]);
+      const str = (n) => (inner[n] instanceof Uint8Array ? new TextDecoder().decode(inner[n]) : undefined);
+      if (number === 6) {
+        window.__server.state = "authenticated";
+        socket.send(new Uint8Array(field(8, [0x08, 0x01])));  // SubscribeRequest SERVER_NOTIFICATION
+        return;
+      }
+      if (number === 9) { window.__server.state = "subscribed"; return; }
+      window.__server.notifications.push({ type: names[number] ?? `field ${number}`, roomId: str(1), subjectId: str(2) });
+    };
+  }, { url: server.host, token: API_TOKEN });
+  await waitFor("server socket subscribed", 5000, async () => (await page.evaluate(() => window.__server.state)) === "subscribed");
+  return {
+    notifications: () => page.evaluate(() => window.__server.notifications),
+  };
+}
+
+// --- HLS: what a player would fetch, checked with ffprobe/ffmpeg ---
+async function hlsGet(server, roomId, name, query = "") {
+  const r = await fetch(`${server.base}/hls/${roomId}/${name}${query}`, { signal: AbortSignal.timeout(20_000) });
+  const body = Buffer.from(await r.arrayBuffer());
+  return { status: r.status, type: r.headers.get("content-type"), body, text: body.toString("utf8") };
+}
+
+function playlistUris(text) {
+  return text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+}
+
+function runTool(tool, args) {
+  const r = spawnSync(tool, args, { encoding: "utf8", timeout: 60_000 });
+  if (r.error) fail(`${tool} could not run: ${r.error.message}`);
+  if (r.status !== 0) fail(`${tool} ${args.join(" ")} -> ${r.status}: ${r.stderr}`);
+  return r;
+}
+
+// Downloads the init segment and segment `sequence` of a media playlist into one playable file.
+async function downloadSegment(server, roomId, media, sequence) {
+  const map = /#EXT-X-MAP:URI="([^"]+)"/.exec(media.text);
+  if (!map) fail(`media playlist has no EXT-X-MAP:\n${media.text}`);
+  const segments = playlistUris(media.text);
+  if (segments.length <= sequence) fail(`media playlist lists ${segments.length} segments:\n${media.text}`);
+  const init = await hlsGet(server, roomId, map[1]);
+  const segment = await hlsGet(server, roomId, segments[sequence]);
+  if (init.status !== 200 || segment.status !== 200) fail(`init ${init.status}, segment ${segment.status}`);
+  const file = path.join(resources.tmp, `segment_${sequence}.mp4`);
+  writeFileSync(file, Buffer.concat([init.body, segment.body]));
+  info(`downloaded ${map[1]} (${init.body.length} B) + ${segments[sequence]} (${segment.body.length} B)`);
+  return file;
+}
+
+// Checks one downloaded segment: H264 1920x1080 and AAC, a whole segment of frames, a picture
+// that is not just the black canvas.
+function checkBroadcastSegment(file) {
+  const probe = JSON.parse(runTool("ffprobe", ["-v", "error", "-count_frames", "-show_streams", "-of", "json", file]).stdout);
+  const video = probe.streams.find((s) => s.codec_type === "video");
+  const audio = probe.streams.find((s) => s.codec_type === "audio");
+  info(`ffprobe: video ${video?.codec_name} ${video?.width}x${video?.height} ${video?.nb_read_frames} frames; audio ${audio?.codec_name} ${audio?.sample_rate} Hz ${audio?.channels} ch ${audio?.nb_read_frames} frames`);
+  if (video?.codec_name !== "h264" || video.width !== 1920 || video.height !== 1080) fail(`segment video is not 1920x1080 H264: ${JSON.stringify(video)}`);
+  if (audio?.codec_name !== "aac" || Number(audio.sample_rate) !== 48000) fail(`segment audio is not 48 kHz AAC: ${JSON.stringify(audio)}`);
+  const frames = Number(video.nb_read_frames);
+  if (frames < 120 || frames > 150) fail(`a 6 s segment at 24 fps should hold about 144 frames, got ${frames}`);
+  const stats = runTool("ffmpeg", ["-v", "info", "-nostats", "-i", file, "-vf", "signalstats,metadata=print:key=lavfi.signalstats.YAVG", "-f", "null", "-"]);
+  const averages = [...stats.stderr.matchAll(/YAVG=([0-9.]+)/g)].map((m) => Number(m[1]));
+  const brightest = Math.max(...averages);
+  info(`mean luma per frame: max ${brightest.toFixed(1)} over ${averages.length} frames (black canvas is 16)`);
+  if (!(brightest > 20)) fail("the broadcast picture is black: no tile was drawn");
+}
+
 // shoal environment a scenario needs beyond the defaults.
 const scenarioEnv = {
   async "media-tcp-turn"() {
@@ -650,6 +760,90 @@ const scenarios = {
     info(`both peers connected through TCP TURN only (${(await a.page.evaluate(() => window.e2eIceServersUsed)).flat().join(", ")})`);
     await checkMediaFlowing(a, [b], "video/VP8");
     await checkMediaFlowing(b, [a], "video/VP8");
+  },
+
+  async hls(ctx) {
+    const { roomId, peers } = await publishPair(ctx, { videoCodec: "h264" });
+    const ev = () => evidenceOf(peers);
+    const backend = await openServerSocket(peers[0].page, ctx.server);
+    const added = await rest(ctx.server, "POST", `/room/${roomId}/component`, { type: "hls", options: {} });
+    if (added.status !== 201) fail(`POST component hls -> ${added.status} ${added.text}`);
+    const component = added.json.data;
+    info(`component ${JSON.stringify(component)}`);
+    if (component.metadata.playable !== false || component.metadata.lowLatency !== false) fail(`unexpected metadata ${JSON.stringify(component.metadata)}`);
+    const started = Date.now();
+    await waitFor("HLS component playable", 30_000, async () => {
+      const r = await rest(ctx.server, "GET", `/room/${roomId}`);
+      return r.json.data.components.find((c) => c.id === component.id)?.metadata.playable === true;
+    }, ev);
+    info(`playable after ${Date.now() - started} ms`);
+    const playable = await waitFor("HlsPlayable on the server socket", 5000, async () =>
+      (await backend.notifications()).find((n) => n.type === "hlsPlayable"), ev);
+    if (playable.roomId !== roomId || playable.subjectId !== component.id) fail(`HlsPlayable names ${JSON.stringify(playable)}`);
+    info(`server socket: HlsPlayable {roomId, componentId} = {${playable.roomId}, ${playable.subjectId}}`);
+
+    const master = await hlsGet(ctx.server, roomId, "index.m3u8");
+    if (master.status !== 200 || master.type !== "application/vnd.apple.mpegurl") fail(`index.m3u8 -> ${master.status} ${master.type}`);
+    info(`index.m3u8:\n${master.text}`);
+    if (!/RESOLUTION=1920x1080/.test(master.text) || !/CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/.test(master.text)) fail("master playlist lacks resolution or codecs");
+    const media = await hlsGet(ctx.server, roomId, playlistUris(master.text)[0]);
+    if (media.status !== 200) fail(`media playlist -> ${media.status}`);
+    info(`media playlist:\n${media.text}`);
+    const durations = [...media.text.matchAll(/#EXTINF:([0-9.]+)/g)].map((m) => Number(m[1]));
+    if (durations.length === 0 || Math.abs(durations[0] - 6) > 0.01) fail(`first segment should last 6 s: ${durations}`);
+    checkBroadcastSegment(await downloadSegment(ctx.server, roomId, media, 0));
+
+    const missing = await hlsGet(ctx.server, roomId, "no_such_file.m4s");
+    if (missing.status !== 404 || !/File not found/.test(missing.text)) fail(`missing file -> ${missing.status} ${missing.text}`);
+    const removed = await rest(ctx.server, "DELETE", `/room/${roomId}/component/${component.id}`);
+    if (removed.status !== 204) fail(`DELETE component -> ${removed.status}`);
+    const ended = await hlsGet(ctx.server, roomId, playlistUris(master.text)[0]);
+    if (!/#EXT-X-ENDLIST/.test(ended.text)) fail(`after removal the playlist should be closed:\n${ended.text}`);
+    info("component removed: playlist closed with EXT-X-ENDLIST");
+  },
+
+  async "hls-low-latency"(ctx) {
+    const { roomId, peers } = await publishPair(ctx, { videoCodec: "h264" });
+    const ev = () => evidenceOf(peers);
+    const added = await rest(ctx.server, "POST", `/room/${roomId}/component`, { type: "hls", options: { lowLatency: true } });
+    if (added.status !== 201 || added.json.data.metadata.lowLatency !== true) fail(`POST component hls lowLatency -> ${added.status} ${added.text}`);
+    await waitFor("HLS component playable", 30_000, async () => {
+      const r = await rest(ctx.server, "GET", `/room/${roomId}`);
+      return r.json.data.components[0]?.metadata.playable === true;
+    }, ev);
+    const master = await hlsGet(ctx.server, roomId, "index.m3u8");
+    const mediaName = playlistUris(master.text)[0];
+    const media = await hlsGet(ctx.server, roomId, mediaName);
+    info(`media playlist:\n${media.text}`);
+    for (const tag of ["#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES", "#EXT-X-PART-INF:PART-TARGET=1.100", "#EXT-X-PART:"]) {
+      if (!media.text.includes(tag)) fail(`low-latency playlist lacks ${tag}`);
+    }
+    const part = /#EXT-X-PART:DURATION=([0-9.]+),URI="([^"]+)"/.exec(media.text);
+    if (Number(part[1]) > 1.1) fail(`a part lasts longer than PART-TARGET: ${part[1]}`);
+    const partFile = await hlsGet(ctx.server, roomId, part[2]);
+    if (partFile.status !== 200 || partFile.body.subarray(4, 8).toString() !== "moof") fail(`part ${part[2]} -> ${partFile.status}, not a fragment`);
+    info(`part ${part[2]}: ${partFile.body.length} B, starts with moof`);
+
+    // Blocking reload: ask for a part two ahead of the open segment's last listed one.
+    const sequence = [...media.text.matchAll(/#EXTINF/g)].length;
+    const tail = media.text.slice(media.text.lastIndexOf("#EXTINF"));
+    const openParts = [...tail.matchAll(/#EXT-X-PART:/g)].length;
+    const wanted = `muxed_segment_${sequence}_${openParts + 1}_part.m4s`;
+    const before = await hlsGet(ctx.server, roomId, mediaName);
+    const t0 = Date.now();
+    const blocked = await hlsGet(ctx.server, roomId, mediaName, `?_HLS_msn=${sequence}&_HLS_part=${openParts + 1}`);
+    const waited = Date.now() - t0;
+    info(`_HLS_msn=${sequence}&_HLS_part=${openParts + 1}: ${blocked.status} after ${waited} ms (was listed before: ${before.text.includes(wanted)})`);
+    if (blocked.status !== 200) fail(`blocking reload -> ${blocked.status} ${blocked.text}`);
+    const segmentsNow = [...blocked.text.matchAll(/#EXTINF/g)].length;
+    if (!blocked.text.includes(wanted) && segmentsNow <= sequence) fail(`blocking reload answered without part ${wanted}:\n${blocked.text}`);
+    if (waited > 8000) fail(`blocking reload took ${waited} ms`);
+
+    const delta = await hlsGet(ctx.server, roomId, mediaName, "?_HLS_skip=YES");
+    if (delta.status !== 200 || !delta.text.includes("#EXT-X-SERVER-CONTROL")) fail(`delta playlist -> ${delta.status}`);
+    const ahead = await hlsGet(ctx.server, roomId, mediaName, `?_HLS_msn=${sequence + 10}&_HLS_part=0`);
+    if (ahead.status !== 400) fail(`a reload ten segments ahead -> ${ahead.status}, expected 400`);
+    checkBroadcastSegment(await downloadSegment(ctx.server, roomId, media, 0));
   },
 
   async "media-h264"(ctx) {

@@ -209,7 +209,7 @@ TEST_F(RestApi, DeletePeer) {
   EXPECT_EQ(error_of(no_room), R"("Room nope does not exist")");
 }
 
-TEST_F(RestApi, ComponentsValidateAsTheOriginalThenSayTheyAreNotInThisBuild) {
+TEST_F(RestApi, ComponentsValidateAsTheOriginal) {
   auto any = create_room(port());
   auto h264 = create_room(port(), {{"videoCodec", "h264"}});
   auto vp8 = create_room(port(), {{"videoCodec", "vp8"}});
@@ -221,16 +221,35 @@ TEST_F(RestApi, ComponentsValidateAsTheOriginalThenSayTheyAreNotInThisBuild) {
   EXPECT_EQ(error_of(post(vp8, R"({"type":"rtsp","options":{"sourceUri":"rtsp://x"}})")),
             "\"Incompatible video codec enforced in room " + vp8 + "\"");
   EXPECT_EQ(error_of(post(h264, R"({"type":"rtsp"})")), R"("Invalid request body structure")");
+  EXPECT_EQ(error_of(post(h264, R"({"type":"hls","options":{"lowLatency":"yes"}})")),
+            R"("Invalid request body structure")");
   auto hls = post(h264, R"({"type":"hls","options":{"lowLatency":true}})");
-  EXPECT_EQ(hls.status, 501);
-  EXPECT_EQ(error_of(hls), R"("Component type hls is not available in this build of shoal")");
+  ASSERT_EQ(hls.status, 201) << hls.body;
+  const auto component = hls.json_body()["data"];
+  EXPECT_EQ(component["type"], "hls");
+  EXPECT_EQ(component["metadata"], json({{"playable", false}, {"lowLatency", true}}));
+  auto second = post(h264, R"({"type":"hls"})");
+  EXPECT_EQ(second.status, 400);
+  EXPECT_EQ(error_of(second), "\"Reached components limit in room " + h264 + "\"");
   auto rtsp = post(any, R"({"type":"rtsp","options":{"sourceUri":"rtsp://camera/stream"}})");
   EXPECT_EQ(rtsp.status, 501);
   EXPECT_EQ(error_of(rtsp), R"("Component type rtsp is not available in this build of shoal")");
-  EXPECT_EQ(api(port(), "GET", "/room/" + h264).json_body()["data"]["components"], json::array());
+  auto listed = api(port(), "GET", "/room/" + h264).json_body()["data"]["components"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0], component);
+  // With no tracks there is nothing to broadcast yet, but the output directory is there.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!std::filesystem::exists(output_dir_ / "hls_output" / h264 / "muxed_header.mp4") &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(std::filesystem::exists(output_dir_ / "hls_output" / h264 / "muxed_header.mp4"));
   auto del = api(port(), "DELETE", "/room/" + h264 + "/component/x");
   EXPECT_EQ(del.status, 404);
   EXPECT_EQ(error_of(del), R"("Component x does not exist")");
+  EXPECT_EQ(api(port(), "DELETE", "/room/" + h264 + "/component/" + component["id"].get<std::string>()).status, 204);
+  EXPECT_EQ(api(port(), "GET", "/room/" + h264).json_body()["data"]["components"], json::array());
+  EXPECT_EQ(post(h264, R"({"type":"hls"})").status, 201);  // the limit counts the components there now
 }
 
 TEST_F(RestApi, HlsFilesAreServedWithoutAuth) {

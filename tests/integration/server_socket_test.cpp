@@ -20,6 +20,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -242,6 +244,9 @@ class ServerSocketClient {
   switch (kind) {
     case ServerMessage::kPeerConnected: subject = message->peer_connected().peer_id(); break;
     case ServerMessage::kPeerDisconnected: subject = message->peer_disconnected().peer_id(); break;
+    case ServerMessage::kPeerCrashed: subject = message->peer_crashed().peer_id(); break;
+    case ServerMessage::kComponentCrashed: subject = message->component_crashed().component_id(); break;
+    case ServerMessage::kHlsPlayable: subject = message->hls_playable().component_id(); break;
     default: break;
   }
   if (subject != subject_id) {
@@ -618,4 +623,46 @@ TEST_F(ServerSocketProduction, SubscriberReceivesRoomCreated) {
 }
 
 }  // namespace
+// ---------------------------------------------------------------------------------------------
+// Components: an HLS component that cannot write its output crashes alone (ComponentCrashed);
+// the room and the component's listing stay, as in the original.
+
+class ServerSocketComponents : public ServerSocketSuite {
+ protected:
+  static void SetUpTestSuite() {
+    // The output base path lies under a regular file: no directory can be made there.
+    blocker_ = std::filesystem::temp_directory_path() / ("shoal-not-a-directory-" + std::to_string(::getpid()));
+    std::ofstream(blocker_) << "a file, not a directory\n";
+    shoal_ = new ShoalProcess({{"JF_OUTPUT_BASE_PATH", (blocker_ / "output").string()}});
+  }
+  static void TearDownTestSuite() {
+    ServerSocketSuite::TearDownTestSuite();
+    std::filesystem::remove(blocker_);
+  }
+  static inline std::filesystem::path blocker_;
+};
+
+TEST_F(ServerSocketComponents, HlsComponentThatCannotWriteItsOutputCrashesAlone) {
+  auto client = subscribed();
+  auto room_id = create_room(port(), {{"videoCodec", "h264"}});
+  ASSERT_TRUE(is_event(client->next_for_room(room_id), ServerMessage::kRoomCreated, room_id));
+
+  auto added = api(port(), "POST", "/room/" + room_id + "/component", R"({"type":"hls"})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  const auto component_id = added.json_body()["data"]["id"].get<std::string>();
+  ASSERT_TRUE(is_event(client->next_for_room(room_id), ServerMessage::kComponentCrashed, room_id, component_id));
+
+  auto room = api(port(), "GET", "/room/" + room_id);
+  ASSERT_EQ(room.status, 200);
+  const auto components = room.json_body()["data"]["components"];
+  ASSERT_EQ(components.size(), 1u);
+  EXPECT_EQ(components[0]["id"], component_id);
+  EXPECT_EQ(components[0]["metadata"]["playable"], false);
+  EXPECT_EQ(api(port(), "POST", "/room/" + room_id + "/peer", R"({"type":"webrtc"})").status, 201);
+  EXPECT_EQ(api(port(), "DELETE", "/room/" + room_id + "/component/" + component_id).status, 204);
+  EXPECT_NE(shoal_->output().find("cannot create HLS output directory"), std::string::npos) << shoal_->output();
+  ASSERT_EQ(api(port(), "DELETE", "/room/" + room_id).status, 204);
+  ASSERT_TRUE(is_event(client->next_for_room(room_id), ServerMessage::kRoomDeleted, room_id));
+}
+
 }  // namespace shoal::test

@@ -152,7 +152,7 @@ TEST_F(RoomTest, ComponentChecksFollowTheOriginalOrder) {
   Room h264 = make({std::nullopt, VideoCodec::H264});
   EXPECT_EQ(std::get<RoomError>(h264.add_component(ComponentType::Rtsp, std::nullopt)),
             RoomError::InvalidOptions);
-  EXPECT_EQ(std::get<RoomError>(h264.add_component(ComponentType::Hls, ComponentOptions{})),
+  EXPECT_EQ(std::get<RoomError>(h264.add_component(ComponentType::Rtsp, ComponentOptions{ComponentType::Rtsp})),
             RoomError::ComponentUnavailable);
   EXPECT_EQ(h264.remove_component("nope"), RoomError::ComponentNotFound);
 }

@@ -1,0 +1,111 @@
+#pragma once
+// The HLS broadcast of one room, as Jellyfish's HLS component makes it: every video track
+// decoded and laid out on one 1920x1080 picture at 24 fps (H264), every audio track decoded and
+// mixed (AAC), both muxed into one fMP4 rendition cut into 6 s segments (and 1.1 s parts for
+// low-latency HLS), written with their playlists to the room's output directory.
+//
+// Runs on its component's own thread: decoding and encoding never hold up a room's loop.
+// Wall-clock paced: frames are made when due, from the newest picture and sound each track has.
+#include "components/hls/audio_track_decoder.hpp"
+#include "components/hls/av_encoders.hpp"
+#include "components/hls/cmaf_muxer.hpp"
+#include "components/hls/hls_live_index.hpp"
+#include "components/hls/hls_playlist.hpp"
+#include "components/hls/hls_storage.hpp"
+#include "components/hls/track_packet.hpp"
+#include "components/hls/video_compositor.hpp"
+#include "components/hls/video_track_decoder.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace shoal::components::hls {
+
+struct HlsPipelineSettings {
+  std::filesystem::path directory;  // <JF_OUTPUT_BASE_PATH>/hls_output/<room id>
+  bool low_latency = false;
+  std::string room_id;
+  HlsLiveIndex* live_index = nullptr;  // low latency: where blocking reloads look
+};
+
+class HlsPipelineEvents {
+ public:
+  virtual ~HlsPipelineEvents() = default;
+  virtual void on_keyframe_needed(std::uint32_t track_key) = 0;
+  virtual void on_playable() = 0;  // the first segment and its playlists are written
+};
+
+class HlsPipeline {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  static constexpr int kSegmentSeconds = 6;
+  static constexpr double kPartSeconds = 1.1;
+
+  HlsPipeline(HlsPipelineSettings settings, HlsPipelineEvents& events);
+  ~HlsPipeline();
+  HlsPipeline(const HlsPipeline&) = delete;
+  HlsPipeline& operator=(const HlsPipeline&) = delete;
+
+  void add_track(std::uint32_t key, bool video);
+  void remove_track(std::uint32_t key);
+  void on_packet(const TrackPacket& packet, Clock::time_point now);
+  // Makes every frame due by `now`; returns when the next one is due.
+  Clock::time_point run_until(Clock::time_point now);
+  // The stream ends: the open segment is written and the playlist closed.
+  void finish();
+
+  std::string_view media_playlist_name() const { return "muxed.m3u8"; }
+
+ private:
+  struct VideoTrack {
+    VideoTrackDecoder decoder;
+    Clock::time_point keyframe_requested{};
+  };
+
+  void encode_video_frame(std::int64_t frame);
+  void encode_audio_frame(std::int64_t first_sample);
+  void drain_video();
+  void drain_audio();
+  void on_video_packet(AVPacket& packet);
+  void cut(std::int64_t boundary_frame, bool end_segment, bool next_independent);
+  void write_playlists();
+  std::string segment_name(std::uint64_t sequence) const;
+
+  HlsPipelineSettings settings_;
+  HlsPipelineEvents& events_;
+  HlsStorage storage_;
+  VideoEncoding encoding_;
+  int part_frames_;
+  CodecContextPtr video_encoder_;
+  CodecContextPtr audio_encoder_;
+  CmafMuxer muxer_;
+  VideoCompositor compositor_;
+  HlsPlaylist playlist_;
+  FramePtr audio_frame_ = make_frame();
+  PacketPtr encoded_ = make_packet();
+  std::map<std::uint32_t, std::unique_ptr<VideoTrack>> video_;  // by key: publication order
+  std::map<std::uint32_t, std::unique_ptr<AudioTrackDecoder>> audio_;
+
+  bool started_ = false;
+  Clock::time_point start_{};
+  std::int64_t frames_ = 0;   // next video frame (pts in 1/frame_rate)
+  std::int64_t samples_ = 0;  // next audio sample (pts in 1/sample_rate)
+  std::int64_t next_keyframe_ = 0;
+
+  bool segment_open_ = false;
+  std::int64_t segment_start_ = 0;  // frames
+  std::int64_t part_start_ = 0;
+  bool part_independent_ = true;
+  std::size_t part_index_ = 0;
+  std::string segment_bytes_;
+  std::uint64_t peak_bandwidth_ = 0;
+  std::uint64_t master_bandwidth_ = 0;
+  bool playable_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace shoal::components::hls

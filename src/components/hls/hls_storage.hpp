@@ -1,0 +1,22 @@
+#pragma once
+// Writes a room's HLS files. Each file appears whole (written aside, then renamed), so the
+// HTTP side never serves a half-written playlist or segment. Failures throw: a component that
+// cannot write its output has crashed.
+#include <filesystem>
+#include <string_view>
+
+namespace shoal::components::hls {
+
+class HlsStorage {
+ public:
+  explicit HlsStorage(std::filesystem::path directory) : directory_(std::move(directory)) {}
+
+  const std::filesystem::path& directory() const { return directory_; }
+  void create_directory() const;
+  void write(std::string_view name, std::string_view bytes) const;
+
+ private:
+  std::filesystem::path directory_;
+};
+
+}  // namespace shoal::components::hls

@@ -1,0 +1,131 @@
+// Components of a room. HLS: the broadcast runs on its own thread (components/hls); the room
+// feeds it every published track's packets and answers what it reports back, on its loop.
+// RTSP is not built yet and is refused with 501.
+#include "room/room.hpp"
+#include "rtc/sdp/session_description.hpp"
+
+#include "core/uuid.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+
+namespace shoal::room {
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool broadcastable(const PublishedTrack& track) {
+  return track.is_video() ? rtc::sdp::iequals(track.codec_name, "H264") : rtc::sdp::iequals(track.codec_name, "opus");
+}
+
+}  // namespace
+
+std::variant<AddedComponent, RoomError> Room::start_hls(const ComponentOptions& options) {
+  Component component{core::make_uuid_v4(), options, false, nullptr};
+  components::hls::HlsComponentSettings settings;
+  settings.room_id = id_;
+  settings.directory = std::filesystem::path(settings_.output_base_path) / "hls_output" / id_;
+  settings.low_latency = options.low_latency;
+  settings.live_index = settings_.hls_live_index;
+  settings.notices = [&loop = loop_, alive = std::weak_ptr<bool>(alive_), this,
+                      id = component.id](components::hls::HlsNotice notice) {
+    boost::asio::post(loop, [alive, this, id, notice = std::move(notice)] {
+      auto room_alive = alive.lock();
+      if (!room_alive || !*room_alive) return;
+      guard_room([&] { on_hls_notice(id, notice); });
+    });
+  };
+  component.hls = std::make_unique<components::hls::HlsComponent>(std::move(settings));
+  AddedComponent added{component.id, component_json(component)};
+  components_.push_back(std::move(component));
+  for (auto& track : tracks_) hls_add_track(*track);
+  spdlog::info("Added component \"{}\" (hls{}) to room \"{}\"", added.id,
+               options.low_latency ? ", low latency" : "", id_);
+  publish_snapshot();
+  return added;
+}
+
+components::hls::HlsComponent* Room::hls_broadcast() {
+  for (auto& component : components_) {
+    if (component.hls) return component.hls.get();
+  }
+  return nullptr;
+}
+
+void Room::hls_add_track(PublishedTrack& track) {
+  auto* hls = hls_broadcast();
+  if (hls == nullptr || track.hls_key != 0 || !broadcastable(track)) return;
+  track.hls_key = hls->add_track(track.is_video());
+  track.hls_source = -1;
+}
+
+void Room::hls_remove_track(PublishedTrack& track) {
+  if (track.hls_key == 0) return;
+  if (auto* hls = hls_broadcast()) hls->remove_track(track.hls_key);
+  track.hls_key = 0;
+}
+
+void Room::hls_push(PublishedTrack& track, int source, const rtc::rtp::RtpPacket& packet) {
+  if (track.hls_key == 0) return;
+  auto* hls = hls_broadcast();
+  if (hls == nullptr) return;
+  if (track.is_simulcast()) {
+    // The broadcast takes the best layer being sent; its decoder restarts at the next keyframe
+    // of a new one (and asks for it).
+    int best = -1;
+    for (int i = LayerSelector::kLayerCount - 1; i >= 0; --i) {
+      if (track.sources[static_cast<std::size_t>(i)].active) {
+        best = i;
+        break;
+      }
+    }
+    track.hls_source = best;
+    if (source != best) return;
+  }
+  hls->push(track.hls_key, packet.ssrc(), packet.sequence_number(), packet.timestamp(), packet.marker(),
+            packet.payload());
+}
+
+void Room::on_hls_notice(const std::string& component_id, const components::hls::HlsNotice& notice) {
+  auto it = std::find_if(components_.begin(), components_.end(),
+                         [&](const Component& c) { return c.id == component_id; });
+  if (it == components_.end() || !it->hls) return;  // removed or crashed meanwhile
+  using Kind = components::hls::HlsNotice::Kind;
+  switch (notice.kind) {
+    case Kind::KeyframeNeeded:
+      for (auto& track : tracks_) {
+        if (track->hls_key != notice.track_key) continue;
+        request_keyframe(*track, track->is_simulcast() ? std::max(track->hls_source, 0) : 0, now_ms());
+        break;
+      }
+      return;
+    case Kind::Playable:
+      if (it->playable) return;
+      it->playable = true;
+      publish_snapshot();
+      if (settings_.bus) settings_.bus->publish({notifications::ServerEventKind::HlsPlayable, id_, component_id});
+      return;
+    case Kind::Crashed:
+      spdlog::error("Component \"{}\" of room \"{}\" crashed: {}", component_id, id_, notice.reason);
+      for (auto& track : tracks_) track->hls_key = 0;
+      it->hls.reset();
+      if (settings_.bus) {
+        settings_.bus->publish({notifications::ServerEventKind::ComponentCrashed, id_, component_id});
+      }
+      return;
+  }
+}
+
+void Room::stop_components() {
+  for (auto& track : tracks_) track->hls_key = 0;
+  for (auto& component : components_) component.hls.reset();
+}
+
+}  // namespace shoal::room
