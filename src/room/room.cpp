@@ -111,10 +111,7 @@ std::optional<RoomError> Room::remove_component_unguarded(std::string_view compo
   auto it = std::find_if(components_.begin(), components_.end(),
                          [&](const Component& c) { return c.id == component_id; });
   if (it == components_.end()) return RoomError::ComponentNotFound;
-  if (it->hls) {
-    for (auto& track : tracks_) track->hls_key = 0;
-    it->hls.reset();  // ends the stream: the last segment is written, the playlist closed
-  }
+  stop_hls(*it);
   components_.erase(it);
   spdlog::info("Removed component \"{}\"", component_id);
   publish_snapshot();

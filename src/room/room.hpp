@@ -185,6 +185,7 @@ class Room final : private PeerMediaEvents {
   void hls_remove_track(PublishedTrack& track);
   void hls_push(PublishedTrack& track, int source, const rtc::rtp::RtpPacket& packet);
   void on_hls_notice(const std::string& component_id, const components::hls::HlsNotice& notice);
+  void stop_hls(Component& component);  // ends its broadcast (last segment, closed playlist)
   void stop_components();
   void count_traffic(Peer& peer);
 

@@ -114,8 +114,7 @@ void Room::on_hls_notice(const std::string& component_id, const components::hls:
       return;
     case Kind::Crashed:
       spdlog::error("Component \"{}\" of room \"{}\" crashed: {}", component_id, id_, notice.reason);
-      for (auto& track : tracks_) track->hls_key = 0;
-      it->hls.reset();
+      stop_hls(*it);
       if (settings_.bus) {
         settings_.bus->publish({notifications::ServerEventKind::ComponentCrashed, id_, component_id});
       }
@@ -123,9 +122,15 @@ void Room::on_hls_notice(const std::string& component_id, const components::hls:
   }
 }
 
-void Room::stop_components() {
+void Room::stop_hls(Component& component) {
+  if (!component.hls) return;
+  // One broadcast per room: every track's key belongs to it.
   for (auto& track : tracks_) track->hls_key = 0;
-  for (auto& component : components_) component.hls.reset();
+  component.hls.reset();
+}
+
+void Room::stop_components() {
+  for (auto& component : components_) stop_hls(component);
 }
 
 }  // namespace shoal::room
