@@ -66,7 +66,7 @@ std::variant<room::RoomConfig, RoomParamsError> parse_room_config(const json& pa
   }
   if (auto it = params.find("webhookUrl"); it != params.end() && !it->is_null()) {
     if (!it->is_string() || !parse_http_url(it->get<std::string>())) {
-      return RoomParamsError{"webhookUrl must be an http:// URL"};
+      return RoomParamsError{"webhookUrl must be an http:// or https:// URL"};
     }
     config.webhook_url = it->get<std::string>();
   }

@@ -5,12 +5,22 @@
 namespace shoal::notifications {
 
 std::optional<HttpUrl> parse_http_url(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.size() > 2048 || url.substr(0, kScheme.size()) != kScheme) return std::nullopt;
-  auto rest = url.substr(kScheme.size());
+  constexpr std::string_view kHttp = "http://";
+  constexpr std::string_view kHttps = "https://";
+  if (url.size() > 2048) return std::nullopt;
+  HttpUrl out;
+  std::string_view rest;
+  if (url.substr(0, kHttp.size()) == kHttp) {
+    rest = url.substr(kHttp.size());
+  } else if (url.substr(0, kHttps.size()) == kHttps) {
+    rest = url.substr(kHttps.size());
+    out.tls = true;
+    out.port = 443;
+  } else {
+    return std::nullopt;
+  }
   auto slash = rest.find_first_of("/?");
   auto authority = rest.substr(0, slash);
-  HttpUrl out;
   if (slash != std::string_view::npos) {
     out.target = std::string(rest.substr(slash));
     if (out.target.front() == '?') out.target.insert(out.target.begin(), '/');

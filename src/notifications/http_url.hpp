@@ -10,9 +10,11 @@ struct HttpUrl {
   std::string host;
   std::uint16_t port = 80;
   std::string target = "/";  // path and query
+  bool tls = false;          // https: certificate checked against the system trust store
 };
 
-// http://host[:port][/path[?query]]; nullopt for anything else (https is not supported yet).
+// http[s]://host[:port][/path[?query]]; nullopt for anything else (userinfo is refused so
+// no credentials end up in logs).
 std::optional<HttpUrl> parse_http_url(std::string_view url);
 
 }  // namespace shoal::notifications

@@ -5,11 +5,13 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -76,7 +78,17 @@ std::string webhook_signature(std::string_view key, std::string_view body) {
 
 WebhookDispatcher::WebhookDispatcher(asio::io_context& loop, NotificationBus& bus, std::string signing_key,
                                      metrics::Metrics& metrics, WebhookPolicy policy)
-    : loop_(loop), bus_(bus), signing_key_(std::move(signing_key)), metrics_(metrics), policy_(policy) {
+    : loop_(loop),
+      bus_(bus),
+      signing_key_(std::move(signing_key)),
+      metrics_(metrics),
+      policy_(policy),
+      tls_(asio::ssl::context::tls_client) {
+  tls_.set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  tls_.set_verify_mode(asio::ssl::verify_peer);
+  boost::system::error_code trust_error;
+  tls_.set_default_verify_paths(trust_error);
+  if (trust_error) spdlog::warn("No system certificate store for https webhooks: {}", trust_error.message());
   subscription_ = bus_.subscribe([this](const ServerEvent& event) {
     if (event.kind == ServerEventKind::MetricsReport) return;
     asio::post(loop_, [this, event] { on_event(event); });
@@ -153,13 +165,50 @@ asio::awaitable<bool> WebhookDispatcher::post_once(const HttpUrl& url, const std
   auto [resolve_error, endpoints] =
       co_await resolver.async_resolve(url.host, std::to_string(url.port), use_tuple);
   if (resolve_error) co_return false;
-  beast::tcp_stream stream(loop_);
-  stream.expires_after(policy_.request_timeout);
-  auto [connect_error, endpoint] = co_await stream.async_connect(endpoints, use_tuple);
-  if (connect_error) co_return false;
+  if (!url.tls) {
+    beast::tcp_stream stream(loop_);
+    stream.expires_after(policy_.request_timeout);
+    auto [connect_error, endpoint] = co_await stream.async_connect(endpoints, use_tuple);
+    if (connect_error) co_return false;
+    const bool delivered = co_await exchange(stream, url, body);
+    beast::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    co_return delivered;
+  }
 
+  beast::ssl_stream<beast::tcp_stream> stream(loop_, tls_);
+  // The peer must prove it is the host named in the URL: an IP address is matched against the
+  // certificate's IP entries, a name against its DNS entries (and sent as SNI).
+  SSL* ssl = stream.native_handle();
+  boost::system::error_code not_an_ip;
+  asio::ip::make_address(url.host, not_an_ip);
+  if (!not_an_ip) {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str());
+  } else {
+    SSL_set_tlsext_host_name(ssl, url.host.c_str());
+    SSL_set1_host(ssl, url.host.c_str());
+  }
+  beast::get_lowest_layer(stream).expires_after(policy_.request_timeout);
+  auto [connect_error, endpoint] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, use_tuple);
+  if (connect_error) co_return false;
+  auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+  if (handshake_error) {
+    spdlog::warn("Webhook TLS handshake with {} failed: {}", url.host, handshake_error.message());
+    co_return false;
+  }
+  const bool delivered = co_await exchange(stream, url, body);
+  // The response is complete (Connection: close); waiting for the peer's close_notify would only
+  // hold the destination's queue up to the request timeout.
+  beast::get_lowest_layer(stream).close();
+  co_return delivered;
+}
+
+template <typename Stream>
+asio::awaitable<bool> WebhookDispatcher::exchange(Stream& stream, const HttpUrl& url, const std::string& body) {
   http::request<http::string_body> request{http::verb::post, url.target, 11};
-  request.set(http::field::host, url.host + ":" + std::to_string(url.port));
+  const bool default_port = url.port == (url.tls ? 443 : 80);
+  const std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  request.set(http::field::host, default_port ? host : host + ":" + std::to_string(url.port));
   request.set(http::field::content_type, "application/json");
   request.set(http::field::user_agent, "shoal-webhooks");
   request.set("x-shoal-signature", webhook_signature(signing_key_, body));
@@ -175,8 +224,6 @@ asio::awaitable<bool> WebhookDispatcher::post_once(const HttpUrl& url, const std
   auto [read_error, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
   if (read_error) co_return false;
   const auto status = parser.get().result_int();
-  beast::error_code ignored;
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   co_return status >= 200 && status < 300;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Webhooks (as in later Jellyfish versions): a room created with `webhookUrl` has each of its
-// server notifications POSTed there as JSON, signed with HMAC-SHA256 over the body using the
+// server notifications POSTed there (http, or https verified against the system trust store,
+// which OpenSSL's SSL_CERT_FILE/SSL_CERT_DIR can override) as JSON, signed with HMAC-SHA256 over the body using the
 // server API token (header `x-shoal-signature: sha256=<hex>`). Deliveries run on one loop,
 // one in flight per destination, retried with backoff, from a bounded queue: a slow or dead
 // target never blocks a room.
@@ -10,6 +11,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <deque>
@@ -51,12 +53,15 @@ class WebhookDispatcher {
   void on_event(const ServerEvent& event);  // on loop_
   boost::asio::awaitable<void> drain(std::string url_text);
   boost::asio::awaitable<bool> post_once(const HttpUrl& url, const std::string& body);
+  template <typename Stream>
+  boost::asio::awaitable<bool> exchange(Stream& stream, const HttpUrl& url, const std::string& body);
 
   boost::asio::io_context& loop_;
   NotificationBus& bus_;
   std::string signing_key_;
   metrics::Metrics& metrics_;
   WebhookPolicy policy_;
+  boost::asio::ssl::context tls_;
   NotificationBus::Token subscription_;
   std::unordered_map<std::string, std::string> room_urls_;       // room id -> url
   std::unordered_map<std::string, Destination> destinations_;    // url -> queue
