@@ -1,6 +1,8 @@
 // RTCP arrives from any connected browser: validate the compound, read every typed view, run the
 // in-place SSRC rewrite on a copy, and check that NACKs we re-pack from what was requested
-// parse back to the same sequence numbers.
+// parse back to the same sequence numbers. Transport-cc feedback also drives a bandwidth
+// estimator (as from a subscriber), whose estimate must stay a finite rate within its bounds.
+#include "rtc/cc/send_side_bandwidth_estimator.hpp"
 #include "rtc/rtcp/bye.hpp"
 #include "rtc/rtcp/feedback_header.hpp"
 #include "rtc/rtcp/full_intra_request.hpp"
@@ -25,6 +27,21 @@ using namespace shoal::rtc::rtcp;
 namespace {
 
 std::uint64_t g_sink = 0;
+
+void check_estimator(const TransportCc& cc) {
+  static shoal::rtc::cc::SendSideBandwidthEstimator estimator;
+  static std::int64_t now_us = 1'000'000;
+  using Estimator = shoal::rtc::cc::SendSideBandwidthEstimator;
+  // Every reported number was "sent", so the feedback is really evaluated.
+  const std::size_t count = std::min<std::size_t>(cc.packet_status_count(), 2048);
+  for (std::size_t i = 0; i < count; ++i) {
+    estimator.on_sent(static_cast<std::uint16_t>(cc.base_sequence_number() + i), 1200, now_us + static_cast<std::int64_t>(i));
+  }
+  now_us += 50'000;
+  estimator.on_feedback(cc, now_us);
+  const double estimate = estimator.estimate_bps();
+  if (!(estimate >= Estimator::kMinBps && estimate <= Estimator::kMaxBps)) std::abort();
+}
 
 void check_nack_round_trip(const GenericNack& nack) {
   std::array<std::uint16_t, 512> seqs{};
@@ -82,6 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto cc = TransportCc::parse(view)) {
       sink += cc->base_sequence_number() + cc->packet_status_count() + static_cast<std::uint32_t>(cc->reference_time()) +
               cc->feedback_packet_count() + cc->status_data().size();
+      check_estimator(*cc);
     }
     if (auto pli = PictureLossIndication::parse(view)) sink += pli->media_ssrc();
     if (auto fir = FullIntraRequest::parse(view)) {
