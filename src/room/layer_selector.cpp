@@ -12,23 +12,26 @@ void LayerSelector::set_target(int layer) {
   choose();
 }
 
+void LayerSelector::set_cap(int layer) {
+  if (layer < 0 || layer >= kLayerCount) return;
+  cap_ = layer;
+  choose();
+}
+
 void LayerSelector::set_active_layers(std::uint8_t mask) {
   active_ = mask;
   choose();
 }
 
 void LayerSelector::choose() {
-  if (has(active_, target_)) {
-    wanted_ = target_;
-    return;
-  }
-  for (int layer = target_ - 1; layer >= 0; --layer) {
+  const int limit = target_ < cap_ ? target_ : cap_;
+  for (int layer = limit; layer >= 0; --layer) {
     if (has(active_, layer)) {
       wanted_ = layer;
       return;
     }
   }
-  for (int layer = target_ + 1; layer < kLayerCount; ++layer) {
+  for (int layer = limit + 1; layer < kLayerCount; ++layer) {
     if (has(active_, layer)) {
       wanted_ = layer;
       return;
@@ -41,7 +44,9 @@ void LayerSelector::choose() {
 LayerSelector::Verdict LayerSelector::on_packet(int layer, bool keyframe) {
   if (layer == wanted_ && layer != current_ && keyframe) {
     current_ = layer;
-    reason_ = layer == target_ ? Reason::Other : Reason::EncodingInactive;
+    bool capped = false;  // a layer up to the target is sent, but the cap keeps us below it
+    for (int above = layer + 1; above <= target_; ++above) capped = capped || (above > cap_ && has(active_, above));
+    reason_ = layer == target_ ? Reason::Other : capped ? Reason::LowBandwidth : Reason::EncodingInactive;
     return Verdict::Switch;
   }
   return layer == current_ && layer != kNone ? Verdict::Forward : Verdict::Drop;

@@ -1,7 +1,8 @@
 #pragma once
 // Which simulcast layer one subscriber receives of one track. The subscriber asks for a target
-// layer (initially medium); the layer actually wanted is the target when the publisher sends
-// it, else the best lower active layer, else the lowest higher one. The forwarded (current)
+// layer (initially medium); the bandwidth allocator may cap it (the subscriber's downlink does
+// not carry more). The layer actually wanted is min(target, cap) when the publisher sends it,
+// else the best lower active layer, else the lowest higher one. The forwarded (current)
 // layer only changes at a keyframe of the wanted layer, so the subscriber's decoder never sees
 // a delta frame of a stream it has no reference for; until then the old layer keeps flowing.
 // Plain state machine: no clocks, no sockets; the room feeds it packets and layer activity.
@@ -21,6 +22,8 @@ class LayerSelector {
   enum class Reason { Other, EncodingInactive, LowBandwidth };
 
   void set_target(int layer);
+  // The highest layer the subscriber's bandwidth allows; kLayerCount - 1 lifts the cap.
+  void set_cap(int layer);
   // Bit i set: layer i is being received from the publisher.
   void set_active_layers(std::uint8_t mask);
   // A new (not retransmitted) packet of `layer`.
@@ -29,6 +32,7 @@ class LayerSelector {
   void restart() { current_ = kNone; }
 
   int target() const { return target_; }
+  int cap() const { return cap_; }
   int current() const { return current_; }
   int wanted() const { return wanted_; }
   bool waiting_keyframe() const { return wanted_ != kNone && wanted_ != current_; }
@@ -39,6 +43,7 @@ class LayerSelector {
   void choose();
 
   int target_ = kInitialTarget;
+  int cap_ = kLayerCount - 1;
   int current_ = kNone;
   int wanted_ = kNone;
   std::uint8_t active_ = 0;

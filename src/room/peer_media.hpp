@@ -2,6 +2,7 @@
 // The media side of one WebRTC peer: its transport, the state of its negotiation rounds, the
 // tracks it publishes (inbound) and the remote tracks it receives (outbound).
 #include "room/published_track.hpp"
+#include "rtc/cc/send_side_bandwidth_estimator.hpp"
 #include "rtc/rtcp/transport_cc_feedback_generator.hpp"
 #include "webrtc/peer_transport.hpp"
 
@@ -36,6 +37,21 @@ struct InboundStream {
   int transport_cc_extension_id = 0;
 };
 
+// What the server sends one subscriber, and what its downlink is estimated to carry.
+struct Downlink {
+  // Created with the first packet we number transport-wide for it (peers that only publish, or
+  // whose browser did not negotiate transport-cc, never pay for one).
+  std::unique_ptr<rtc::cc::SendSideBandwidthEstimator> estimator;
+  std::uint64_t bytes_at_last_tick = 0;
+  double media_bps = 0;            // forwarded media over the last second
+  double padding_bps = 0;          // probing rate wanted now (0: not probing)
+  double padding_credit_bytes = 0;  // padding owed, spent at frame boundaries
+  std::uint64_t decreases_seen = 0;
+  std::int64_t probe_resume_ms = 0;  // probing paused after it caused congestion
+  std::int64_t probe_backoff_ms = 0;
+  double reported_bps = -1;         // last bandwidthEstimation sent to the peer
+};
+
 class PeerMedia final : public webrtc::PeerTransportHandler {
  public:
   PeerMedia(std::string peer_id, PeerMediaEvents& events) : peer_id_(std::move(peer_id)), events_(events) {}
@@ -53,6 +69,7 @@ class PeerMedia final : public webrtc::PeerTransportHandler {
   // transport-wide numbering of what we send it.
   rtc::rtcp::TransportCcFeedbackGenerator transport_cc_feedback;
   std::uint16_t next_transport_sequence = 0;
+  Downlink downlink;
 
   OutboundStream* outbound_by_ssrc(std::uint32_t ssrc) {
     for (auto& stream : outbound) {

@@ -33,6 +33,9 @@ struct InboundSource {
   rtc::rtp::ReceiveStatistics statistics;   // for our receiver reports to the publisher
   rtc::rtp::NackGenerator nacks;            // losses we ask the publisher to resend
   std::int64_t last_nack_ms = -1;
+  std::uint64_t bytes = 0;        // received, for the rate below
+  std::uint64_t bytes_at_last_rate = 0;
+  double bitrate_bps = 0;         // smoothed over seconds; what forwarding this stream costs
 };
 
 struct PublishedTrack {

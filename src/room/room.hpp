@@ -240,6 +240,15 @@ class Room final : private PeerMediaEvents {
   void update_layer_activity(PublishedTrack& track, std::int64_t now_ms);
   void notify_encoding_switched(const OutboundStream& stream);
 
+  // --- subscriber bandwidth (room_bandwidth.cpp) ---
+  void stamp_transport_sequence(OutboundStream& stream, rtc::rtp::RtpPacket& packet, std::int64_t now_us);
+  void on_downlink_feedback(PeerMedia& media, const rtc::rtcp::TransportCc& feedback, std::int64_t now_us);
+  void allocate_downlink(PeerMedia& media, std::int64_t now_ms);
+  void update_downlink_rates(PeerMedia& media);
+  void update_source_rates(PublishedTrack& track);
+  void report_bandwidth_estimation(PeerMedia& media);
+  void send_padding(OutboundStream& stream, std::int64_t now_us);
+
   std::string id_;
   RoomConfig config_;
   boost::asio::io_context& loop_;

@@ -138,6 +138,7 @@ void Room::on_media_packet(PeerMedia& media, const InboundMatch& match, const rt
   const std::int64_t now = now_us / 1000;
   ++track.packets;
   track.bytes += packet.bytes().size();
+  source.bytes += packet.bytes().size();
   track.transport_cc_extension_id = match.stream->transport_cc_extension_id;
   source.last_packet_ms = now;
 
@@ -223,16 +224,17 @@ bool Room::forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bo
   copy->rewrite_extension_ids(stream.extension_map);
   // Transport-wide numbers count per transport: the subscriber's feedback must describe what
   // we sent it, not what the publisher sent us.
-  const int publisher_cc_id = stream.track != nullptr ? stream.track->transport_cc_extension_id : 0;
-  if (publisher_cc_id > 0 && publisher_cc_id < 256) {
-    if (const std::uint8_t id = stream.extension_map[static_cast<std::size_t>(publisher_cc_id)]; id != 0) {
-      copy->set_extension_u16(id, stream.receiver->next_transport_sequence++);
-    }
-  }
+  const std::int64_t sent_us = now_us();
+  stamp_transport_sequence(stream, *copy, sent_us);
   if (stream.history) stream.history->store(copy->sequence_number(), copy->bytes(), now);
   ++stream.packets;
   stream.bytes += source.size();
   stream.receiver->transport->send_rtp(std::span(forward_buffer_), source.size());
+  // Probes go between frames, so no frame is split by padding.
+  if (packet.marker() && stream.receiver->downlink.padding_credit_bytes > 0 && stream.track != nullptr &&
+      stream.track->is_video()) {
+    send_padding(stream, sent_us);
+  }
   return true;
 }
 
@@ -260,25 +262,23 @@ void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
       retransmit(*stream, std::span(lost.data(), count));
     } else if (auto sr = rtc::rtcp::SenderReport::parse(view)) {
       forward_sender_report(media, sr->sender(), now_micros);
+    } else if (auto feedback = rtc::rtcp::TransportCc::parse(view)) {
+      on_downlink_feedback(media, *feedback, now_micros);
     }
-    // RR/SDES/BYE/REMB/transport-cc from subscribers: consumed (no send-side estimator yet).
+    // RR/SDES/BYE/REMB from subscribers: consumed (transport-cc drives our estimate).
   }
 }
 
 void Room::retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers) {
   if (!can_send(stream)) return;
-  const std::int64_t now = now_us() / 1000;
-  const int publisher_cc_id = stream.track != nullptr ? stream.track->transport_cc_extension_id : 0;
-  const std::uint8_t cc_id =
-      publisher_cc_id > 0 && publisher_cc_id < 256 ? stream.extension_map[static_cast<std::size_t>(publisher_cc_id)] : 0;
+  const std::int64_t now_micros = now_us();
+  const std::int64_t now = now_micros / 1000;
   for (std::uint16_t seq : sequence_numbers) {
     auto stored = stream.history->find(seq, now, 1000);
     if (stored.empty() || stored.size() > webrtc::PeerTransport::kMaxPacket) continue;
     std::memcpy(forward_buffer_.data(), stored.data(), stored.size());
-    if (cc_id != 0) {
-      if (auto copy = rtc::rtp::RtpPacket::parse(std::span(forward_buffer_.data(), stored.size()))) {
-        copy->set_extension_u16(cc_id, stream.receiver->next_transport_sequence++);
-      }
+    if (auto copy = rtc::rtp::RtpPacket::parse(std::span(forward_buffer_.data(), stored.size()))) {
+      stamp_transport_sequence(stream, *copy, now_micros);
     }
     stream.receiver->transport->send_rtp(std::span(forward_buffer_), stored.size());
   }
@@ -428,12 +428,20 @@ void Room::on_media_timer() {
       if (needs_keyframe(*stream)) request_keyframe(*stream, now);
     }
   }
-  if (++media_ticks_ % kReceiverReportTicks == 0) {
-    for (auto& peer : peers_) {
-      if (peer.media) send_receiver_reports(*peer.media, now_micros);
-    }
-    publish_endpoint_metrics();
+  const bool second = ++media_ticks_ % kReceiverReportTicks == 0;
+  if (second) {
+    for (auto& track : tracks_) update_source_rates(*track);
   }
+  for (auto& peer : peers_) {
+    if (!peer.media) continue;
+    if (second) {
+      send_receiver_reports(*peer.media, now_micros);
+      update_downlink_rates(*peer.media);
+      report_bandwidth_estimation(*peer.media);
+    }
+    allocate_downlink(*peer.media, now);
+  }
+  if (second) publish_endpoint_metrics();
   media_tick();
 }
 

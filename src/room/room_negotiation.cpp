@@ -54,8 +54,8 @@ void Room::on_custom_event(Peer& peer, signaling::CustomEvent& event) {
     // The browser's candidates are relay candidates on our own TURN listener: the checks that
     // arrive through it are all the server needs, as in the original.
   } else {
-    // trackVariantBitrates, prioritizeTrack, preferedVideoSizes: no effect (no bandwidth
-    // allocator yet).
+    // trackVariantBitrates: the allocator measures each layer's real rate instead of trusting
+    // declared ones. prioritizeTrack, preferedVideoSizes: no effect (as in v0.2.1's engine).
     spdlog::debug("Peer \"{}\": ignoring media event \"{}\"", peer.id, event.type);
   }
 }

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Browser end-to-end test runner: the real @jellyfish-dev/ts-client-sdk in headless Chromium
-// against build/shoal, everything on loopback.
+// against build/shoal, everything on loopback (media-simulcast-low-bandwidth adds a network
+// namespace behind a shaped veth link).
 //
 //   node tests/e2e/run.mjs <scenario> [--shoal PATH] [--chromium PATH] [--verbose]
 //
 // Scenarios: signaling, media-two-peers, media-late-joiner, media-peer-leaves, media-rest-delete,
-// media-h264, media-simulcast, media-tcp-turn (`--list` prints them). Exit codes: 0 PASS, 1 FAIL, 77 SKIP (Chromium not installable
-// on this machine). Every process started here (shoal, Chromium) is stopped on every path: normal
-// end, failure, the 90 s overall deadline, SIGINT/SIGTERM and uncaught errors.
+// media-h264, media-simulcast, media-tcp-turn, media-simulcast-low-bandwidth (`--list` prints
+// them). Exit codes: 0 PASS, 1 FAIL, 77 SKIP (Chromium not installable on this machine; for
+// media-simulcast-low-bandwidth also: not root, or no network namespaces / tc tbf). Every process
+// started here (shoal, Chromium) and the network namespace are stopped or removed on every path:
+// normal end, failure, the overall deadline (90 s, 160 s for media-simulcast-low-bandwidth,
+// E2E_TIMEOUT_MS overrides), SIGINT/SIGTERM and uncaught errors.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -19,7 +23,8 @@ import { fileURLToPath } from "node:url";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "../..");
-const OVERALL_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS) || 90_000;
+// Overall deadline per run; scenarios that need longer are listed in scenarioTimeoutMs.
+const DEFAULT_TIMEOUT_MS = 90_000;
 const SKIP = 77;
 const API_TOKEN = "e2e-api-token";
 const CHROMIUM_FLAGS = [
@@ -84,7 +89,7 @@ async function waitFor(description, timeoutMs, check, evidence) {
 // ---------------------------------------------------------------------------------------------
 // Resources and teardown
 
-const resources = { shoal: null, browser: null, staticServer: null, tmp: null };
+const resources = { shoal: null, browsers: [], staticServer: null, netns: null, tmp: null };
 const shoalLog = [];
 
 function killShoalNow() {
@@ -104,7 +109,7 @@ async function teardown() {
   if (tornDown) return;
   tornDown = true;
   const withTimeout = (p, ms) => Promise.race([p.catch(() => {}), sleep(ms)]);
-  if (resources.browser) await withTimeout(resources.browser.close(), 5000);
+  await Promise.all(resources.browsers.map((browser) => withTimeout(browser.close(), 5000)));
   if (resources.staticServer) {
     resources.staticServer.closeAllConnections?.();
     await withTimeout(new Promise((r) => resources.staticServer.close(r)), 2000);
@@ -115,12 +120,14 @@ async function teardown() {
     await withTimeout(new Promise((r) => child.once("exit", r)), 3000);
     killShoalNow();
   }
+  removeNetns();
   if (resources.tmp) rmSync(resources.tmp, { recursive: true, force: true });
 }
 
 // Synchronous last resort; playwright registers its own exit handler that kills Chromium.
 process.on("exit", () => {
   killShoalNow();
+  removeNetns();
   if (resources.tmp) rmSync(resources.tmp, { recursive: true, force: true });
 });
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
@@ -178,14 +185,18 @@ async function startShoal(binary, extraEnv = {}) {
   let metricsPort = await freeTcpPort();
   while (metricsPort === port) metricsPort = await freeTcpPort();
   const turnRange = await pickTurnPortRange();
+  // JF_IP from the scenario (media-simulcast-low-bandwidth: the veth address) is also where the
+  // clients connect: JF_HOST follows it, so the WebSocket origin check (host of JF_HOST) matches
+  // pages served from that address.
+  const ip = extraEnv.JF_IP ?? "127.0.0.1";
   const env = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: process.env.HOME ?? "/tmp",
     LANG: process.env.LANG ?? "C.UTF-8",
     JF_SERVER_API_TOKEN: API_TOKEN,
-    JF_IP: "127.0.0.1",
+    JF_IP: ip,
     JF_PORT: String(port),
-    JF_HOST: `127.0.0.1:${port}`,
+    JF_HOST: `${ip}:${port}`,
     JF_METRICS_IP: "127.0.0.1",
     JF_METRICS_PORT: String(metricsPort),
     JF_WEBRTC_TURN_IP: "127.0.0.1",
@@ -194,7 +205,7 @@ async function startShoal(binary, extraEnv = {}) {
     JF_OUTPUT_BASE_PATH: path.join(resources.tmp, "output"),
     ...extraEnv,
   };
-  info(`starting ${binary} on 127.0.0.1:${port} (metrics ${metricsPort}, TURN ports ${turnRange})`);
+  info(`starting ${binary} on ${ip}:${port} (metrics ${metricsPort}, TURN ${env.JF_WEBRTC_TURN_LISTEN_IP} ports ${turnRange})`);
   const child = spawn(binary, [], { env, cwd: resources.tmp, stdio: ["ignore", "pipe", "pipe"] });
   resources.shoal = child;
   const collect = (stream) => {
@@ -214,7 +225,7 @@ async function startShoal(binary, extraEnv = {}) {
   let spawnError = null;
   child.once("error", (e) => (spawnError = e));
 
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://${ip}:${port}`;
   await waitFor("shoal answers GET /health", 10_000, async () => {
     if (spawnError) fail(`cannot start shoal: ${spawnError.message}`);
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -227,7 +238,7 @@ async function startShoal(binary, extraEnv = {}) {
       return false;
     }
   });
-  return { port, base, host: `127.0.0.1:${port}` };
+  return { port, base, host: `${ip}:${port}` };
 }
 
 async function rest(server, method, target, body) {
@@ -285,7 +296,7 @@ async function buildPage() {
   return outdir;
 }
 
-function startStaticServer(dir) {
+function startStaticServer(dir, host = "127.0.0.1") {
   const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8" };
   const server = createServer((req, res) => {
     const name = new URL(req.url, "http://x").pathname.replace(/^\/+/, "") || "index.html";
@@ -299,7 +310,7 @@ function startStaticServer(dir) {
   resources.staticServer = server;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}/`));
+    server.listen(0, host, () => resolve(`http://${host}:${server.address().port}/`));
   });
 }
 
@@ -313,7 +324,17 @@ function chromiumInstallable() {
   return !!candidate && candidate[1] !== "(none)";
 }
 
-async function launchChromium(executable) {
+// Pages not served from 127.0.0.1 are no secure context: without this flag getUserMedia (and
+// navigator.mediaDevices) would be missing there.
+function pageOriginArgs(pageUrl) {
+  const url = new URL(pageUrl);
+  return url.hostname === "127.0.0.1" ? [] : [`--unsafely-treat-insecure-origin-as-secure=${url.origin}`];
+}
+
+// `netns`: start this Chromium inside that network namespace, through a wrapper script that
+// playwright runs as the executable (`ip netns exec <ns> chromium "$@"` execs in place, so the
+// DevTools pipe on fds 3/4 and the process group stay the same).
+async function launchChromium(executable, { args = [], netns = null } = {}) {
   if (!existsSync(executable)) {
     if (chromiumInstallable()) {
       fail(`Chromium is not installed at ${executable} but the apt package "chromium" is available: run scripts/install-deps.sh --test`);
@@ -326,19 +347,166 @@ async function launchChromium(executable) {
   } catch (e) {
     fail(`playwright-core is not installed: run tests/e2e/setup.sh (npm ci in tests/e2e): ${e.message}`);
   }
+  let executablePath = executable;
+  if (netns) {
+    executablePath = path.join(resources.tmp, `chromium-in-${netns.name}.sh`);
+    const quoted = `'${executable.replaceAll("'", "'\\''")}'`;
+    writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec ${netns.name} ${quoted} "$@"\n`, { mode: 0o755 });
+  }
   const browser = await chromium.launch({
-    executablePath: executable,
+    executablePath,
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: [...CHROMIUM_FLAGS, ...args],
     timeout: 20_000,
     // Signals are handled here (teardown closes the browser, then exits).
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
   });
-  resources.browser = browser;
-  info(`launched ${executable} ${browser.version()}`);
+  resources.browsers.push(browser);
+  info(`launched ${executable} ${browser.version()}${netns ? ` in network namespace ${netns.name}` : ""}`);
   return browser;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network namespace behind a shaped link (media-simulcast-low-bandwidth)
+//
+// A namespace joined to the host by a veth pair on a private /30 in 10.213.0.0/16, lo up, no
+// other route. tc on the host-side end shapes what the host sends into the namespace (shoal's
+// media and signaling toward a browser in it). shoal, its TURN sockets and the page server listen
+// on the host-side address; nothing else carries traffic.
+
+const SHAPED_KBIT = 250;
+// tbf: 250 kbit/s (A's m layer of noise needs about 350), a 2 kB bucket (above one full-size
+// packet, so packets are not dropped for their size), and up to 1 s of queue (about 31 kB)
+// before tail drop, like a modest access link: a sender above the rate sees the delay grow
+// first, then losses. (With a much shallower queue a keyframe of noise alone overflows it.)
+const SHAPE_ARGS = (kbit) => ["tbf", "rate", `${kbit}kbit`, "burst", "16kbit", "latency", "1000ms"];
+const LIFTED_ARGS = ["tbf", "rate", "20mbit", "burst", "64kbit", "latency", "300ms"];
+
+function runIp(tool, args, { check = true } = {}) {
+  const r = spawnSync(tool, args, { encoding: "utf8", timeout: 10_000 });
+  const ok = !r.error && r.status === 0;
+  const why = ok ? "" : `${r.error?.message ?? `exit ${r.status}`}: ${(r.stderr ?? "").trim()}`;
+  if (opts.verbose) info(`$ ${tool} ${args.join(" ")}${ok ? "" : ` -> ${why}`}`);
+  if (!ok && check) fail(`${tool} ${args.join(" ")} -> ${why}`);
+  return { ok, why, stdout: r.stdout ?? "" };
+}
+
+// A free /30: no address of this host in it and no route to it except the default one.
+function pickVethSubnet() {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const n = attempt === 0 ? process.pid % 16384 : Math.floor(Math.random() * 16384);
+    const prefix = `10.213.${n >> 6}`;
+    const base = (n & 63) * 4;
+    const net = `${prefix}.${base}/30`;
+    const addrs = runIp("ip", ["-4", "-o", "addr", "show", "to", net], { check: false }).stdout.trim();
+    const routes = runIp("ip", ["-4", "route", "show", "match", net], { check: false }).stdout
+      .split("\n").filter((l) => l.trim() && !l.startsWith("default"));
+    const inside = runIp("ip", ["-4", "route", "show", "root", net], { check: false }).stdout.trim();
+    if (!addrs && !routes.length && !inside) return { hostIp: `${prefix}.${base + 1}`, nsIp: `${prefix}.${base + 2}` };
+  }
+  throw new Skip("no free /30 in 10.213.0.0/16 for the veth link");
+}
+
+function createShapedNetns() {
+  if (process.getuid?.() !== 0) throw new Skip("needs root: it creates a network namespace, a veth pair and a tc qdisc");
+  for (const tool of ["ip", "tc"]) {
+    if (spawnSync(tool, ["-V"]).error) throw new Skip(`${tool} (iproute2) is not installed`);
+  }
+  const name = `shoalbw${process.pid}`;
+  const { hostIp, nsIp } = pickVethSubnet();
+  const added = runIp("ip", ["netns", "add", name], { check: false });
+  if (!added.ok) throw new Skip(`cannot create a network namespace (ip netns add ${name}: ${added.why})`);
+  // From here on teardown (and the exit handler) deletes the namespace, which deletes the veth.
+  const ns = { name, hostVeth: `sbw${process.pid}h`, nsVeth: `sbw${process.pid}n`, hostIp, nsIp };
+  resources.netns = ns;
+  runIp("ip", ["link", "add", ns.hostVeth, "type", "veth", "peer", "name", ns.nsVeth, "netns", name]);
+  runIp("ip", ["addr", "add", `${hostIp}/30`, "dev", ns.hostVeth]);
+  runIp("ip", ["link", "set", ns.hostVeth, "up"]);
+  runIp("ip", ["-n", name, "addr", "add", `${nsIp}/30`, "dev", ns.nsVeth]);
+  runIp("ip", ["-n", name, "link", "set", ns.nsVeth, "up"]);
+  runIp("ip", ["-n", name, "link", "set", "lo", "up"]);
+  // tbf must be available before anything else starts (the shaping itself comes later, once the
+  // pages are loaded: the 730 kB test bundle would take some 17 s through 350 kbit/s).
+  const probe = runIp("tc", ["qdisc", "add", "dev", ns.hostVeth, "root", ...SHAPE_ARGS(SHAPED_KBIT)], { check: false });
+  if (!probe.ok) throw new Skip(`cannot shape the veth link with tc tbf (${probe.why})`);
+  runIp("tc", ["qdisc", "del", "dev", ns.hostVeth, "root"]);
+  info(`network namespace ${name}: ${ns.hostVeth} ${hostIp}/30 (host) <-> ${ns.nsVeth} ${nsIp}/30 (namespace)`);
+  return ns;
+}
+
+function shapeLink(ns, args) {
+  runIp("tc", ["qdisc", "replace", "dev", ns.hostVeth, "root", ...args]);
+}
+
+function qdiscStats(ns) {
+  return runIp("tc", ["-s", "qdisc", "show", "dev", ns.hostVeth], { check: false }).stdout.trim().split("\n").map((l) => l.trim());
+}
+
+// Synchronous, so the exit handler can use it too. Deleting the namespace deletes the veth pair
+// once no process is left in it; the explicit link delete covers a Chromium still dying there.
+function removeNetns() {
+  const ns = resources.netns;
+  if (!ns) return;
+  resources.netns = null;
+  spawnSync("ip", ["netns", "del", ns.name], { timeout: 10_000 });
+  spawnSync("ip", ["link", "del", ns.hostVeth], { timeout: 10_000, stdio: "ignore" });
+}
+
+// Samples a subscriber's inbound-rtp for one track and the bandwidthEstimation events it got; every
+// `everyMs` logs the received bitrate, decoded frames, picture size and current layer, with the
+// estimates received since the previous line (times on the runner's clock).
+class ReceiveMonitor {
+  constructor(peer, trackId, everyMs = 3000) {
+    this.peer = peer;
+    this.trackId = trackId;
+    this.everyMs = everyMs;
+    this.last = null; // {at, bytes, frames}
+    this.first = null;
+    this.samples = []; // logged lines, for the evidence
+    this.lastEstimateT = -1;
+  }
+
+  async poll(st, force = false) {
+    const at = Date.now();
+    if (!force && this.last && at - this.last.at < this.everyMs) return;
+    const r = inboundByTrack(await this.peer.stats())[this.trackId];
+    if (!r) return;
+    const cur = { at, bytes: r.bytesReceived, frames: r.framesDecoded ?? 0 };
+    this.first ??= cur;
+    const prev = this.last;
+    this.last = cur;
+    const layer = st.encodingChanges.filter((c) => c.trackId === this.trackId).at(-1)?.encoding ?? "?";
+    const fresh = st.bandwidthEstimations.filter((e) => e.t > this.lastEstimateT);
+    if (fresh.length) this.lastEstimateT = fresh.at(-1).t;
+    const clock = (pageT) => `${((at - t0 - (st.t - pageT)) / 1000).toFixed(1)}s`;
+    const kbit = (e) => `${(e.estimation / 1000).toFixed(0)}k`;
+    const list = fresh.length > 8 ? [...fresh.slice(0, 3), { skipped: fresh.length - 6 }, ...fresh.slice(-3)] : fresh;
+    const estimates = fresh.length
+      ? `; bandwidthEstimation ${list.map((e) => (e.skipped ? `(${e.skipped} more)` : `${clock(e.t)} ${kbit(e)}`)).join(", ")}`
+      : "";
+    if (!prev) {
+      const line = `receiving A's video: bytes ${cur.bytes}, framesDecoded ${cur.frames}, layer ${layer}${estimates}`;
+      this.samples.push(`${stamp()} ${line}`);
+      info(`${this.peer.name}: ${line}`);
+      return;
+    }
+    const secs = (cur.at - prev.at) / 1000;
+    const line = `${(((cur.bytes - prev.bytes) * 8) / secs / 1000).toFixed(0)} kbit/s received, +${cur.frames - prev.frames} frames in ${secs.toFixed(1)} s, ${r.frameWidth ?? "?"}x${r.frameHeight ?? "?"}, layer ${layer}, lost ${r.packetsLost}, nack ${r.nackCount}, pli ${r.pliCount}${estimates}`;
+    this.samples.push(`${stamp()} ${line}`);
+    info(`${this.peer.name}: ${line}`);
+  }
+
+  framesSinceStart() {
+    return this.first && this.last ? this.last.frames - this.first.frames : 0;
+  }
+
+  // Every estimate so far as "runner time: kbit/s".
+  static trajectory(st) {
+    const now = Date.now() - t0;
+    return st.bandwidthEstimations.map((e) => `${((now - (st.t - e.t)) / 1000).toFixed(1)}s ${(e.estimation / 1000).toFixed(0)}k`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,6 +584,7 @@ class Peer {
         mediaEventsOut: st.mediaOut.map((e) => `${e.t}ms ${e.type}`),
         mediaErrors: st.mediaErrors,
         encodingChanges: st.encodingChanges,
+        bandwidthEstimations: st.bandwidthEstimations.slice(-30).map((e) => `${e.t}ms ${e.estimation}`),
         pageErrors: st.consoleErrors,
         midToTrackId: st.midToTrackId,
         peerConnections: stats,
@@ -524,7 +693,7 @@ async function setup(ctx, roomConfig, names) {
   const peers = [];
   for (const name of names) {
     const peer = new Peer(name, ctx.server, roomId, await createPeer(ctx.server, roomId));
-    await peer.open(ctx.browser, ctx.pageUrl, ctx.pageInitScript);
+    await peer.open(ctx.browserFor?.[name] ?? ctx.browser, ctx.pageUrl, ctx.pageInitScript);
     peers.push(peer);
   }
   ctx.peers.push(...peers);
@@ -696,6 +865,25 @@ const scenarioEnv = {
   async "media-tcp-turn"() {
     return { JF_WEBRTC_TURN_TCP_PORT: String(await freeTcpPort()) };
   },
+  // shoal (HTTP/WebSocket and TURN) and the page server listen on the host end of the veth link,
+  // reachable from both the host's Chromium and the one in the namespace.
+  // A's camera is a file of moving noise: its layers then run at the rates the SDK gives them
+  // (l 150k, m 500k), where the default fake camera's simple picture stays far below them.
+  async "media-simulcast-low-bandwidth"(ctx) {
+    const camera = path.join(resources.tmp, "noise.y4m");
+    const made = spawnSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=s=960x540:r=15,noise=alls=40:allf=t",
+      "-frames:v", "30", "-pix_fmt", "yuv420p", "-y", camera], { encoding: "utf8", timeout: 30_000 });
+    if (made.status !== 0) fail(`ffmpeg could not make the noise camera file (run scripts/install-deps.sh --test): ${made.stderr ?? made.error}`);
+    ctx.hostBrowserArgs = [`--use-file-for-fake-video-capture=${camera}`];
+    ctx.netns = createShapedNetns();
+    ctx.listenIp = ctx.netns.hostIp;
+    return { JF_IP: ctx.netns.hostIp, JF_WEBRTC_TURN_IP: ctx.netns.hostIp, JF_WEBRTC_TURN_LISTEN_IP: ctx.netns.hostIp };
+  },
+};
+
+// Overall deadlines above DEFAULT_TIMEOUT_MS.
+const scenarioTimeoutMs = {
+  "media-simulcast-low-bandwidth": 160_000,
 };
 
 const scenarios = {
@@ -915,6 +1103,100 @@ const scenarios = {
     info(`A: availableOutgoingBitrate ${pair?.availableOutgoingBitrate ?? "?"}, receiver reports ${JSON.stringify(remote)}`);
   },
 
+  // A publishes simulcast l/m/h from the host's Chromium; B subscribes from a second Chromium in a
+  // network namespace whose downlink (host -> namespace, so shoal -> B) tc shapes to 350 kbit/s.
+  // shoal's send-side bandwidth estimation toward B must notice: B gets custom bandwidthEstimation
+  // events near the shaped rate and encodingSwitched to "l" with reason "low_bandwidth", and keeps
+  // decoding; once the limit is lifted, encodingSwitched back above "l" with reason "other".
+  async "media-simulcast-low-bandwidth"(ctx) {
+    const ns = ctx.netns;
+    ctx.browserFor = { B: await launchChromium(opts.chromium, { netns: ns, args: pageOriginArgs(ctx.pageUrl) }) };
+    const { peers } = await setup(ctx, { videoCodec: "vp8" }, ["A", "B"]);
+    const [a, b] = peers;
+    let monitor = null;
+    let sendRates = null;
+    let sentBefore = null;
+    const ev = async () => ({
+      ...(await evidenceOf(peers)),
+      network: {
+        link: `${ns.hostVeth} ${ns.hostIp} -> ${ns.nsVeth} ${ns.nsIp} in ${ns.name}`,
+        qdisc: qdiscStats(ns),
+        sentByA: sentBefore ? await sendRates(sentBefore).catch((e) => e.message) : null,
+        receivedByB: monitor?.samples.slice(-30) ?? [],
+        bandwidthEstimationsOfB: await b.state().then(ReceiveMonitor.trajectory, (e) => e.message),
+      },
+    });
+    info(`A's page ${ctx.pageUrl} in the host's Chromium; B's page ${ctx.pageUrl} in ${ns.name}, shoal at ${ctx.server.host}`);
+
+    // Shaped only now: the pages (bundle with inline source map) are loaded.
+    shapeLink(ns, SHAPE_ARGS(SHAPED_KBIT));
+    info(`shaped ${ns.hostVeth} (host -> ${ns.name}): tc qdisc ${SHAPE_ARGS(SHAPED_KBIT).join(" ")}`);
+
+    await a.join({ publishVideo: true, simulcast: true });
+    await b.join();
+    await waitMediaUp(b, [a], peers);
+    const trackId = a.localTrackIds[0];
+    const pair = (await b.stats()).flatMap((pc) => pc.transports).find((t) => t.selectedPair)?.selectedPair;
+    info(`B: selected candidate pair ${pair?.local} -> ${pair?.remote}`);
+
+    // What A really sends per layer (the SDK declares l 150k, m 500k, h 2500k as variantBitrates).
+    const layerBytes = async () => Object.fromEntries((await a.stats()).flatMap((pc) => pc.outbound)
+      .filter((o) => o.kind === "video" && o.rid).map((o) => [o.rid, { bytes: o.bytesSent, width: o.frameWidth, limit: o.qualityLimitationReason }]));
+    sentBefore = { at: Date.now(), layers: await layerBytes() };
+    sendRates = async (since) => {
+      const now = { at: Date.now(), layers: await layerBytes() };
+      const secs = (now.at - since.at) / 1000;
+      return `over ${secs.toFixed(1)} s: ${Object.entries(now.layers).sort(([x], [y]) => "lmh".indexOf(x) - "lmh".indexOf(y)).map(([rid, l]) =>
+        `${rid} ${l.width ?? "?"}w ${((8 * (l.bytes - (since.layers[rid]?.bytes ?? 0))) / secs / 1000).toFixed(0)} kbit/s${l.limit && l.limit !== "none" ? ` (limited: ${l.limit})` : ""}`).join(", ")}`;
+    };
+    monitor = new ReceiveMonitor(b, trackId);
+    await waitFor("B decodes A's video through the shaped link (framesDecoded +10)", 20_000, async () => {
+      const st = await b.state();
+      await monitor.poll(st);
+      return monitor.framesSinceStart() >= 10;
+    }, ev);
+    info(`B decodes A's video through the ${SHAPED_KBIT} kbit/s link; tc: ${qdiscStats(ns).join(" | ")}`);
+    info(`A sends ${await sendRates(sentBefore)}`);
+
+    const toLow = await waitFor(`B gets encodingSwitched {encoding: "l", reason: "low_bandwidth"} for A's video`, 30_000, async () => {
+      const st = await b.state();
+      await monitor.poll(st);
+      return st.encodingChanges.find((c) => c.trackId === trackId && c.encoding === "l" && c.reason === "low_bandwidth");
+    }, ev);
+    info(`B: encodingSwitched ${JSON.stringify(toLow)}`);
+    const lowWidth = await waitFor("B decodes the l layer (width <= 240)", 10_000, async () => {
+      const w = inboundByTrack(await b.stats())[trackId]?.frameWidth;
+      return w && w <= 240 ? w : null;
+    }, ev);
+    info(`B: decoded width ${lowWidth}`);
+    await checkMediaFlowing(b, [a], "video/VP8");
+    await monitor.poll(await b.state(), true);
+
+    let st = await b.state();
+    info(`B: bandwidthEstimation so far: ${ReceiveMonitor.trajectory(st).join(", ") || "none"}`);
+    const latest = st.bandwidthEstimations.at(-1);
+    if (!latest) fail("B received no bandwidthEstimation media event", await ev());
+    if (!(latest.estimation < 1.5 * SHAPED_KBIT * 1000)) {
+      fail(`B's latest bandwidthEstimation ${latest.estimation} bit/s is not below 1.5 x the shaped ${SHAPED_KBIT} kbit/s`, await ev());
+    }
+
+    info(`tc before lifting: ${qdiscStats(ns).join(" | ")}`);
+    info(`A sends ${await sendRates(sentBefore)}`);
+    shapeLink(ns, LIFTED_ARGS);
+    info(`lifted the limit: tc qdisc ${LIFTED_ARGS.join(" ")}`);
+    const back = await waitFor(`B gets encodingSwitched back above "l" after the limit is lifted`, 45_000, async () => {
+      const s = await b.state();
+      await monitor.poll(s);
+      return s.encodingChanges.find((c) => c.trackId === trackId && c.t > toLow.t && c.encoding !== "l");
+    }, ev);
+    info(`B: encodingSwitched ${JSON.stringify(back)}`);
+    if (back.reason !== "other") fail(`switch back to ${back.encoding} reported reason ${back.reason}, expected "other"`, await ev());
+    await checkMediaFlowing(b, [a], "video/VP8");
+    await monitor.poll(await b.state(), true);
+    st = await b.state();
+    info(`B: bandwidthEstimation trajectory: ${ReceiveMonitor.trajectory(st).join(", ")}`);
+  },
+
   async "media-rest-delete"(ctx) {
     const { roomId, peers, a, b } = await publishPair(ctx, { videoCodec: "vp8" });
     await checkMediaFlowing(a, [b]);
@@ -941,23 +1223,26 @@ async function main() {
     console.log(`usage: node run.mjs <scenario> [--shoal PATH] [--chromium PATH] [--verbose]\nscenarios: ${Object.keys(scenarios).join(", ")}`);
     return 2;
   }
+  const overallMs = Number(process.env.E2E_TIMEOUT_MS) || scenarioTimeoutMs[opts.scenario] || DEFAULT_TIMEOUT_MS;
   const hardStop = setTimeout(() => {
     interrupted = true;
-    console.log(`${stamp()} FAIL: ${opts.scenario}: overall timeout of ${OVERALL_TIMEOUT_MS / 1000} s`);
+    console.log(`${stamp()} FAIL: ${opts.scenario}: overall timeout of ${overallMs / 1000} s`);
     printServerTail();
     teardown().finally(() => process.exit(1));
     setTimeout(() => process.exit(1), 8000).unref();
-  }, OVERALL_TIMEOUT_MS);
+  }, overallMs);
 
   resources.tmp = mkdtempSync(path.join(os.tmpdir(), "shoal-e2e-"));
   const ctx = { peers: [] };
   try {
     info(`scenario ${opts.scenario}`);
     const pageDir = await buildPage();
-    const browser = await launchChromium(opts.chromium);
-    ctx.server = await startShoal(opts.shoal, await (scenarioEnv[opts.scenario]?.() ?? {}));
-    ctx.pageUrl = await startStaticServer(pageDir);
-    ctx.browser = browser;
+    // Before the page server and shoal: a scenario may set ctx.listenIp (where shoal and the page
+    // server listen) and ctx.netns (media-simulcast-low-bandwidth).
+    const env = await (scenarioEnv[opts.scenario]?.(ctx) ?? {});
+    ctx.pageUrl = await startStaticServer(pageDir, ctx.listenIp);
+    ctx.browser = await launchChromium(opts.chromium, { args: [...pageOriginArgs(ctx.pageUrl), ...(ctx.hostBrowserArgs ?? [])] });
+    ctx.server = await startShoal(opts.shoal, env);
     await scenario(ctx);
     if (ctx.server && resources.shoal.exitCode !== null) fail(`shoal exited during the test (${resources.shoal.exitCode})`);
     console.log(`${stamp()} PASS: ${opts.scenario}`);

@@ -103,3 +103,45 @@ TEST(LayerSelector, RidNamesAndReasons) {
 
 }  // namespace
 }  // namespace shoal::room
+
+namespace shoal::room {
+namespace {
+
+constexpr int kL = 0, kM = 1, kH = 2;
+
+TEST(LayerSelectorCap, ACapBelowTheTargetSwitchesDownForLowBandwidthAndLiftingItSwitchesBack) {
+  LayerSelector s;
+  s.set_active_layers(0b111);
+  ASSERT_EQ(s.on_packet(kM, true), LayerSelector::Verdict::Switch);
+  s.set_cap(kL);
+  EXPECT_EQ(s.wanted(), kL);
+  EXPECT_EQ(s.on_packet(kM, false), LayerSelector::Verdict::Forward);  // until l's keyframe
+  EXPECT_EQ(s.on_packet(kL, true), LayerSelector::Verdict::Switch);
+  EXPECT_EQ(s.reason(), LayerSelector::Reason::LowBandwidth);
+  s.set_cap(kH);
+  EXPECT_EQ(s.wanted(), kM);
+  EXPECT_EQ(s.on_packet(kM, true), LayerSelector::Verdict::Switch);
+  EXPECT_EQ(s.reason(), LayerSelector::Reason::Other);
+}
+
+TEST(LayerSelectorCap, AnInactiveTargetUnderACapIsStillReportedAsInactive) {
+  LayerSelector s;
+  s.set_target(kH);
+  s.set_active_layers(0b011);  // h is not sent
+  s.set_cap(kM);
+  EXPECT_EQ(s.wanted(), kM);
+  EXPECT_EQ(s.on_packet(kM, true), LayerSelector::Verdict::Switch);
+  EXPECT_EQ(s.reason(), LayerSelector::Reason::EncodingInactive);
+  s.set_active_layers(0b111);  // h comes back, but the cap holds us at m
+  EXPECT_EQ(s.wanted(), kM);
+}
+
+TEST(LayerSelectorCap, OnlyHigherLayersActiveAreTakenDespiteTheCap) {
+  LayerSelector s;
+  s.set_cap(kL);
+  s.set_active_layers(0b100);
+  EXPECT_EQ(s.wanted(), kH);
+}
+
+}  // namespace
+}  // namespace shoal::room

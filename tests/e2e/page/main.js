@@ -28,7 +28,7 @@ const s = {
   mediaIn: [], // {t, type} media events received (custom unwrapped)
   mediaOut: [], // {t, type} media events sent
   mediaErrors: [],
-  bandwidthEstimations: 0,
+  bandwidthEstimations: [], // {t, estimation} from custom bandwidthEstimation (SDK "bandwidthEstimationChanged"), bits/s
   encodingChanges: [], // {t, trackId, encoding, reason} from encodingSwitched (trackContext "encodingChanged")
   consoleErrors: [],
 };
@@ -130,8 +130,9 @@ function attachClient(client) {
     document.querySelector(`video[data-track-id="${info.trackId}"]`)?.remove();
   });
   client.on("trackUpdated", (ctx) => log("trackUpdated", trackInfo(ctx)));
-  client.on("bandwidthEstimationChanged", () => {
-    s.bandwidthEstimations += 1;
+  client.on("bandwidthEstimationChanged", (estimation) => {
+    s.bandwidthEstimations.push({ t: now(), estimation: Number(estimation) });
+    if (s.bandwidthEstimations.length > 500) s.bandwidthEstimations.shift();
   });
 }
 
