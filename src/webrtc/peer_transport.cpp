@@ -1,4 +1,5 @@
 #include "webrtc/peer_transport.hpp"
+#include "webrtc/udp_send_batch.hpp"
 
 #include "rtc/rtcp/rtcp_header.hpp"
 #include "rtc/stun/packet_kind.hpp"
@@ -115,6 +116,8 @@ PeerTransport::PeerTransport(asio::io_context& loop, TransportSettings settings,
     settings_.tcp_turn->register_peer(settings_.peer_id, tcp_registration_);
   }
   stun_response_.reserve(256);
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);  // bursts are drained with synchronous reads until would-block
   dtls_.start();
   receive();
   expire_tick();
@@ -128,6 +131,7 @@ PeerTransport::~PeerTransport() {
   }
   for (const auto& connection : std::exchange(tcp_connections_, {})) connection->detach();
   dtls_.close();
+  UdpSendBatch::forget(socket_.native_handle());
   boost::system::error_code ec;
   socket_.close(ec);
 }
@@ -142,18 +146,30 @@ void PeerTransport::set_remote_fingerprint(std::string algorithm, std::string va
 }
 
 void PeerTransport::receive() {
-  socket_.async_receive_from(asio::buffer(receive_buffer_), sender_,
-                             [this, alive = alive_](boost::system::error_code ec, std::size_t size) {
-                               if (!*alive || ec == asio::error::operation_aborted) return;
-                               if (!ec) {
-                                 stats_.wire_bytes_received += size;
-                                 ++stats_.wire_packets_received;
-                                 turn_.handle_from_client(rtc::turn::TurnClient{sender_, 0},
-                                                          std::span(receive_buffer_.data(), size),
-                                                          std::chrono::steady_clock::now());
-                               }
-                               receive();
-                             });
+  socket_.async_receive_from(
+      asio::buffer(receive_buffer_), sender_, [this, alive = alive_](boost::system::error_code ec, std::size_t size) {
+        if (!*alive || ec == asio::error::operation_aborted) return;
+        if (!ec) {
+          // A burst (a video frame) is read at once, and what it makes us send goes out in one
+          // sendmmsg per destination socket when the scope closes.
+          UdpSendBatch::Scope batch;
+          handle_datagram(size);
+          for (int i = 1; i < kMaxBurst && *alive; ++i) {
+            boost::system::error_code more;
+            size = socket_.receive_from(asio::buffer(receive_buffer_), sender_, 0, more);
+            if (more) break;  // would block: the burst is over
+            handle_datagram(size);
+          }
+        }
+        if (*alive) receive();
+      });
+}
+
+void PeerTransport::handle_datagram(std::size_t size) {
+  stats_.wire_bytes_received += size;
+  ++stats_.wire_packets_received;
+  turn_.handle_from_client(rtc::turn::TurnClient{sender_, 0}, std::span(receive_buffer_.data(), size),
+                           std::chrono::steady_clock::now());
 }
 
 void PeerTransport::expire_tick() {
@@ -222,6 +238,10 @@ void PeerTransport::send_via_path(rtc::ice::PathId path, std::span<const std::ui
 }
 
 void PeerTransport::send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> bytes) {
+  if (UdpSendBatch::queue(socket_.native_handle(), client.address, bytes,
+                         {&stats_.wire_bytes_sent, &stats_.wire_packets_sent})) {
+    return;
+  }
   boost::system::error_code ec;
   // Non-blocking: a full socket buffer drops the datagram, as the network would.
   const std::size_t sent = socket_.send_to(asio::buffer(bytes.data(), bytes.size()), client.address, 0, ec);

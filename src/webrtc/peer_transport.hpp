@@ -99,6 +99,8 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
                 boost::asio::ip::udp::socket socket, CandidatePort candidate_port, std::string turn_secret);
 
   void receive();
+  void handle_datagram(std::size_t size);  // the one in receive_buffer_ from sender_
+  static constexpr int kMaxBurst = 32;
   void expire_tick();
   void arm_dtls_timer();
   rtc::ice::PathId path_of(const rtc::turn::TurnClient& client);

@@ -1,0 +1,123 @@
+#include "webrtc/udp_send_batch.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <numeric>
+#include <vector>
+
+namespace shoal::webrtc {
+
+namespace {
+
+struct Entry {
+  int fd;
+  boost::asio::ip::udp::endpoint to;
+  std::uint32_t offset;
+  std::uint32_t length;
+  UdpSendCounters counters;
+};
+
+struct ThreadBatch {
+  int depth = 0;
+  std::vector<std::uint8_t> bytes;
+  std::vector<Entry> entries;
+  std::vector<std::uint32_t> order;
+};
+
+ThreadBatch& batch() {
+  thread_local ThreadBatch instance;
+  return instance;
+}
+
+constexpr std::size_t kMaxPerCall = 64;
+
+void send_group(std::span<const Entry*> group, ThreadBatch& state) {
+  std::array<mmsghdr, kMaxPerCall> messages{};
+  std::array<iovec, kMaxPerCall> vectors{};
+  std::size_t done = 0;
+  while (done < group.size()) {
+    const std::size_t count = std::min(kMaxPerCall, group.size() - done);
+    for (std::size_t i = 0; i < count; ++i) {
+      const Entry& entry = *group[done + i];
+      vectors[i] = iovec{state.bytes.data() + entry.offset, entry.length};
+      messages[i] = mmsghdr{};
+      messages[i].msg_hdr.msg_iov = &vectors[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+      messages[i].msg_hdr.msg_name = const_cast<sockaddr*>(entry.to.data());
+      messages[i].msg_hdr.msg_namelen = static_cast<socklen_t>(entry.to.size());
+    }
+    const int sent = ::sendmmsg(group[done]->fd, messages.data(), static_cast<unsigned>(count), MSG_DONTWAIT);
+    if (sent <= 0) {
+      ++done;  // as a failed sendto: this datagram is dropped (full buffer), the rest is tried
+      continue;
+    }
+    for (int i = 0; i < sent; ++i) {
+      const Entry& entry = *group[done + static_cast<std::size_t>(i)];
+      if (entry.counters.bytes) *entry.counters.bytes += entry.length;
+      if (entry.counters.packets) ++*entry.counters.packets;
+    }
+    done += static_cast<std::size_t>(sent);
+  }
+}
+
+}  // namespace
+
+UdpSendBatch::Scope::Scope() { ++batch().depth; }
+
+UdpSendBatch::Scope::~Scope() {
+  if (--batch().depth == 0) flush();
+}
+
+bool UdpSendBatch::queue(int fd, const boost::asio::ip::udp::endpoint& to, std::span<const std::uint8_t> bytes,
+                         UdpSendCounters counters) {
+  ThreadBatch& state = batch();
+  if (state.depth == 0 || bytes.size() > kMaxDatagram) return false;
+  if (state.bytes.capacity() == 0) {
+    state.bytes.reserve(kCapacityBytes);
+    state.entries.reserve(1024);
+    state.order.reserve(1024);
+  }
+  if (state.bytes.size() + bytes.size() > kCapacityBytes) flush();
+  const auto offset = static_cast<std::uint32_t>(state.bytes.size());
+  state.bytes.insert(state.bytes.end(), bytes.begin(), bytes.end());
+  state.entries.push_back(Entry{fd, to, offset, static_cast<std::uint32_t>(bytes.size()), counters});
+  return true;
+}
+
+void UdpSendBatch::forget(int fd) {
+  for (auto& entry : batch().entries) {
+    if (entry.fd == fd) entry.fd = -1;
+  }
+}
+
+void UdpSendBatch::flush() {
+  ThreadBatch& state = batch();
+  if (state.entries.empty()) return;
+  // Group by socket, keeping each socket's datagrams in the order they were sent.
+  state.order.resize(state.entries.size());
+  std::iota(state.order.begin(), state.order.end(), 0u);
+  std::stable_sort(state.order.begin(), state.order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return state.entries[a].fd < state.entries[b].fd; });
+  std::array<const Entry*, 1024> group{};
+  std::size_t start = 0;
+  while (start < state.order.size()) {
+    const int fd = state.entries[state.order[start]].fd;
+    std::size_t end = start;
+    while (end < state.order.size() && state.entries[state.order[end]].fd == fd) ++end;
+    if (fd >= 0) {
+      for (std::size_t from = start; from < end; from += group.size()) {
+        const std::size_t count = std::min(group.size(), end - from);
+        for (std::size_t i = 0; i < count; ++i) group[i] = &state.entries[state.order[from + i]];
+        send_group(std::span(group.data(), count), state);
+      }
+    }
+    start = end;
+  }
+  state.entries.clear();
+  state.bytes.clear();
+}
+
+}  // namespace shoal::webrtc

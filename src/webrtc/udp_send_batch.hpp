@@ -1,0 +1,44 @@
+#pragma once
+// Outgoing datagrams collected while a burst of input is handled, then sent with one sendmmsg
+// per socket. A video frame arrives as a burst of packets and each goes to every subscriber, so
+// one system call then carries a subscriber's whole share of the burst instead of one call per
+// packet. Per thread (each loop is one thread, and rooms never leave their loop): a Scope is
+// opened around a burst; sends made while one is open are queued, and the outermost Scope's end
+// sends them, in order per socket. Outside a Scope (timers, TCP) nothing is queued.
+#include <boost/asio/ip/udp.hpp>
+
+#include <cstdint>
+#include <span>
+
+namespace shoal::webrtc {
+
+struct UdpSendCounters {
+  std::uint64_t* bytes = nullptr;
+  std::uint64_t* packets = nullptr;
+};
+
+class UdpSendBatch {
+ public:
+  class Scope {
+   public:
+    Scope();
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+  };
+
+  // Copies the datagram into this thread's batch. False when no Scope is open: send it now.
+  // `counters` are incremented when it is really sent; they must outlive the batch or be
+  // withdrawn with forget().
+  static bool queue(int fd, const boost::asio::ip::udp::endpoint& to, std::span<const std::uint8_t> bytes,
+                    UdpSendCounters counters);
+  // A socket is closing: drop what is queued for it.
+  static void forget(int fd);
+  // Sends what is queued (also done when the batch fills up).
+  static void flush();
+
+  static constexpr std::size_t kCapacityBytes = 1 << 20;
+  static constexpr std::size_t kMaxDatagram = 1600;
+};
+
+}  // namespace shoal::webrtc
