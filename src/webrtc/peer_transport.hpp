@@ -57,7 +57,8 @@ class PeerTransportHandler {
 struct TransportStats {
   std::uint64_t bytes_received = 0, packets_received = 0;  // SRTP media
   std::uint64_t bytes_sent = 0, packets_sent = 0;
-  // Everything on the TURN socket, as the original's ICE counters.
+  // Everything on the TURN socket and the peer's TCP TURN connections, as the original's ICE
+  // counters.
   std::uint64_t wire_bytes_received = 0, wire_packets_received = 0;
   std::uint64_t wire_bytes_sent = 0, wire_packets_sent = 0;
   std::uint64_t dropped = 0;  // malformed, unauthenticated or undecryptable input
@@ -125,6 +126,14 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   bool adopt_tcp_connection(std::shared_ptr<TcpTurnConnection> connection) override;
   void on_tcp_peer_data(TcpTurnConnection& connection, const rtc::turn::TurnClient& client,
                         const boost::asio::ip::udp::endpoint& peer, std::span<const std::uint8_t> payload) override;
+  void on_tcp_frame_received(std::size_t bytes) override {
+    stats_.wire_bytes_received += bytes;
+    ++stats_.wire_packets_received;
+  }
+  void on_tcp_frame_sent(std::size_t bytes) override {
+    stats_.wire_bytes_sent += bytes;
+    ++stats_.wire_packets_sent;
+  }
   void on_tcp_connection_closed(TcpTurnConnection& connection) override;
 
   boost::asio::io_context& loop_;

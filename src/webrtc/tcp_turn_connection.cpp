@@ -208,6 +208,7 @@ void TcpTurnConnection::handle_frame(std::span<const std::uint8_t> frame) {
       handoff_.emplace_back(frame.begin(), frame.end());
       return;
     case State::Bound:
+      if (owner_ != nullptr) owner_->on_tcp_frame_received(frame.size());
       turn_.handle_from_client(client_, frame, std::chrono::steady_clock::now());
       return;
     case State::Closed:
@@ -228,6 +229,7 @@ void TcpTurnConnection::send_to_client(const rtc::turn::TurnClient&, std::span<c
     return;
   }
   queued_.insert(queued_.end(), bytes.begin(), bytes.end());
+  if (owner_ != nullptr) owner_->on_tcp_frame_sent(bytes.size());
   if (!writing_) flush();
 }
 

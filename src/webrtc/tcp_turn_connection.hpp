@@ -36,6 +36,9 @@ class TcpTurnConnectionOwner {
   virtual void on_tcp_peer_data(TcpTurnConnection& connection, const rtc::turn::TurnClient& client,
                                 const boost::asio::ip::udp::endpoint& peer, std::span<const std::uint8_t> payload) = 0;
   virtual void on_tcp_connection_closed(TcpTurnConnection& connection) = 0;
+  // TURN frames (ChannelData or STUN) that crossed this connection, for the traffic counters.
+  virtual void on_tcp_frame_received(std::size_t bytes) = 0;
+  virtual void on_tcp_frame_sent(std::size_t bytes) = 0;
 };
 
 class TcpTurnConnection final : public std::enable_shared_from_this<TcpTurnConnection>,

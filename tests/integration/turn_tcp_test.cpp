@@ -22,11 +22,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace shoal::test {
@@ -289,7 +291,7 @@ TEST_F(TurnTcp, OfferDataListsTheTcpServerAfterTheUdpOne) {
   EXPECT_EQ(other.turn_servers[1]["serverPort"], tcp_port_);
 }
 
-TEST_F(TurnTcp, ConnectivityCheckThroughTcpIsAnsweredByThePeersIceAgent) {
+TEST_F(TurnTcp, ConnectivityCheckThroughTcpIsAnsweredByThePeersIceAgentAndCounted) {
   auto peer = negotiate(shoal_->port(), room_id_, true);
   ASSERT_EQ(peer.turn_servers.size(), 2u);
   ASSERT_FALSE(peer.ice_pwd.empty());
@@ -348,6 +350,21 @@ TEST_F(TurnTcp, ConnectivityCheckThroughTcpIsAnsweredByThePeersIceAgent) {
   EXPECT_TRUE(stun::verify_message_integrity(*binding, stun::short_term_key(peer.ice_pwd)));
   EXPECT_TRUE(stun::verify_fingerprint(*binding));
   EXPECT_EQ(binding->xor_mapped_address(), relayed);
+
+  // The frames on the TCP connection count as the peer's traffic, as datagrams do over UDP
+  // (nothing else went over UDP here). The counters move every 10 s, as in the original.
+  auto counter = [](const std::string& text, const std::string& name) -> double {
+    const auto at = text.find("\n" + name + " ");
+    return at == std::string::npos ? 0 : std::atof(text.c_str() + at + name.size() + 2);
+  };
+  std::string metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics = http_request(shoal_->metrics_port(), "GET", "/metrics").body;
+    if (counter(metrics, "jellyfish_traffic_ingress_total_bytes") > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  EXPECT_GE(counter(metrics, "jellyfish_traffic_ingress_total_bytes"), static_cast<double>(framed.size())) << metrics;
+  EXPECT_GE(counter(metrics, "jellyfish_traffic_egress_total_bytes"), static_cast<double>(frame->size())) << metrics;
 }
 
 TEST_F(TurnTcp, WrongCredentialsAreChallengedNotBound) {
