@@ -428,7 +428,7 @@ function createShapedNetns() {
   runIp("ip", ["-n", name, "link", "set", ns.nsVeth, "up"]);
   runIp("ip", ["-n", name, "link", "set", "lo", "up"]);
   // tbf must be available before anything else starts (the shaping itself comes later, once the
-  // pages are loaded: the 730 kB test bundle would take some 17 s through 350 kbit/s).
+  // pages are loaded: the 730 kB test bundle would take some 24 s through 250 kbit/s).
   const probe = runIp("tc", ["qdisc", "add", "dev", ns.hostVeth, "root", ...SHAPE_ARGS(SHAPED_KBIT)], { check: false });
   if (!probe.ok) throw new Skip(`cannot shape the veth link with tc tbf (${probe.why})`);
   runIp("tc", ["qdisc", "del", "dev", ns.hostVeth, "root"]);
@@ -1104,7 +1104,7 @@ const scenarios = {
   },
 
   // A publishes simulcast l/m/h from the host's Chromium; B subscribes from a second Chromium in a
-  // network namespace whose downlink (host -> namespace, so shoal -> B) tc shapes to 350 kbit/s.
+  // network namespace whose downlink (host -> namespace, so shoal -> B) tc shapes to 250 kbit/s.
   // shoal's send-side bandwidth estimation toward B must notice: B gets custom bandwidthEstimation
   // events near the shaped rate and encodingSwitched to "l" with reason "low_bandwidth", and keeps
   // decoding; once the limit is lifted, encodingSwitched back above "l" with reason "other".
