@@ -20,7 +20,12 @@ struct Entry {
   UdpSendCounters counters;
 };
 
+// Trivially destructible, so it can still be read after the batch itself is gone: a transport
+// destroyed during thread (or process) teardown must not touch a destroyed thread_local.
+thread_local bool t_batch_gone = false;
+
 struct ThreadBatch {
+  ~ThreadBatch() { t_batch_gone = true; }
   int depth = 0;
   std::vector<std::uint8_t> bytes;
   std::vector<Entry> entries;
@@ -67,14 +72,17 @@ void send_group(std::span<const Entry*> group, ThreadBatch& state) {
 
 }  // namespace
 
-UdpSendBatch::Scope::Scope() { ++batch().depth; }
+UdpSendBatch::Scope::Scope() {
+  if (!t_batch_gone) ++batch().depth;
+}
 
 UdpSendBatch::Scope::~Scope() {
-  if (--batch().depth == 0) flush();
+  if (!t_batch_gone && --batch().depth == 0) flush();
 }
 
 bool UdpSendBatch::queue(int fd, const boost::asio::ip::udp::endpoint& to, std::span<const std::uint8_t> bytes,
                          UdpSendCounters counters) {
+  if (t_batch_gone) return false;
   ThreadBatch& state = batch();
   if (state.depth == 0 || bytes.size() > kMaxDatagram) return false;
   if (state.bytes.capacity() == 0) {
@@ -90,12 +98,14 @@ bool UdpSendBatch::queue(int fd, const boost::asio::ip::udp::endpoint& to, std::
 }
 
 void UdpSendBatch::forget(int fd) {
+  if (t_batch_gone) return;
   for (auto& entry : batch().entries) {
     if (entry.fd == fd) entry.fd = -1;
   }
 }
 
 void UdpSendBatch::flush() {
+  if (t_batch_gone) return;
   ThreadBatch& state = batch();
   if (state.entries.empty()) return;
   // Group by socket, keeping each socket's datagrams in the order they were sent.
