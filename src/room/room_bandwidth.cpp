@@ -8,6 +8,7 @@
 // estimate (bandwidthEstimation), as Jellyfish does. Non-simulcast tracks are always forwarded
 // whole, as in the original.
 #include "room/bandwidth_allocator.hpp"
+#include "room/media_timer.hpp"
 #include "room/room.hpp"
 #include "rtc/common/big_endian.hpp"
 
@@ -25,7 +26,6 @@ constexpr std::size_t kPaddingBytes = 255;                // RFC 3550 maximum, a
 constexpr std::size_t kPaddingPacketBytes = 20 + kPaddingBytes;  // header + one-word extension
 constexpr int kMaxPaddingPacketsPerFrame = 10;
 constexpr double kMaxPaddingBps = 2'000'000;
-constexpr double kTickSeconds = 0.25;                     // the media timer's period
 constexpr std::int64_t kFirstProbeBackoffMs = 2000;
 constexpr std::int64_t kMaxProbeBackoffMs = 12000;
 
@@ -93,7 +93,7 @@ void Room::update_source_rates(PublishedTrack& track) {
     const std::uint64_t delta = source.bytes - source.bytes_at_last_rate;
     source.bytes_at_last_rate = source.bytes;
     if (delta == 0) continue;  // a silent layer keeps its last rate: it costs that when it returns
-    const double rate = static_cast<double>(delta) * 8.0 / (kTickSeconds * 4);
+    const double rate = static_cast<double>(delta) * 8.0 / (kMediaTickSeconds * kMediaTicksPerSecond);
     source.bitrate_bps = source.bitrate_bps == 0 ? rate : 0.5 * source.bitrate_bps + 0.5 * rate;
   }
 }
@@ -103,7 +103,7 @@ void Room::update_downlink_rates(PeerMedia& media) {
   for (const auto& stream : media.outbound) bytes += stream->bytes;
   Downlink& downlink = media.downlink;
   if (bytes >= downlink.bytes_at_last_tick) {
-    downlink.media_bps = static_cast<double>(bytes - downlink.bytes_at_last_tick) * 8.0 / (kTickSeconds * 4);
+    downlink.media_bps = static_cast<double>(bytes - downlink.bytes_at_last_tick) * 8.0 / (kMediaTickSeconds * kMediaTicksPerSecond);
   }
   downlink.bytes_at_last_tick = bytes;
 }
@@ -176,8 +176,8 @@ void Room::allocate_downlink(PeerMedia& media, std::int64_t now_ms) {
                                  downlink.media_bps,
                              0.0, kMaxPaddingBps)
                 : 0;
-  downlink.padding_credit_bytes = std::min(downlink.padding_credit_bytes + downlink.padding_bps * kTickSeconds / 8,
-                                           downlink.padding_bps * 2 * kTickSeconds / 8);
+  downlink.padding_credit_bytes = std::min(downlink.padding_credit_bytes + downlink.padding_bps * kMediaTickSeconds / 8,
+                                           downlink.padding_bps * 2 * kMediaTickSeconds / 8);
 }
 
 void Room::report_bandwidth_estimation(PeerMedia& media) {

@@ -3,6 +3,7 @@
 // (NACKs, receiver reports and transport-cc feedback to publishers, sender reports to
 // subscribers). Runs on the room's loop only; no locks, no allocation per packet (one reusable
 // buffer, rewritten and encrypted once per subscriber; RTCP is built in stack buffers).
+#include "room/media_timer.hpp"
 #include "room/room.hpp"
 #include "rtc/rtcp/full_intra_request.hpp"
 #include "rtc/rtcp/generic_nack.hpp"
@@ -26,7 +27,6 @@ namespace {
 
 constexpr std::int64_t kKeyframeRetryMs = 500;
 constexpr std::int64_t kNackIntervalMs = 20;  // at most one NACK per stream this often
-constexpr unsigned kReceiverReportTicks = 4;  // media ticks (250 ms) between receiver reports
 // Feedback the server originates carries this sender SSRC (RFC 4585 allows any non-media one).
 constexpr std::uint32_t kServerFeedbackSsrc = 1;
 constexpr std::size_t kTransportFeedbackSize = 1200;
@@ -409,7 +409,7 @@ void Room::media_tick() {
   const bool any_media = std::any_of(peers_.begin(), peers_.end(), [](const Peer& p) { return p.media != nullptr; });
   if (!any_media) return;
   media_timer_running_ = true;
-  media_timer_.expires_after(std::chrono::milliseconds(250));
+  media_timer_.expires_after(kMediaTick);
   media_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
     if (!*alive) return;
     media_timer_running_ = false;
@@ -428,7 +428,7 @@ void Room::on_media_timer() {
       if (needs_keyframe(*stream)) request_keyframe(*stream, now);
     }
   }
-  const bool second = ++media_ticks_ % kReceiverReportTicks == 0;
+  const bool second = ++media_ticks_ % kMediaTicksPerSecond == 0;
   if (second) {
     for (auto& track : tracks_) update_source_rates(*track);
   }
