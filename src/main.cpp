@@ -198,6 +198,8 @@ int main(int argc, char** argv) {
   });
 
   loops.run();
+  // Pending handlers go first, while the Node, the listeners and every loop still exist.
+  loops.shutdown();
   spdlog::info("shoal stopped");
   return 0;
 }

@@ -5,8 +5,8 @@ namespace shoal::core {
 LoopPool::LoopPool(std::size_t loop_count) {
   if (loop_count == 0) loop_count = 1;
   for (std::size_t i = 0; i < loop_count; ++i) {
-    // concurrency hint 1: each loop is run by a single thread, so Asio can skip locking.
-    loops_.push_back(std::make_unique<boost::asio::io_context>(1));
+    // concurrency hint 1: each loop is run by a single thread, which Asio optimises for.
+    loops_.push_back(std::make_unique<Loop>(1));
     guards_.emplace_back(loops_.back()->get_executor());
   }
 }
@@ -16,6 +16,7 @@ LoopPool::~LoopPool() {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+  shutdown();
 }
 
 boost::asio::io_context& LoopPool::next_loop() {
@@ -31,6 +32,14 @@ void LoopPool::run() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+}
+
+void LoopPool::shutdown() {
+  // Destroying a handler can post to a loop already shut down (a closing socket's last message),
+  // so a second pass destroys what the first one left queued - still with every loop alive.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (auto& l : loops_) l->shutdown();
+  }
 }
 
 void LoopPool::stop() {

@@ -27,10 +27,21 @@ class LoopPool {
   // Runs loops 1..n-1 on their own threads and loop 0 on the calling thread until stop().
   void run();
   void stop();
+  // After run() has returned: destroys every loop's pending handlers while all loops (and
+  // whatever the caller still owns) are alive. A handler on one loop can own objects bound to
+  // another - an HTTP connection holds the listener whose acceptor is on loop 0 - and destroying
+  // it after that loop's io_context is gone is a use-after-free. The destructor does it too.
+  void shutdown();
 
  private:
+  // io_context keeps the first half of its teardown (execution_context::shutdown) protected.
+  class Loop : public boost::asio::io_context {
+   public:
+    using io_context::io_context;
+    using execution_context::shutdown;
+  };
   using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
-  std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
+  std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<WorkGuard> guards_;
   std::vector<std::thread> threads_;
   std::atomic<std::size_t> next_{0};
