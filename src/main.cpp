@@ -198,7 +198,11 @@ int main(int argc, char** argv) {
   });
 
   loops.run();
-  // Pending handlers go first, while the Node, the listeners and every loop still exist.
+  // Teardown: first no thread runs shoal code any more, then queued work is destroyed while the
+  // Node, the listeners and every context it may refer to still exist; only then the objects.
+  node.blocking.stop();
+  node.blocking.join();
+  node.blocking.shutdown();
   loops.shutdown();
   spdlog::info("shoal stopped");
   return 0;

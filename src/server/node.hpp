@@ -5,6 +5,7 @@
 #include "cluster/cluster.hpp"
 #include "components/hls/hls_live_index.hpp"
 #include "config/config.hpp"
+#include "core/blocking_pool.hpp"
 #include "core/loop_pool.hpp"
 #include "metrics/metrics.hpp"
 #include "notifications/server_event.hpp"
@@ -12,8 +13,6 @@
 #include "room/room_registry.hpp"
 #include "server/connection_tracker.hpp"
 #include "webrtc/tcp_turn_listener.hpp"
-
-#include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
 #include <memory>
@@ -31,6 +30,9 @@ struct Node {
 
   const config::Config& config;
   core::LoopPool& loops;
+  // Work that blocks (distribution calls) runs here, never on the event loops. Declared early so
+  // it outlives the members holding its executors (the cluster relay's strand in `bus`).
+  core::BlockingPool blocking{2};
   room::RoomRegistry rooms;
   auth::PeerTokenSigner tokens;
   notifications::NotificationBus bus;
@@ -38,8 +40,6 @@ struct Node {
   notifications::WebhookDispatcher webhooks;
   ConnectionTracker sockets;
   components::hls::HlsLiveIndex hls_live;  // low-latency HLS streams, for blocking reloads
-  // Work that blocks (distribution calls) runs here, never on the event loops.
-  boost::asio::thread_pool blocking{2};
   std::unique_ptr<cluster::Cluster> cluster;  // set in cluster mode
   // JF_WEBRTC_TURN_TCP_PORT: the shared TCP TURN listener, started by the first room created
   // (as Jellyfish starts it) and then kept for the node's lifetime, so its secret - and the

@@ -46,6 +46,9 @@ TEST(ClusterPlacement, TheDocumentedTwoNodeExampleBalancesRooms) {
   auto configured = api(p2, "POST", "/room", R"({"maxPeers":3,"videoCodec":"vp8"})");
   ASSERT_EQ(configured.status, 201);
   EXPECT_EQ(configured.json_body()["data"]["room"]["config"], json::parse(R"({"maxPeers":3,"videoCodec":"vp8"})"));
+  // Cluster nodes stop cleanly too; their notification relay lives on the blocking pool.
+  EXPECT_EQ(second.terminate(), 0) << second.output();
+  EXPECT_EQ(first.terminate(), 0) << first.output();
 }
 
 TEST(ClusterPlacement, ThreeNodesFormAFullMeshThroughOneListedNode) {
@@ -198,6 +201,8 @@ TEST(ClusterNotifications, AServerSocketOnOneNodeSeesRoomsOfTheOthers) {
   }
   for (const auto& [room, node] : room_node) EXPECT_EQ(seen[room], 1) << room << " on " << node;
   EXPECT_FALSE(socket.read(std::chrono::milliseconds(300)));  // no duplicates
+  EXPECT_EQ(node_b.terminate(), 0) << node_b.output();
+  EXPECT_EQ(node_a.terminate(), 0) << node_a.output();
 }
 
 }  // namespace
