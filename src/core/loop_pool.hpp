@@ -2,6 +2,8 @@
 // A fixed set of single-threaded event loops, about one per core. Every room, and every
 // connection, lives on exactly one loop and is touched only there; work for another loop is
 // posted to it as a message.
+#include "core/shutdown_context.hpp"
+
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
@@ -34,12 +36,7 @@ class LoopPool {
   void shutdown();
 
  private:
-  // io_context keeps the first half of its teardown (execution_context::shutdown) protected.
-  class Loop : public boost::asio::io_context {
-   public:
-    using io_context::io_context;
-    using execution_context::shutdown;
-  };
+  using Loop = ShutdownContext<boost::asio::io_context>;
   using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
   std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<WorkGuard> guards_;

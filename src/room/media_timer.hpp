@@ -4,9 +4,8 @@
 
 namespace shoal::room {
 
-inline constexpr std::chrono::milliseconds kMediaTick{250};
 inline constexpr unsigned kMediaTicksPerSecond = 4;  // receiver reports, rates, estimates
-inline constexpr double kMediaTickSeconds = 0.25;
-static_assert(kMediaTick.count() == 1000 / kMediaTicksPerSecond && kMediaTickSeconds * 1000 == kMediaTick.count());
+inline constexpr std::chrono::milliseconds kMediaTick{1000 / kMediaTicksPerSecond};
+inline constexpr double kMediaTickSeconds = std::chrono::duration<double>(kMediaTick).count();
 
 }  // namespace shoal::room

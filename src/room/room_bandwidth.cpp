@@ -26,6 +26,8 @@ constexpr std::size_t kPaddingBytes = 255;                // RFC 3550 maximum, a
 constexpr std::size_t kPaddingPacketBytes = 20 + kPaddingBytes;  // header + one-word extension
 constexpr int kMaxPaddingPacketsPerFrame = 10;
 constexpr double kMaxPaddingBps = 2'000'000;
+// Rates are updated on every kMediaTicksPerSecond-th tick, over the bytes counted since.
+constexpr double kRateWindowSeconds = kMediaTickSeconds * kMediaTicksPerSecond;
 constexpr std::int64_t kFirstProbeBackoffMs = 2000;
 constexpr std::int64_t kMaxProbeBackoffMs = 12000;
 
@@ -93,7 +95,7 @@ void Room::update_source_rates(PublishedTrack& track) {
     const std::uint64_t delta = source.bytes - source.bytes_at_last_rate;
     source.bytes_at_last_rate = source.bytes;
     if (delta == 0) continue;  // a silent layer keeps its last rate: it costs that when it returns
-    const double rate = static_cast<double>(delta) * 8.0 / (kMediaTickSeconds * kMediaTicksPerSecond);
+    const double rate = static_cast<double>(delta) * 8.0 / kRateWindowSeconds;
     source.bitrate_bps = source.bitrate_bps == 0 ? rate : 0.5 * source.bitrate_bps + 0.5 * rate;
   }
 }
@@ -103,7 +105,7 @@ void Room::update_downlink_rates(PeerMedia& media) {
   for (const auto& stream : media.outbound) bytes += stream->bytes;
   Downlink& downlink = media.downlink;
   if (bytes >= downlink.bytes_at_last_tick) {
-    downlink.media_bps = static_cast<double>(bytes - downlink.bytes_at_last_tick) * 8.0 / (kMediaTickSeconds * kMediaTicksPerSecond);
+    downlink.media_bps = static_cast<double>(bytes - downlink.bytes_at_last_tick) * 8.0 / kRateWindowSeconds;
   }
   downlink.bytes_at_last_tick = bytes;
 }
