@@ -321,7 +321,7 @@ void PeerTransport::on_relayed_data(rtc::turn::TurnServer& server, const rtc::tu
         return;
       }
       dtls_path_ = path;
-      dtls_.handle_incoming(payload);
+      if (!dtls_.handle_incoming(payload)) ++stats_.dropped;
       arm_dtls_timer();
       return;
     case rtc::stun::PacketKind::RtpRtcp:

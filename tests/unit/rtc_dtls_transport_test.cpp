@@ -341,24 +341,77 @@ TEST_F(DtlsTransportTest, LostFinalServerFlightIsResentWhenClientRetransmits) {
   EXPECT_EQ(handler.connected, 1);
 }
 
+// Records of the protected epoch a forger can put on the peer's path without knowing the keys. Those shorter
+// than AES-GCM's nonce and tag made OpenSSL before 3.0.22 fail the whole association and send the genuine
+// peer a fatal alert; these tests hold on every patch level because such records never reach OpenSSL.
+Datagrams forged_protected_records() {
+  Datagrams forged;
+  forged.push_back(Bytes{21, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 2, 2, 40});  // epoch 1, too short for GCM
+  forged.push_back(Bytes{23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 0});         // epoch 1, empty
+  for (std::uint8_t length : {23, 24, 40}) {  // one byte short of nonce + tag, then exactly, then more
+    Bytes junk = {23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 10, 0, length};
+    junk.resize(13 + length, 0x33);
+    forged.push_back(junk);
+  }
+  Bytes handshake = {22, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 11, 0, 20};  // an encrypted-looking Finished
+  handshake.resize(13 + 20, 0x44);
+  forged.push_back(handshake);
+  return forged;
+}
+
 TEST_F(DtlsTransportTest, ForgedRecordsAfterConnectAreIgnored) {
   TestClient client;
   server.set_remote_fingerprint("sha-256", client.fingerprint());
   server.start();
   pump(client, server, handler, client.step());
   ASSERT_TRUE(server.connected());
+  handler.take();
   TestClient intruder;
   for (const auto& datagram : intruder.step()) server.handle_incoming(datagram);
   server.handle_incoming(Bytes{21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 9, 0, 2, 2, 40});  // plaintext fatal alert
-  server.handle_incoming(Bytes{21, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 2, 2, 40});  // unauthenticated epoch 1
-  Bytes junk = {23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 10, 0, 40};
-  junk.resize(13 + 40, 0x33);
-  server.handle_incoming(junk);
+  for (const auto& datagram : forged_protected_records()) server.handle_incoming(datagram);
   EXPECT_TRUE(server.connected());
   EXPECT_EQ(handler.closed, 0);
   EXPECT_EQ(handler.failed, 0);
+  EXPECT_TRUE(handler.sent.empty()) << "nothing, no alert above all, goes to the genuine peer";
   for (const auto& datagram : client.shutdown()) server.handle_incoming(datagram);
   EXPECT_EQ(handler.closed, 1);  // the genuine session is still intact
+}
+
+TEST_F(DtlsTransportTest, ForgedShortProtectedRecordsAreDroppedUnseen) {
+  TestClient client;
+  server.set_remote_fingerprint("sha-256", client.fingerprint());
+  server.start();
+  pump(client, server, handler, client.step());
+  ASSERT_TRUE(server.connected());
+  EXPECT_FALSE(server.handle_incoming(Bytes{21, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 2, 2, 40}));
+  Bytes shortest_genuine_size = {23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 10, 0, 24};
+  shortest_genuine_size.resize(13 + 24, 0x33);
+  EXPECT_TRUE(server.handle_incoming(shortest_genuine_size)) << "long enough: OpenSSL checks its tag";
+  // A well-formed record followed by a short protected one taints the whole datagram.
+  Bytes mixed = shortest_genuine_size;
+  mixed.insert(mixed.end(), {21, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 11, 0, 2, 2, 40});
+  EXPECT_FALSE(server.handle_incoming(mixed));
+  EXPECT_TRUE(handler.take().empty());
+}
+
+TEST_F(DtlsTransportTest, ForgedRecordsDuringTheHandshakeDoNotBreakIt) {
+  TestClient client;
+  server.set_remote_fingerprint("sha-256", client.fingerprint());
+  server.start();
+  Datagrams to_server = client.step();
+  for (const auto& datagram : to_server) server.handle_incoming(datagram);
+  // Records of the next epoch are buffered by OpenSSL until the client's ChangeCipherSpec: a short one
+  // used to fail the handshake once processed.
+  for (const auto& datagram : forged_protected_records()) server.handle_incoming(datagram);
+  Datagrams replies;
+  for (const auto& datagram : handler.take()) {
+    for (auto& reply : client.step(datagram)) replies.push_back(std::move(reply));
+  }
+  pump(client, server, handler, replies);
+  EXPECT_TRUE(server.connected());
+  EXPECT_EQ(handler.failed, 0) << handler.reason;
+  EXPECT_EQ(handler.connected, 1);
 }
 
 TEST_F(DtlsTransportTest, HandshakeFlightsFitTheMtu) {

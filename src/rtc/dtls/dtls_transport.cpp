@@ -17,6 +17,11 @@ namespace {
 constexpr const char* kSrtpProfiles = "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80";
 constexpr const char* kCiphers = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384";
 constexpr const char* kGroups = "X25519:P-256:P-384";
+// Every record of a protected epoch carries AES-GCM's 8-byte explicit nonce and 16-byte tag (kCiphers offers
+// GCM only), so a shorter one cannot be genuine. OpenSSL before 3.0.22 treats such a record as a fatal error
+// of the whole association and sends the genuine peer a fatal alert: one forged datagram on the peer's path
+// would end its session. They are dropped before OpenSSL sees them, whatever its patch level.
+constexpr std::size_t kMinProtectedFragment = 8 + 16;
 constexpr const char kExporterLabel[] = "EXTRACTOR-dtls_srtp";
 
 constexpr std::uint8_t kClientHelloType = 1;
@@ -48,6 +53,18 @@ std::optional<std::array<std::uint8_t, 32>> client_hello_random(const DtlsRecord
   std::array<std::uint8_t, 32> random{};
   std::copy_n(fragment.begin() + kClientRandomOffset, random.size(), random.begin());
   return random;
+}
+
+// Only datagrams made entirely of well-formed records, none of them a protected record too short to be one.
+bool admissible(std::span<const std::uint8_t> datagram) {
+  if (datagram.empty()) return false;
+  while (!datagram.empty()) {
+    auto record = DtlsRecord::parse(datagram);
+    if (!record) return false;
+    if (record->epoch != 0 && record->fragment.size() < kMinProtectedFragment) return false;
+    datagram = datagram.subspan(record->wire.size());
+  }
+  return true;
 }
 
 std::string last_openssl_error(std::string_view prefix) {
@@ -156,22 +173,21 @@ bool DtlsTransport::awaiting_client_flight() const {
   }
 }
 
-void DtlsTransport::handle_incoming(std::span<const std::uint8_t> datagram) {
-  if (state_ != State::Handshaking && state_ != State::Connected) return;
-  if (!DtlsRecord::count_records(datagram)) return;
+bool DtlsTransport::handle_incoming(std::span<const std::uint8_t> datagram) {
+  if (state_ != State::Handshaking && state_ != State::Connected) return true;  // ended: not the sender's fault
+  if (!admissible(datagram)) return false;
   auto first = DtlsRecord::parse(datagram);
-  if (!first) return;
 
   if (state_ == State::Connected) {
     bio_.set_inbound(datagram);
     read_after_connect();
     bio_.clear_inbound();
-    return;
+    return true;
   }
 
   auto random = client_hello_random(*first);
   if (first->plaintext_handshake_type() == kClientHelloType && !random && starts_handshake_message(*first)) {
-    return;  // a ClientHello too short to hold its random: junk
+    return false;  // a ClientHello too short to hold its random: junk
   }
   bool new_client_hello = random && awaiting_client_flight() && client_random_ != random;
   bio_.set_inbound(datagram);
@@ -181,6 +197,7 @@ void DtlsTransport::handle_incoming(std::span<const std::uint8_t> datagram) {
     drive_handshake();
   }
   bio_.clear_inbound();
+  return true;
 }
 
 void DtlsTransport::try_client_hello(const std::array<std::uint8_t, 32>& random) {

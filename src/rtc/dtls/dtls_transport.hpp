@@ -38,8 +38,9 @@ class DtlsTransport {
   // Waits for the ClientHello. Reports on_dtls_failed if OpenSSL cannot be set up.
   void start();
 
-  // A datagram from the peer. Anything that is not entirely well-formed DTLS records is dropped unseen.
-  void handle_incoming(std::span<const std::uint8_t> datagram);
+  // A datagram from the peer. Anything that is not entirely well-formed DTLS records, or holds a protected
+  // record too short to be genuine, is dropped unseen: then the answer is false, for the caller to count.
+  bool handle_incoming(std::span<const std::uint8_t> datagram);
 
   // When on_timeout should next be called to retransmit a lost flight; nullopt when no timer is needed.
   std::optional<std::chrono::milliseconds> next_timeout() const;
