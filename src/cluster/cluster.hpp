@@ -39,7 +39,7 @@ struct NodeUsage {
 struct CreatedRoom {
   std::string room_json;
   std::string address;  // jellyfish_address of the node that holds the room
-  std::string node;     // distribution name of that node (set by placement)
+  std::string node{};   // distribution name of that node (set by placement)
 };
 
 struct PlacementError {

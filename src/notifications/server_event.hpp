@@ -24,7 +24,7 @@ struct ServerEvent {
   ServerEventKind kind;
   std::string room_id;
   std::string subject_id;  // peer or component id where the kind has one
-  std::string payload;     // MetricsReport only
+  std::string payload{};   // MetricsReport only
   bool from_other_node = false;  // relayed from another cluster node (not relayed again)
 };
 

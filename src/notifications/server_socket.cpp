@@ -86,7 +86,7 @@ struct ServerSession {
     bool metrics = false;
   };
   std::shared_ptr<Wanted> wanted = std::make_shared<Wanted>();
-  std::optional<NotificationBus::Token> subscription;
+  std::optional<NotificationBus::Token> subscription{};
 
   void reject(std::uint16_t code, std::string reason) { connection->close(code, std::move(reason)); }
 

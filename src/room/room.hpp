@@ -33,7 +33,7 @@ enum class VideoCodec { Unrestricted, H264, VP8 };
 struct RoomConfig {
   std::optional<std::int64_t> max_peers;  // nullopt: unlimited
   VideoCodec video_codec = VideoCodec::Unrestricted;
-  std::optional<std::string> webhook_url;  // events of this room are POSTed here
+  std::optional<std::string> webhook_url{};  // events of this room are POSTed here
 };
 
 struct PeerOptions {
@@ -45,7 +45,7 @@ enum class ComponentType { Hls, Rtsp };
 struct ComponentOptions {
   ComponentType type = ComponentType::Hls;
   bool low_latency = false;  // HLS
-  std::string source_uri;    // RTSP
+  std::string source_uri{};  // RTSP
   std::uint16_t rtp_port = 20000;
   std::int64_t reconnect_delay_ms = 15000;
   std::int64_t keep_alive_interval_ms = 15000;
@@ -79,10 +79,10 @@ struct RoomSettings {
   bool webrtc_enabled = true;
   notifications::NotificationBus* bus = nullptr;
   // Where peers' TURN listeners bind and what address browsers are given (JF_WEBRTC_TURN_*).
-  webrtc::TransportSettings transport;
+  webrtc::TransportSettings transport{};
   metrics::TrafficCounters* traffic = nullptr;  // node-wide jellyfish_traffic_* counters
   // Called on the room's loop once the room has crashed (after RoomCrashed): forget the room.
-  std::function<void(const std::string& room_id)> on_crashed;
+  std::function<void(const std::string& room_id)> on_crashed{};
   // HLS components write to <output_base_path>/hls_output/<room id> (JF_OUTPUT_BASE_PATH).
   std::string output_base_path = "jellyfish_output";
   components::hls::HlsLiveIndex* hls_live_index = nullptr;  // node-wide, for blocking reloads
@@ -135,7 +135,7 @@ class Room final : private PeerMediaEvents {
     std::shared_ptr<PeerChannel> channel;  // set while a socket is authenticated
     bool endpoint_ready = false;           // `connect` media event received
     nlohmann::json metadata;
-    std::unique_ptr<PeerMedia> media;      // from the first negotiation round on
+    std::unique_ptr<PeerMedia> media{};    // from the first negotiation round on
     std::uint64_t counted_ingress = 0;     // transport bytes already added to the node's traffic
     std::uint64_t counted_egress = 0;
     bool announced = false;  // the others were sent its endpointAdded
@@ -221,7 +221,7 @@ class Room final : private PeerMediaEvents {
   };
   InboundMatch inbound_track(PeerMedia& media, const rtc::rtp::RtpPacket& packet);
   void on_media_packet(PeerMedia& media, const InboundMatch& match, const rtc::rtp::RtpPacket& packet,
-                       bool retransmitted, std::int64_t now_us);
+                       bool retransmitted, std::int64_t arrival_us);
   bool can_send(const OutboundStream& stream) const;
   bool forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms);
   void request_keyframe(PublishedTrack& track, int source, std::int64_t now_ms);

@@ -31,11 +31,6 @@ constexpr double kRateWindowSeconds = kMediaTickSeconds * kMediaTicksPerSecond;
 constexpr std::int64_t kFirstProbeBackoffMs = 2000;
 constexpr std::int64_t kMaxProbeBackoffMs = 12000;
 
-std::int64_t steady_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // The subscriber's id of the transport-wide sequence extension for this stream (0: none).
 std::uint8_t transport_cc_id(const OutboundStream& stream) {
   const int publisher_id = stream.track != nullptr ? stream.track->transport_cc_extension_id : 0;

@@ -132,10 +132,10 @@ void Room::handle_peer_rtp(PeerMedia& media, std::span<std::uint8_t> bytes) {
 }
 
 void Room::on_media_packet(PeerMedia& media, const InboundMatch& match, const rtc::rtp::RtpPacket& packet,
-                           bool retransmitted, std::int64_t now_us) {
+                           bool retransmitted, std::int64_t arrival_us) {
   PublishedTrack& track = *match.track;
   InboundSource& source = track.sources[static_cast<std::size_t>(match.source)];
-  const std::int64_t now = now_us / 1000;
+  const std::int64_t now = arrival_us / 1000;
   ++track.packets;
   track.bytes += packet.bytes().size();
   source.bytes += packet.bytes().size();
@@ -154,7 +154,7 @@ void Room::on_media_packet(PeerMedia& media, const InboundMatch& match, const rt
   // browsers also probe bandwidth with RTX copies of old packets, which are duplicates to the
   // loss statistics and must not flood subscribers.
   if (retransmitted && !repaired) return;
-  source.statistics.on_packet(packet.sequence_number(), packet.timestamp(), now_us, retransmitted);
+  source.statistics.on_packet(packet.sequence_number(), packet.timestamp(), arrival_us, retransmitted);
 
   if (!source.active) {
     source.active = true;

@@ -69,8 +69,8 @@ struct PeerSession {
   server::Node& node;
   std::shared_ptr<WsConnection> connection;
   std::shared_ptr<PeerSocketChannel> channel;
-  std::shared_ptr<room::Room> room;
-  std::string peer_id;
+  std::shared_ptr<room::Room> room{};  // both set once authenticated
+  std::string peer_id{};
   bool authenticated = false;
   bool finished = false;
 

@@ -44,9 +44,9 @@ void TcpTurnConnection::start() {
   boost::system::error_code ec;
   socket_->non_blocking(true, ec);  // handshake answers are written without waiting
   handshake_timer_.expires_after(kHandshakeTimeout);
-  handshake_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+  handshake_timer_.async_wait([self = shared_from_this()](boost::system::error_code timer_error) {
     // Only handshake_over_ may be read here: once moved, the rest belongs to another loop.
-    if (ec || self->handshake_over_) return;
+    if (timer_error || self->handshake_over_) return;
     spdlog::debug("TCP TURN: connection {} sent no authenticated request in time", self->client_.connection);
     self->close();
   });

@@ -41,7 +41,9 @@ TEST(OpenApi, DescribesEveryRouteWithOperationIdsAndAuthResponses) {
       const auto& operation = doc["paths"][path][method];
       ASSERT_TRUE(operation.is_object()) << method << " " << path;
       EXPECT_TRUE(operation["operationId"].is_string()) << method << " " << path;
-      if (path.rfind("/hls", 0) != 0) EXPECT_TRUE(operation["responses"].contains("401")) << method << " " << path;
+      if (path.rfind("/hls", 0) != 0) {
+        EXPECT_TRUE(operation["responses"].contains("401")) << method << " " << path;
+      }
     }
   }
 }

@@ -134,7 +134,8 @@ TEST(H264Depacketizer, MalformedPayloadsNeverReadPastTheBuffer) {
   };
   std::uint16_t sequence = 1;
   for (const auto& payload : bad) {
-    EXPECT_FALSE(depacketizer.push(sequence++, sequence * 3000u, true, payload)) << "payload " << sequence;
+    EXPECT_FALSE(depacketizer.push(sequence, sequence * 3000u, true, payload)) << "payload " << sequence;
+    ++sequence;
   }
   EXPECT_TRUE(depacketizer.push(sequence, 999999, true, stap_a({kSps, kPps, kIdr})));
 }
