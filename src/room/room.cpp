@@ -70,9 +70,9 @@ std::optional<RoomError> Room::remove_peer_unguarded(std::string_view peer_id) {
   if (closed_) return RoomError::RoomNotFound;
   Peer* peer = find_peer(peer_id);
   if (peer == nullptr) return RoomError::PeerNotFound;
-  if (peer->endpoint_ready) on_endpoint_gone(*peer);
-  drop_media(*peer);
-  if (peer->channel) peer->channel->close("");
+  auto channel = std::move(peer->channel);
+  on_endpoint_gone(*peer);
+  if (channel) channel->close("");
   std::erase_if(peers_, [&](const Peer& p) { return p.id == peer_id; });
   spdlog::info("Removed peer \"{}\" from room \"{}\"", peer_id, id_);
   publish_snapshot();
@@ -124,17 +124,20 @@ std::optional<RoomError> Room::connect_peer_unguarded(std::string_view peer_id,
   Peer* peer = find_peer(peer_id);
   if (peer == nullptr) return RoomError::PeerNotFound;
   if (peer->channel) return RoomError::PeerAlreadyConnected;
+  // As in v0.2.1, the peer's endpoint exists from here on (the engine adds it when the socket
+  // authenticates); `connect` only makes it ready, i.e. visible to the others.
   peer->channel = std::move(channel);
   spdlog::info("Peer \"{}\" connected", peer_id);
   publish_snapshot();
+  publish_endpoint_metrics();
   return std::nullopt;
 }
 
 void Room::peer_socket_closed_unguarded(std::string_view peer_id, const PeerChannel* channel) {
   Peer* peer = find_peer(peer_id);
   if (peer == nullptr || peer->channel.get() != channel) return;
-  if (peer->endpoint_ready) on_endpoint_gone(*peer);
   peer->channel.reset();
+  on_endpoint_gone(*peer);
   publish_snapshot();
 }
 
@@ -172,7 +175,7 @@ void Room::handle_media_event_unguarded(std::string_view peer_id, const PeerChan
           if (peer->endpoint_ready) {
             on_custom_event(*peer, e);
           } else {
-            spdlog::debug("Peer \"{}\": ignoring \"{}\" before connect", peer_id, e.type);
+            on_custom_event_before_connect(*peer, e);
           }
         }
       },
@@ -203,6 +206,7 @@ void Room::on_connect(Peer& peer, json metadata) {
 }
 
 void Room::on_endpoint_gone(Peer& peer) {
+  // Also for an endpoint that never became ready: it may have opened its transport already.
   peer.endpoint_ready = false;
   drop_media(peer);
   peer.metadata = json(nullptr);
@@ -265,7 +269,9 @@ void Room::publish_endpoint_metrics() {
   auto metrics = std::make_shared<json>(json::object());
   for (auto& peer : peers_) {
     count_traffic(peer);
-    if (!peer.endpoint_ready) continue;
+    // Every endpoint the engine holds, ready or not: as in v0.2.1, an authenticated peer is
+    // reported before it sends `connect`.
+    if (!peer.channel) continue;
     json endpoint = {{"endpoint.metadata", peer.metadata}};
     if (peer.media && peer.media->transport) {
       const auto& stats = peer.media->transport->stats();

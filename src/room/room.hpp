@@ -133,7 +133,9 @@ class Room final : private PeerMediaEvents {
     std::string id;
     PeerOptions options;
     std::shared_ptr<PeerChannel> channel;  // set while a socket is authenticated
-    bool endpoint_ready = false;           // `connect` media event received
+    // The endpoint exists while `channel` is set (from authentication on, as in v0.2.1) and is
+    // ready, i.e. known to the others and receiving their tracks, once `connect` arrived.
+    bool endpoint_ready = false;
     nlohmann::json metadata;
     std::unique_ptr<PeerMedia> media{};    // from the first negotiation round on
     std::uint64_t counted_ingress = 0;     // transport bytes already added to the node's traffic
@@ -191,6 +193,7 @@ class Room final : private PeerMediaEvents {
 
   // --- negotiation (room_negotiation.cpp) ---
   void on_custom_event(Peer& peer, signaling::CustomEvent& event);
+  void on_custom_event_before_connect(Peer& peer, const signaling::CustomEvent& event);
   void on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event);
   PeerMedia* ensure_media(Peer& peer);
   void start_round(Peer& peer);

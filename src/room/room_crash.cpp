@@ -75,11 +75,7 @@ void Room::crash_peer(std::string_view peer_id, std::string_view what) noexcept 
     auto channel = std::move(peer->channel);
     // The others see it leave as if its socket had closed; the peer stays in the room,
     // disconnected, and may connect again with its token.
-    if (peer->endpoint_ready) {
-      on_endpoint_gone(*peer);  // drops its media too
-    } else {
-      drop_media(*peer);
-    }
+    on_endpoint_gone(*peer);  // drops its media too
     if (channel) channel->close("");
     publish_snapshot();
   } catch (const std::exception& error) {

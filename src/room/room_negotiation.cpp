@@ -60,6 +60,21 @@ void Room::on_custom_event(Peer& peer, signaling::CustomEvent& event) {
   }
 }
 
+void Room::on_custom_event_before_connect(Peer& peer, const signaling::CustomEvent& event) {
+  // v0.2.1's WebRTC endpoint answers a renegotiation before `connect` too, offering nothing to
+  // receive yet (it subscribes to the others' tracks only once ready). Such an offerData opens no
+  // round: the client may never follow it up, and rounds after `connect` must not wait for it.
+  if (event.type == "renegotiateTracks" && peer.channel) {
+    PeerMedia* media = ensure_media(peer);
+    if (media == nullptr) return;
+    peer.channel->send_media_event(signaling::offer_data_event(0, 0, media->transport->turn_servers()));
+    return;
+  }
+  // An sdpOffer before `connect` would publish tracks of an endpoint the others cannot know yet
+  // (the original's engine crashed the room on that); everything else has nothing to act on yet.
+  spdlog::debug("Peer \"{}\": ignoring \"{}\" before connect", peer.id, event.type);
+}
+
 void Room::on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event) {
   PublishedTrack* track = find_track(event.track_id);
   if (track == nullptr || track->owner_id != peer.id) {

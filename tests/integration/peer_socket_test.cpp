@@ -579,6 +579,56 @@ TEST_F(PeerSocket, CustomEventsDoNotCloseTheSocket) {
   EXPECT_EQ(peer_status(port(), room, a.id), "connected");
 }
 
+// jellyfish v0.2.1 peer_socket_test "media event": the endpoint exists from authentication on, so a
+// renegotiation sent before `connect` is answered (offerData, nothing to receive yet).
+TEST_F(PeerSocket, RenegotiationBeforeConnectIsAnsweredWithOfferData) {
+  auto room = create_room(port());
+  auto a = create_peer(port(), room);
+  auto b = create_peer(port(), room);
+  auto socket_a = join(port(), a, "A");
+  auto socket_b = connect_peer(port(), b.token);  // authenticated only
+
+  const json renegotiate = {{"type", "custom"}, {"data", {{"type", "renegotiateTracks"}, {"data", json::object()}}}};
+  socket_b->send_binary(media_event(renegotiate));
+  auto offer = next_event(*socket_b, 1s);
+  ASSERT_EQ(offer.value("type", ""), "custom") << offer.dump();
+  EXPECT_EQ(offer["data"]["type"], "offerData") << offer.dump();
+  EXPECT_EQ(offer["data"]["data"]["tracksTypes"], json({{"audio", 0}, {"video", 0}})) << offer.dump();
+  ASSERT_TRUE(offer["data"]["data"]["integratedTurnServers"].is_array()) << offer.dump();
+  EXPECT_FALSE(offer["data"]["data"]["integratedTurnServers"].empty()) << offer.dump();
+
+  // Still invisible to the others until `connect`, which then works as usual.
+  json b_connected;
+  socket_b->send_binary(media_event(connect_event("B")));
+  b_connected = next_event(*socket_b);
+  EXPECT_EQ(b_connected, connected(b.id, json::array({other_endpoint(a.id, "A")})));
+  EXPECT_EQ(next_event(*socket_a), endpoint_added(b.id, "B")) << "A learns of B only at connect";
+  // The unanswered offerData opened no round: a renegotiation after connect is answered again.
+  socket_b->send_binary(media_event(renegotiate));
+  auto again = next_event_of_type(*socket_b, "custom");
+  EXPECT_EQ(again["data"]["type"], "offerData") << again.dump();
+}
+
+TEST_F(PeerSocket, EndpointThatNeverConnectedLeavesNothingBehind) {
+  auto room = create_room(port());
+  auto a = create_peer(port(), room);
+  auto b = create_peer(port(), room);
+  auto socket_a = join(port(), a, "A");
+  {
+    auto socket_b = connect_peer(port(), b.token);
+    socket_b->send_binary(media_event(
+        {{"type", "custom"}, {"data", {{"type", "renegotiateTracks"}, {"data", json::object()}}}}));
+    EXPECT_EQ(next_event(*socket_b, 1s)["data"]["type"], "offerData");
+    socket_b->close();  // its transport was opened: closing the socket must release it
+  }
+  EXPECT_EQ(wait_peer_status(port(), room, b.id, "disconnected"), "disconnected");
+  // No endpointRemoved for an endpoint A never saw; B can come back with its token.
+  socket_a->send_binary(media_event(update_metadata_event("A2")));
+  EXPECT_EQ(next_event(*socket_a), endpoint_updated(a.id, "A2"));
+  auto socket_b = join(port(), b, "B");
+  EXPECT_EQ(next_event(*socket_a), endpoint_added(b.id, "B"));
+}
+
 TEST_F(PeerSocket, EventsDoNotLeakBetweenRooms) {
   auto room1 = create_room(port());
   auto room2 = create_room(port());

@@ -554,6 +554,54 @@ TEST_F(ServerSocketEvents, DeletingRoomWithConnectedPeerEmitsRoomDeletedAndPeerD
   EXPECT_TRUE(trailing.empty()) << "unexpected extra event: " << describe(trailing.front());
 }
 
+// The metrics report that names `room_id`, skipping every other message; null when none comes in time.
+json next_report_about(ServerSocketClient& client, const std::string& room_id, milliseconds timeout) {
+  const auto deadline = steady_clock::now() + timeout;
+  while (steady_clock::now() < deadline) {
+    auto message = client.next(std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now()));
+    if (!message) break;
+    if (message->content_case() != ServerMessage::kMetricsReport) continue;
+    auto report = json::parse(message->metrics_report().metrics(), nullptr, false);
+    if (report.is_object() && report.contains("room_id=" + room_id)) return report["room_id=" + room_id];
+  }
+  return nullptr;
+}
+
+// jellyfish v0.2.1 server_socket_test "sends metrics": a peer whose socket authenticated is in the
+// report, under its room, before it sends `connect`; it leaves the report with its socket.
+TEST_F(ServerSocketEvents, MetricsReportListsAnAuthenticatedPeerBeforeConnect) {
+  auto client = subscribed();
+  auto room_id = create_room(port());
+  ASSERT_TRUE(is_event(client->next_for_room(room_id), ServerMessage::kRoomCreated, room_id));
+  auto peer = create_peer(port(), room_id);
+  auto peer_socket = connect_peer(port(), peer.token);  // no `connect`
+  ASSERT_TRUE(is_event(client->next_for_room(room_id), ServerMessage::kPeerConnected, room_id, peer.id));
+
+  client->send_binary(subscribe_frame(ServerMessage::EVENT_TYPE_METRICS));
+  auto room = next_report_about(*client, room_id, 2500ms);  // reports come every 1000 ms
+  ASSERT_TRUE(room.is_object()) << "no metrics report named room_id=" << room_id;
+  ASSERT_FALSE(room.empty());
+  for (const auto& [key, value] : room.items()) {
+    EXPECT_NE(key.find("endpoint_id"), std::string::npos) << key;
+  }
+  EXPECT_TRUE(room.contains("endpoint_id=" + peer.id)) << room.dump();
+
+  peer_socket->close();
+  ASSERT_TRUE(is_event(client->next_for_room(room_id), ServerMessage::kPeerDisconnected, room_id, peer.id));
+  // The report may name the room once more from before the close; within a few it must not.
+  bool gone = false;
+  const auto deadline = steady_clock::now() + 3500ms;
+  while (!gone && steady_clock::now() < deadline) {
+    auto message = client->next(std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now()));
+    if (!message) break;
+    if (message->content_case() != ServerMessage::kMetricsReport) continue;
+    auto report = json::parse(message->metrics_report().metrics(), nullptr, false);
+    gone = !report.contains("room_id=" + room_id);
+  }
+  EXPECT_TRUE(gone) << "the disconnected peer stays in the metrics report";
+  api(port(), "DELETE", "/room/" + room_id);
+}
+
 TEST_F(ServerSocketEvents, TwoSubscribersBothReceiveRoomCreated) {
   auto first = subscribed();
   auto second = subscribed();
