@@ -2,6 +2,8 @@
 
 #include "signaling/peer_message.hpp"
 
+#include <gtest/gtest.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -88,19 +90,32 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-// Forks shoal with a clean environment holding only `env` (plus PATH/HOME/LANG unless `env` sets
-// them) and output to `log`.
+// How a sanitized build of shoal reports: a report is a failure of the test whatever else happens,
+// so UBSan goes on after one (the rest of the test still runs) and ASan's leak check runs at exit.
+// A build without sanitizers ignores these.
+constexpr const char* kSanitizerDefaults[][2] = {
+    {"ASAN_OPTIONS", "detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1"},
+    {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=0"},
+};
+
+// Forks shoal with a clean environment holding only `env` (plus PATH/HOME/LANG and the sanitizer
+// options unless `env` sets them) and output to `log`.
 pid_t spawn(const Env& env, const std::vector<std::string>& args, const std::string& log) {
   std::vector<std::string> env_strings;
   for (const char* keep : {"PATH", "HOME", "LANG"}) {
     if (env.count(keep)) continue;  // the test's own value wins
     if (const char* v = std::getenv(keep)) env_strings.push_back(std::string(keep) + "=" + v);
   }
+  for (const auto& [name, value] : kSanitizerDefaults) {
+    if (env.count(name)) continue;
+    const char* own = std::getenv(name);
+    env_strings.push_back(std::string(name) + "=" + (own ? own : value));
+  }
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
-  std::vector<std::string> argv_strings{SHOAL_BINARY};
+  std::vector<std::string> argv_strings{shoal_binary()};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& s : argv_strings) argv.push_back(s.data());
@@ -147,7 +162,27 @@ void set_socket_timeout(int fd, std::chrono::milliseconds timeout) {
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
+// Fails the running test with every sanitizer report in `output` (a process's own log).
+void expect_no_sanitizer_report(const std::string& output, pid_t pid) {
+  static constexpr std::string_view kMarkers[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                                  "WARNING: AddressSanitizer", "runtime error:",
+                                                  "SUMMARY: UndefinedBehaviorSanitizer"};
+  for (auto marker : kMarkers) {
+    const auto at = output.find(marker);
+    if (at == std::string::npos) continue;
+    const auto line_start = output.rfind('\n', at);
+    const auto from = line_start == std::string::npos ? 0 : line_start + 1;
+    ADD_FAILURE() << "sanitizer report from shoal (pid " << pid << "):\n" << output.substr(from, 6000);
+    return;
+  }
+}
+
 }  // namespace
+
+const char* shoal_binary() {
+  const char* chosen = std::getenv("SHOAL_TEST_BINARY");
+  return chosen != nullptr && *chosen != '\0' ? chosen : SHOAL_BINARY;
+}
 
 ExitResult run_shoal_to_exit(const Env& env, const std::vector<std::string>& args,
                              std::chrono::milliseconds timeout) {
@@ -162,6 +197,7 @@ ExitResult run_shoal_to_exit(const Env& env, const std::vector<std::string>& arg
   result.exit_code = code.value_or(-1);
   result.output = read_file(log);
   unlink(log.c_str());
+  expect_no_sanitizer_report(result.output, pid);
   return result;
 }
 
@@ -183,6 +219,7 @@ ShoalProcess::ShoalProcess(Env env, std::vector<std::string> args) {
 
 ShoalProcess::~ShoalProcess() {
   if (pid_ > 0 && exit_code_ == -1) terminate();
+  expect_no_sanitizer_report(output(), pid_);
   unlink(log_path_.c_str());
 }
 

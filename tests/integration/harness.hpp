@@ -19,6 +19,11 @@ namespace shoal::test {
 using Env = std::map<std::string, std::string>;
 using nlohmann::json;
 
+// The shoal binary the tests run: $SHOAL_TEST_BINARY when set (the sanitized stage points it at an
+// ASan+UBSan build), else the build's own build/shoal. Every process started through this harness
+// fails the running test if it printed a sanitizer report.
+const char* shoal_binary();
+
 std::uint16_t free_port();
 // Resident memory of a process in kB (VmRSS), -1 when unreadable.
 long resident_kb(pid_t pid);
