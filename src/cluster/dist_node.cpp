@@ -1001,10 +1001,10 @@ DistStatus DistNode::Impl::start() {
   }
   int last_error = 0;
   for (std::uint32_t p = first; p <= last && listen_fd < 0; ++p) {
-    in_addr any{};
-    any.s_addr = htonl(INADDR_ANY);
+    in_addr address{};
+    address.s_addr = htonl(config.listen_ip.to_uint());
     int chosen = static_cast<int>(p);
-    int fd = ei_xlisten(&ec, &any, &chosen, 128);
+    int fd = ei_xlisten(&ec, &address, &chosen, 128);
     if (fd >= 0) {
       listen_fd = fd;
       port = static_cast<std::uint16_t>(chosen);

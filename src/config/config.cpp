@@ -38,6 +38,8 @@ std::string ascii_lower(std::string_view text) {
   return lower;
 }
 
+constexpr std::string_view kDefaultCookie = "jellyfish_cookie";
+
 std::string bad_value(std::string_view name, std::string_view rest) {
   std::string text = "Bad ";
   text.append(name).append(" environment variable value. ").append(rest);
@@ -138,7 +140,7 @@ std::optional<std::int64_t> parse_polling_interval(std::string_view text) {
   return value;
 }
 
-Error read_dist(const EnvLookup& env, DistConfig& dist, std::vector<std::string>& warnings) {
+Error read_dist(const EnvLookup& env, Mode run_mode, DistConfig& dist, std::vector<std::string>& warnings) {
   if (auto e = assign(read_boolean(env, "JF_DIST_ENABLED"), dist.enabled); !e.empty()) return e;
   if (!dist.enabled) return {};
 
@@ -146,8 +148,15 @@ Error read_dist(const EnvLookup& env, DistConfig& dist, std::vector<std::string>
   if (!node_name) return "JF_DIST_ENABLED has been set but JF_DIST_NODE_NAME remains unset.";
   dist.node_name = *node_name;
 
-  dist.cookie = env("JF_DIST_COOKIE").value_or("jellyfish_cookie");
+  dist.cookie = env("JF_DIST_COOKIE").value_or(std::string(kDefaultCookie));
   if (dist.cookie.empty()) return bad_value("JF_DIST_COOKIE", "Expected a non-empty cookie");
+  if (dist.cookie == kDefaultCookie && run_mode == Mode::Production) {
+    // The default is kept so the documentation's examples work, but it is public: whoever reaches
+    // the distribution port with it can run every room route of this node without the API token.
+    warnings.emplace_back(
+        "JF_DIST_COOKIE is the default cookie, \"jellyfish_cookie\", which anyone can know: whoever reaches "
+        "the distribution port can control this node. Set JF_DIST_COOKIE to a secret shared by the cluster.");
+  }
 
   auto strategy = env("JF_DIST_STRATEGY_NAME");
   if (!strategy || *strategy == "NODES_LIST" || *strategy == "EPMD") {
@@ -211,6 +220,11 @@ Error read_dist(const EnvLookup& env, DistConfig& dist, std::vector<std::string>
   if (auto e = assign(read_port(env, "JF_DIST_MAX_PORT"), max_port); !e.empty()) return e;
   if (min_port.has_value() != max_port.has_value()) {
     return "JF_DIST_MIN_PORT and JF_DIST_MAX_PORT must be set together";
+  }
+  if (auto listen = env("JF_DIST_LISTEN_IP")) {
+    boost::system::error_code ec;
+    dist.listen_ip = boost::asio::ip::make_address_v4(*listen, ec);
+    if (ec) return bad_value("JF_DIST_LISTEN_IP", "Expected an IPv4 address, got: " + *listen);
   }
   if (min_port) {
     if (*min_port > *max_port) {
@@ -310,7 +324,7 @@ Error read_all(const EnvLookup& env, Mode mode, Config& config, std::vector<std:
   if (auto e = read_output_path(env, config); !e.empty()) return e;
   if (auto e = assign(read_ip(env, "JF_METRICS_IP"), config.metrics_ip); !e.empty()) return e;
   if (auto e = assign(read_port(env, "JF_METRICS_PORT"), config.metrics_port); !e.empty()) return e;
-  if (auto e = read_dist(env, config.dist, warnings); !e.empty()) return e;
+  if (auto e = read_dist(env, mode, config.dist, warnings); !e.empty()) return e;
   if (auto e = read_webrtc(env, config.webrtc); !e.empty()) return e;
   if (auto e = read_api_token(env, mode, config.server_api_token); !e.empty()) return e;
   if (auto e = read_secret(env, config.secret_key_base); !e.empty()) return e;
@@ -365,6 +379,7 @@ std::string help_text() {
       {"JF_DIST_MODE", "name", "name (host is an FQDN or IP) or sname (host without dots)"},
       {"JF_DIST_MIN_PORT", "(unset)", "lowest distribution port; set with JF_DIST_MAX_PORT"},
       {"JF_DIST_MAX_PORT", "(unset)", "highest distribution port; unset: any free port"},
+      {"JF_DIST_LISTEN_IP", "0.0.0.0", "IPv4 address the distribution port is bound to"},
       {"JF_DIST_STRATEGY_NAME", "NODES_LIST", "NODES_LIST (connect to JF_DIST_NODES) or DNS"},
       {"JF_DIST_QUERY", "(required if DNS)", "DNS name whose addresses are the cluster's nodes"},
       {"JF_DIST_POLLING_INTERVAL", "5000", "milliseconds between DNS queries"},

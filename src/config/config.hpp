@@ -41,6 +41,9 @@ struct DistConfig {
   std::vector<std::string> nodes;
   DistMode mode = DistMode::LongNames;
   std::optional<PortRange> port_range;  // JF_DIST_MIN_PORT..JF_DIST_MAX_PORT
+  // JF_DIST_LISTEN_IP (shoal's own): the address the distribution port is bound to; any by default,
+  // as the documentation's multi-host and Docker examples need.
+  boost::asio::ip::address_v4 listen_ip = boost::asio::ip::address_v4::any();
   DistStrategy strategy = DistStrategy::NodesList;
   std::string dns_query;                                // JF_DIST_QUERY (DNS strategy)
   std::chrono::milliseconds polling_interval{5000};    // JF_DIST_POLLING_INTERVAL, in ms

@@ -320,22 +320,54 @@ TEST(LoadConfig, DistEnabledDefaults) {
   EXPECT_TRUE(d.nodes.empty());
   EXPECT_EQ(d.mode, DistMode::LongNames);
   EXPECT_FALSE(d.port_range.has_value());
-  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_EQ(d.listen_ip, boost::asio::ip::address_v4::any());
+  ASSERT_EQ(result.warnings.size(), 2u);
   EXPECT_EQ(result.warnings[0],
+            "JF_DIST_COOKIE is the default cookie, \"jellyfish_cookie\", which anyone can know: whoever "
+            "reaches the distribution port can control this node. Set JF_DIST_COOKIE to a secret shared by "
+            "the cluster.");
+  EXPECT_EQ(result.warnings[1],
             "JF_DIST_ENABLED has been set but JF_DIST_NODES remains unset.\n"
             "Make sure that at least one of your Jellyfish instances\n"
             "has JF_DIST_NODES set.");
 }
 
+TEST(LoadConfig, DefaultCookieWarnsOutsideDevelopmentOnly) {
+  auto production = load_config(fake_env(with_token(dist({}))), Mode::Production);
+  ASSERT_TRUE(production.config) << production.error;
+  ASSERT_EQ(production.warnings.size(), 1u);
+  EXPECT_EQ(production.warnings[0].rfind("JF_DIST_COOKIE is the default cookie", 0), 0u) << production.warnings[0];
+  // The documentation's `mix phx.server` examples run with the default: no warning there.
+  auto development = load_config(fake_env(dist({})), Mode::Development);
+  ASSERT_TRUE(development.config) << development.error;
+  EXPECT_TRUE(development.warnings.empty());
+  auto secret = load_config(fake_env(with_token(dist({{"JF_DIST_COOKIE", "s3cret"}}))), Mode::Production);
+  ASSERT_TRUE(secret.config) << secret.error;
+  EXPECT_TRUE(secret.warnings.empty());
+}
+
+TEST(LoadConfig, DistListenIp) {
+  EXPECT_EQ(load_ok(dist({{"JF_DIST_LISTEN_IP", "127.0.0.1"}})).dist.listen_ip,
+            boost::asio::ip::make_address_v4("127.0.0.1"));
+  EXPECT_EQ(load_ok(dist({{"JF_DIST_LISTEN_IP", "0.0.0.0"}})).dist.listen_ip, boost::asio::ip::address_v4::any());
+  for (std::string bad : {"", "::1", "localhost", "10.0.0.256", "10.0.0.1:9000"}) {
+    EXPECT_EQ(load_error(dist({{"JF_DIST_LISTEN_IP", bad}})),
+              "Bad JF_DIST_LISTEN_IP environment variable value. Expected an IPv4 address, got: " + bad);
+  }
+  EXPECT_FALSE(load_ok({{"JF_DIST_LISTEN_IP", "bogus"}}).dist.enabled);  // not read without distribution
+}
+
 TEST(LoadConfig, DistNodesSplitOnSpaces) {
   auto result = load_config(
-      fake_env(with_token(dist({{"JF_DIST_NODES", "  a@1.2.3.4   b@host.example c@::1 "}}))),
+      fake_env(with_token(dist({{"JF_DIST_NODES", "  a@1.2.3.4   b@host.example c@::1 "},
+                                {"JF_DIST_COOKIE", "s3cret"}}))),
       Mode::Production);
   ASSERT_TRUE(result.config) << result.error;
   EXPECT_EQ(result.config->dist.nodes, (std::vector<std::string>{"a@1.2.3.4", "b@host.example", "c@::1"}));
   EXPECT_TRUE(result.warnings.empty());
 
-  auto blank = load_config(fake_env(with_token(dist({{"JF_DIST_NODES", "   "}}))), Mode::Production);
+  auto blank = load_config(fake_env(with_token(dist({{"JF_DIST_NODES", "   "}, {"JF_DIST_COOKIE", "s3cret"}}))),
+                           Mode::Production);
   ASSERT_TRUE(blank.config) << blank.error;
   EXPECT_TRUE(blank.config->dist.nodes.empty());
   EXPECT_EQ(blank.warnings.size(), 1u);
@@ -421,7 +453,8 @@ TEST(LoadConfig, DistDnsStrategy) {
   auto result = load_config(fake_env(with_token({{"JF_DIST_ENABLED", "true"},
                                                  {"JF_DIST_NODE_NAME", "app@10.0.0.1"},
                                                  {"JF_DIST_STRATEGY_NAME", "DNS"},
-                                                 {"JF_DIST_QUERY", "shoal.default.svc.cluster.local"}})),
+                                                 {"JF_DIST_QUERY", "shoal.default.svc.cluster.local"},
+                                                 {"JF_DIST_COOKIE", "s3cret"}})),
                             Mode::Production);
   ASSERT_TRUE(result.config) << result.error;
   const DistConfig& d = result.config->dist;
@@ -643,7 +676,7 @@ TEST(HelpText, ListsUsageAndEveryVariable) {
   for (std::string_view var :
        {"JF_IP", "JF_PORT", "JF_HOST", "JF_OUTPUT_BASE_PATH", "JF_METRICS_IP", "JF_METRICS_PORT",
         "JF_DIST_ENABLED", "JF_DIST_NODE_NAME", "JF_DIST_COOKIE", "JF_DIST_NODES", "JF_DIST_MODE",
-        "JF_DIST_MIN_PORT", "JF_DIST_MAX_PORT", "JF_WEBRTC_USED", "JF_WEBRTC_TURN_IP",
+        "JF_DIST_MIN_PORT", "JF_DIST_MAX_PORT", "JF_DIST_LISTEN_IP", "JF_WEBRTC_USED", "JF_WEBRTC_TURN_IP",
         "JF_WEBRTC_TURN_LISTEN_IP", "JF_WEBRTC_TURN_PORT_RANGE", "JF_WEBRTC_TURN_TCP_PORT",
         "JF_SERVER_API_TOKEN", "JF_SECRET_KEY_BASE", "JF_CHECK_ORIGIN"}) {
     EXPECT_NE(text.find("\n  " + std::string(var) + " "), std::string::npos) << var;

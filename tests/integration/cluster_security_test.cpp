@@ -1,0 +1,87 @@
+// What an outsider can reach of a cluster node: the distribution listener is bound where
+// JF_DIST_LISTEN_IP says, and a node running on the public default cookie says so at start.
+#include "cluster_harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <string>
+#include <thread>
+
+namespace shoal::test {
+namespace {
+
+bool accepts(const std::string& address, std::uint16_t port) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket socket(ioc);
+  boost::system::error_code ec;
+  socket.connect({boost::asio::ip::make_address(address), port}, ec);
+  return !ec;
+}
+
+Env with_dist_port(Env env, std::uint16_t dist_port) {
+  env["JF_DIST_MIN_PORT"] = std::to_string(dist_port);
+  env["JF_DIST_MAX_PORT"] = std::to_string(dist_port);
+  return env;
+}
+
+TEST(ClusterSecurity, DistributionListensOnlyWhereJfDistListenIpSays) {
+  const auto a = unique_node_name("la"), b = unique_node_name("lb");
+  const auto pa = free_port(), pb = free_port(), dist_a = free_port();
+  auto env = with_dist_port(cluster_env(a, "", pa), dist_a);
+  env["JF_DIST_LISTEN_IP"] = "127.0.0.1";
+  ShoalProcess bound(env);
+  EXPECT_TRUE(accepts("127.0.0.1", dist_a));
+  EXPECT_FALSE(accepts("127.0.0.2", dist_a)) << "the distribution port answers on another address";
+  // Nodes still find it through epmd and join.
+  ShoalProcess joining(cluster_env(b, a, pb));
+  EXPECT_TRUE(wait_for_cluster(pa, 2)) << bound.output();
+  EXPECT_TRUE(wait_for_cluster(pb, 2)) << joining.output();
+}
+
+TEST(ClusterSecurity, DistributionListensOnEveryAddressByDefault) {
+  const auto a = unique_node_name("any");
+  const auto pa = free_port(), dist_a = free_port();
+  ShoalProcess node(with_dist_port(cluster_env(a, "", pa), dist_a));
+  EXPECT_TRUE(accepts("127.0.0.1", dist_a));
+  EXPECT_TRUE(accepts("127.0.0.2", dist_a));
+}
+
+TEST(ClusterSecurity, BadDistListenIpStopsTheNode) {
+  auto env = cluster_env(unique_node_name("bad"), "", free_port());
+  env["JF_DIST_LISTEN_IP"] = "::1";
+  auto result = run_shoal_to_exit(env, {"--dev"});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("Bad JF_DIST_LISTEN_IP environment variable value. Expected an IPv4 address, got: ::1"),
+            std::string::npos)
+      << result.output;
+}
+
+bool output_contains(const ShoalProcess& process, const std::string& text, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (process.output().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return process.output().find(text) != std::string::npos;
+}
+
+TEST(ClusterSecurity, DefaultCookieInProductionIsWarnedAtStart) {
+  const std::string warning = "JF_DIST_COOKIE is the default cookie, \"jellyfish_cookie\", which anyone can know";
+  auto env = cluster_env(unique_node_name("prod"), "", free_port());
+  env["JF_SERVER_API_TOKEN"] = "development";  // production mode, with the token the helpers send
+  {
+    ShoalProcess production(env, {});
+    EXPECT_TRUE(output_contains(production, warning, std::chrono::seconds(2))) << production.output();
+  }
+  env["JF_DIST_COOKIE"] = "a-real-secret";
+  env["JF_DIST_NODE_NAME"] = unique_node_name("prod2");
+  ShoalProcess with_secret(env, {});
+  ASSERT_TRUE(wait_for_cluster(with_secret.port(), 1));
+  EXPECT_EQ(with_secret.output().find("JF_DIST_COOKIE is the default cookie"), std::string::npos)
+      << with_secret.output();
+}
+
+}  // namespace
+}  // namespace shoal::test
