@@ -128,6 +128,7 @@ struct ServerSession {
         return;
       }
       authenticated = true;
+      connection->clear_deadline();
       spdlog::info("Server WS authenticated.");
       ServerMessage reply;
       reply.mutable_authenticated();
@@ -177,6 +178,7 @@ asio::awaitable<void> run_server_socket(server::Node& node, beast::tcp_stream st
   spdlog::info("New incoming server WebSocket connection, accepting");
 
   ServerSession session{node, connection};
+  connection->set_deadline(signaling::kAuthenticationDeadline, kNormalClose, signaling::kAuthenticationTimeoutReason);
   auto tracker_id = node.sockets.add([c = connection] {
     asio::post(c->executor(), [c] { c->close(kNormalClose, ""); });
   });

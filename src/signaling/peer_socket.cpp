@@ -108,6 +108,7 @@ struct PeerSession {
       co_return;
     }
     authenticated = true;
+    connection->clear_deadline();
     room = std::move(found);
     peer_id = std::move(identity.peer_id);
     // The original announces the peer before answering it.
@@ -178,6 +179,7 @@ asio::awaitable<void> run_peer_socket(server::Node& node, beast::tcp_stream stre
     session.connection->close(kNormalClose, std::move(reason));
     session.finish();
   });
+  connection->set_deadline(kAuthenticationDeadline, kNormalClose, kAuthenticationTimeoutReason);
   auto tracker_id = node.sockets.add([channel = session.channel] { channel->close(""); });
   asio::co_spawn(connection->executor(),
                  [c = connection]() -> asio::awaitable<void> { co_await c->write_loop(); }, asio::detached);

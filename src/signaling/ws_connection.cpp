@@ -68,6 +68,12 @@ asio::awaitable<void> WsConnection::write_loop() {
       co_return;
     }
     const auto now = asio::steady_timer::clock_type::now();
+    if (now >= deadline_) {
+      deadline_ = asio::steady_timer::time_point::max();
+      auto [code, reason] = std::move(*deadline_close_);
+      close(code, std::move(reason));
+      continue;
+    }
     if (now >= last_heard_ + idle_limit_) {
       // Silent for too long (a dead network path, or a client that stopped answering pings).
       boost::beast::error_code ignored;
@@ -80,9 +86,20 @@ asio::awaitable<void> WsConnection::write_loop() {
       if (ec) co_return;
       continue;
     }
-    wake_.expires_at(std::min(next_ping_, last_heard_ + idle_limit_));
+    wake_.expires_at(std::min({next_ping_, last_heard_ + idle_limit_, deadline_}));
     co_await wake_.async_wait(use_tuple);
   }
+}
+
+void WsConnection::set_deadline(std::chrono::milliseconds limit, std::uint16_t code, std::string reason) {
+  deadline_close_.emplace(code, std::move(reason));
+  deadline_ = asio::steady_timer::clock_type::now() + limit;
+  wake_.cancel();
+}
+
+void WsConnection::clear_deadline() {
+  deadline_ = asio::steady_timer::time_point::max();
+  deadline_close_.reset();
 }
 
 void WsConnection::start_pings(std::chrono::milliseconds period) {

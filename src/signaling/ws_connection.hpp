@@ -41,6 +41,10 @@ class WsConnection {
   boost::asio::awaitable<void> write_loop();
   // From now on, sends a ping with an empty payload every `period` (first after one period).
   void start_pings(std::chrono::milliseconds period);
+  // Closes the connection with `code` and `reason` unless clear_deadline() is called within
+  // `limit`; what a client sends meanwhile, control frames included, does not extend it.
+  void set_deadline(std::chrono::milliseconds limit, std::uint16_t code, std::string reason);
+  void clear_deadline();
   // The reader saw the connection end: stop writer and pings.
   void reader_done();
   // The reader received a frame (control frames are seen through the stream's callback).
@@ -56,6 +60,8 @@ class WsConnection {
   bool reader_done_ = false;
   std::chrono::milliseconds idle_limit_;
   boost::asio::steady_timer::time_point last_heard_;
+  std::optional<std::pair<std::uint16_t, std::string>> deadline_close_;  // set with a deadline
+  boost::asio::steady_timer::time_point deadline_ = boost::asio::steady_timer::time_point::max();
   std::chrono::milliseconds ping_period_{0};  // 0: no pings
   boost::asio::steady_timer::time_point next_ping_ = boost::asio::steady_timer::time_point::max();
 };

@@ -314,6 +314,8 @@ void WsClient::send_binary(const std::string& bytes) {
   ws_.write(asio::buffer(bytes));
 }
 
+void WsClient::ping() { ws_.ping({}); }
+
 void WsClient::send_text(const std::string& text) {
   ws_.text(true);
   ws_.write(asio::buffer(text));

@@ -93,6 +93,7 @@ class WsClient {
            const Headers& headers = {});
   void send_binary(const std::string& bytes);
   void send_text(const std::string& text);
+  void ping();  // a control frame: proves liveness, carries nothing
   // Next data frame, or nullopt on close/timeout (then closed() tells the close frame). After a
   // timeout the client can no longer be used (timed_out() is true).
   std::optional<std::string> read(std::chrono::milliseconds timeout = std::chrono::seconds(5));

@@ -629,6 +629,28 @@ TEST_F(PeerSocket, EndpointThatNeverConnectedLeavesNothingBehind) {
   EXPECT_EQ(next_event(*socket_a), endpoint_added(b.id, "B"));
 }
 
+// Not in v0.2.1, which kept a socket that never authenticated open as long as it sent pings.
+TEST_F(PeerSocket, SocketThatDoesNotAuthenticateInTenSecondsIsClosed) {
+  auto room = create_room(port());
+  auto a = create_peer(port(), room);
+  auto authenticated = connect_peer(port(), a.token);
+  WsClient silent(port());
+  const auto opened = std::chrono::steady_clock::now();
+  // Pings are answered but do not buy time; reading meanwhile collects the pongs' effects only.
+  for (int i = 0; i < 3; ++i) {
+    silent.ping();
+    std::this_thread::sleep_for(1s);
+  }
+  auto close = silent.read_until_close(12s);
+  const auto after = std::chrono::steady_clock::now() - opened;
+  EXPECT_EQ(close_text(close), expected_close("authentication timeout"));
+  EXPECT_GE(after, 9500ms);
+  EXPECT_LT(after, 12s);
+  // An authenticated socket of the same age is untouched.
+  authenticated->send_binary(media_event(connect_event("A")));
+  EXPECT_EQ(next_event(*authenticated)["type"], "connected");
+}
+
 TEST_F(PeerSocket, EventsDoNotLeakBetweenRooms) {
   auto room1 = create_room(port());
   auto room2 = create_room(port());

@@ -389,6 +389,22 @@ TEST_F(ServerSocketAuth, SubscribeUnspecifiedClosesWithOperationNotAllowed) {
   EXPECT_TRUE(is_close(client->read_until_close(), 1003, "operation not allowed"));
 }
 
+// Not in v0.2.1, where a socket that never authenticates stays open.
+TEST_F(ServerSocketAuth, SocketThatDoesNotAuthenticateInTenSecondsIsClosed) {
+  auto authenticated_client = authenticated();
+  ServerSocketClient silent(port());
+  const auto opened = steady_clock::now();
+  EXPECT_TRUE(is_close(silent.read_until_close(12s), 1000, "authentication timeout"));
+  const auto after = steady_clock::now() - opened;
+  EXPECT_GE(after, 9500ms);
+  EXPECT_LT(after, 12s);
+  // The authenticated socket of the same age still serves.
+  authenticated_client->send_binary(subscribe_frame(ServerMessage::EVENT_TYPE_SERVER_NOTIFICATION));
+  auto reply = authenticated_client->next();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->content_case(), ServerMessage::kSubscribeResponse) << describe(*reply);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Subscriptions (§3.2)
 
