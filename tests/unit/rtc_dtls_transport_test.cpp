@@ -138,6 +138,14 @@ void pump(TestClient& client, DtlsTransport& server, RecordingHandler& handler, 
 }
 
 struct DtlsTransportTest : ::testing::Test {
+  // A whole handshake with `client`, expecting its fingerprint; true once the server is connected.
+  bool handshake(TestClient& client) {
+    server.set_remote_fingerprint("sha-256", client.fingerprint());
+    server.start();
+    pump(client, server, handler, client.step());
+    return server.connected();
+  }
+
   std::shared_ptr<const DtlsCertificate> certificate = DtlsCertificate::process_certificate();
   RecordingHandler handler;
   DtlsTransport server{certificate, handler};
@@ -166,10 +174,7 @@ TEST_F(DtlsTransportTest, HandshakeAgreesOnAesCmKeys) {
 
 TEST_F(DtlsTransportTest, PrefersGcmWhenOffered) {
   TestClient client("SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM");
-  server.set_remote_fingerprint("sha-256", client.fingerprint());
-  server.start();
-  pump(client, server, handler, client.step());
-  ASSERT_TRUE(server.connected());
+  ASSERT_TRUE(handshake(client));
   EXPECT_EQ(handler.keys.profile, SrtpProfile::AeadAes128Gcm);
   ASSERT_NE(client.profile(), nullptr);
   EXPECT_EQ(client.profile()->id, static_cast<unsigned long>(SRTP_AEAD_AES_128_GCM));
@@ -361,10 +366,7 @@ Datagrams forged_protected_records() {
 
 TEST_F(DtlsTransportTest, ForgedRecordsAfterConnectAreIgnored) {
   TestClient client;
-  server.set_remote_fingerprint("sha-256", client.fingerprint());
-  server.start();
-  pump(client, server, handler, client.step());
-  ASSERT_TRUE(server.connected());
+  ASSERT_TRUE(handshake(client));
   handler.take();
   TestClient intruder;
   for (const auto& datagram : intruder.step()) server.handle_incoming(datagram);
@@ -380,10 +382,7 @@ TEST_F(DtlsTransportTest, ForgedRecordsAfterConnectAreIgnored) {
 
 TEST_F(DtlsTransportTest, ForgedShortProtectedRecordsAreDroppedUnseen) {
   TestClient client;
-  server.set_remote_fingerprint("sha-256", client.fingerprint());
-  server.start();
-  pump(client, server, handler, client.step());
-  ASSERT_TRUE(server.connected());
+  ASSERT_TRUE(handshake(client));
   EXPECT_FALSE(server.handle_incoming(Bytes{21, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 2, 2, 40}));
   Bytes shortest_genuine_size = {23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 10, 0, 24};
   shortest_genuine_size.resize(13 + 24, 0x33);
@@ -428,10 +427,7 @@ TEST_F(DtlsTransportTest, HandshakeFlightsFitTheMtu) {
 
 TEST_F(DtlsTransportTest, ApplicationDataIgnoredAndCloseNotifyReported) {
   TestClient client;
-  server.set_remote_fingerprint("sha-256", client.fingerprint());
-  server.start();
-  pump(client, server, handler, client.step());
-  ASSERT_TRUE(server.connected());
+  ASSERT_TRUE(handshake(client));
 
   for (const auto& datagram : client.send_application_data("hello?")) server.handle_incoming(datagram);
   EXPECT_TRUE(server.connected());
@@ -445,10 +441,7 @@ TEST_F(DtlsTransportTest, ApplicationDataIgnoredAndCloseNotifyReported) {
 
 TEST_F(DtlsTransportTest, CloseSendsCloseNotify) {
   TestClient client;
-  server.set_remote_fingerprint("sha-256", client.fingerprint());
-  server.start();
-  pump(client, server, handler, client.step());
-  ASSERT_TRUE(server.connected());
+  ASSERT_TRUE(handshake(client));
   server.close();
   EXPECT_EQ(server.state(), DtlsTransport::State::Closed);
   auto sent = handler.take();
