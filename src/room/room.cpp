@@ -3,6 +3,7 @@
 #include "core/uuid.hpp"
 #include "signaling/media_event.hpp"
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -28,7 +29,7 @@ Room::Room(std::string id, RoomConfig config, boost::asio::io_context& loop, Roo
     : id_(std::move(id)), config_(config), loop_(loop), settings_(std::move(settings)), media_timer_(loop) {
   spdlog::info("Initialize room \"{}\"", id_);
   publish_snapshot();
-  publish_endpoint_metrics();
+  rebuild_endpoint_metrics();
 }
 
 Room::~Room() {
@@ -264,6 +265,19 @@ void Room::count_traffic(Peer& peer) {
 }
 
 void Room::publish_endpoint_metrics() {
+  // A rebuild walks every peer, so a burst of changes (a thousand sockets authenticating at
+  // once) would cost quadratic time on the room's loop: they are coalesced into one rebuild on a
+  // later turn of the loop. The report reads the metrics once a second.
+  if (endpoint_metrics_pending_) return;
+  endpoint_metrics_pending_ = true;
+  boost::asio::post(loop_, [this, alive = alive_] {
+    if (!*alive) return;
+    endpoint_metrics_pending_ = false;
+    guard_room([&] { rebuild_endpoint_metrics(); });
+  });
+}
+
+void Room::rebuild_endpoint_metrics() {
   // The shape of the original's WebRTC metrics report: per endpoint its ICE counters and, per
   // track it publishes or receives, "track_id=<id>:<rid>" with the RTP counters.
   auto metrics = std::make_shared<json>(json::object());

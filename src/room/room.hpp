@@ -178,7 +178,8 @@ class Room final : private PeerMediaEvents {
   std::string peer_json(const Peer& peer) const;
   std::string component_json(const Component& component) const;
   void publish_snapshot();
-  void publish_endpoint_metrics();
+  void publish_endpoint_metrics();  // soon, on this loop
+  void rebuild_endpoint_metrics();
 
   // --- components (room_components.cpp) ---
   std::variant<AddedComponent, RoomError> start_hls(const ComponentOptions& options);
@@ -262,6 +263,7 @@ class Room final : private PeerMediaEvents {
   std::vector<std::unique_ptr<PublishedTrack>> tracks_;  // publication order
   boost::asio::steady_timer media_timer_;
   bool media_timer_running_ = false;
+  bool endpoint_metrics_pending_ = false;  // a rebuild is posted
   unsigned media_ticks_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers outliving the room
   // One packet being forwarded: rewritten and encrypted here, once per subscriber.
