@@ -117,6 +117,7 @@ struct ServerSession {
     const bool decoded = bytes.size() <= kMaxServerMessageBytes &&
                          message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
     if (!authenticated) {
+      connection->clear_deadline();  // the first frame is the auth request, or the end
       if (!decoded || message.content_case() != ServerMessage::kAuthRequest) {
         spdlog::warn("Server WebSocket: invalid auth request, closing");
         reject(kNormalClose, "invalid auth request");
@@ -128,7 +129,6 @@ struct ServerSession {
         return;
       }
       authenticated = true;
-      connection->clear_deadline();
       spdlog::info("Server WS authenticated.");
       ServerMessage reply;
       reply.mutable_authenticated();

@@ -108,7 +108,6 @@ struct PeerSession {
       co_return;
     }
     authenticated = true;
-    connection->clear_deadline();
     room = std::move(found);
     peer_id = std::move(identity.peer_id);
     // The original announces the peer before answering it.
@@ -148,6 +147,8 @@ struct PeerSession {
       if (authenticated) {
         on_message(std::move(message));
       } else if (message && std::holds_alternative<AuthRequestMessage>(*message)) {
+        // The client did its part in time; how long the answer takes under load is ours.
+        connection->clear_deadline();
         co_await authenticate(std::get<AuthRequestMessage>(*message).token);
       } else {
         spdlog::warn("Received message from unauthenticated peer that is not authRequest. Closing the connection.");

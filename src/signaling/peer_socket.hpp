@@ -12,9 +12,9 @@
 namespace shoal::signaling {
 
 inline constexpr std::chrono::seconds kHeartbeatPeriod{30};
-// A socket that has not authenticated by then is closed (1000, "authentication timeout"): an
-// unauthenticated socket costs memory and a file descriptor and serves nobody. The SDKs send
-// their auth request as soon as the socket opens.
+// A socket that has not sent its auth request by then is closed (1000, "authentication
+// timeout"): an unauthenticated socket costs memory and a file descriptor and serves nobody. The
+// SDKs send their auth request as soon as the socket opens.
 inline constexpr std::chrono::seconds kAuthenticationDeadline{10};
 inline constexpr const char* kAuthenticationTimeoutReason = "authentication timeout";
 

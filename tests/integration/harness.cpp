@@ -179,9 +179,24 @@ void expect_no_sanitizer_report(const std::string& output, pid_t pid) {
 
 }  // namespace
 
+namespace {
+
+const char* env_or_null(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : nullptr;
+}
+
+}  // namespace
+
 const char* shoal_binary() {
-  const char* chosen = std::getenv("SHOAL_TEST_BINARY");
-  return chosen != nullptr && *chosen != '\0' ? chosen : SHOAL_BINARY;
+  if (const char* sanitized = env_or_null("SHOAL_TEST_SANITIZED_BINARY")) return sanitized;
+  if (const char* chosen = env_or_null("SHOAL_TEST_BINARY")) return chosen;
+  return SHOAL_BINARY;
+}
+
+std::chrono::milliseconds load_budget(std::chrono::milliseconds release_budget) {
+  // ASan and UBSan make the server several times slower; only load tests need to know.
+  return env_or_null("SHOAL_TEST_SANITIZED_BINARY") ? release_budget * 4 : release_budget;
 }
 
 ExitResult run_shoal_to_exit(const Env& env, const std::vector<std::string>& args,

@@ -19,10 +19,13 @@ namespace shoal::test {
 using Env = std::map<std::string, std::string>;
 using nlohmann::json;
 
-// The shoal binary the tests run: $SHOAL_TEST_BINARY when set (the sanitized stage points it at an
-// ASan+UBSan build), else the build's own build/shoal. Every process started through this harness
-// fails the running test if it printed a sanitizer report.
+// The shoal binary the tests run: $SHOAL_TEST_SANITIZED_BINARY (the sanitized stage's ASan+UBSan
+// build) or $SHOAL_TEST_BINARY when set, else the build's own build/shoal. Every process started
+// through this harness fails the running test if it printed a sanitizer report.
 const char* shoal_binary();
+// How long a load test may wait for work whose release-build budget is `release_budget`: longer
+// against the sanitized build, which is several times slower.
+std::chrono::milliseconds load_budget(std::chrono::milliseconds release_budget);
 
 std::uint16_t free_port();
 // Resident memory of a process in kB (VmRSS), -1 when unreadable.

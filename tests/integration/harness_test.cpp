@@ -37,10 +37,12 @@ TEST(Harness, ASanitizerReportOfTheServerFailsTheTest) {
            << "exec '" << real << "' \"$@\"\n";
   }
   ASSERT_EQ(chmod(wrapper.c_str(), 0755), 0);
-  ASSERT_EQ(setenv("SHOAL_TEST_BINARY", wrapper.c_str(), 1), 0);
+  // Whichever variable chooses the binary in this run (the sanitized stage's takes precedence).
+  const char* choosing = std::getenv("SHOAL_TEST_SANITIZED_BINARY") ? "SHOAL_TEST_SANITIZED_BINARY" : "SHOAL_TEST_BINARY";
+  ASSERT_EQ(setenv(choosing, wrapper.c_str(), 1), 0);
   EXPECT_NONFATAL_FAILURE(run_a_server_that_reports(), "sanitizer report from shoal");
   EXPECT_NONFATAL_FAILURE(run_a_server_that_reports_at_start_up_exit(), "heap-use-after-free");
-  ASSERT_EQ(setenv("SHOAL_TEST_BINARY", real.c_str(), 1), 0);
+  ASSERT_EQ(setenv(choosing, real.c_str(), 1), 0);
   unlink(wrapper.c_str());
   rmdir(directory);
 }
