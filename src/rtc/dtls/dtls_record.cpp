@@ -29,11 +29,12 @@ std::optional<DtlsRecord> DtlsRecord::parse(std::span<const std::uint8_t> data) 
   return record;
 }
 
-std::optional<std::size_t> DtlsRecord::count_records(std::span<const std::uint8_t> datagram) {
+std::optional<std::size_t> DtlsRecord::count_records(std::span<const std::uint8_t> datagram,
+                                                      bool (*accept)(const DtlsRecord&)) {
   std::size_t count = 0;
   while (!datagram.empty()) {
     auto record = parse(datagram);
-    if (!record) return std::nullopt;
+    if (!record || (accept != nullptr && !accept(*record))) return std::nullopt;
     datagram = datagram.subspan(record->wire.size());
     ++count;
   }

@@ -30,8 +30,10 @@ struct DtlsRecord {
   // Parses the record at the start of `data`; nullopt if the header is invalid or the body runs past `data`.
   static std::optional<DtlsRecord> parse(std::span<const std::uint8_t> data);
 
-  // Number of records in `datagram` if it consists only of well-formed records (at least one), else nullopt.
-  static std::optional<std::size_t> count_records(std::span<const std::uint8_t> datagram);
+  // Number of records in `datagram` if it consists only of well-formed records (at least one), each of which
+  // `accept` takes (when given), else nullopt.
+  static std::optional<std::size_t> count_records(std::span<const std::uint8_t> datagram,
+                                                  bool (*accept)(const DtlsRecord&) = nullptr);
 
   // The handshake message type of the first handshake message in this record (1 = ClientHello), if this is
   // an unencrypted (epoch 0) handshake record long enough to carry a handshake header.

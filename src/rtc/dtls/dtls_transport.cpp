@@ -55,16 +55,13 @@ std::optional<std::array<std::uint8_t, 32>> client_hello_random(const DtlsRecord
   return random;
 }
 
+bool long_enough_if_protected(const DtlsRecord& record) {
+  return record.epoch == 0 || record.fragment.size() >= kMinProtectedFragment;
+}
+
 // Only datagrams made entirely of well-formed records, none of them a protected record too short to be one.
 bool admissible(std::span<const std::uint8_t> datagram) {
-  if (datagram.empty()) return false;
-  while (!datagram.empty()) {
-    auto record = DtlsRecord::parse(datagram);
-    if (!record) return false;
-    if (record->epoch != 0 && record->fragment.size() < kMinProtectedFragment) return false;
-    datagram = datagram.subspan(record->wire.size());
-  }
-  return true;
+  return DtlsRecord::count_records(datagram, &long_enough_if_protected).has_value();
 }
 
 std::string last_openssl_error(std::string_view prefix) {
