@@ -90,7 +90,15 @@ Metrics::Metrics(const room::RoomRegistry& rooms)
                            .Name("shoal_cluster_connected_nodes")
                            .Help("Other cluster nodes this node is connected to")
                            .Register(*registry_)
-                           .Add({})) {}
+                           .Add({})),
+      refused_(prometheus::BuildCounter()
+                   .Name("shoal_refused_total")
+                   .Help("Requests, connections and packets refused by a resource limit, per reason")
+                   .Register(*registry_)) {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(Refusal::Count); ++i) {
+    refused_.Add({{"reason", std::string(refusal_label(static_cast<Refusal>(i)))}});
+  }
+}
 
 void Metrics::count_placement(const std::string& node) { placements_.Add({{"node", node}}).Increment(); }
 
@@ -139,6 +147,17 @@ void Metrics::aggregate(std::chrono::seconds window) {
 }
 
 std::string Metrics::render() const {
+  {
+    std::lock_guard lock(refused_mutex_);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(Refusal::Count); ++i) {
+      const auto reason = static_cast<Refusal>(i);
+      const std::uint64_t total = refusals_.get(reason);
+      if (total == refused_exported_[i]) continue;
+      refused_.Add({{"reason", std::string(refusal_label(reason))}})
+          .Increment(static_cast<double>(total - refused_exported_[i]));
+      refused_exported_[i] = total;
+    }
+  }
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 

@@ -14,9 +14,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
+#include "metrics/refusal_counters.hpp"
 #include "metrics/traffic_counters.hpp"
 
 namespace shoal::metrics {
@@ -28,6 +30,7 @@ class Metrics {
   explicit Metrics(const room::RoomRegistry& rooms);
 
   TrafficCounters& traffic() { return traffic_; }
+  RefusalCounters& refusals() { return refusals_; }
   // Starts the periodic aggregation on `loop`.
   void start(boost::asio::io_context& loop);
   // One aggregation step covering `window` seconds (public so tests can drive it).
@@ -45,6 +48,7 @@ class Metrics {
  private:
   const room::RoomRegistry& rooms_;
   TrafficCounters traffic_;
+  RefusalCounters refusals_;
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Counter& ingress_total_;
   prometheus::Gauge& ingress_throughput_;
@@ -60,6 +64,10 @@ class Metrics {
   prometheus::Counter& webhooks_failed_;
   prometheus::Family<prometheus::Counter>& placements_;
   prometheus::Gauge& connected_nodes_;
+  prometheus::Family<prometheus::Counter>& refused_;
+  // render() brings shoal_refused_total up to refusals_ (counters only grow by deltas).
+  mutable std::mutex refused_mutex_;
+  mutable std::array<std::uint64_t, static_cast<std::size_t>(Refusal::Count)> refused_exported_{};
   std::function<std::size_t()> cluster_size_;  // set before start(); read by aggregate()
   struct RoomSeries {
     prometheus::Gauge* peers;

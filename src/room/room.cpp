@@ -26,7 +26,7 @@ std::string_view to_string(VideoCodec codec) {
 }
 
 Room::Room(std::string id, RoomConfig config, boost::asio::io_context& loop, RoomSettings settings)
-    : id_(std::move(id)), config_(config), loop_(loop), settings_(std::move(settings)), media_timer_(loop) {
+    : id_(std::move(id)), config_(config), loop_(loop), settings_(std::move(settings)), media_timer_(loop), metadata_timer_(loop) {
   spdlog::info("Initialize room \"{}\"", id_);
   publish_snapshot();
   rebuild_endpoint_metrics();
@@ -35,6 +35,7 @@ Room::Room(std::string id, RoomConfig config, boost::asio::io_context& loop, Roo
 Room::~Room() {
   *alive_ = false;
   media_timer_.cancel();
+  metadata_timer_.cancel();
   stop_components();
   tracks_.clear();
   for (auto& peer : peers_) peer.media.reset();
@@ -159,15 +160,11 @@ void Room::handle_media_event_unguarded(std::string_view peer_id, const PeerChan
         if constexpr (std::is_same_v<E, signaling::Connect>) {
           if (peer->endpoint_ready) {
             spdlog::debug("Ignoring repeated connect from peer \"{}\"", peer_id);
-          } else {
+          } else if (!refuse_oversized_metadata(*peer, "endpoint metadata", e.metadata)) {
             on_connect(*peer, std::move(e.metadata));
           }
         } else if constexpr (std::is_same_v<E, signaling::UpdateEndpointMetadata>) {
-          if (peer->endpoint_ready && peer->metadata != e.metadata) {
-            peer->metadata = std::move(e.metadata);
-            send_to_ready_peers(signaling::endpoint_updated_event(peer->id, peer->metadata), {});
-            publish_endpoint_metrics();
-          }
+          if (peer->endpoint_ready) on_update_endpoint_metadata(*peer, std::move(e.metadata));
         } else if constexpr (std::is_same_v<E, signaling::UpdateTrackMetadata>) {
           if (peer->endpoint_ready) on_update_track_metadata(*peer, e);
         } else if constexpr (std::is_same_v<E, signaling::Disconnect>) {
@@ -211,6 +208,8 @@ void Room::on_endpoint_gone(Peer& peer) {
   peer.endpoint_ready = false;
   drop_media(peer);
   peer.metadata = json(nullptr);
+  peer.deferred_endpoint_metadata.reset();
+  peer.deferred_track_metadata.clear();
   // Only endpoints the others know of are removed (an unknown id would break their client).
   if (std::exchange(peer.announced, false)) send_to_ready_peers(signaling::endpoint_removed_event(peer.id), peer.id);
   publish_endpoint_metrics();
@@ -226,6 +225,7 @@ void Room::close_unguarded() {
   if (closed_) return;
   closed_ = true;
   media_timer_.cancel();
+  metadata_timer_.cancel();
   stop_components();
   for (auto& peer : peers_) peer.endpoint_ready = false;  // no events to peers being closed
   for (auto& peer : peers_) drop_media(peer);

@@ -2,6 +2,8 @@
 // A room: its peers, components and signalling endpoints. A Room lives on one event loop and,
 // apart from the few thread-safe readers marked below, is touched only on that loop.
 #include "components/hls/hls_component.hpp"
+#include "core/token_bucket.hpp"
+#include "metrics/refusal_counters.hpp"
 #include "metrics/traffic_counters.hpp"
 #include "notifications/server_event.hpp"
 #include "room/peer_channel.hpp"
@@ -19,6 +21,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,6 +84,7 @@ struct RoomSettings {
   // Where peers' TURN listeners bind and what address browsers are given (JF_WEBRTC_TURN_*).
   webrtc::TransportSettings transport{};
   metrics::TrafficCounters* traffic = nullptr;  // node-wide jellyfish_traffic_* counters
+  metrics::RefusalCounters* refusals = nullptr;  // node-wide shoal_refused_total
   // Called on the room's loop once the room has crashed (after RoomCrashed): forget the room.
   std::function<void(const std::string& room_id)> on_crashed{};
   // HLS components write to <output_base_path>/hls_output/<room id> (JF_OUTPUT_BASE_PATH).
@@ -141,6 +145,10 @@ class Room final : private PeerMediaEvents {
     std::uint64_t counted_ingress = 0;     // transport bytes already added to the node's traffic
     std::uint64_t counted_egress = 0;
     bool announced = false;  // the others were sent its endpointAdded
+    // Metadata updates beyond the rate wait here (latest wins) and go out as tokens come back.
+    core::TokenBucket metadata_updates{kMetadataUpdateBurst, kMetadataUpdatesPerSecond};
+    std::optional<nlohmann::json> deferred_endpoint_metadata{};
+    std::map<std::string, nlohmann::json, std::less<>> deferred_track_metadata{};
   };
   struct Component {
     std::string id;
@@ -192,10 +200,20 @@ class Room final : private PeerMediaEvents {
   void stop_components();
   void count_traffic(Peer& peer);
 
+  // --- endpoint and track metadata (room_metadata.cpp) ---
+  static constexpr double kMetadataUpdateBurst = 10;
+  static constexpr double kMetadataUpdatesPerSecond = 5;
+  bool refuse_oversized_metadata(Peer& peer, std::string_view what, const nlohmann::json& metadata);
+  void on_update_endpoint_metadata(Peer& peer, nlohmann::json metadata);
+  void on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event);
+  void apply_endpoint_metadata(Peer& peer, nlohmann::json metadata);
+  void apply_track_metadata(Peer& peer, std::string_view track_id, nlohmann::json metadata);
+  void schedule_metadata_flush(std::int64_t wait_ms);
+  void flush_deferred_metadata();
+
   // --- negotiation (room_negotiation.cpp) ---
   void on_custom_event(Peer& peer, signaling::CustomEvent& event);
   void on_custom_event_before_connect(Peer& peer, const signaling::CustomEvent& event);
-  void on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event);
   PeerMedia* ensure_media(Peer& peer);
   void start_round(Peer& peer);
   void answer_offer(Peer& peer, signaling::SdpOffer offer);
@@ -263,6 +281,8 @@ class Room final : private PeerMediaEvents {
   std::vector<std::unique_ptr<PublishedTrack>> tracks_;  // publication order
   boost::asio::steady_timer media_timer_;
   bool media_timer_running_ = false;
+  boost::asio::steady_timer metadata_timer_;
+  bool metadata_timer_armed_ = false;
   bool endpoint_metrics_pending_ = false;  // a rebuild is posted
   unsigned media_ticks_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers outliving the room

@@ -47,6 +47,9 @@ void Room::on_custom_event(Peer& peer, signaling::CustomEvent& event) {
       spdlog::warn("Peer \"{}\": ignoring malformed sdpOffer event", peer.id);
       return;
     }
+    for (const auto& [track_id, metadata] : offer->track_metadata) {
+      if (refuse_oversized_metadata(peer, "track metadata", metadata)) return;
+    }
     answer_offer(peer, std::move(*offer));
   } else if (event.type == "setTargetTrackVariant") {
     on_set_target_variant(peer, event.data);  // room_simulcast.cpp
@@ -73,20 +76,6 @@ void Room::on_custom_event_before_connect(Peer& peer, const signaling::CustomEve
   // An sdpOffer before `connect` would publish tracks of an endpoint the others cannot know yet
   // (the original's engine crashed the room on that); everything else has nothing to act on yet.
   spdlog::debug("Peer \"{}\": ignoring \"{}\" before connect", peer.id, event.type);
-}
-
-void Room::on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event) {
-  PublishedTrack* track = find_track(event.track_id);
-  if (track == nullptr || track->owner_id != peer.id) {
-    spdlog::debug("Peer \"{}\": ignoring updateTrackMetadata for unknown track \"{}\"", peer.id, event.track_id);
-    return;
-  }
-  if (track->metadata == event.metadata) return;
-  track->metadata = std::move(event.metadata);
-  const auto update = signaling::track_updated_event(peer.id, track->id, track->metadata);
-  for (auto& other : peers_) {
-    if (other.id != peer.id && other.endpoint_ready && other.channel) other.channel->send_media_event(update);
-  }
 }
 
 PeerMedia* Room::ensure_media(Peer& peer) {

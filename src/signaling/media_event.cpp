@@ -100,4 +100,14 @@ std::string endpoint_updated_event(std::string_view id, const json& metadata) {
   return dump(json{{"type", "endpointUpdated"}, {"data", {{"id", id}, {"metadata", metadata}}}});
 }
 
+std::string error_event(std::string_view message) {
+  return dump(json{{"type", "error"}, {"data", {{"message", message}}}});
+}
+
+std::optional<std::size_t> oversized_metadata(const json& metadata) {
+  const std::size_t size = dump(metadata).size();
+  if (size <= kMaxMetadataBytes) return std::nullopt;
+  return size;
+}
+
 }  // namespace shoal::signaling

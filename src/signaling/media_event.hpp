@@ -3,6 +3,8 @@
 // membrane-webrtc-js 0.5.3 sends and expects.
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -50,5 +52,14 @@ std::string connected_event(std::string_view own_id, const std::vector<EndpointV
 std::string endpoint_added_event(const EndpointView& endpoint);
 std::string endpoint_removed_event(std::string_view id);
 std::string endpoint_updated_event(std::string_view id, const nlohmann::json& metadata);
+// {"type":"error","data":{"message":...}}: membrane-webrtc-js reports it as a connection error and
+// disconnects, so it is sent only for requests the server will never accept.
+std::string error_event(std::string_view message);
+
+// Endpoint and track metadata are repeated to every peer (and in every `connected`), so their
+// serialized size is capped; the sender gets an error event.
+inline constexpr std::size_t kMaxMetadataBytes = 16 * 1024;
+// The serialized size of `metadata` when it is over kMaxMetadataBytes.
+std::optional<std::size_t> oversized_metadata(const nlohmann::json& metadata);
 
 }  // namespace shoal::signaling

@@ -1,0 +1,115 @@
+// Endpoint and track metadata: size-capped, and updates rate-limited per peer. Every update is
+// repeated to every ready peer, so an unthrottled sender could fill the others' send queues
+// until they are disconnected. Updates over the rate are coalesced rather than dropped: the
+// latest value is delivered once the peer's bucket refills, so the others still converge.
+#include "room/room.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace shoal::room {
+
+using nlohmann::json;
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+bool Room::refuse_oversized_metadata(Peer& peer, std::string_view what, const json& metadata) {
+  auto size = signaling::oversized_metadata(metadata);
+  if (!size) return false;
+  spdlog::warn("Peer \"{}\": refusing {} of {} bytes (limit {})", peer.id, what, *size, signaling::kMaxMetadataBytes);
+  if (settings_.refusals != nullptr) settings_.refusals->add(metrics::Refusal::OversizedMetadata);
+  if (peer.channel) {
+    peer.channel->send_media_event(signaling::error_event(fmt::format(
+        "{} is {} bytes; the limit is {} bytes", what, *size, signaling::kMaxMetadataBytes)));
+  }
+  return true;
+}
+
+void Room::on_update_endpoint_metadata(Peer& peer, json metadata) {
+  if (refuse_oversized_metadata(peer, "endpoint metadata", metadata)) return;
+  const std::int64_t now = now_ms();
+  // An update already waiting keeps its place in line: applying a newer one now would let the
+  // older one overwrite it later.
+  if (peer.deferred_endpoint_metadata || !peer.metadata_updates.try_take(1, now)) {
+    peer.deferred_endpoint_metadata = std::move(metadata);
+    schedule_metadata_flush(peer.metadata_updates.wait_ms(1, now));
+    return;
+  }
+  apply_endpoint_metadata(peer, std::move(metadata));
+}
+
+void Room::on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event) {
+  PublishedTrack* track = find_track(event.track_id);
+  if (track == nullptr || track->owner_id != peer.id) {
+    spdlog::debug("Peer \"{}\": ignoring updateTrackMetadata for unknown track \"{}\"", peer.id, event.track_id);
+    return;
+  }
+  if (refuse_oversized_metadata(peer, "track metadata", event.metadata)) return;
+  const std::int64_t now = now_ms();
+  if (peer.deferred_track_metadata.contains(event.track_id) || !peer.metadata_updates.try_take(1, now)) {
+    peer.deferred_track_metadata[event.track_id] = std::move(event.metadata);
+    schedule_metadata_flush(peer.metadata_updates.wait_ms(1, now));
+    return;
+  }
+  apply_track_metadata(peer, event.track_id, std::move(event.metadata));
+}
+
+void Room::apply_endpoint_metadata(Peer& peer, json metadata) {
+  if (!peer.endpoint_ready || peer.metadata == metadata) return;
+  peer.metadata = std::move(metadata);
+  send_to_ready_peers(signaling::endpoint_updated_event(peer.id, peer.metadata), {});
+  publish_endpoint_metrics();
+}
+
+void Room::apply_track_metadata(Peer& peer, std::string_view track_id, json metadata) {
+  PublishedTrack* track = find_track(track_id);
+  if (track == nullptr || track->owner_id != peer.id || track->metadata == metadata) return;
+  track->metadata = std::move(metadata);
+  const auto update = signaling::track_updated_event(peer.id, track->id, track->metadata);
+  for (auto& other : peers_) {
+    if (other.id != peer.id && other.endpoint_ready && other.channel) other.channel->send_media_event(update);
+  }
+}
+
+void Room::schedule_metadata_flush(std::int64_t wait_ms) {
+  if (metadata_timer_armed_ || closed_) return;
+  metadata_timer_armed_ = true;
+  metadata_timer_.expires_after(std::chrono::milliseconds(std::clamp<std::int64_t>(wait_ms, 1, 10'000)));
+  metadata_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+    if (!*alive) return;
+    metadata_timer_armed_ = false;
+    if (ec || closed_) return;
+    guard_room([&] { flush_deferred_metadata(); });
+  });
+}
+
+void Room::flush_deferred_metadata() {
+  const std::int64_t now = now_ms();
+  std::int64_t next_wait = -1;
+  for (auto& peer : peers_) {
+    while (peer.deferred_endpoint_metadata && peer.metadata_updates.try_take(1, now)) {
+      json metadata = std::move(*peer.deferred_endpoint_metadata);
+      peer.deferred_endpoint_metadata.reset();
+      apply_endpoint_metadata(peer, std::move(metadata));
+    }
+    while (!peer.deferred_track_metadata.empty() && peer.metadata_updates.try_take(1, now)) {
+      auto entry = peer.deferred_track_metadata.extract(peer.deferred_track_metadata.begin());
+      apply_track_metadata(peer, entry.key(), std::move(entry.mapped()));
+    }
+    if (peer.deferred_endpoint_metadata || !peer.deferred_track_metadata.empty()) {
+      const std::int64_t wait = peer.metadata_updates.wait_ms(1, now);
+      next_wait = next_wait < 0 ? wait : std::min(next_wait, wait);
+    }
+  }
+  if (next_wait >= 0) schedule_metadata_flush(next_wait);
+}
+
+}  // namespace shoal::room
