@@ -93,6 +93,16 @@ struct OutboundStream {
   rtc::rtp::RtpMunger munger;
   rtc::rtp::Vp8Munger vp8_munger;  // VP8 tracks: picture ids continuous across layer switches
   std::unique_ptr<rtc::rtp::RetransmissionBuffer> history;  // video only, for NACK
+  // Answering NACKs: resends may use at most half of what the stream forwarded (a credit that
+  // forwarding fills up to a cap), so a subscriber's NACKs cannot multiply its downlink.
+  double retransmit_credit_bytes = kRetransmitInitialCredit;
+  static constexpr double kRetransmitShare = 0.5;
+  static constexpr double kRetransmitInitialCredit = 32 * 1024;
+  static constexpr double kRetransmitMaxCredit = 256 * 1024;
+  // Round-trip time to the subscriber, from its receiver reports on the SRs we forward.
+  std::uint32_t last_sr_ntp_middle = 0;
+  std::int64_t last_sr_sent_us = -1;
+  std::int64_t rtt_ms = -1;  // -1: not measured yet
   std::uint64_t packets = 0, bytes = 0;
 };
 

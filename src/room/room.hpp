@@ -8,6 +8,7 @@
 #include "notifications/server_event.hpp"
 #include "room/peer_channel.hpp"
 #include "room/peer_media.hpp"
+#include "rtc/rtcp/report_block.hpp"
 #include "rtc/rtcp/sender_report.hpp"
 #include "rtc/rtp/rtp_packet.hpp"
 #include "signaling/media_event.hpp"
@@ -250,6 +251,7 @@ class Room final : private PeerMediaEvents {
   void request_keyframe(OutboundStream& stream, std::int64_t now_ms);  // for what it waits for/gets
   static bool needs_keyframe(const OutboundStream& stream);
   void retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers);
+  void measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, std::int64_t now_us);
   void send_nacks(PeerMedia& media, InboundSource& source, std::int64_t now_ms);
   void send_transport_feedback(PeerMedia& media, std::int64_t now_us);
   void send_receiver_reports(PeerMedia& media, std::int64_t now_us);

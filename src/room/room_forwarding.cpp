@@ -226,7 +226,12 @@ bool Room::forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bo
   // we sent it, not what the publisher sent us.
   const std::int64_t sent_us = now_us();
   stamp_transport_sequence(stream, *copy, sent_us);
-  if (stream.history) stream.history->store(copy->sequence_number(), copy->bytes(), now);
+  if (stream.history) {
+    stream.history->store(copy->sequence_number(), copy->bytes(), now);
+    stream.retransmit_credit_bytes =
+        std::min(OutboundStream::kRetransmitMaxCredit,
+                 stream.retransmit_credit_bytes + OutboundStream::kRetransmitShare * static_cast<double>(source.size()));
+  }
   ++stream.packets;
   stream.bytes += source.size();
   stream.receiver->transport->send_rtp(std::span(forward_buffer_), source.size());
@@ -262,6 +267,9 @@ void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
       retransmit(*stream, std::span(lost.data(), count));
     } else if (auto sr = rtc::rtcp::SenderReport::parse(view)) {
       forward_sender_report(media, sr->sender(), now_micros);
+      for (std::size_t i = 0; i < sr->report_count(); ++i) measure_rtt(media, sr->report(i), now_micros);
+    } else if (auto rr = rtc::rtcp::ReceiverReport::parse(view)) {
+      for (std::size_t i = 0; i < rr->report_count(); ++i) measure_rtt(media, rr->report(i), now_micros);
     } else if (auto feedback = rtc::rtcp::TransportCc::parse(view)) {
       on_downlink_feedback(media, *feedback, now_micros);
     }
@@ -269,19 +277,42 @@ void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   }
 }
 
+void Room::measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, std::int64_t now_us) {
+  OutboundStream* stream = media.outbound_by_ssrc(block.ssrc);
+  if (stream == nullptr || block.last_sender_report == 0 || stream->last_sr_sent_us < 0 ||
+      block.last_sender_report != stream->last_sr_ntp_middle) {
+    return;
+  }
+  const std::int64_t delay_us = static_cast<std::int64_t>(block.delay_since_last_sender_report) * 1'000'000 / 65536;
+  const std::int64_t rtt_ms = (now_us - stream->last_sr_sent_us - delay_us) / 1000;
+  if (rtt_ms < 0 || rtt_ms > 10'000) return;
+  stream->rtt_ms = stream->rtt_ms < 0 ? rtt_ms : (stream->rtt_ms * 7 + rtt_ms) / 8;
+}
+
 void Room::retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers) {
   if (!can_send(stream)) return;
   const std::int64_t now_micros = now_us();
   const std::int64_t now = now_micros / 1000;
+  // Until the RTT is measured, 100 ms: longer than a LAN's, shorter than most NACK retries.
+  const std::int64_t min_interval = stream.rtt_ms < 0 ? 100 : std::clamp<std::int64_t>(stream.rtt_ms, 10, 1000);
+  std::uint64_t refused = 0;
   for (std::uint16_t seq : sequence_numbers) {
-    auto stored = stream.history->find(seq, now, 1000);
+    auto resend = stream.history->take_for_resend(seq, now, 1000, min_interval);
+    auto stored = resend.packet;
+    if (resend.too_recent) ++refused;
     if (stored.empty() || stored.size() > webrtc::PeerTransport::kMaxPacket) continue;
+    if (stream.retransmit_credit_bytes < static_cast<double>(stored.size())) {
+      ++refused;
+      continue;
+    }
+    stream.retransmit_credit_bytes -= static_cast<double>(stored.size());
     std::memcpy(forward_buffer_.data(), stored.data(), stored.size());
     if (auto copy = rtc::rtp::RtpPacket::parse(std::span(forward_buffer_.data(), stored.size()))) {
       stamp_transport_sequence(stream, *copy, now_micros);
     }
     stream.receiver->transport->send_rtp(std::span(forward_buffer_), stored.size());
   }
+  if (refused > 0 && settings_.refusals != nullptr) settings_.refusals->add(metrics::Refusal::NackRetransmission, refused);
 }
 
 bool Room::needs_keyframe(const OutboundStream& stream) {
@@ -378,7 +409,11 @@ void Room::forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& 
                                               static_cast<std::uint32_t>(out->bytes)};
         RtcpBuffer buffer{};
         auto length = rtc::rtcp::write_sender_report(buffer, forwarded);
-        if (length) out->receiver->transport->send_rtcp(buffer, *length);
+        if (length) {
+          out->receiver->transport->send_rtcp(buffer, *length);
+          out->last_sr_ntp_middle = static_cast<std::uint32_t>(report.ntp_timestamp >> 16);
+          out->last_sr_sent_us = now;
+        }
       }
       return;
     }

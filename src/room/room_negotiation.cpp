@@ -365,6 +365,12 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
   for (auto& track : tracks_) {
     if (track->owner_id == owner.id && std::find(track_ids.begin(), track_ids.end(), track->id) != track_ids.end()) {
       hls_remove_track(*track);
+      if (owner.media && owner.media->transport) {
+        for (const auto& source : track->sources) {
+          owner.media->transport->forget_inbound_ssrc(source.ssrc);
+          owner.media->transport->forget_inbound_ssrc(source.rtx_ssrc);
+        }
+      }
     }
   }
   std::erase_if(tracks_, [&](const std::unique_ptr<PublishedTrack>& t) {

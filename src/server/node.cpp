@@ -43,6 +43,7 @@ cluster::CreatedRoom create_local_room(Node& node, const room::RoomConfig& confi
   settings.transport.tcp_turn = shared_tcp_turn(node);
   settings.traffic = &node.metrics.traffic();
   settings.refusals = &node.metrics.refusals();
+  settings.transport.refusals = &node.metrics.refusals();
   settings.on_crashed = [&node](const std::string& room_id) { node.rooms.remove(room_id); };
   settings.output_base_path = node.config.output_base_path;
   settings.hls_live_index = &node.hls_live;

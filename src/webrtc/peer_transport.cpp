@@ -346,19 +346,19 @@ void PeerTransport::on_media(rtc::ice::PathId, std::span<const std::uint8_t> pay
   const std::span<std::uint8_t> buffer(media_buffer_);
   stats_.bytes_received += payload.size();
   ++stats_.packets_received;
-  if (rtc::rtcp::is_rtcp(payload)) {
-    auto length = srtp_in_->unprotect_rtcp(buffer, payload.size());
-    if (!length) {
-      ++stats_.dropped;
-      return;
+  const bool rtcp = rtc::rtcp::is_rtcp(payload);
+  const std::uint64_t refused_before = srtp_in_->refused_ssrc_packets();
+  auto length = rtcp ? srtp_in_->unprotect_rtcp(buffer, payload.size()) : srtp_in_->unprotect_rtp(buffer, payload.size());
+  if (!length) {
+    ++stats_.dropped;
+    if (settings_.refusals != nullptr && srtp_in_->refused_ssrc_packets() != refused_before) {
+      settings_.refusals->add(metrics::Refusal::UnknownSrtpSsrc);
     }
+    return;
+  }
+  if (rtcp) {
     handler_.on_rtcp(buffer.first(*length));
   } else {
-    auto length = srtp_in_->unprotect_rtp(buffer, payload.size());
-    if (!length) {
-      ++stats_.dropped;
-      return;
-    }
     handler_.on_rtp(buffer.first(*length));
   }
 }

@@ -5,6 +5,7 @@
 // server that agrees SRTP keys, and the SRTP sessions. Lives on the room's loop;
 // nothing here takes a lock or allocates per packet.
 #include "config/env_readers.hpp"
+#include "metrics/refusal_counters.hpp"
 #include "rtc/dtls/dtls_certificate.hpp"
 #include "rtc/dtls/dtls_transport.hpp"
 #include "rtc/dtls/dtls_transport_handler.hpp"
@@ -38,6 +39,7 @@ struct TransportSettings {
   std::string peer_id;
   std::shared_ptr<const rtc::dtls::DtlsCertificate> certificate;
   std::shared_ptr<TcpTurnListener> tcp_turn;  // the node's shared TCP TURN listener, if any
+  metrics::RefusalCounters* refusals = nullptr;  // node-wide shoal_refused_total
 };
 
 // The upper half of JF_WEBRTC_TURN_PORT_RANGE, where the (mock) relayed addresses are; the
@@ -90,6 +92,10 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   void send_rtp(std::span<std::uint8_t> buffer, std::size_t length);
   void send_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
   const TransportStats& stats() const { return stats_; }
+  // The peer stopped sending this SSRC (its track is gone): its SRTP stream is dropped.
+  void forget_inbound_ssrc(std::uint32_t ssrc) {
+    if (srtp_in_ && ssrc != 0) srtp_in_->forget_ssrc(ssrc);
+  }
 
   static constexpr std::size_t kMaxPacket = 1500;
   // A browser opens a TCP connection per ICE restart; the oldest go first beyond this.

@@ -155,5 +155,36 @@ TEST(RetransmissionBuffer, RejectsOversizedAndEmptyAndHonoursAge) {
   EXPECT_EQ(defaults.slot_size(), 1500u);
 }
 
+TEST(RetransmissionBuffer, StorageIsAllocatedOnlyForChunksThatHoldPackets) {
+  RetransmissionBuffer buffer(256, 1200);
+  EXPECT_EQ(buffer.allocated_bytes(), 0u);
+  const std::uint8_t packet[] = {1, 2, 3};
+  buffer.store(0, packet);
+  buffer.store(1, packet);
+  EXPECT_EQ(buffer.allocated_bytes(), RetransmissionBuffer::kSlotsPerChunk * 1200);
+  for (std::uint16_t seq = 0; seq < 1000; ++seq) buffer.store(seq, packet);
+  EXPECT_EQ(buffer.allocated_bytes(), 256u * 1200);
+  EXPECT_EQ(buffer.find(999).size(), 3u);
+}
+
+TEST(RetransmissionBuffer, APacketIsResentAtMostOncePerInterval) {
+  RetransmissionBuffer buffer(16, 16);
+  const std::uint8_t packet[] = {1, 2, 3};
+  buffer.store(5, packet, 0);
+  auto first = buffer.take_for_resend(5, 10, 1000, 100);
+  EXPECT_EQ(first.packet.size(), 3u);
+  EXPECT_FALSE(first.too_recent);
+  auto repeated = buffer.take_for_resend(5, 60, 1000, 100);
+  EXPECT_TRUE(repeated.packet.empty());
+  EXPECT_TRUE(repeated.too_recent);
+  EXPECT_EQ(buffer.take_for_resend(5, 110, 1000, 100).packet.size(), 3u);
+  auto missing = buffer.take_for_resend(6, 110, 1000, 100);
+  EXPECT_TRUE(missing.packet.empty());
+  EXPECT_FALSE(missing.too_recent);
+  // A new packet in the slot starts over.
+  buffer.store(21, packet, 120);
+  EXPECT_EQ(buffer.take_for_resend(21, 130, 1000, 100).packet.size(), 3u);
+}
+
 }  // namespace
 }  // namespace shoal::rtc::rtp

@@ -132,6 +132,34 @@ TEST_P(SrtpRoundTrip, RtpAndRtcp) {
   }
 }
 
+Bytes with_ssrc(Bytes packet, std::uint32_t ssrc) {
+  for (int i = 0; i < 4; ++i) packet[8 + i] = static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
+  return packet;
+}
+
+TEST_P(SrtpRoundTrip, InboundKeepsABoundedNumberOfSsrcStreams) {
+  const std::size_t cap = SrtpSession::kMaxInboundStreams;
+  for (std::uint32_t ssrc = 1; ssrc <= cap + 20; ++ssrc) {
+    auto cipher = protect(*out, with_ssrc(rtp_packet(7), ssrc), false);
+    ASSERT_TRUE(cipher);
+    EXPECT_EQ(unprotect(*in, *cipher, false).has_value(), ssrc <= cap) << "ssrc " << ssrc;
+  }
+  EXPECT_EQ(in->inbound_streams(), cap);
+  EXPECT_EQ(in->refused_ssrc_packets(), 20u);
+  // Known SSRCs keep working; a forgotten one frees its place for a new SSRC.
+  EXPECT_TRUE(unprotect(*in, *protect(*out, with_ssrc(rtp_packet(8), 5), false), false));
+  in->forget_ssrc(5);
+  EXPECT_EQ(in->inbound_streams(), cap - 1);
+  EXPECT_TRUE(unprotect(*in, *protect(*out, with_ssrc(rtp_packet(9), 1000), false), false));
+  EXPECT_FALSE(unprotect(*in, *protect(*out, with_ssrc(rtp_packet(9), 1001), false), false));
+  // Packets that fail authentication create nothing.
+  auto forged = *protect(*out, with_ssrc(rtp_packet(10), 2), false);
+  in->forget_ssrc(2);
+  forged.back() ^= 1;
+  EXPECT_FALSE(unprotect(*in, forged, false));
+  EXPECT_EQ(in->inbound_streams(), cap - 1);
+}
+
 TEST_P(SrtpRoundTrip, TamperedPacketsRejected) {
   auto cipher = protect(*out, rtp_packet(7), false);
   ASSERT_TRUE(cipher);

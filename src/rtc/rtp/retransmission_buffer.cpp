@@ -7,12 +7,25 @@ namespace shoal::rtc::rtp {
 RetransmissionBuffer::RetransmissionBuffer(std::size_t slots, std::size_t slot_size)
     : slot_size_(std::min<std::size_t>(slot_size, 0xFFFF)),
       slots_(std::max<std::size_t>(slots, 1)),
-      storage_(slots_.size() * slot_size_) {}
+      chunks_((slots_.size() + kSlotsPerChunk - 1) / kSlotsPerChunk) {}
+
+std::uint8_t* RetransmissionBuffer::slot_data(std::size_t index) const {
+  const auto& chunk = chunks_[index / kSlotsPerChunk];
+  return chunk ? chunk.get() + (index % kSlotsPerChunk) * slot_size_ : nullptr;
+}
+
+std::size_t RetransmissionBuffer::allocated_bytes() const {
+  std::size_t chunks = 0;
+  for (const auto& chunk : chunks_) chunks += chunk != nullptr;
+  return chunks * kSlotsPerChunk * slot_size_;
+}
 
 bool RetransmissionBuffer::store(std::uint16_t seq, std::span<const std::uint8_t> packet, std::int64_t now_ms) {
   if (packet.empty() || packet.size() > slot_size_) return false;
   const std::size_t index = seq % slots_.size();
-  std::copy(packet.begin(), packet.end(), storage_.begin() + static_cast<std::ptrdiff_t>(index * slot_size_));
+  auto& chunk = chunks_[index / kSlotsPerChunk];
+  if (!chunk) chunk = std::make_unique_for_overwrite<std::uint8_t[]>(kSlotsPerChunk * slot_size_);
+  std::copy(packet.begin(), packet.end(), slot_data(index));
   slots_[index] = Slot{seq, static_cast<std::uint16_t>(packet.size()), now_ms};
   return true;
 }
@@ -21,7 +34,7 @@ std::span<const std::uint8_t> RetransmissionBuffer::find(std::uint16_t seq) cons
   const std::size_t index = seq % slots_.size();
   const Slot& slot = slots_[index];
   if (slot.size == 0 || slot.seq != seq) return {};
-  return std::span<const std::uint8_t>(storage_.data() + index * slot_size_, slot.size);
+  return std::span<const std::uint8_t>(slot_data(index), slot.size);
 }
 
 std::span<const std::uint8_t> RetransmissionBuffer::find(std::uint16_t seq, std::int64_t now_ms,
@@ -30,6 +43,17 @@ std::span<const std::uint8_t> RetransmissionBuffer::find(std::uint16_t seq, std:
   if (packet.empty()) return {};
   if (now_ms - slots_[seq % slots_.size()].stored_ms > max_age_ms) return {};
   return packet;
+}
+
+RetransmissionBuffer::Resend RetransmissionBuffer::take_for_resend(std::uint16_t seq, std::int64_t now_ms,
+                                                                   std::int64_t max_age_ms,
+                                                                   std::int64_t min_interval_ms) {
+  auto packet = find(seq, now_ms, max_age_ms);
+  if (packet.empty()) return {};
+  Slot& slot = slots_[seq % slots_.size()];
+  if (slot.resent_ms >= 0 && now_ms - slot.resent_ms < min_interval_ms) return {{}, true};
+  slot.resent_ms = now_ms;
+  return {packet, false};
 }
 
 void RetransmissionBuffer::clear() {

@@ -1,9 +1,11 @@
 #pragma once
 // Recently sent packets of one outgoing stream, keyed by the output sequence number, so NACKs
-// from a subscriber can be answered. All storage is allocated once in the constructor; store()
-// copies into a slot (seq % slots) and overwrites whatever was there.
+// from a subscriber can be answered. store() copies into a slot (seq % slots) and overwrites
+// whatever was there. Slot storage is allocated in chunks on first use, so a subscription that
+// never carries media costs a few hundred bytes, not slots x slot_size.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -23,20 +25,35 @@ class RetransmissionBuffer {
   std::span<const std::uint8_t> find(std::uint16_t seq) const;
   // Same, but also empty when stored more than max_age_ms before now_ms (too old to help).
   std::span<const std::uint8_t> find(std::uint16_t seq, std::int64_t now_ms, std::int64_t max_age_ms) const;
+  // For a NACK: the stored bytes for seq when it may be resent now, and marks it resent. Empty
+  // when missing or older than max_age_ms, or (too_recent set) when it was already resent less
+  // than min_interval_ms ago: a repeated NACK within one RTT cannot have seen the first resend.
+  struct Resend {
+    std::span<const std::uint8_t> packet;
+    bool too_recent = false;
+  };
+  Resend take_for_resend(std::uint16_t seq, std::int64_t now_ms, std::int64_t max_age_ms,
+                         std::int64_t min_interval_ms);
   void clear();
 
   std::size_t slots() const { return slots_.size(); }
   std::size_t slot_size() const { return slot_size_; }
+  std::size_t allocated_bytes() const;
+
+  static constexpr std::size_t kSlotsPerChunk = 32;
 
  private:
   struct Slot {
     std::uint16_t seq = 0;
     std::uint16_t size = 0;  // 0 = empty
     std::int64_t stored_ms = 0;
+    std::int64_t resent_ms = -1;  // -1: never resent
   };
+  std::uint8_t* slot_data(std::size_t index) const;
+
   std::size_t slot_size_;
   std::vector<Slot> slots_;
-  std::vector<std::uint8_t> storage_;
+  std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;  // kSlotsPerChunk slots each, or null
 };
 
 }  // namespace shoal::rtc::rtp

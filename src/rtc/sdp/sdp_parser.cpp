@@ -3,6 +3,7 @@
 #include "rtc/sdp/sdp_grammar.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <map>
 #include <optional>
@@ -165,10 +166,12 @@ class Parser {
     } else if (name == "rtcp-fb") {
       auto target = next_field(value);
       if (value.empty()) return ParseError::MalformedAttribute;
+      // Only feedback the server can use is kept, once: wildcard lines are copied into every
+      // codec, so keeping arbitrary ones would let a 64 KiB offer cost megabytes.
       if (target == "*") {
-        media->rtcp_fb_wildcard.emplace_back(value);
+        add_feedback(media->rtcp_fb_wildcard, value);
       } else if (auto pt = parse_payload_type(target)) {
-        media->rtcp_fbs[*pt].emplace_back(value);
+        add_feedback(media->rtcp_fbs[*pt], value);
       } else {
         return ParseError::MalformedAttribute;
       }
@@ -187,6 +190,13 @@ class Parser {
       return rid(m, value);
     }
     return std::nullopt;
+  }
+
+  static void add_feedback(std::vector<std::string>& list, std::string_view value) {
+    static constexpr std::array<std::string_view, 5> kUsable{"nack", "nack pli", "ccm fir", "transport-cc",
+                                                             "goog-remb"};
+    if (std::find(kUsable.begin(), kUsable.end(), value) == kUsable.end()) return;
+    if (std::find(list.begin(), list.end(), value) == list.end()) list.emplace_back(value);
   }
 
   static std::optional<Direction> direction_attribute(std::string_view name) {
@@ -283,8 +293,9 @@ class Parser {
       Codec codec = std::move(found->second);
       if (auto fmtp = media.fmtps.find(pt); fmtp != media.fmtps.end()) codec.fmtp = fmtp->second;
       if (auto fbs = media.rtcp_fbs.find(pt); fbs != media.rtcp_fbs.end()) codec.rtcp_fb = fbs->second;
-      codec.rtcp_fb.insert(codec.rtcp_fb.end(), media.rtcp_fb_wildcard.begin(),
-                           media.rtcp_fb_wildcard.end());
+      for (const auto& fb : media.rtcp_fb_wildcard) {
+        if (std::find(codec.rtcp_fb.begin(), codec.rtcp_fb.end(), fb) == codec.rtcp_fb.end()) codec.rtcp_fb.push_back(fb);
+      }
       m.codecs.push_back(std::move(codec));
     }
   }

@@ -4,8 +4,11 @@
 
 #include <srtp2/srtp.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <climits>
 
 namespace shoal::rtc::srtp {
@@ -30,6 +33,16 @@ bool rtp_header_fits(std::span<const std::uint8_t> packet) {
 
 bool rtcp_header_fits(std::span<const std::uint8_t> packet) {
   return packet.size() >= kRtcpHeaderLength && (packet[0] >> 6) == 2;
+}
+
+std::uint32_t read_u32(std::span<const std::uint8_t> bytes, std::size_t at) {
+  return static_cast<std::uint32_t>(bytes[at]) << 24 | static_cast<std::uint32_t>(bytes[at + 1]) << 16 |
+         static_cast<std::uint32_t>(bytes[at + 2]) << 8 | bytes[at + 3];
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 bool set_crypto_policy(SrtpProfile profile, srtp_policy_t& policy) {
@@ -97,8 +110,13 @@ std::optional<std::size_t> SrtpSession::unprotect_rtp(std::span<std::uint8_t> bu
   if (direction_ != Direction::Inbound || length > buffer.size() || length > INT_MAX / 2) return std::nullopt;
   if (length < kRtpHeaderLength + rtp_trailer_length(profile_)) return std::nullopt;
   if (!rtp_header_fits(buffer.first(length - rtp_trailer_length(profile_)))) return std::nullopt;
+  const std::uint32_t ssrc = read_u32(buffer, 8);
+  const std::int64_t now = now_ms();
+  bool fresh = false;
+  if (!admit(ssrc, now, fresh)) return std::nullopt;
   int len = static_cast<int>(length);
   if (srtp_unprotect(context_.get(), buffer.data(), &len) != srtp_err_status_ok) return std::nullopt;
+  if (fresh) remember(ssrc, now);
   return static_cast<std::size_t>(len);
 }
 
@@ -106,9 +124,44 @@ std::optional<std::size_t> SrtpSession::unprotect_rtcp(std::span<std::uint8_t> b
   if (direction_ != Direction::Inbound || length > buffer.size() || length > INT_MAX / 2) return std::nullopt;
   if (length < kRtcpHeaderLength + rtcp_trailer_length(profile_)) return std::nullopt;
   if (!rtcp_header_fits(buffer.first(length))) return std::nullopt;
+  const std::uint32_t ssrc = read_u32(buffer, 4);
+  const std::int64_t now = now_ms();
+  bool fresh = false;
+  if (!admit(ssrc, now, fresh)) return std::nullopt;
   int len = static_cast<int>(length);
   if (srtp_unprotect_rtcp(context_.get(), buffer.data(), &len) != srtp_err_status_ok) return std::nullopt;
+  if (fresh) remember(ssrc, now);
   return static_cast<std::size_t>(len);
+}
+
+bool SrtpSession::admit(std::uint32_t ssrc, std::int64_t now, bool& fresh) {
+  auto known = std::find_if(known_.begin(), known_.end(), [&](const KnownSsrc& k) { return k.ssrc == ssrc; });
+  if (known != known_.end()) {
+    known->last_ms = now;
+    return true;
+  }
+  if (known_.size() < kMaxInboundStreams) {
+    fresh = true;
+    return true;
+  }
+  auto idle = std::min_element(known_.begin(), known_.end(),
+                               [](const KnownSsrc& a, const KnownSsrc& b) { return a.last_ms < b.last_ms; });
+  if (now - idle->last_ms < kIdleStreamMs) {
+    ++refused_ssrc_packets_;
+    return false;
+  }
+  forget_ssrc(idle->ssrc);
+  fresh = true;
+  return true;
+}
+
+void SrtpSession::remember(std::uint32_t ssrc, std::int64_t now) { known_.push_back({ssrc, now}); }
+
+void SrtpSession::forget_ssrc(std::uint32_t ssrc) {
+  auto known = std::find_if(known_.begin(), known_.end(), [&](const KnownSsrc& k) { return k.ssrc == ssrc; });
+  if (known == known_.end()) return;
+  srtp_remove_stream(context_.get(), htonl(ssrc));
+  known_.erase(known);
 }
 
 }  // namespace shoal::rtc::srtp

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <vector>
 
 struct srtp_ctx_t_;
 
@@ -38,6 +39,16 @@ class SrtpSession {
   std::optional<std::size_t> unprotect_rtp(std::span<std::uint8_t> buffer, std::size_t length);
   std::optional<std::size_t> unprotect_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
 
+  // Inbound: libsrtp keeps a stream (keys, replay window) per SSRC it authenticated, so a peer
+  // sending from ever new SSRCs would grow memory without bound. At most kMaxInboundStreams are
+  // kept; when full, a new SSRC takes the place of one idle for kIdleStreamMs, or is refused.
+  static constexpr std::size_t kMaxInboundStreams = 64;
+  static constexpr std::int64_t kIdleStreamMs = 5000;
+  // Drops the stream of an SSRC that went away (its track was unpublished).
+  void forget_ssrc(std::uint32_t ssrc);
+  std::size_t inbound_streams() const { return known_.size(); }
+  std::uint64_t refused_ssrc_packets() const { return refused_ssrc_packets_; }
+
   Direction direction() const { return direction_; }
   SrtpProfile profile() const { return profile_; }
 
@@ -47,11 +58,23 @@ class SrtpSession {
   };
 
   SrtpSession(Direction direction, SrtpProfile profile, srtp_ctx_t_* context)
-      : direction_(direction), profile_(profile), context_(context) {}
+      : direction_(direction), profile_(profile), context_(context) {
+    if (direction == Direction::Inbound) known_.reserve(kMaxInboundStreams);
+  }
+
+  struct KnownSsrc {
+    std::uint32_t ssrc;
+    std::int64_t last_ms;
+  };
+  // Whether a packet of `ssrc` may reach libsrtp; `fresh` when it would create a stream.
+  bool admit(std::uint32_t ssrc, std::int64_t now_ms, bool& fresh);
+  void remember(std::uint32_t ssrc, std::int64_t now_ms);
 
   Direction direction_;
   SrtpProfile profile_;
   std::unique_ptr<srtp_ctx_t_, ContextDeleter> context_;
+  std::vector<KnownSsrc> known_;  // inbound: the SSRCs libsrtp has a stream for
+  std::uint64_t refused_ssrc_packets_ = 0;
 };
 
 }  // namespace shoal::rtc::srtp
