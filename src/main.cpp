@@ -153,10 +153,15 @@ int main(int argc, char** argv) {
     node.metrics.set_cluster_size_source([&node] { return node.cluster->connected_nodes().size(); });
   }
 
+  shoal::api::HttpLimits api_limits;
+  api_limits.max_connections = config.max_connections;
+  api_limits.max_connections_per_address = config.max_connections_per_ip;
   shoal::api::HttpListener api(
       loops, {config.ip, config.port},
       {[&node](Request& request) { return shoal::api::handle_rest_request(node, request); },
-       [&node](boost::beast::tcp_stream& stream, Request& request) { return upgrade(node, stream, request); }});
+       [&node](boost::beast::tcp_stream& stream, Request& request) { return upgrade(node, stream, request); },
+       [&node] { node.metrics.refusals().add(shoal::metrics::Refusal::HttpConnection); }},
+      api_limits);
   if (auto error = api.start()) {
     std::cerr << "shoal: " << *error << " (JF_IP/JF_PORT)\n";
     return 1;

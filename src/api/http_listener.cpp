@@ -1,5 +1,7 @@
 #include "api/http_listener.hpp"
 
+#include "api/connection_limiter.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -21,10 +23,16 @@ struct HttpListener::State {
   tcp::endpoint endpoint;
   HttpHandlers handlers;
   HttpLimits limits;
+  ConnectionLimiter limiter;
   tcp::acceptor acceptor;
 
   State(core::LoopPool& l, tcp::endpoint e, HttpHandlers h, HttpLimits lim)
-      : loops(l), endpoint(e), handlers(std::move(h)), limits(lim), acceptor(l.loop(0)) {}
+      : loops(l),
+        endpoint(e),
+        handlers(std::move(h)),
+        limits(lim),
+        limiter(lim.max_connections, lim.max_connections_per_address),
+        acceptor(l.loop(0)) {}
 };
 
 namespace {
@@ -43,8 +51,22 @@ asio::awaitable<void> write_response(beast::tcp_stream& stream, Response respons
   co_await http::async_write(stream, response, use_tuple);
 }
 
+// Best effort and without waiting: the client learns why, unless its receive window is full.
+template <typename Socket>
+void refuse_connection(Socket& socket) {
+  static constexpr std::string_view kRefusal =
+      "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 36\r\n"
+      "connection: close\r\n\r\n{\"errors\":\"Too many open connections\"}";
+  beast::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(asio::buffer(kRefusal), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+// `slot` is held for the connection's whole life, WebSocket sessions included.
 asio::awaitable<void> serve_connection(std::shared_ptr<HttpListener::State> state,
-                                       beast::tcp_stream stream) {
+                                       [[maybe_unused]] ConnectionLimiter::Slot slot, beast::tcp_stream stream) {
   beast::flat_buffer buffer;
   const auto& limits = state->limits;
   for (;;) {
@@ -126,9 +148,16 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpListener::State> state) {
       continue;
     }
     beast::error_code ignored;
+    auto remote = socket.remote_endpoint(ignored);
+    auto slot = ignored ? std::nullopt : state->limiter.try_acquire(remote.address());
+    if (!slot) {
+      refuse_connection(socket);
+      if (state->handlers.on_refused) state->handlers.on_refused();
+      continue;
+    }
     socket.set_option(tcp::no_delay(true), ignored);
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, serve_connection(state, beast::tcp_stream(std::move(socket))),
+    asio::co_spawn(executor, serve_connection(state, std::move(*slot), beast::tcp_stream(std::move(socket))),
                    [](std::exception_ptr error) {
                      if (!error) return;
                      try {
@@ -147,6 +176,8 @@ HttpListener::HttpListener(core::LoopPool& loops, tcp::endpoint endpoint, HttpHa
     : state_(std::make_shared<State>(loops, endpoint, std::move(handlers), limits)) {}
 
 HttpListener::~HttpListener() = default;
+
+std::uint64_t HttpListener::refused_connections() const { return state_->limiter.refused(); }
 
 std::optional<std::string> HttpListener::start() {
   beast::error_code ec;

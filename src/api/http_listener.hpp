@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -23,6 +24,10 @@ struct HttpLimits {
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   std::chrono::seconds request_timeout{60};  // to receive one whole request, idle time included
+  // Open connections (WebSockets included), in all and per client address; beyond them a new
+  // connection gets 503 and is closed.
+  std::size_t max_connections = 16384;
+  std::size_t max_connections_per_address = 1024;
 };
 
 struct HttpHandlers {
@@ -31,6 +36,8 @@ struct HttpHandlers {
   // stream out and returns nullopt) or answers with a plain HTTP response.
   std::function<boost::asio::awaitable<std::optional<Response>>(boost::beast::tcp_stream&, Request&)>
       upgrade;
+  // Optional: a connection was refused by the caps of HttpLimits (called on the accepting loop).
+  std::function<void()> on_refused{};
 };
 
 class HttpListener {
@@ -41,6 +48,8 @@ class HttpListener {
 
   // Binds and starts accepting; the error text when the address cannot be used.
   std::optional<std::string> start();
+  // Connections refused by the caps so far (from any thread).
+  std::uint64_t refused_connections() const;
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
 

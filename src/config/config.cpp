@@ -309,6 +309,18 @@ CheckOrigin read_check_origin(const EnvLookup& env, Mode mode) {
   return {CheckOriginPolicy::AllowList, split(*raw, ' ', true)};
 }
 
+Error read_connection_limit(const EnvLookup& env, std::string_view name, std::size_t& limit) {
+  auto raw = env(name);
+  if (!raw) return {};
+  const std::string& text = *raw;
+  if (text.empty() || text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(text) == 0 || std::stoul(text) > 1'000'000) {
+    return bad_value(name, "Expected a number of connections from 1 to 1000000, got: " + text);
+  }
+  limit = std::stoul(text);
+  return {};
+}
+
 // The order of the steps is the order v0.2.1 evaluates them, so the first error reported for a
 // misconfigured environment is the same one the original would print.
 Error read_all(const EnvLookup& env, Mode mode, Config& config, std::vector<std::string>& warnings) {
@@ -329,7 +341,8 @@ Error read_all(const EnvLookup& env, Mode mode, Config& config, std::vector<std:
   if (auto e = read_api_token(env, mode, config.server_api_token); !e.empty()) return e;
   if (auto e = read_secret(env, config.secret_key_base); !e.empty()) return e;
   config.check_origin = read_check_origin(env, mode);
-  return {};
+  if (auto e = read_connection_limit(env, "JF_MAX_CONNECTIONS", config.max_connections); !e.empty()) return e;
+  return read_connection_limit(env, "JF_MAX_CONNECTIONS_PER_IP", config.max_connections_per_ip);
 }
 
 void append_padded(std::string& text, std::string_view cell, std::size_t width) {
@@ -392,6 +405,8 @@ std::string help_text() {
       {"JF_SERVER_API_TOKEN", "(required) / development", "token for HTTP API and server WebSocket auth"},
       {"JF_SECRET_KEY_BASE", "(random per start)", "secret that signs peer tokens"},
       {"JF_CHECK_ORIGIN", "true / false", "WebSocket origin check: true, false, :conn or origins"},
+      {"JF_MAX_CONNECTIONS", "16384", "open HTTP/WebSocket connections of the API, in all"},
+      {"JF_MAX_CONNECTIONS_PER_IP", "1024", "open HTTP/WebSocket connections of the API per client address"},
   };
 
   std::string text =

@@ -74,6 +74,11 @@ struct Config {
   std::string server_api_token;
   std::string secret_key_base;  // random per boot when unset
   CheckOrigin check_origin;
+  // JF_MAX_CONNECTIONS / JF_MAX_CONNECTIONS_PER_IP (shoal's own): open HTTP and WebSocket
+  // connections of the API listener, in all and from one client address. The global default is
+  // what the original's listener (Ranch) allowed.
+  std::size_t max_connections = 16384;
+  std::size_t max_connections_per_ip = 1024;
 };
 
 struct LoadResult {
