@@ -22,6 +22,7 @@ std::shared_ptr<webrtc::TcpTurnListener> shared_tcp_turn(Node& node) {
   settings.advertised_ip = webrtc.turn_ip;
   settings.turn_port_range = webrtc.turn_port_range;
   std::string error;
+  settings.refusals = &node.metrics.refusals();
   node.tcp_turn = webrtc::TcpTurnListener::start(node.loops.loop(0), settings, error);
   if (!node.tcp_turn) {
     spdlog::error("Cannot start the TCP TURN listener on {}:{} (JF_WEBRTC_TURN_LISTEN_IP/JF_WEBRTC_TURN_TCP_PORT): {}",

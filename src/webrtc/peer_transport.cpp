@@ -263,10 +263,19 @@ void PeerTransport::on_tcp_peer_data(TcpTurnConnection& connection, const rtc::t
 
 bool PeerTransport::adopt_tcp_connection(std::shared_ptr<TcpTurnConnection> connection) {
   if (tcp_connections_.size() >= kMaxTcpConnections) {
-    // The oldest is most likely left over from an earlier ICE restart.
-    auto oldest = tcp_connections_.front();
-    oldest->detach();
-    on_tcp_connection_closed(*oldest);
+    // Only a connection without an allocation (left over from an earlier ICE restart, or never
+    // used) makes room; one that carries media is never cut for a newcomer.
+    auto idle = std::find_if(tcp_connections_.begin(), tcp_connections_.end(),
+                             [](const auto& known) { return known->turn().allocation_count() == 0; });
+    if (idle == tcp_connections_.end()) {
+      spdlog::warn("Peer \"{}\": refusing a TCP TURN connection, {} with allocations are open", settings_.peer_id,
+                   tcp_connections_.size());
+      if (settings_.refusals != nullptr) settings_.refusals->add(metrics::Refusal::TurnTcpConnection);
+      return false;
+    }
+    auto evicted = *idle;
+    evicted->detach();
+    on_tcp_connection_closed(*evicted);
   }
   connection->bind_owner(*this);
   tcp_connections_.push_back(std::move(connection));

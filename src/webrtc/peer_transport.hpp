@@ -98,7 +98,8 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   }
 
   static constexpr std::size_t kMaxPacket = 1500;
-  // A browser opens a TCP connection per ICE restart; the oldest go first beyond this.
+  // A browser opens a TCP connection per ICE restart; beyond this, one without an allocation
+  // makes room, or the newcomer is refused.
   static constexpr std::size_t kMaxTcpConnections = 8;
 
  private:

@@ -66,6 +66,14 @@ std::shared_ptr<TcpTurnRegistration> TcpTurnConnection::authenticated_peer(std::
   // Wrong credentials are not ours to judge here: the TurnServer answers them with 401.
   const auto key = rtc::stun::long_term_key(*username, *realm, rtc::turn::turn_password(config.secret, *username));
   if (!rtc::stun::verify_message_integrity(*message, key)) return nullptr;
+  // The nonce must be one this connection's TurnServer issued: a request recorded on another
+  // connection and replayed here would otherwise be handed to the peer (and could push out its
+  // live connection). The TurnServer answers it with 438 and a fresh nonce instead.
+  const auto nonce = message->nonce();
+  if (!nonce || !turn_.nonce_valid(client_, *nonce, std::chrono::steady_clock::now())) {
+    listener_->count_refusal();
+    return nullptr;
+  }
   const auto peer_id = username->substr(colon + 1);
   auto registration = listener_->find_peer(peer_id);
   if (!registration) {
@@ -77,7 +85,7 @@ std::shared_ptr<TcpTurnRegistration> TcpTurnConnection::authenticated_peer(std::
 
 void TcpTurnConnection::move_to_peer() {
   handshake_over_ = true;
-  listener_->handshake_ended();
+  listener_->handshake_ended(client_.address.address());
   handshake_timer_.cancel();
   boost::system::error_code ec;
   const bool v6 = socket_->local_endpoint(ec).address().is_v6();
@@ -276,7 +284,7 @@ void TcpTurnConnection::close() {
   state_ = State::Closed;
   if (!handshake_over_) {  // still on the listener's loop
     handshake_over_ = true;
-    listener_->handshake_ended();
+    listener_->handshake_ended(client_.address.address());
     handshake_timer_.cancel();
   }
   target_.reset();

@@ -27,6 +27,7 @@ std::shared_ptr<TcpTurnListener> TcpTurnListener::start(asio::io_context& loop, 
   // One connection is one 5-tuple: its TurnServer never needs more than one allocation.
   turn.max_allocations = 1;
   auto listener = std::shared_ptr<TcpTurnListener>(new TcpTurnListener(loop, std::move(turn)));
+  listener->refusals_ = settings.refusals;
   boost::system::error_code ec;
   auto& acceptor = listener->acceptor_;
   acceptor.open(settings.listen.protocol(), ec);
@@ -54,18 +55,30 @@ void TcpTurnListener::accept() {
   acceptor_.async_accept([weak = weak_from_this()](boost::system::error_code ec, tcp::socket socket) {
     auto self = weak.lock();
     if (!self || ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+    const auto client = ec ? tcp::endpoint{} : socket.remote_endpoint(ec);
     if (!ec) {
-      if (self->handshaking_ >= kMaxHandshaking) {
-        spdlog::debug("TCP TURN: {} connections still unauthenticated, refusing another", self->handshaking_);
+      auto& from_client = self->handshaking_by_address_[client.address()];
+      if (self->handshaking_ >= kMaxHandshaking || from_client >= kMaxHandshakingPerAddress) {
+        spdlog::debug("TCP TURN: {} connections still unauthenticated ({} from {}), refusing another",
+                      self->handshaking_, from_client, client.address().to_string());
+        if (from_client == 0) self->handshaking_by_address_.erase(client.address());
+        self->count_refusal();
         socket.close(ec);
       } else {
         ++self->handshaking_;
+        ++from_client;
         socket.set_option(tcp::no_delay(true), ec);  // media: no Nagle delay
         std::make_shared<TcpTurnConnection>(std::move(socket), self->next_connection_id_++, self)->start();
       }
     }
     self->accept();
   });
+}
+
+void TcpTurnListener::handshake_ended(const boost::asio::ip::address& client) {
+  --handshaking_;
+  auto it = handshaking_by_address_.find(client);
+  if (it != handshaking_by_address_.end() && --it->second == 0) handshaking_by_address_.erase(it);
 }
 
 void TcpTurnListener::register_peer(const std::string& peer_id,

@@ -38,6 +38,10 @@ class TurnServer {
   void expire(std::chrono::steady_clock::time_point now);  // drops expired allocations/permissions/channels
   void remove_client(const TurnClient& client);            // TCP connection closed
   std::size_t allocation_count() const { return allocations_.size(); }
+  // Whether `nonce` is one this server issued to `client` and has not gone stale.
+  bool nonce_valid(const TurnClient& client, std::string_view nonce, std::chrono::steady_clock::time_point now) const {
+    return nonces_.check(nonce, client, now) == TurnNonce::Check::Valid;
+  }
 
   // The mock relayed address of the client's allocation (the ICE-lite side reports it as
   // XOR-MAPPED-ADDRESS in Binding responses), or nullopt without an allocation.
