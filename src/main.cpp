@@ -58,7 +58,7 @@ asio::awaitable<std::optional<Response>> upgrade(shoal::server::Node& node,
   co_return std::nullopt;
 }
 
-asio::awaitable<Response> serve_metrics(shoal::server::Node& node, Request& request) {
+asio::awaitable<shoal::api::Reply> serve_metrics(shoal::server::Node& node, Request& request) {
   if (path_of(request) == "/metrics" &&
       (request.method() == http::verb::get || request.method() == http::verb::head)) {
     Response response{http::status::ok, 11};

@@ -2,19 +2,20 @@
 
 #include "api/request_params.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
+#include <memory>
+#include <optional>
 
 namespace shoal::api {
 
 namespace {
-
-constexpr std::uintmax_t kMaxFileBytes = 64u << 20;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -28,11 +29,12 @@ bool is_decimal(const nlohmann::json& value) {
 
 Response file_not_found() { return app_error(http::status::not_found, "File not found"); }
 
-constexpr auto kReloadPoll = std::chrono::milliseconds(20);
-
 std::uint64_t to_number(const nlohmann::json& value) { return std::stoull(value.get_ref<const std::string&>()); }
 
-Response read_hls_file(const std::string& output_base_path, const std::string& room_id, const std::string& filename);
+Reply read_hls_file(const std::string& output_base_path, const std::string& room_id, const std::string& filename);
+boost::asio::awaitable<std::optional<Response>> wait_for_part(components::hls::HlsLiveIndex& live,
+                                                              const std::string& room_id, std::uint64_t sequence,
+                                                              std::uint64_t part, std::chrono::seconds limit);
 
 }  // namespace
 
@@ -41,9 +43,9 @@ bool is_safe_path_segment(std::string_view segment) {
          segment.find_first_of(std::string_view("/\\\0", 3)) == std::string_view::npos;
 }
 
-boost::asio::awaitable<Response> serve_hls_file(const std::string& output_base_path,
-                                                const components::hls::HlsLiveIndex& live, std::string room_id,
-                                                std::string filename, std::string target) {
+boost::asio::awaitable<Reply> serve_hls_file(const std::string& output_base_path,
+                                             components::hls::HlsLiveIndex& live, std::string room_id,
+                                             std::string filename, std::string target) {
   auto question = target.find('?');
   auto query = question == std::string::npos ? nlohmann::json::object()
                                              : parse_urlencoded(std::string_view(target).substr(question + 1));
@@ -65,16 +67,10 @@ boost::asio::awaitable<Response> serve_hls_file(const std::string& output_base_p
     if (sequence > position->sequence + 2) {
       co_return app_error(http::status::bad_request, "_HLS_msn is more than two segments ahead of the playlist");
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3 * position->target_duration);
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    while (!components::hls::reached(*position, wanted_sequence, wanted_part)) {
-      if (std::chrono::steady_clock::now() >= deadline) {
-        co_return app_error(http::status::service_unavailable, "The requested part did not appear in time");
-      }
-      timer.expires_after(kReloadPoll);
-      co_await timer.async_wait(boost::asio::use_awaitable);
-      position = live.position(room_id);
-      if (!position) break;  // the stream ended: serve the closed playlist
+    if (!components::hls::reached(*position, wanted_sequence, wanted_part)) {
+      auto waited = co_await wait_for_part(live, room_id, wanted_sequence, wanted_part,
+                                           std::chrono::seconds(3 * position->target_duration));
+      if (waited) co_return std::move(*waited);
     }
   }
   co_return read_hls_file(output_base_path, room_id, filename);
@@ -82,25 +78,50 @@ boost::asio::awaitable<Response> serve_hls_file(const std::string& output_base_p
 
 namespace {
 
-Response read_hls_file(const std::string& output_base_path, const std::string& room_id, const std::string& filename) {
+boost::asio::awaitable<std::optional<Response>> wait_for_part(components::hls::HlsLiveIndex& live,
+                                                              const std::string& room_id, std::uint64_t sequence,
+                                                              std::uint64_t part, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  auto timer = std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor);
+  // The index calls this on the pipeline's thread: the timer is only touched on its own loop.
+  auto waiter = live.add_waiter(room_id, [timer] {
+    boost::asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+  });
+  if (!waiter) {
+    co_return app_error(http::status::service_unavailable, "Too many blocking playlist reloads are waiting");
+  }
+  struct Unregister {
+    components::hls::HlsLiveIndex& live;
+    std::uint64_t id;
+    ~Unregister() { live.remove_waiter(id); }
+  } unregister{live, *waiter};
+  for (;;) {
+    auto position = live.position(room_id);
+    if (!position || components::hls::reached(*position, sequence, part)) co_return std::nullopt;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      co_return app_error(http::status::service_unavailable, "The requested part did not appear in time");
+    }
+    // Woken early (cancelled) by an update, or at the deadline.
+    timer->expires_at(deadline);
+    co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+}
+
+Reply read_hls_file(const std::string& output_base_path, const std::string& room_id, const std::string& filename) {
   if (!is_safe_path_segment(room_id) || !is_safe_path_segment(filename)) return file_not_found();
 
   std::filesystem::path path = std::filesystem::path(output_base_path) / "hls_output" / room_id / filename;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return file_not_found();
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec || size > kMaxFileBytes) return file_not_found();
-  std::ifstream file(path, std::ios::binary);
-  std::string body(static_cast<std::size_t>(size), '\0');
-  if (!file.read(body.data(), static_cast<std::streamsize>(size))) return file_not_found();
-
-  Response response{http::status::ok, 11};
+  FileResponse response{http::status::ok, 11};
+  boost::beast::error_code open_error;
+  response.body().open(path.c_str(), boost::beast::file_mode::scan, open_error);
+  if (open_error) return file_not_found();
   if (ends_with(filename, ".m3u8")) {
     response.set(http::field::content_type, "application/vnd.apple.mpegurl");
   } else if (ends_with(filename, ".m4s") || ends_with(filename, ".mp4")) {
     response.set(http::field::content_type, "video/mp4");
   }
-  response.body() = std::move(body);
   return response;
 }
 

@@ -51,6 +51,19 @@ asio::awaitable<void> write_response(beast::tcp_stream& stream, Response respons
   co_await http::async_write(stream, response, use_tuple);
 }
 
+asio::awaitable<void> write_response(beast::tcp_stream& stream, FileResponse response, const Request& request,
+                                     bool keep_alive) {
+  add_common_headers(response);
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  if (request.method() == http::verb::head) {
+    http::response_serializer<http::file_body> serializer(response);
+    co_await http::async_write_header(stream, serializer, use_tuple);
+    co_return;
+  }
+  co_await http::async_write(stream, response, use_tuple);
+}
+
 // Best effort and without waiting: the client learns why, unless its receive window is full.
 template <typename Socket>
 void refuse_connection(Socket& socket) {
@@ -105,15 +118,16 @@ asio::awaitable<void> serve_connection(std::shared_ptr<HttpListener::State> stat
     }
 
     Request request = parser.release();
-    std::optional<Response> answer;
+    std::optional<Reply> answer;
     if (state->handlers.upgrade && beast::websocket::is_upgrade(request)) {
       stream.expires_never();
       // This frame stays suspended for the socket's whole life: hold no request buffer. (Clients
       // send nothing before the 101 answer, so nothing buffered is lost.)
       buffer.clear();
       buffer.shrink_to_fit();
-      answer = co_await state->handlers.upgrade(stream, request);
-      if (!answer) co_return;  // the WebSocket session owns the connection now
+      auto upgrade_answer = co_await state->handlers.upgrade(stream, request);
+      if (!upgrade_answer) co_return;  // the WebSocket session owns the connection now
+      answer = std::move(*upgrade_answer);
       stream.expires_after(limits.request_timeout);
     } else {
       try {
@@ -125,9 +139,12 @@ asio::awaitable<void> serve_connection(std::shared_ptr<HttpListener::State> stat
         answer = framework_error(http::status::internal_server_error);
       }
     }
-    Response response = std::move(*answer);
     const bool keep_alive = request.keep_alive();
-    co_await write_response(stream, std::move(response), &request, keep_alive);
+    if (auto* file = std::get_if<FileResponse>(&*answer)) {
+      co_await write_response(stream, std::move(*file), request, keep_alive);
+    } else {
+      co_await write_response(stream, std::move(std::get<Response>(*answer)), &request, keep_alive);
+    }
     if (!keep_alive) break;
   }
   beast::error_code ignored;

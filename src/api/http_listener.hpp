@@ -31,7 +31,7 @@ struct HttpLimits {
 };
 
 struct HttpHandlers {
-  std::function<boost::asio::awaitable<Response>(Request&)> handle;
+  std::function<boost::asio::awaitable<Reply>(Request&)> handle;
   // Optional, for WebSocket upgrade requests: either takes over the connection (moves the
   // stream out and returns nullopt) or answers with a plain HTTP response.
   std::function<boost::asio::awaitable<std::optional<Response>>(boost::beast::tcp_stream&, Request&)>

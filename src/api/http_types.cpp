@@ -40,12 +40,16 @@ Response framework_error(http::status status) {
       status, nlohmann::json{{"errors", {{"detail", std::string(http::obsolete_reason(status))}}}}.dump());
 }
 
-void add_common_headers(Response& response) {
+template <typename Body>
+void add_common_headers(http::response<Body>& response) {
   response.set(http::field::access_control_allow_origin, "*");
   response.set(http::field::access_control_expose_headers, "");
   response.set(http::field::access_control_allow_credentials, "true");
   response.set(http::field::cache_control, "max-age=0, private, must-revalidate");
   response.set("x-request-id", request_id());
 }
+
+template void add_common_headers(Response&);
+template void add_common_headers(FileResponse&);
 
 }  // namespace shoal::api

@@ -3,12 +3,16 @@
 
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace shoal::api {
 
 namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
+// A file sent from disk in chunks, never held in memory whole (HLS segments).
+using FileResponse = http::response<http::file_body>;
+using Reply = std::variant<Response, FileResponse>;
 
 inline constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";
 
@@ -20,6 +24,7 @@ Response app_error(http::status status, std::string_view text);
 Response framework_error(http::status status);
 
 // Headers every response carries: CORS (CORSPlug, origin "*"), request id and cache-control.
-void add_common_headers(Response& response);
+template <typename Body>
+void add_common_headers(http::response<Body>& response);
 
 }  // namespace shoal::api

@@ -356,7 +356,7 @@ asio::awaitable<Response> route_room_request(server::Node& node, Route route, co
 
 }  // namespace
 
-asio::awaitable<Response> handle_rest_request(server::Node& node, Request& request) {
+asio::awaitable<Reply> handle_rest_request(server::Node& node, Request& request) {
   const auto method = request.method();
   if (method == http::verb::options) co_return preflight();
   const auto segments = path_segments(request.target());

@@ -10,7 +10,7 @@
 
 namespace shoal::api {
 
-boost::asio::awaitable<Response> handle_rest_request(server::Node& node, Request& request);
+boost::asio::awaitable<Reply> handle_rest_request(server::Node& node, Request& request);
 
 // Cluster mode: answers a room request another node forwarded because this node owns the room.
 // Blocks the calling (distribution) thread until the request ran on an event loop, at most the

@@ -17,7 +17,7 @@ using asio::ip::tcp;
 TEST(HttpListener, AThrowingHandlerAnswers500AndKeepsServing) {
   core::LoopPool loops(1);
   HttpListener listener(loops, {asio::ip::make_address("127.0.0.1"), 0},
-                        {[](Request& request) -> asio::awaitable<Response> {
+                        {[](Request& request) -> asio::awaitable<Reply> {
                            if (request.target() == "/boom") throw std::runtime_error("bug");
                            co_return json_response(http::status::ok, "{}");
                          },

@@ -1,7 +1,10 @@
 #pragma once
 // How far each room's live low-latency HLS stream has got: written by HLS pipelines on their
-// threads, read by HTTP handlers answering blocking playlist reloads (_HLS_msn/_HLS_part).
+// threads, read by HTTP handlers answering blocking playlist reloads (_HLS_msn/_HLS_part), which
+// wait to be woken by the next update instead of polling.
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -17,13 +20,31 @@ struct LivePosition {
 
 class HlsLiveIndex {
  public:
+  // Blocking reloads waiting at once, node-wide; each holds a connection and a timer.
+  static constexpr std::size_t kMaxWaiters = 2048;
+
+  // Both wake the room's waiters.
   void update(const std::string& room_id, LivePosition position);
   void remove(const std::string& room_id);
   std::optional<LivePosition> position(const std::string& room_id) const;
 
+  // A blocking reload waits for the room's next update: `wake` is called once per update (on
+  // the updating thread, so it must only post). nullopt when kMaxWaiters are waiting already.
+  std::optional<std::uint64_t> add_waiter(const std::string& room_id, std::function<void()> wake);
+  void remove_waiter(std::uint64_t id);
+  std::size_t waiters() const;
+
  private:
+  void wake(const std::string& room_id);
+
+  struct Waiter {
+    std::string room_id;
+    std::function<void()> wake;
+  };
   mutable std::mutex mutex_;
   std::map<std::string, LivePosition, std::less<>> positions_;
+  std::map<std::uint64_t, Waiter> waiters_;
+  std::uint64_t next_waiter_ = 1;
 };
 
 // Whether the playlist at `position` already holds part `part` of segment `sequence`
