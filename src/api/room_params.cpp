@@ -101,6 +101,17 @@ std::optional<room::ComponentOptions> parse_component_options(room::ComponentTyp
       if (!b) return std::nullopt;
       out.low_latency = *b;
     }
+    // shoal's own, as later Jellyfish releases name them.
+    if (const json* v = field("persistent")) {
+      auto b = lenient_bool(*v);
+      if (!b) return std::nullopt;
+      out.persistent = *b;
+    }
+    if (const json* v = field("targetWindowDuration"); v != nullptr && !v->is_null()) {
+      auto seconds = lenient_integer(*v);
+      if (!seconds || *seconds < 6 || *seconds > 24 * 3600) return std::nullopt;
+      out.target_window_seconds = static_cast<int>(*seconds);
+    }
     return out;
   }
 

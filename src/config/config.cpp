@@ -342,7 +342,17 @@ Error read_all(const EnvLookup& env, Mode mode, Config& config, std::vector<std:
   if (auto e = read_secret(env, config.secret_key_base); !e.empty()) return e;
   config.check_origin = read_check_origin(env, mode);
   if (auto e = read_connection_limit(env, "JF_MAX_CONNECTIONS", config.max_connections); !e.empty()) return e;
-  return read_connection_limit(env, "JF_MAX_CONNECTIONS_PER_IP", config.max_connections_per_ip);
+  if (auto e = read_connection_limit(env, "JF_MAX_CONNECTIONS_PER_IP", config.max_connections_per_ip); !e.empty()) {
+    return e;
+  }
+  if (auto raw = env("JF_HLS_MIN_FREE_DISK_MB")) {
+    const std::string& text = *raw;
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) {
+      return bad_value("JF_HLS_MIN_FREE_DISK_MB", "Expected a number of megabytes, got: " + text);
+    }
+    config.hls_min_free_mb = std::stoull(text);
+  }
+  return {};
 }
 
 void append_padded(std::string& text, std::string_view cell, std::size_t width) {
@@ -407,6 +417,7 @@ std::string help_text() {
       {"JF_CHECK_ORIGIN", "true / false", "WebSocket origin check: true, false, :conn or origins"},
       {"JF_MAX_CONNECTIONS", "16384", "open HTTP/WebSocket connections of the API, in all"},
       {"JF_MAX_CONNECTIONS_PER_IP", "1024", "open HTTP/WebSocket connections of the API per client address"},
+      {"JF_HLS_MIN_FREE_DISK_MB", "512", "HLS components stop before the output disk has less free (0: off)"},
   };
 
   std::string text =

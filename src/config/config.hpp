@@ -79,6 +79,9 @@ struct Config {
   // what the original's listener (Ranch) allowed.
   std::size_t max_connections = 16384;
   std::size_t max_connections_per_ip = 1024;
+  // JF_HLS_MIN_FREE_DISK_MB (shoal's own): an HLS component stops before the output's
+  // filesystem has less than this free.
+  std::uint64_t hls_min_free_mb = 512;
 };
 
 struct LoadResult {

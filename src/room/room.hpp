@@ -49,6 +49,8 @@ enum class ComponentType { Hls, Rtsp };
 struct ComponentOptions {
   ComponentType type = ComponentType::Hls;
   bool low_latency = false;  // HLS
+  bool persistent = false;   // HLS: keep the output after the component ends
+  std::optional<int> target_window_seconds{};  // HLS: playlist window; unset: every segment
   std::string source_uri{};  // RTSP
   std::uint16_t rtp_port = 20000;
   std::int64_t reconnect_delay_ms = 15000;
@@ -90,6 +92,7 @@ struct RoomSettings {
   std::function<void(const std::string& room_id)> on_crashed{};
   // HLS components write to <output_base_path>/hls_output/<room id> (JF_OUTPUT_BASE_PATH).
   std::string output_base_path = "jellyfish_output";
+  std::uint64_t hls_min_free_bytes = 0;  // JF_HLS_MIN_FREE_DISK_MB
   components::hls::HlsLiveIndex* hls_live_index = nullptr;  // node-wide, for blocking reloads
 };
 

@@ -33,6 +33,9 @@ std::variant<AddedComponent, RoomError> Room::start_hls(const ComponentOptions& 
   settings.room_id = id_;
   settings.directory = std::filesystem::path(settings_.output_base_path) / "hls_output" / id_;
   settings.low_latency = options.low_latency;
+  settings.persistent = options.persistent;
+  settings.window_seconds = options.target_window_seconds;
+  settings.min_free_bytes = settings_.hls_min_free_bytes;
   settings.live_index = settings_.hls_live_index;
   settings.notices = [&loop = loop_, alive = std::weak_ptr<bool>(alive_), this,
                       id = component.id](components::hls::HlsNotice notice) {

@@ -47,6 +47,7 @@ cluster::CreatedRoom create_local_room(Node& node, const room::RoomConfig& confi
   settings.transport.refusals = &node.metrics.refusals();
   settings.on_crashed = [&node](const std::string& room_id) { node.rooms.remove(room_id); };
   settings.output_base_path = node.config.output_base_path;
+  settings.hls_min_free_bytes = node.config.hls_min_free_mb << 20;
   settings.hls_live_index = &node.hls_live;
   // In cluster mode the id names this node, so every node can route the room's requests here.
   auto id = node.cluster ? node.cluster->new_room_id() : core::make_uuid_v4();

@@ -954,7 +954,8 @@ const scenarios = {
     const { roomId, peers } = await publishPair(ctx, { videoCodec: "h264" });
     const ev = () => evidenceOf(peers);
     const backend = await openServerSocket(peers[0].page, ctx.server);
-    const added = await rest(ctx.server, "POST", `/room/${roomId}/component`, { type: "hls", options: {} });
+    // persistent: the output outlives the component, so the closed playlist can be read after removal.
+    const added = await rest(ctx.server, "POST", `/room/${roomId}/component`, { type: "hls", options: { persistent: true } });
     if (added.status !== 201) fail(`POST component hls -> ${added.status} ${added.text}`);
     const component = added.json.data;
     info(`component ${JSON.stringify(component)}`);

@@ -19,6 +19,26 @@ TEST(HlsPlaylist, PlainLivePlaylistListsWholeSegments) {
   EXPECT_NE(playlist.render().find("#EXT-X-ENDLIST\n"), std::string::npos);
 }
 
+TEST(HlsPlaylist, AWindowKeepsTheNewestSegmentsAndAdvancesTheMediaSequence) {
+  HlsPlaylist playlist("muxed_header.mp4", 6, std::nullopt);
+  playlist.set_window(12);
+  EXPECT_TRUE(playlist.finish_segment("s0.m4s", 6.0).empty());
+  EXPECT_TRUE(playlist.finish_segment("s1.m4s", 6.0).empty());
+  auto removed = playlist.finish_segment("s2.m4s", 6.0);
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].uri, "s0.m4s");
+  EXPECT_EQ(playlist.next_sequence(), 3u);
+  EXPECT_EQ(playlist.render(),
+            "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:1\n"
+            "#EXT-X-MAP:URI=\"muxed_header.mp4\"\n"
+            "#EXTINF:6.000,\ns1.m4s\n#EXTINF:6.000,\ns2.m4s\n");
+  // One segment longer than the window still stays listed.
+  removed = playlist.finish_segment("s3.m4s", 30.0);
+  EXPECT_EQ(removed.size(), 2u);
+  EXPECT_EQ(playlist.segments().size(), 1u);
+  EXPECT_EQ(playlist.next_sequence(), 4u);
+}
+
 TEST(HlsPlaylist, LowLatencyListsPartsOfRecentSegmentsAndTheOpenOne) {
   HlsPlaylist playlist("h.mp4", 6, 1.1);
   for (int segment = 0; segment < 5; ++segment) {

@@ -1,4 +1,6 @@
 #include "components/hls/hls_component.hpp"
+
+#include "components/hls/hls_storage.hpp"
 #include "components/hls/av_handles.hpp"
 #include "components/hls/hls_pipeline.hpp"
 
@@ -35,6 +37,7 @@ HlsComponent::HlsComponent(HlsComponentSettings settings)
 HlsComponent::~HlsComponent() {
   stopping_.store(true, std::memory_order_release);
   if (thread_.joinable()) thread_.join();
+  if (!settings_.persistent) HlsStorage(settings_.directory).remove_all();
 }
 
 std::uint32_t HlsComponent::add_track(bool video) {
@@ -68,7 +71,8 @@ void HlsComponent::push(std::uint32_t key, std::uint32_t ssrc, std::uint16_t seq
 void HlsComponent::run() noexcept {
   NoticeForwarder forwarder(settings_.notices);
   try {
-    HlsPipeline pipeline({settings_.directory, settings_.low_latency, settings_.room_id, settings_.live_index},
+    HlsPipeline pipeline({settings_.directory, settings_.low_latency, settings_.room_id, settings_.live_index,
+                          settings_.window_seconds, settings_.min_free_bytes},
                          forwarder);
     std::vector<Control> control;
     while (!stopping_.load(std::memory_order_acquire)) {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +32,9 @@ struct HlsComponentSettings {
   std::filesystem::path directory;
   bool low_latency = false;
   HlsLiveIndex* live_index = nullptr;
+  std::optional<int> window_seconds;  // see HlsPipelineSettings
+  std::uint64_t min_free_bytes = 0;
+  bool persistent = false;  // false: the output directory is deleted when the component ends
   std::function<void(HlsNotice)> notices;  // called on the pipeline's thread
 };
 

@@ -1,5 +1,7 @@
 #include "components/hls/hls_pipeline.hpp"
 
+#include <stdexcept>
+
 #include <spdlog/spdlog.h>
 
 #include <cmath>
@@ -39,6 +41,8 @@ HlsPipeline::HlsPipeline(HlsPipelineSettings settings, HlsPipelineEvents& events
       playlist_(kInitName, kSegmentSeconds,
                 settings_.low_latency ? std::optional<double>(kPartSeconds) : std::nullopt) {
   storage_.create_directory();
+  check_free_space();
+  if (settings_.window_seconds) playlist_.set_window(*settings_.window_seconds);
   storage_.write(kInitName, muxer_.init_segment());
 
   audio_frame_->format = AV_SAMPLE_FMT_FLTP;
@@ -199,28 +203,60 @@ void HlsPipeline::cut(std::int64_t boundary_frame, bool end_segment, bool next_i
     const std::string name =
         "muxed_segment_" + std::to_string(sequence) + "_" + std::to_string(part_index_++) + "_part.m4s";
     storage_.write(name, fragment);
+    open_part_files_.push_back(name);
     playlist_.add_part({name, (boundary_frame - part_start_) / rate, part_independent_});
   }
   segment_bytes_ += fragment;
+  std::vector<HlsSegment> removed;
   part_start_ = boundary_frame;
   part_independent_ = next_independent;
   if (end_segment) {
     const double duration = (boundary_frame - segment_start_) / rate;
     const std::string name = segment_name(sequence);
+    check_free_space();
     storage_.write(name, segment_bytes_);
     if (duration > 0) {
       peak_bandwidth_ = std::max(peak_bandwidth_, static_cast<std::uint64_t>(segment_bytes_.size() * 8 / duration));
     }
-    playlist_.finish_segment(name, duration);
+    removed = playlist_.finish_segment(name, duration);
+    part_files_.emplace_back(sequence, std::move(open_part_files_));
+    open_part_files_.clear();
     segment_bytes_.clear();
     segment_start_ = boundary_frame;
     part_index_ = 0;
   }
   write_playlists();
+  if (end_segment) retire(std::move(removed), boundary_frame);
   if (end_segment && !playable_) {
     playable_ = true;
     spdlog::info("HLS stream of room \"{}\" is playable", settings_.room_id);
     events_.on_playable();
+  }
+}
+
+void HlsPipeline::check_free_space() const {
+  if (settings_.min_free_bytes == 0) return;
+  const auto free = storage_.free_bytes();
+  if (free && *free < settings_.min_free_bytes) {
+    throw std::runtime_error("the output filesystem has " + std::to_string(*free >> 20) + " MB free, less than the " +
+                             std::to_string(settings_.min_free_bytes >> 20) + " MB kept free (JF_HLS_MIN_FREE_DISK_MB)");
+  }
+}
+
+void HlsPipeline::retire(std::vector<HlsSegment> removed, std::int64_t now_frame) {
+  for (auto& segment : removed) {
+    Retired retired{now_frame, {std::move(segment.uri)}};
+    retired_.push_back(std::move(retired));
+  }
+  const double keep_frames = settings_.window_seconds.value_or(0) * encoding_.frame_rate;
+  while (!retired_.empty() && static_cast<double>(now_frame - retired_.front().at_frame) > keep_frames) {
+    for (const auto& file : retired_.front().files) storage_.remove(file);
+    retired_.pop_front();
+  }
+  const std::uint64_t next = playlist_.next_sequence();
+  while (!part_files_.empty() && part_files_.front().first + kKeptPartSegments < next) {
+    for (const auto& file : part_files_.front().second) storage_.remove(file);
+    part_files_.pop_front();
   }
 }
 

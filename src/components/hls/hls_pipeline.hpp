@@ -18,6 +18,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <optional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,6 +31,12 @@ struct HlsPipelineSettings {
   bool low_latency = false;
   std::string room_id;
   HlsLiveIndex* live_index = nullptr;  // low latency: where blocking reloads look
+  // The playlist lists this many seconds of the newest segments (older files are deleted one
+  // window later); unset: every segment, as v0.2.1.
+  std::optional<int> window_seconds;
+  // Below this much free space on the output's filesystem the component stops (crashes) rather
+  // than fill the disk.
+  std::uint64_t min_free_bytes = 0;
 };
 
 class HlsPipelineEvents {
@@ -74,6 +82,21 @@ class HlsPipeline {
   void cut(std::int64_t boundary_frame, bool end_segment, bool next_independent);
   void write_playlists();
   std::string segment_name(std::uint64_t sequence) const;
+  void check_free_space() const;
+  void retire(std::vector<HlsSegment> removed, std::int64_t now_frame);
+
+  // Files of segments that left the window, deleted one window after (RFC 8216 6.2.2: players
+  // holding an older playlist may still ask for them).
+  struct Retired {
+    std::int64_t at_frame;
+    std::vector<std::string> files;
+  };
+  std::deque<Retired> retired_;
+  // Part files of listed segments, by sequence: parts of old segments are no longer listed, so
+  // they are deleted after kKeptPartSegments (the whole segment file holds the same bytes).
+  static constexpr std::uint64_t kKeptPartSegments = 10;
+  std::deque<std::pair<std::uint64_t, std::vector<std::string>>> part_files_;
+  std::vector<std::string> open_part_files_;
 
   HlsPipelineSettings settings_;
   HlsPipelineEvents& events_;

@@ -30,9 +30,23 @@ HlsPlaylist::HlsPlaylist(std::string init_uri, int target_duration, std::optiona
 
 void HlsPlaylist::add_part(HlsPart part) { open_parts_.push_back(std::move(part)); }
 
-void HlsPlaylist::finish_segment(std::string uri, double duration) {
+std::vector<HlsSegment> HlsPlaylist::finish_segment(std::string uri, double duration) {
   segments_.push_back(HlsSegment{std::move(uri), duration, std::move(open_parts_)});
   open_parts_.clear();
+  std::vector<HlsSegment> removed;
+  if (!window_seconds_) return removed;
+  double total = 0;
+  for (const auto& segment : segments_) total += segment.duration;
+  std::size_t drop = 0;
+  while (drop + 1 < segments_.size() && total - segments_[drop].duration >= *window_seconds_) {
+    total -= segments_[drop].duration;
+    ++drop;
+  }
+  removed.assign(std::make_move_iterator(segments_.begin()),
+                 std::make_move_iterator(segments_.begin() + static_cast<std::ptrdiff_t>(drop)));
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(drop));
+  first_sequence_ += drop;
+  return removed;
 }
 
 std::string HlsPlaylist::render(bool delta) const {
@@ -45,7 +59,7 @@ std::string HlsPlaylist::render(bool delta) const {
            ",PART-HOLD-BACK=" + seconds(3 * *part_target_) + "\n";
     out += "#EXT-X-PART-INF:PART-TARGET=" + seconds(*part_target_) + "\n";
   }
-  out += "#EXT-X-MEDIA-SEQUENCE:0\n";
+  out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(first_sequence_) + "\n";
   out += "#EXT-X-MAP:URI=\"" + init_uri_ + "\"\n";
 
   // Segments whose start lies further than CAN-SKIP-UNTIL from the playlist's end may be

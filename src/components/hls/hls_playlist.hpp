@@ -26,13 +26,18 @@ class HlsPlaylist {
   // part_target: the low-latency part duration, nullopt for plain HLS.
   HlsPlaylist(std::string init_uri, int target_duration, std::optional<double> part_target);
 
+  // Keep only the newest segments covering `seconds` (at least one): the media sequence number
+  // advances as older ones leave. Unset: every segment stays listed (v0.2.1's behaviour).
+  void set_window(double seconds) { window_seconds_ = seconds; }
+
   void add_part(HlsPart part);  // to the segment being built
-  void finish_segment(std::string uri, double duration);
+  // Returns the segments that left the window, for their files to be deleted later.
+  std::vector<HlsSegment> finish_segment(std::string uri, double duration);
   void end() { ended_ = true; }
 
   // Media sequence number of the segment being built and the index of its next part: what a
   // blocking reload (_HLS_msn, _HLS_part) waits for.
-  std::uint64_t next_sequence() const { return segments_.size(); }
+  std::uint64_t next_sequence() const { return first_sequence_ + segments_.size(); }
   std::size_t open_parts() const { return open_parts_.size(); }
   const std::vector<HlsSegment>& segments() const { return segments_; }
 
@@ -47,6 +52,8 @@ class HlsPlaylist {
   std::string init_uri_;
   int target_duration_;
   std::optional<double> part_target_;
+  std::optional<double> window_seconds_;
+  std::uint64_t first_sequence_ = 0;  // EXT-X-MEDIA-SEQUENCE
   std::vector<HlsSegment> segments_;
   std::vector<HlsPart> open_parts_;
   bool ended_ = false;

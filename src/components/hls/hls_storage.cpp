@@ -1,5 +1,7 @@
 #include "components/hls/hls_storage.hpp"
 
+#include <sys/statvfs.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -37,6 +39,22 @@ void HlsStorage::write(std::string_view name, std::string_view bytes) const {
     std::remove(temporary.c_str());
     throw std::runtime_error("cannot write " + target.string() + ": " + error.message());
   }
+}
+
+void HlsStorage::remove(std::string_view name) const {
+  std::error_code ignored;
+  std::filesystem::remove(directory_ / std::string(name), ignored);
+}
+
+void HlsStorage::remove_all() const {
+  std::error_code ignored;
+  std::filesystem::remove_all(directory_, ignored);
+}
+
+std::optional<std::uint64_t> HlsStorage::free_bytes() const {
+  struct statvfs info {};
+  if (::statvfs(directory_.c_str(), &info) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
 }
 
 }  // namespace shoal::components::hls
