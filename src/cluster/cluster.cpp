@@ -1,5 +1,7 @@
 #include "cluster/cluster.hpp"
 
+#include "notifications/http_url.hpp"
+
 #include "cluster/room_owner.hpp"
 #include "cluster/term.hpp"
 
@@ -368,6 +370,10 @@ std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
     return {};
   }
   if (!read_optional_binary(term, &index, config.webhook_url)) return {};
+  // Checked again here: the sender is another node, but this node is the one that will POST.
+  if (config.webhook_url && !notifications::parse_http_url(*config.webhook_url)) {
+    return encode_create_reply(PlacementError{400, "webhookUrl must be an http:// or https:// URL"});
+  }
   return encode_create_reply(local_.create_room(config));
 }
 

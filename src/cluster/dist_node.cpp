@@ -223,6 +223,8 @@ struct Target {
   bool in_flight = false;
   int handshake_failures = 0;  // consecutive; one alone is usually a node that was stopping
   bool forgotten = false;      // forget() came while a connect was in flight: drop it afterwards
+  bool learned = false;        // named by a peer, not configured or discovered here
+  std::int64_t vouched_ms = 0;  // learned: when a peer last named it or it was last connected
 };
 
 struct Pending {
@@ -384,15 +386,36 @@ struct DistNode::Impl {
     if (w.ok()) send_reg(c, kControlName, w.data(), w.size());
   }
 
-  void learn(const std::vector<std::string>& nodes) {
+  std::size_t learned_count() const {
+    return static_cast<std::size_t>(
+        std::count_if(targets.begin(), targets.end(), [](const auto& entry) { return entry.second.learned; }));
+  }
+
+  // `from_peer`: names a peer sent (capped, expiring); otherwise configured or discovered here.
+  void learn(const std::vector<std::string>& nodes, bool from_peer) {
     bool changed = false;
+    std::size_t refused = 0;
     {
       std::lock_guard lock(mu);
       auto now = now_ms();
+      std::size_t learned = learned_count();
       for (const auto& n : nodes) {
         if (n == config.node_name || !check_node_name(n, config.mode).empty()) continue;
+        if (from_peer && !targets.count(n) && learned >= options.max_learned_nodes) {
+          ++refused;
+          continue;
+        }
         auto [it, inserted] = targets.try_emplace(n);
         it->second.forgotten = false;
+        if (from_peer) {
+          if (inserted) {
+            it->second.learned = true;
+            ++learned;
+          }
+          it->second.vouched_ms = now;
+        } else {
+          it->second.learned = false;
+        }
         if (inserted) {
           it->second.next_ms = now;
           changed = true;
@@ -402,6 +425,10 @@ struct DistNode::Impl {
           changed = true;
         }
       }
+    }
+    if (refused > 0 && warn_due("learned-cap")) {
+      spdlog::warn("cluster: ignoring {} node names learned from peers: {} learned names are kept at most", refused,
+                   options.max_learned_nodes);
     }
     if (changed) cv.notify_all();
   }
@@ -696,7 +723,11 @@ struct DistNode::Impl {
       {
         std::lock_guard lock(mu);
         auto [it, inserted] = targets.try_emplace(c.name);
-        if (inserted) it->second.next_ms = now_ms();
+        if (inserted) {
+          it->second.next_ms = now_ms();
+          it->second.learned = true;  // it connected to us: kept while reachable, like learned names
+        }
+        if (it->second.learned) it->second.vouched_ms = now_ms();
         members_dirty = true;
       }
     }
@@ -713,7 +744,7 @@ struct DistNode::Impl {
       if (!n) return;
       nodes.push_back(std::move(*n));
     }
-    learn(nodes);
+    learn(nodes, true);
   }
 
   bool handle_call_protocol(Conn& c, const char* buf, std::size_t size) {
@@ -842,6 +873,13 @@ struct DistNode::Impl {
       auto& t = targets[pick];
       t.in_flight = false;
       if (t.forgotten) {
+        targets.erase(pick);
+        continue;
+      }
+      if (installed && t.learned) t.vouched_ms = now_ms();
+      if (!installed && fd < 0 && t.learned && now_ms() - t.vouched_ms > options.learned_expiry.count()) {
+        spdlog::info("cluster: forgetting :\"{}\", learned from a peer and unreachable for {} s", pick,
+                     options.learned_expiry.count() / 1000);
         targets.erase(pick);
         continue;
       }
@@ -1167,7 +1205,7 @@ std::uint16_t DistNode::port() const { return impl_->port; }
 DistStatus DistNode::connect(const std::string& node) {
   if (auto e = check_node_name(node, impl_->config.mode); !e.empty()) return {e};
   if (node == impl_->config.node_name) return {"cannot connect a node to itself"};
-  impl_->learn({node});
+  impl_->learn({node}, false);
   return {};
 }
 

@@ -73,6 +73,11 @@ struct DistOptions {
   // A lost connection is reported (log + membership handler) only when no new connection to the
   // same node replaced it within this time (hides duplicate-connection resolution).
   std::chrono::milliseconds disconnect_grace{200};
+  // Node names learned from peers (not configured or discovered here): at most this many are
+  // kept, and one unreachable for `learned_expiry` since a peer last named it (or it was last
+  // connected) is forgotten, so a cookie holder cannot make this node probe hosts without end.
+  std::size_t max_learned_nodes = 256;
+  std::chrono::milliseconds learned_expiry{std::chrono::minutes(10)};
   std::size_t handler_threads = 4;
   std::size_t max_queued_requests = 4096;
   std::string epmd_program = "epmd";

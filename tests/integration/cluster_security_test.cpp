@@ -1,11 +1,15 @@
 // What an outsider can reach of a cluster node: the distribution listener is bound where
-// JF_DIST_LISTEN_IP says, and a node running on the public default cookie says so at start.
+// JF_DIST_LISTEN_IP says, a node running on the public default cookie says so at start, and
+// what another node asks for is validated as if it came over REST.
 #include "cluster_harness.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <string>
 #include <thread>
 
@@ -81,6 +85,31 @@ TEST(ClusterSecurity, DefaultCookieInProductionIsWarnedAtStart) {
   ASSERT_TRUE(wait_for_cluster(with_secret.port(), 1));
   EXPECT_EQ(with_secret.output().find("JF_DIST_COOKIE is the default cookie"), std::string::npos)
       << with_secret.output();
+}
+
+TEST(ClusterSecurity, AForwardedRoomCreationIsValidatedLikeARestOne) {
+  constexpr const char* kErl = "/usr/bin/erl";
+  if (::access(kErl, X_OK) != 0) GTEST_SKIP() << kErl << " is not installed";
+  const auto name = unique_node_name("wh");
+  const auto port = free_port();
+  ShoalProcess node(cluster_env(name, "", port));
+  ASSERT_TRUE(wait_for_cluster(port, 1));
+  // An Erlang node with the cookie asks for a room whose webhook is not an http(s) URL.
+  const std::string code = "N = '\"'\"'" + name +
+                           "'\"'\"', register(shoal, self()), "
+                           "{shoal, N} ! {shoal_call, 7, node(), {shoal_create_room, nil, nil, <<\"ftp://internal/x\">>}}, "
+                           "receive {shoal_reply, 7, R} -> io:format(\"~p~n\", [R]) after 5000 -> "
+                           "io:format(\"no reply~n\") end, halt().";
+  std::string out;
+  const std::string command = "timeout 20 " + std::string(kErl) + " -noshell -name " + unique_node_name("erl") +
+                              " -setcookie jellyfish_cookie -eval '" + code + "' 2>&1";
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+    ::pclose(pipe);
+  }
+  EXPECT_NE(out.find("{error,400,<<\"webhookUrl must be an http:// or https:// URL\">>}"), std::string::npos) << out;
+  EXPECT_EQ(api(port, "GET", "/room").json_body()["data"], json::array()) << "no room was created";
 }
 
 }  // namespace

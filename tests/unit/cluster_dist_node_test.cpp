@@ -522,6 +522,38 @@ TEST(ClusterDistNode, SilentPeerIsDroppedByHeartbeat) {
   EXPECT_TRUE(wait_until([&] { return downs == 1; }, 1s));
 }
 
+TEST(ClusterDistNode, NamesLearnedFromAPeerAreCappedAndForgottenWhenUnreachable) {
+  auto p = unique_prefix();
+  auto a_name = p + "a@127.0.0.1";
+  auto configured = p + "configured@127.0.0.1";
+  DistOptions fast;
+  fast.max_learned_nodes = 50;
+  fast.learned_expiry = 1000ms;
+  NodeGuard a(dist_config(a_name, {configured}), fast);
+  ASSERT_TRUE(a->start().ok());
+
+  // A cookie holder names 600 nodes that do not exist.
+  FakePeer fake(p + "fake@127.0.0.1", "test_cookie");
+  ASSERT_TRUE(fake.ok);
+  ASSERT_TRUE(fake.connect(a_name));
+  TermWriter members;
+  members.tuple(2).atom("shoal_members").list(600);
+  for (int i = 0; i < 600; ++i) members.atom(p + "ghost" + std::to_string(i) + "@127.0.0.1");
+  members.nil();
+  ASSERT_TRUE(fake.reg_send("shoal_dist", members));
+  auto ghosts = [&] {
+    auto known = a->known_nodes();
+    return std::count_if(known.begin(), known.end(), [](const std::string& n) { return n.find("ghost") != std::string::npos; });
+  };
+  ASSERT_TRUE(wait_until([&] { return ghosts() > 0; }, 2s));
+  EXPECT_LE(ghosts(), 49) << "50 learned names at most, the fake peer itself included";
+
+  // Unreachable since a peer named them: forgotten; the configured node stays a target.
+  EXPECT_TRUE(wait_until([&] { return ghosts() == 0; }, 8s)) << ghosts() << " ghosts left";
+  auto known = a->known_nodes();
+  EXPECT_NE(std::find(known.begin(), known.end(), configured), known.end());
+}
+
 TEST(ClusterDistNode, OversizedMessageDropsTheConnection) {
   ::signal(SIGPIPE, SIG_IGN);  // the fake peer's own write fails once A hangs up
   auto p = unique_prefix();
