@@ -161,10 +161,12 @@ asio::awaitable<void> WebhookDispatcher::drain(std::string url_text) {
 }
 
 asio::awaitable<bool> WebhookDispatcher::post_once(const HttpUrl& url, const std::string& body) {
-  asio::ip::tcp::resolver resolver(loop_);
-  auto [resolve_error, endpoints] =
-      co_await resolver.async_resolve(url.host, std::to_string(url.port), use_tuple);
-  if (resolve_error) co_return false;
+  auto resolved = co_await resolver_.resolve(url.host, url.port, policy_.request_timeout);
+  if (auto* error = std::get_if<std::string>(&resolved)) {
+    spdlog::debug("Webhook host {} not resolved: {}", url.host, *error);
+    co_return false;
+  }
+  const auto& endpoints = std::get<std::vector<asio::ip::tcp::endpoint>>(resolved);
   if (!url.tls) {
     beast::tcp_stream stream(loop_);
     stream.expires_after(policy_.request_timeout);

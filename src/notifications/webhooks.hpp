@@ -6,6 +6,7 @@
 // one in flight per destination, retried with backoff, from a bounded queue: a slow or dead
 // target never blocks a room.
 #include "metrics/metrics.hpp"
+#include "notifications/host_resolver.hpp"
 #include "notifications/http_url.hpp"
 #include "notifications/server_event.hpp"
 
@@ -62,6 +63,7 @@ class WebhookDispatcher {
   metrics::Metrics& metrics_;
   WebhookPolicy policy_;
   boost::asio::ssl::context tls_;
+  HostResolver resolver_;
   NotificationBus::Token subscription_;
   std::unordered_map<std::string, std::string> room_urls_;       // room id -> url
   std::unordered_map<std::string, Destination> destinations_;    // url -> queue

@@ -6,6 +6,7 @@
 // namespace. No system file is touched and no packet leaves the namespaces. Needs root (skipped
 // otherwise); everything created is removed at the end.
 #include "cluster_harness.hpp"
+#include "dns_responder.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -32,102 +33,6 @@ namespace {
 
 constexpr const char* kQuery = "shoal-nodes.dns-test";
 
-std::string first_ipv4_nameserver() {
-  std::ifstream resolv("/etc/resolv.conf");
-  std::string line;
-  while (std::getline(resolv, line)) {
-    std::istringstream words(line);
-    std::string key;
-    std::string value;
-    in_addr address{};
-    if (words >> key >> value && key == "nameserver" && inet_pton(AF_INET, value.c_str(), &address) == 1) return value;
-  }
-  return {};
-}
-
-// Answers A queries for kQuery with `addresses`, anything else with no records (NOERROR).
-class DnsResponder {
- public:
-  DnsResponder(std::string ns, std::string listen_ip, std::vector<std::string> addresses)
-      : addresses_(std::move(addresses)) {
-    std::promise<bool> bound;
-    auto ready = bound.get_future();
-    thread_ = std::thread([this, ns = std::move(ns), listen_ip = std::move(listen_ip), &bound] {
-      int nsfd = ::open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-      int fd = nsfd >= 0 && ::setns(nsfd, CLONE_NEWNET) == 0 ? ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
-      if (nsfd >= 0) ::close(nsfd);
-      sockaddr_in local{};
-      local.sin_family = AF_INET;
-      local.sin_port = htons(53);
-      inet_pton(AF_INET, listen_ip.c_str(), &local.sin_addr);
-      bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof(local)) == 0;
-      bound.set_value(ok);
-      while (ok && !stop_) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 100) <= 0) continue;
-        unsigned char query[512];
-        sockaddr_in from{};
-        socklen_t from_len = sizeof(from);
-        auto n = ::recvfrom(fd, query, sizeof(query), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
-        if (n <= 12) continue;
-        auto answer = respond(query, static_cast<std::size_t>(n));
-        if (!answer.empty()) {
-          ::sendto(fd, answer.data(), answer.size(), 0, reinterpret_cast<sockaddr*>(&from), from_len);
-        }
-      }
-      if (fd >= 0) ::close(fd);
-    });
-    bound_ = ready.get();
-  }
-  ~DnsResponder() {
-    stop_ = true;
-    thread_.join();
-  }
-  bool bound() const { return bound_; }
-  int queries() const { return queries_; }
-
- private:
-  std::vector<unsigned char> respond(const unsigned char* q, std::size_t size) {
-    // Header (12 bytes), one question: labels, type, class.
-    std::size_t pos = 12;
-    std::string name;
-    while (pos < size && q[pos] != 0) {
-      std::size_t len = q[pos];
-      if (len > 63 || pos + 1 + len >= size) return {};
-      if (!name.empty()) name += '.';
-      name.append(reinterpret_cast<const char*>(q + pos + 1), len);
-      pos += 1 + len;
-    }
-    if (pos + 5 > size) return {};
-    const std::size_t question_end = pos + 5;
-    const unsigned qtype = (q[pos + 1] << 8) | q[pos + 2];
-    ++queries_;
-    const bool match = qtype == 1 && name == kQuery;
-    std::vector<unsigned char> out(q, q + question_end);
-    out[2] = static_cast<unsigned char>(0x80 | (q[2] & 0x01) | 0x04);  // QR, AA, RD copied
-    out[3] = 0x80;                                                     // RA, NOERROR
-    out[4] = 0, out[5] = 1;                                            // one question
-    const auto count = match ? addresses_.size() : 0;
-    out[6] = 0, out[7] = static_cast<unsigned char>(count);
-    out[8] = out[9] = out[10] = out[11] = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-      in_addr address{};
-      inet_pton(AF_INET, addresses_[i].c_str(), &address);
-      const unsigned char record[] = {0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4};  // name ptr, A, IN, TTL 1
-      out.insert(out.end(), record, record + sizeof(record));
-      auto* bytes = reinterpret_cast<const unsigned char*>(&address.s_addr);
-      out.insert(out.end(), bytes, bytes + 4);
-    }
-    return out;
-  }
-
-  std::vector<std::string> addresses_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> queries_{0};
-  bool bound_ = false;
-  std::thread thread_;
-};
-
 TEST(ClusterDns, TwoNodesFindEachOtherThroughADnsQuery) {
   if (::geteuid() != 0) GTEST_SKIP() << "DNS discovery test needs root (network namespaces); skipped";
   const auto nameserver = first_ipv4_nameserver();
@@ -137,8 +42,9 @@ TEST(ClusterDns, TwoNodesFindEachOtherThroughADnsQuery) {
   std::vector<std::unique_ptr<DnsResponder>> responders;
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE(ns.add_local_address(i, nameserver));
-    responders.push_back(std::make_unique<DnsResponder>(ns.name(i), nameserver,
-                                                        std::vector<std::string>{ns.address(0), ns.address(1)}));
+    responders.push_back(std::make_unique<DnsResponder>(
+        ns.name(i), nameserver,
+        DnsResponder::Answers{{kQuery, std::vector<std::string>{ns.address(0), ns.address(1)}}}));
     ASSERT_TRUE(responders.back()->bound());
   }
 

@@ -1,4 +1,6 @@
 // Webhooks: events of a room created with webhookUrl are POSTed, signed, and retried.
+#include "cluster_harness.hpp"
+#include "dns_responder.hpp"
 #include "harness.hpp"
 
 #include <boost/asio/ssl/context.hpp>
@@ -9,6 +11,8 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -288,6 +292,52 @@ TEST(Webhooks, ADeadTargetNeverSlowsRoomsOrOtherDestinations) {
   auto hooks = live.wait_for(1, std::chrono::seconds(5));
   ASSERT_EQ(hooks.size(), 1u);
   EXPECT_EQ(json::parse(hooks[0].body)["type"], "room_created");
+}
+
+TEST(Webhooks, ANameWhoseNameserverNeverAnswersDoesNotHoldUpOtherDestinations) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces); skipped";
+  const auto nameserver = first_ipv4_nameserver();
+  if (nameserver.empty()) GTEST_SKIP() << "no IPv4 nameserver in /etc/resolv.conf to stand in for; skipped";
+  NetnsLab ns(1);
+  if (!ns.ok()) GTEST_SKIP() << "cannot create a network namespace here (ip netns); skipped";
+  ASSERT_TRUE(ns.add_local_address(0, nameserver));
+  // Inside the namespace, the node's nameserver answers one name and never answers the other.
+  DnsResponder dns(ns.name(0), nameserver, {{"fast.webhook-test", {"127.0.0.1"}}}, {"slow.webhook-test"});
+  ASSERT_TRUE(dns.bound());
+
+  std::unique_ptr<HookReceiver> receiver;
+  std::unique_ptr<ShoalProcess> shoal;
+  // Both are torn down inside the namespace, whatever fails: the receiver's stop connects to it.
+  struct TearDownInside {
+    const std::string& ns;
+    std::unique_ptr<HookReceiver>& receiver;
+    std::unique_ptr<ShoalProcess>& shoal;
+    ~TearDownInside() {
+      in_netns(ns, [&] {
+        shoal.reset();
+        receiver.reset();
+      });
+    }
+  } tear_down{ns.name(0), receiver, shoal};
+  std::vector<ReceivedHook> hooks;
+  std::chrono::steady_clock::duration waited{};
+  in_netns(ns.name(0), [&] {
+    receiver = std::make_unique<HookReceiver>(0);
+    shoal = std::make_unique<ShoalProcess>();
+    const auto target = [&](const std::string& host) {
+      return "http://" + host + ":" + std::to_string(receiver->port()) + "/hook";
+    };
+    ASSERT_EQ(api(shoal->port(), "POST", "/room", json{{"webhookUrl", target("slow.webhook-test")}}.dump()).status, 201);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // its lookup is under way
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_EQ(api(shoal->port(), "POST", "/room", json{{"webhookUrl", target("fast.webhook-test")}}.dump()).status, 201);
+    hooks = receiver->wait_for(1, std::chrono::seconds(5));
+    waited = std::chrono::steady_clock::now() - start;
+  });
+  ASSERT_EQ(hooks.size(), 1u) << (shoal ? shoal->output() : "");
+  EXPECT_EQ(json::parse(hooks[0].body)["type"], "room_created");
+  EXPECT_LT(waited, std::chrono::milliseconds(900)) << "the fast name waited for the slow one";
+  EXPECT_GT(dns.queries(), 0);
 }
 
 }  // namespace
