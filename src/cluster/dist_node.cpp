@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -284,7 +285,7 @@ struct DistNode::Impl {
   std::condition_variable work_cv;
   std::deque<Job> jobs;
 
-  std::thread acceptor;
+  std::vector<std::thread> acceptors;  // each serves one incoming handshake at a time
   std::thread manager;
   std::vector<std::thread> connectors;
   std::vector<std::thread> workers;
@@ -809,6 +810,7 @@ struct DistNode::Impl {
       std::string peer(con.nodename, ::strnlen(con.nodename, sizeof(con.nodename)));
       if (fd < 0) {
         int err = erl_errno;
+        if (peer.empty() && (err == EAGAIN || err == EWOULDBLOCK)) continue;  // another acceptor took it
         if (!peer.empty() && err == ETIMEDOUT) {
           spdlog::debug("cluster: incoming handshake from \"{}\" timed out", peer);
         } else if (!peer.empty() && warn_due("accept:" + peer)) {
@@ -1058,6 +1060,13 @@ DistStatus DistNode::Impl::start() {
     return {"Couldn't listen on a distribution port: " + errno_text(last_error)};
   }
   set_cloexec(listen_fd);
+  // Acceptor threads may share this socket: non-blocking, so one that loses the race for a
+  // connection gets EAGAIN instead of blocking in accept(). And a connection reaches accept()
+  // only once it has sent something (every real node starts with its name), so idle connections
+  // wait in the kernel instead of holding the handshake for a timeout each.
+  ::fcntl(listen_fd, F_SETFL, ::fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
+  const int defer_seconds = 30;
+  ::setsockopt(listen_fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_seconds, sizeof defer_seconds);
 
   epmd_fd = ei_publish_tmo(&ec, port, to_tmo(options.handshake_timeout));
   if (epmd_fd < 0) {
@@ -1096,7 +1105,9 @@ DistStatus DistNode::Impl::start() {
 
   running = true;
   try {
-    acceptor = std::thread([this] { acceptor_loop(); });
+    for (std::size_t i = 0; i < std::max<std::size_t>(options.handshake_threads, 1); ++i) {
+      acceptors.emplace_back([this] { acceptor_loop(); });
+    }
     manager = std::thread([this] { manager_loop(); });
     for (int i = 0; i < 2; ++i) connectors.emplace_back([this] { connector_loop(); });
     for (std::size_t i = 0; i < std::max<std::size_t>(options.handler_threads, 1); ++i) {
@@ -1138,7 +1149,8 @@ void DistNode::Impl::stop() {
   for (auto& c : all) request_close(*c);
   fail_pending(nullptr);
 
-  if (acceptor.joinable()) acceptor.join();
+  for (auto& t : acceptors) t.join();
+  acceptors.clear();
   if (manager.joinable()) manager.join();
   for (auto& t : connectors) t.join();
   for (auto& t : workers) t.join();

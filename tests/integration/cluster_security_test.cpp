@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace shoal::test {
 namespace {
@@ -85,6 +87,26 @@ TEST(ClusterSecurity, DefaultCookieInProductionIsWarnedAtStart) {
   ASSERT_TRUE(wait_for_cluster(with_secret.port(), 1));
   EXPECT_EQ(with_secret.output().find("JF_DIST_COOKIE is the default cookie"), std::string::npos)
       << with_secret.output();
+}
+
+TEST(ClusterSecurity, ANodeJoinsWhileIdleConnectionsSitOnTheDistributionPort) {
+  const auto a = unique_node_name("idle_a"), b = unique_node_name("idle_b");
+  const auto pa = free_port(), pb = free_port(), dist_a = free_port();
+  ShoalProcess target(with_dist_port(cluster_env(a, "", pa), dist_a));
+  ASSERT_TRUE(wait_for_cluster(pa, 1));
+  // 100 connections that never say anything (each used to hold the only handshake for 1 s).
+  boost::asio::io_context ioc;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::socket>> idle;
+  for (int i = 0; i < 100; ++i) {
+    auto socket = std::make_unique<boost::asio::ip::tcp::socket>(ioc);
+    boost::system::error_code ec;
+    socket->connect({boost::asio::ip::make_address("127.0.0.1"), dist_a}, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    idle.push_back(std::move(socket));
+  }
+  ShoalProcess joining(cluster_env(b, a, pb));
+  EXPECT_TRUE(wait_for_cluster(pb, 2, std::chrono::seconds(5))) << joining.output();
+  EXPECT_TRUE(wait_for_cluster(pa, 2, std::chrono::seconds(5))) << target.output();
 }
 
 TEST(ClusterSecurity, AForwardedRoomCreationIsValidatedLikeARestOne) {
