@@ -194,6 +194,8 @@ const char* shoal_binary() {
   return SHOAL_BINARY;
 }
 
+bool memory_is_measurable() { return env_or_null("SHOAL_TEST_SANITIZED_BINARY") == nullptr; }
+
 std::chrono::milliseconds load_budget(std::chrono::milliseconds release_budget) {
   // ASan and UBSan make the server several times slower; only load tests need to know.
   return env_or_null("SHOAL_TEST_SANITIZED_BINARY") ? release_budget * 4 : release_budget;

@@ -26,6 +26,9 @@ const char* shoal_binary();
 // How long a load test may wait for work whose release-build budget is `release_budget`: longer
 // against the sanitized build, which is several times slower.
 std::chrono::milliseconds load_budget(std::chrono::milliseconds release_budget);
+// False against the ASan build: its allocator keeps freed memory in quarantine (and adds
+// redzones), so a process's resident or peak memory says nothing about what it holds live.
+bool memory_is_measurable();
 
 std::uint16_t free_port();
 // Resident memory of a process in kB (VmRSS), -1 when unreadable.

@@ -57,7 +57,9 @@ TEST(HlsServingLimits, SlowReadersOfABigSegmentDoNotMakeTheServerHoldIt) {
   for (int i = 0; i < 16; ++i) readers.push_back(send_without_reading(shoal.port(), "/hls/" + room + "/muxed_segment_0_g.m4s"));
   std::this_thread::sleep_for(1s);  // every request answered as far as the sockets take
   const long grown = resident_kb(shoal.pid()) - rss_before;
-  EXPECT_LT(grown, 64 * 1024) << "kB held for 16 stalled downloads of a 48 MB file";
+  if (memory_is_measurable()) {
+    EXPECT_LT(grown, 64 * 1024) << "kB held for 16 stalled downloads of a 48 MB file";
+  }
   for (int fd : readers) ::close(fd);
 
   // A reader that reads gets the whole file, with the right type and length.

@@ -134,7 +134,9 @@ TEST(MediaAbuse, SrtpFromEverNewSsrcsIsRefusedBeyondACapAndMediaGoesOn) {
   auto after = forward_packets(r, 11, 10, &output_ssrc);
   EXPECT_EQ(after.size(), 10u) << "the announced SSRC keeps flowing";
   const long rss_after = resident_kb(shoal.pid());
-  EXPECT_LT(rss_after - rss_before, 4 * 1024) << "kB grown by the flood";
+  if (memory_is_measurable()) {
+    EXPECT_LT(rss_after - rss_before, 4 * 1024) << "kB grown by the flood";
+  }
   EXPECT_GT(refused(shoal.metrics_port(), "unknown_srtp_ssrc"), kFlood * 0.9);
   EXPECT_TRUE(shoal.running()) << shoal.output();
 }
@@ -178,7 +180,9 @@ TEST(MediaAbuse, WildcardFeedbackLinesDoNotMultiplyIntoEveryCodec) {
     ASSERT_EQ(answer["data"].value("type", ""), "sdpAnswer") << answer.dump();
     next_event_of_type(peer.socket(), "custom", 5s);  // its candidate
   }
-  EXPECT_LT(peak_resident_kb(shoal.pid()) - peak_before, 8 * 1024) << "kB of peak memory for three offers";
+  if (memory_is_measurable()) {
+    EXPECT_LT(peak_resident_kb(shoal.pid()) - peak_before, 8 * 1024) << "kB of peak memory for three offers";
+  }
   EXPECT_TRUE(shoal.running()) << shoal.output();
 }
 
@@ -211,7 +215,9 @@ TEST(MediaAbuse, SubscriptionsWithoutMediaCostNoRetransmissionMemory) {
   }
   // 480 forwarded video streams; a retransmission buffer each, allocated up front, was 180 MB.
   const long grown = resident_kb(shoal.pid()) - rss_before;
-  EXPECT_LT(grown, 24 * 1024) << "kB for " << kSubscribers * kTracks << " subscriptions without media";
+  if (memory_is_measurable()) {
+    EXPECT_LT(grown, 24 * 1024) << "kB for " << kSubscribers * kTracks << " subscriptions without media";
+  }
   EXPECT_TRUE(shoal.running()) << shoal.output();
 }
 
