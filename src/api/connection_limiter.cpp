@@ -7,7 +7,6 @@ std::optional<ConnectionLimiter::Slot> ConnectionLimiter::try_acquire(const boos
   auto& from_address = per_address_[address];
   if (open_ >= max_total_ || from_address >= max_per_address_) {
     if (from_address == 0) per_address_.erase(address);
-    refused_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }
   ++open_;
@@ -20,11 +19,6 @@ void ConnectionLimiter::release(const boost::asio::ip::address& address) {
   --open_;
   auto it = per_address_.find(address);
   if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
-}
-
-std::size_t ConnectionLimiter::open() const {
-  std::lock_guard lock(mutex_);
-  return open_;
 }
 
 }  // namespace shoal::api

@@ -5,9 +5,7 @@
 // destruction; it must not outlive its limiter.
 #include <boost/asio/ip/address.hpp>
 
-#include <atomic>
 #include <cstddef>
-#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -37,20 +35,17 @@ class ConnectionLimiter {
     boost::asio::ip::address address_;
   };
 
-  // A slot for a new connection from `address`, or nullopt (counted) when a cap is reached.
+  // A slot for a new connection from `address`, or nullopt when a cap is reached.
   std::optional<Slot> try_acquire(const boost::asio::ip::address& address);
-  std::size_t open() const;
-  std::uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:
   void release(const boost::asio::ip::address& address);
 
   const std::size_t max_total_;
   const std::size_t max_per_address_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::size_t open_ = 0;
   std::unordered_map<boost::asio::ip::address, std::size_t> per_address_;
-  std::atomic<std::uint64_t> refused_{0};
 };
 
 }  // namespace shoal::api

@@ -194,8 +194,6 @@ HttpListener::HttpListener(core::LoopPool& loops, tcp::endpoint endpoint, HttpHa
 
 HttpListener::~HttpListener() = default;
 
-std::uint64_t HttpListener::refused_connections() const { return state_->limiter.refused(); }
-
 std::optional<std::string> HttpListener::start() {
   beast::error_code ec;
   auto& acceptor = state_->acceptor;

@@ -12,7 +12,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -48,8 +47,6 @@ class HttpListener {
 
   // Binds and starts accepting; the error text when the address cannot be used.
   std::optional<std::string> start();
-  // Connections refused by the caps so far (from any thread).
-  std::uint64_t refused_connections() const;
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
 

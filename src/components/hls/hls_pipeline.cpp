@@ -244,13 +244,10 @@ void HlsPipeline::check_free_space() const {
 }
 
 void HlsPipeline::retire(std::vector<HlsSegment> removed, std::int64_t now_frame) {
-  for (auto& segment : removed) {
-    Retired retired{now_frame, {std::move(segment.uri)}};
-    retired_.push_back(std::move(retired));
-  }
+  for (auto& segment : removed) retired_.push_back({now_frame, std::move(segment.uri)});
   const double keep_frames = settings_.window_seconds.value_or(0) * encoding_.frame_rate;
   while (!retired_.empty() && static_cast<double>(now_frame - retired_.front().at_frame) > keep_frames) {
-    for (const auto& file : retired_.front().files) storage_.remove(file);
+    storage_.remove(retired_.front().uri);
     retired_.pop_front();
   }
   const std::uint64_t next = playlist_.next_sequence();

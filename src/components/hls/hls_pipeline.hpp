@@ -89,7 +89,7 @@ class HlsPipeline {
   // holding an older playlist may still ask for them).
   struct Retired {
     std::int64_t at_frame;
-    std::vector<std::string> files;
+    std::string uri;
   };
   std::deque<Retired> retired_;
   // Part files of listed segments, by sequence: parts of old segments are no longer listed, so
