@@ -57,14 +57,24 @@ std::uint16_t free_port() {
   return acceptor.local_endpoint().port();
 }
 
-long resident_kb(pid_t pid) {
+namespace {
+
+// A "<field>: <n> kB" line of /proc/<pid>/status, or -1.
+long status_kb(pid_t pid, std::string_view field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 && line[field.size()] == ':') {
+      return std::stol(line.substr(field.size() + 1));
+    }
   }
   return -1;
 }
+
+}  // namespace
+
+long resident_kb(pid_t pid) { return status_kb(pid, "VmRSS"); }
+long peak_resident_kb(pid_t pid) { return status_kb(pid, "VmHWM"); }
 
 void raise_open_file_limit() {
   rlimit limit{};
@@ -452,6 +462,43 @@ json next_event_of_type(WsClient& client, const std::string& type, std::chrono::
     auto event = next_event(client, left);
     if (event.contains("unexpected") || event.value("type", "") == type) return event;
   }
+}
+
+json next_media_event(WsClient& client, const std::string& type, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto frame = client.read(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+    if (!frame) break;
+    auto text = decode_media_event(*frame);
+    if (!text) continue;
+    auto event = json::parse(*text, nullptr, false);
+    if (event.is_discarded()) continue;
+    if (event.value("type", "") == type) return event;
+    if (event.value("type", "") == "custom" && event["data"].value("type", "") == type) return event["data"]["data"];
+  }
+  return nullptr;
+}
+
+double refused_total(std::uint16_t metrics_port, const std::string& reason) {
+  const auto body = http_request(metrics_port, "GET", "/metrics").body;
+  const std::string series = "shoal_refused_total{reason=\"" + reason + "\"} ";
+  const auto at = body.find(series);
+  return at == std::string::npos ? -1 : std::atof(body.c_str() + at + series.size());
+}
+
+json custom_event(const std::string& type, const json& data) {
+  return {{"type", "custom"}, {"data", {{"type", type}, {"data", data}}}};
+}
+
+std::string sdp_attribute(const std::string& sdp, const std::string& name) {
+  std::istringstream lines(sdp);
+  std::string line;
+  const std::string prefix = "a=" + name + ":";
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+  }
+  return {};
 }
 
 }  // namespace shoal::test

@@ -33,6 +33,7 @@ bool memory_is_measurable();
 std::uint16_t free_port();
 // Resident memory of a process in kB (VmRSS), -1 when unreadable.
 long resident_kb(pid_t pid);
+long peak_resident_kb(pid_t pid);  // the high-water mark of resident memory
 // Raises this process's open-file soft limit to its hard limit (for many client sockets).
 void raise_open_file_limit();
 
@@ -129,6 +130,18 @@ json next_event(WsClient& client, std::chrono::milliseconds timeout = std::chron
 // Reads media events until one of type `type` arrives (skipping others), or a bounded failure.
 json next_event_of_type(WsClient& client, const std::string& type,
                         std::chrono::milliseconds timeout = std::chrono::seconds(3));
+
+// Reads media events until one of `type` arrives, top-level (the whole event) or custom (its
+// inner data); null after `timeout`. Others are skipped.
+json next_media_event(WsClient& client, const std::string& type,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(5));
+// {"type":"custom","data":{"type":<type>,"data":<data>}}, as the client SDK wraps negotiation.
+json custom_event(const std::string& type, const json& data);
+// The value of the first `a=<name>:` line of an SDP, or "".
+std::string sdp_attribute(const std::string& sdp, const std::string& name);
+
+// shoal_refused_total{reason="<reason>"} from the metrics endpoint; -1 when it is not listed.
+double refused_total(std::uint16_t metrics_port, const std::string& reason);
 
 // Creates a room (and optionally peers) through the REST API.
 std::string create_room(std::uint16_t port, const json& body = json::object());

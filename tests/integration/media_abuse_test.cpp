@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -24,13 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::uint32_t kPublisherSsrc = 0x11110001;
-
-double refused(std::uint16_t metrics_port, const std::string& reason) {
-  auto body = http_request(metrics_port, "GET", "/metrics").body;
-  const std::string series = "shoal_refused_total{reason=\"" + reason + "\"} ";
-  auto at = body.find(series);
-  return at == std::string::npos ? -1 : std::atof(body.c_str() + at + series.size());
-}
 
 std::uint16_t sequence_number(const Bytes& rtp) { return static_cast<std::uint16_t>(rtp[2] << 8 | rtp[3]); }
 std::uint32_t ssrc_of(const Bytes& rtp) {
@@ -113,7 +105,7 @@ TEST(MediaAbuse, ANackStormIsAnsweredOncePerPacketPerRoundTripAndCounted) {
   EXPECT_GT(resent, 0u) << "NACKs are still answered\n" << shoal.output();
   EXPECT_LE(resent, all.size()) << "19,200 requests for 64 packets: each answered at most once within an RTT";
   for (const auto& [seq, times] : resent_per_seq) EXPECT_EQ(times, 1) << "seq " << seq;
-  EXPECT_GT(refused(shoal.metrics_port(), "nack_retransmission"), 1000.0);
+  EXPECT_GT(refused_total(shoal.metrics_port(), "nack_retransmission"), 1000.0);
   EXPECT_TRUE(shoal.running()) << shoal.output();
 }
 
@@ -137,17 +129,8 @@ TEST(MediaAbuse, SrtpFromEverNewSsrcsIsRefusedBeyondACapAndMediaGoesOn) {
   if (memory_is_measurable()) {
     EXPECT_LT(rss_after - rss_before, 4 * 1024) << "kB grown by the flood";
   }
-  EXPECT_GT(refused(shoal.metrics_port(), "unknown_srtp_ssrc"), kFlood * 0.9);
+  EXPECT_GT(refused_total(shoal.metrics_port(), "unknown_srtp_ssrc"), kFlood * 0.9);
   EXPECT_TRUE(shoal.running()) << shoal.output();
-}
-
-long peak_resident_kb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
 }
 
 TEST(MediaAbuse, WildcardFeedbackLinesDoNotMultiplyIntoEveryCodec) {

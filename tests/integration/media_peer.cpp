@@ -28,37 +28,6 @@ namespace {
 constexpr std::uint16_t kChannel = 0x4000;
 constexpr const char* kClientUfrag = "Vq3W";
 
-json custom_event(const std::string& type, const json& data) {
-  return {{"type", "custom"}, {"data", {{"type", type}, {"data", data}}}};
-}
-
-// The next custom media event of `type` (its inner data), skipping others; null on timeout.
-json next_custom(WsClient& client, const std::string& type, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    auto frame = client.read(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-    if (!frame) break;
-    auto text = decode_media_event(*frame);
-    if (!text) continue;
-    auto event = json::parse(*text, nullptr, false);
-    if (event.is_discarded()) continue;
-    if (event.value("type", "") == type) return event["data"];
-    if (event.value("type", "") == "custom" && event["data"].value("type", "") == type) return event["data"]["data"];
-  }
-  return nullptr;
-}
-
-std::string sdp_attribute(const std::string& sdp, const std::string& name) {
-  std::istringstream lines(sdp);
-  std::string line;
-  const std::string prefix = "a=" + name + ":";
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
-  }
-  return {};
-}
-
 stun::TransactionId transaction() {
   static std::uint8_t counter = 0;
   stun::TransactionId id{};
@@ -80,7 +49,7 @@ MediaPeer::MediaPeer(std::uint16_t http_port, const std::string& room_id)
   id_ = created.id;
   socket_ = connect_peer(http_port, created.token);
   socket_->send_binary(media_event({{"type", "connect"}, {"data", {{"metadata", {{"name", id_}}}}}}));
-  if (next_custom(*socket_, "connected", 5s).is_null()) throw std::runtime_error("no connected event");
+  if (next_media_event(*socket_, "connected", 5s).is_null()) throw std::runtime_error("no connected event");
 }
 
 json MediaPeer::request_offer_data() {
@@ -98,12 +67,12 @@ std::string MediaPeer::offer(const std::string& sdp, const json& mid_to_track_id
   socket_->send_binary(media_event(custom_event("sdpOffer", {{"sdpOffer", {{"type", "offer"}, {"sdp", ours}}},
                                                              {"trackIdToTrackMetadata", track_metadata},
                                                              {"midToTrackId", mid_to_track_id}})));
-  auto answer = next_custom(*socket_, "sdpAnswer", 5s);
+  auto answer = next_media_event(*socket_, "sdpAnswer", 5s);
   if (answer.is_null()) return {};
   const std::string answer_sdp = answer["sdp"].get<std::string>();
   server_ufrag_ = sdp_attribute(answer_sdp, "ice-ufrag");
   server_pwd_ = sdp_attribute(answer_sdp, "ice-pwd");
-  auto candidate = next_custom(*socket_, "candidate", 5s);
+  auto candidate = next_media_event(*socket_, "candidate", 5s);
   if (candidate.is_null()) return {};
   // "candidate:1 1 UDP 2015363327 <ip> <port> typ host"
   std::istringstream fields(candidate["candidate"].get<std::string>());
@@ -115,22 +84,26 @@ std::string MediaPeer::offer(const std::string& sdp, const json& mid_to_track_id
 }
 
 json MediaPeer::wait_offer_data(std::chrono::milliseconds timeout) {
-  auto offer_data = next_custom(*socket_, "offerData", timeout);
+  auto offer_data = next_media_event(*socket_, "offerData", timeout);
   if (offer_data.is_null() || offer_data["integratedTurnServers"].empty()) return nullptr;
   turn_server_ = offer_data["integratedTurnServers"][0];
   return offer_data["tracksTypes"];
 }
 
+std::optional<Bytes> MediaPeer::receive_datagram(Clock::time_point deadline) {
+  pollfd descriptor{fd_, POLLIN, 0};
+  if (::poll(&descriptor, 1, milliseconds_until(deadline)) <= 0) return std::nullopt;
+  Bytes buffer(2048);
+  const auto size = ::recv(fd_, buffer.data(), buffer.size(), 0);
+  if (size <= 0) return std::nullopt;
+  buffer.resize(static_cast<std::size_t>(size));
+  return buffer;
+}
+
 std::optional<Bytes> MediaPeer::turn_request(const Bytes& request, Clock::time_point deadline) {
   if (::send(fd_, request.data(), request.size(), 0) < 0) return std::nullopt;
-  while (Clock::now() < deadline) {
-    pollfd descriptor{fd_, POLLIN, 0};
-    if (::poll(&descriptor, 1, milliseconds_until(deadline)) <= 0) return std::nullopt;
-    Bytes buffer(2048);
-    const auto size = ::recv(fd_, buffer.data(), buffer.size(), 0);
-    if (size <= 0) return std::nullopt;
-    buffer.resize(static_cast<std::size_t>(size));
-    if (stun::StunMessage::looks_like_stun(buffer)) return buffer;
+  while (auto datagram = receive_datagram(deadline)) {
+    if (stun::StunMessage::looks_like_stun(*datagram)) return datagram;
   }
   return std::nullopt;
 }
@@ -260,18 +233,13 @@ bool MediaPeer::send_on_channel(std::span<const std::uint8_t> payload) {
 }
 
 std::optional<Bytes> MediaPeer::read_channel(Clock::time_point deadline) {
-  for (;;) {
-    pollfd descriptor{fd_, POLLIN, 0};
-    if (::poll(&descriptor, 1, milliseconds_until(deadline)) <= 0) return std::nullopt;
-    Bytes buffer(2048);
-    const auto size = ::recv(fd_, buffer.data(), buffer.size(), 0);
-    if (size <= 0) return std::nullopt;
-    buffer.resize(static_cast<std::size_t>(size));
-    auto channel_data = stun::ChannelData::parse(buffer);
+  while (auto datagram = receive_datagram(deadline)) {
+    auto channel_data = stun::ChannelData::parse(*datagram);
     if (!channel_data || channel_data->channel() != kChannel) continue;  // TURN refreshes etc.
     auto payload = channel_data->payload();
     return Bytes(payload.begin(), payload.end());
   }
+  return std::nullopt;
 }
 
 bool MediaPeer::send_rtp(Bytes packet) {

@@ -62,6 +62,8 @@ class MediaPeer {
   std::optional<Received> receive(std::chrono::milliseconds timeout);
 
  private:
+  // One datagram from the TURN listener, or nullopt at the deadline.
+  std::optional<Bytes> receive_datagram(std::chrono::steady_clock::time_point deadline);
   bool send_on_channel(std::span<const std::uint8_t> payload);
   std::optional<Bytes> read_channel(std::chrono::steady_clock::time_point deadline);
   std::optional<Bytes> turn_request(const Bytes& request, std::chrono::steady_clock::time_point deadline);

@@ -33,21 +33,13 @@ std::unique_ptr<WsClient> join(std::uint16_t port, const CreatedPeer& peer, cons
   return client;
 }
 
-std::string refused_oversized(std::uint16_t metrics_port) {
-  auto body = http_request(metrics_port, "GET", "/metrics").body;
-  const std::string series = "shoal_refused_total{reason=\"oversized_metadata\"} ";
-  auto at = body.find(series);
-  if (at == std::string::npos) return "absent";
-  return body.substr(at + series.size(), body.find('\n', at) - at - series.size());
-}
-
 TEST(PeerMetadataLimits, OversizedMetadataIsRefusedWithAnErrorAndReachesNobody) {
   ShoalProcess node;
   auto room = create_room(node.port());
   auto a = create_peer(node.port(), room);
   auto b = create_peer(node.port(), room);
   auto socket_a = join(node.port(), a, "a");
-  EXPECT_EQ(refused_oversized(node.metrics_port()), "0");
+  EXPECT_EQ(refused_total(node.metrics_port(), "oversized_metadata"), 0.0);
 
   // Exactly at the limit is accepted.
   auto socket_b = connect_peer(node.port(), b.token);
@@ -83,7 +75,7 @@ TEST(PeerMetadataLimits, OversizedMetadataIsRefusedWithAnErrorAndReachesNobody) 
   EXPECT_EQ(next_event_of_type(*socket_b, "error"),
             error_event("track metadata is 16385 bytes; the limit is 16384 bytes"));
 
-  EXPECT_EQ(refused_oversized(node.metrics_port()), "3");
+  EXPECT_EQ(refused_total(node.metrics_port(), "oversized_metadata"), 3.0);
   EXPECT_TRUE(node.running()) << node.output();
 }
 

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -126,38 +127,8 @@ inline std::uint16_t error_code_of(const stun::StunMessage& message) {
 
 // ---- signalling up to the server's ICE credentials and candidate ------------------------------
 
-inline json next_media_event(WsClient& client, const std::string& type, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto frame = client.read(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
-    if (!frame) break;
-    auto text = decode_media_event(*frame);
-    if (!text) continue;
-    auto event = json::parse(*text, nullptr, false);
-    if (event.is_discarded()) continue;
-    if (event.value("type", "") == type) return event;
-    if (event.value("type", "") == "custom" && event["data"].value("type", "") == type) return event["data"]["data"];
-  }
-  return nullptr;
-}
-
-inline json custom_event(const std::string& type, const json& data) {
-  return {{"type", "custom"}, {"data", {{"type", type}, {"data", data}}}};
-}
-
 // What Chrome offers for a peer that only receives audio.
 inline const std::string kRecvOnlyAudioOffer = chrome::chrome_offer({"0"}, {chrome::chrome_audio("0", "recvonly")});
-
-inline std::string sdp_attribute(const std::string& sdp, const std::string& name) {
-  std::istringstream lines(sdp);
-  std::string line;
-  const std::string prefix = "a=" + name + ":";
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
-  }
-  return {};
-}
 
 struct NegotiatedPeer {
   std::string id;
@@ -259,5 +230,18 @@ inline ::testing::AssertionResult succeeds(TcpTurnClient& client, const Bytes& r
   return ::testing::AssertionSuccess();
 }
 
+
+// A node with JF_WEBRTC_TURN_TCP_PORT set and the listener started (by its first room).
+class TcpTurnNode : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tcp_port_ = free_port();
+    shoal_ = std::make_unique<ShoalProcess>(Env{{"JF_WEBRTC_TURN_TCP_PORT", std::to_string(tcp_port_)}});
+    room_id_ = create_room(shoal_->port());  // starts the listener
+  }
+  std::uint16_t tcp_port_ = 0;
+  std::unique_ptr<ShoalProcess> shoal_;
+  std::string room_id_;
+};
 
 }  // namespace shoal::test

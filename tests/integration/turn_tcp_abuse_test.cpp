@@ -15,22 +15,9 @@ namespace {
 
 using boost::asio::ip::udp;
 
-class TurnTcpAbuse : public ::testing::Test {
+class TurnTcpAbuse : public TcpTurnNode {
  protected:
-  void SetUp() override {
-    tcp_port_ = free_port();
-    shoal_ = std::make_unique<ShoalProcess>(Env{{"JF_WEBRTC_TURN_TCP_PORT", std::to_string(tcp_port_)}});
-    room_id_ = create_room(shoal_->port());  // starts the listener
-  }
-  double refused() const {
-    auto body = http_request(shoal_->metrics_port(), "GET", "/metrics").body;
-    const std::string series = "shoal_refused_total{reason=\"turn_tcp_connection\"} ";
-    auto at = body.find(series);
-    return at == std::string::npos ? -1 : std::atof(body.c_str() + at + series.size());
-  }
-  std::uint16_t tcp_port_ = 0;
-  std::unique_ptr<ShoalProcess> shoal_;
-  std::string room_id_;
+  double refused() const { return refused_total(shoal_->metrics_port(), "turn_tcp_connection"); }
 };
 
 // A connection with an allocation, a permission and a channel to the peer's candidate.

@@ -16,17 +16,7 @@ namespace {
 
 using boost::asio::ip::udp;
 
-class TurnTcp : public ::testing::Test {
- protected:
-  void SetUp() override {
-    tcp_port_ = free_port();
-    shoal_ = std::make_unique<ShoalProcess>(Env{{"JF_WEBRTC_TURN_TCP_PORT", std::to_string(tcp_port_)}});
-    room_id_ = create_room(shoal_->port());  // starts the listener
-  }
-  std::uint16_t tcp_port_ = 0;
-  std::unique_ptr<ShoalProcess> shoal_;
-  std::string room_id_;
-};
+using TurnTcp = TcpTurnNode;
 
 TEST_F(TurnTcp, OfferDataListsTheTcpServerAfterTheUdpOne) {
   auto peer = negotiate(shoal_->port(), room_id_, false);
