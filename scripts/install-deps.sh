@@ -15,6 +15,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev wrk)
   # ffprobe checks what the HLS component writes.
   packages+=(ffmpeg)
+  # TLS distribution tests: an Erlang node speaking inet_tls_dist, certificates made per run.
+  packages+=(erlang-ssl openssl)
   # Browser end-to-end tests (tests/e2e): Chromium, and Node.js with npm unless node is there.
   packages+=(chromium)
   command -v node > /dev/null || packages+=(nodejs npm)

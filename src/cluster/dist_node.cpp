@@ -1,5 +1,6 @@
 #include "cluster/dist_node.hpp"
 
+#include "cluster/dist_transport.hpp"
 #include "cluster/epmd.hpp"
 #include "cluster/term.hpp"
 
@@ -199,13 +200,15 @@ std::string check_node_name(const std::string& node, config::DistMode mode) {
 // ---------------------------------------------------------------------------------------------
 
 struct Conn {
-  Conn(std::string n, int f, bool out) : name(std::move(n)), fd(f), outgoing(out) {}
+  Conn(std::string n, int f, std::shared_ptr<DistSocket> s, bool out)
+      : name(std::move(n)), fd(f), socket(std::move(s)), outgoing(out) {}
   ~Conn() {
     if (reader.joinable()) reader.join();  // normally joined already
   }
 
   const std::string name;
-  const int fd;
+  const int fd;                             // ei's handle
+  const std::shared_ptr<DistSocket> socket;  // the same stream, for ticks and frame peeks
   const bool outgoing;  // we initiated it
 
   std::mutex send_mu;                // serialises writes (one frame at a time)
@@ -252,6 +255,7 @@ struct DistNode::Impl {
   CallHandler call_handler;
   MembershipHandler membership_handler;
 
+  std::unique_ptr<DistTransport> transport;  // before ec: ec points at its callbacks
   ei_cnode ec{};
   erlang_pid self_pid{};
   int listen_fd = -1;
@@ -365,7 +369,7 @@ struct DistNode::Impl {
     {
       std::lock_guard lock(c.send_mu);
       if (c.closed || c.closing) return;
-      failed = ::send(c.fd, tock, sizeof(tock), MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof(tock));
+      failed = c.socket->write_all(tock, sizeof(tock), deadline_after_ms(to_tmo(options.io_timeout))) != 0;
     }
     if (failed) request_close(c);
   }
@@ -484,8 +488,12 @@ struct DistNode::Impl {
   // ---- connections -----------------------------------------------------------------------
 
   std::shared_ptr<Conn> make_conn(int fd, const std::string& name, bool outgoing) {
-    set_cloexec(fd);
-    auto c = std::make_shared<Conn>(name, fd, outgoing);
+    auto socket = transport->find(fd);
+    if (!socket) {
+      ei_close_connection(fd);
+      return nullptr;
+    }
+    auto c = std::make_shared<Conn>(name, fd, std::move(socket), outgoing);
     c->last_rx = now_ms();
     return c;
   }
@@ -597,22 +605,25 @@ struct DistNode::Impl {
     std::string reason = "stopped";
     std::int64_t partial_since = 0;
     while (buf != nullptr && !stopping) {
-      pollfd fds[2] = {{c.fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-      int rc = ::poll(fds, 2, 500);
-      if (rc < 0) {
-        if (errno == EINTR) continue;
-        reason = "poll: " + errno_text(errno);
-        break;
-      }
-      if (fds[1].revents != 0) break;
-      if (rc == 0 || fds[0].revents == 0) continue;
-      if (fds[0].revents & POLLNVAL) {
-        reason = "socket closed";
-        break;
+      // TLS may already hold bytes taken off the socket, which poll() would not report.
+      if (!c.socket->has_buffered_input()) {
+        pollfd fds[2] = {{c.fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+        int rc = ::poll(fds, 2, 500);
+        if (rc < 0) {
+          if (errno == EINTR) continue;
+          reason = "poll: " + errno_text(errno);
+          break;
+        }
+        if (fds[1].revents != 0) break;
+        if (rc == 0 || fds[0].revents == 0) continue;
+        if (fds[0].revents & POLLNVAL) {
+          reason = "socket closed";
+          break;
+        }
       }
       // Look at the frame length before ei allocates for it.
       unsigned char header[4];
-      ssize_t n = ::recv(c.fd, header, sizeof(header), MSG_PEEK | MSG_DONTWAIT);
+      ssize_t n = c.socket->peek(header, sizeof(header));
       if (n == 0) {
         reason = "connection closed by peer";
         break;
@@ -635,7 +646,13 @@ struct DistNode::Impl {
       partial_since = 0;
       std::uint32_t len = be32(header);
       if (len == 0) {  // distribution tick: consume it and answer
-        ::recv(c.fd, header, sizeof(header), MSG_DONTWAIT);
+        std::size_t got = 0;
+        if (c.socket->read_some(reinterpret_cast<char*>(header), sizeof(header), got,
+                                deadline_after_ms(to_tmo(options.io_timeout))) != 0 ||
+            got != sizeof(header)) {
+          reason = "reading a tick failed";
+          break;
+        }
         c.last_rx = now_ms();
         send_tock(c);
         continue;
@@ -792,25 +809,22 @@ struct DistNode::Impl {
 
   // ---- threads ---------------------------------------------------------------------------
 
+  // Serves handshakes of connections the gate found ready (see dist_gate.hpp).
   void acceptor_loop() {
     block_sigpipe_in_this_thread();
+    DistGate& gate = *transport->gate();
     while (!stopping) {
-      pollfd fds[2] = {{listen_fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-      int rc = ::poll(fds, 2, 500);
-      if (rc < 0 && errno != EINTR) {
-        spdlog::error("cluster: poll on the distribution port failed: {}", errno_text(errno));
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        continue;
-      }
-      if (rc <= 0 || fds[1].revents != 0) continue;
-      if (!(fds[0].revents & POLLIN)) continue;
+      auto ready = gate.take(std::chrono::milliseconds(500));
+      if (!ready) continue;
+      sockaddr_in from = ready->peer;
+      DistTransport::hand_to_accept(std::move(*ready));
       ErlConnect con;
       std::memset(&con, 0, sizeof(con));
       int fd = ei_accept_tmo(&ec, listen_fd, &con, to_tmo(options.handshake_timeout));
+      gate.finished(from);
       std::string peer(con.nodename, ::strnlen(con.nodename, sizeof(con.nodename)));
       if (fd < 0) {
         int err = erl_errno;
-        if (peer.empty() && (err == EAGAIN || err == EWOULDBLOCK)) continue;  // another acceptor took it
         if (!peer.empty() && err == ETIMEDOUT) {
           spdlog::debug("cluster: incoming handshake from \"{}\" timed out", peer);
         } else if (!peer.empty() && warn_due("accept:" + peer)) {
@@ -826,7 +840,7 @@ struct DistNode::Impl {
         ei_close_connection(fd);
         continue;
       }
-      install(make_conn(fd, peer, false));
+      if (auto c = make_conn(fd, peer, false)) install(c);
     }
   }
 
@@ -858,9 +872,16 @@ struct DistNode::Impl {
 
       char name[MAXNODELEN + 1] = {};
       std::strncpy(name, pick.c_str(), MAXNODELEN);
-      int fd = ei_connect_tmo(&ec, name, to_tmo(options.handshake_timeout));
+      int fd = -1;
+      std::string tls_failure;
+      {
+        DistTransport::Dialing dialing(pick.substr(pick.find('@') + 1));
+        fd = ei_connect_tmo(&ec, name, to_tmo(options.handshake_timeout));
+        tls_failure = dialing.tls_failure();
+      }
       int err = erl_errno;
-      bool installed = fd >= 0 && install(make_conn(fd, pick, true));
+      std::shared_ptr<Conn> conn = fd >= 0 ? make_conn(fd, pick, true) : nullptr;
+      bool installed = conn && install(conn);
       bool handshake_failed = fd < 0 && fd != ERL_NO_PORT && fd != ERL_CONNECT_FAIL;
       bool warn = false;
       {
@@ -870,6 +891,7 @@ struct DistNode::Impl {
         warn = t.handshake_failures >= 2 && !stopping;
       }
       if (warn) warn = warn_due("connect:" + pick);
+      const bool warn_tls = !tls_failure.empty() && !stopping && warn_due("tls:" + pick);
 
       lock.lock();
       auto& t = targets[pick];
@@ -892,7 +914,9 @@ struct DistNode::Impl {
         t.backoff_ms = t.backoff_ms == 0 ? options.retry_initial.count()
                                          : std::min<std::int64_t>(t.backoff_ms * 2, options.retry_max.count());
         t.next_ms = now_ms() + t.backoff_ms;
-        if (fd == ERL_NO_PORT) {
+        if (!tls_failure.empty()) {
+          if (warn_tls) spdlog::warn("could not connect to :\"{}\": TLS handshake failed: {}", pick, tls_failure);
+        } else if (fd == ERL_NO_PORT) {
           spdlog::debug("cluster: :\"{}\" is not registered with its EPMD (not started yet?); retry in {} ms",
                         pick, t.backoff_ms);
         } else if (fd == ERL_CONNECT_FAIL) {
@@ -1026,9 +1050,12 @@ DistStatus DistNode::Impl::start() {
   std::string host = node.substr(at + 1);
   std::random_device rd;
   unsigned creation = (static_cast<unsigned>(rd()) & 0x7fffffffu) | 1u;
+  std::string transport_error;
+  transport = DistTransport::create(config.tls, transport_error);
+  if (!transport) return {transport_error};
   in_addr unused{};
-  if (ei_connect_xinit(&ec, host.c_str(), alive.c_str(), node.c_str(), &unused, config.cookie.c_str(),
-                       creation) < 0) {
+  if (ei_connect_xinit_ussi(&ec, host.c_str(), alive.c_str(), node.c_str(), &unused, config.cookie.c_str(),
+                            creation, transport->callbacks(), sizeof(ei_socket_callbacks), transport.get()) < 0) {
     return {"erl_interface could not be initialised for node " + node};
   }
 
@@ -1059,14 +1086,15 @@ DistStatus DistNode::Impl::start() {
     }
     return {"Couldn't listen on a distribution port: " + errno_text(last_error)};
   }
-  set_cloexec(listen_fd);
-  // Acceptor threads may share this socket: non-blocking, so one that loses the race for a
-  // connection gets EAGAIN instead of blocking in accept(). And a connection reaches accept()
-  // only once it has sent something (every real node starts with its name), so idle connections
-  // wait in the kernel instead of holding the handshake for a timeout each.
-  ::fcntl(listen_fd, F_SETFL, ::fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
+  // A connection reaches accept() only once it has sent something (every real node starts with
+  // its name or a TLS hello), so idle connections wait in the kernel, not even in the gate.
   const int defer_seconds = 30;
   ::setsockopt(listen_fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_seconds, sizeof defer_seconds);
+  if (auto e = transport->start_gate(listen_fd, options.gate); !e.empty()) {
+    ei_close_connection(listen_fd);
+    listen_fd = -1;
+    return {e};
+  }
 
   epmd_fd = ei_publish_tmo(&ec, port, to_tmo(options.handshake_timeout));
   if (epmd_fd < 0) {
@@ -1119,7 +1147,8 @@ DistStatus DistNode::Impl::start() {
     lifecycle_mu.lock();
     return {std::string("cannot start distribution threads: ") + e.what()};
   }
-  spdlog::info("distribution started: node :\"{}\" on port {}", node, port);
+  spdlog::info("distribution started: node :\"{}\" on port {}{}", node, port,
+               transport->tls() ? " (TLS)" : "");
   return {};
 }
 
@@ -1149,6 +1178,7 @@ void DistNode::Impl::stop() {
   for (auto& c : all) request_close(*c);
   fail_pending(nullptr);
 
+  if (transport) transport->stop_gate();
   for (auto& t : acceptors) t.join();
   acceptors.clear();
   if (manager.joinable()) manager.join();

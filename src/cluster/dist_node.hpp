@@ -3,10 +3,12 @@
 // system EPMD, so shoal nodes form a cluster with each other the way Jellyfish nodes do, and a
 // real Erlang node (same cookie) can connect to them (`net_adm:ping/1` answers pong).
 //
-// ei's calls block, so a DistNode runs its own bounded set of threads: one acceptor, two
+// ei's calls block, so a DistNode runs its own bounded set of threads: a gate that holds new
+// connections until they have sent a node's name (dist_gate.hpp), a few handshake threads, two
 // connectors (retry schedule), one manager (heartbeats, dead-peer detection, disconnect
 // reports), a few request-handler workers and one reader per live connection. Every ei call uses
-// a timeout; stop() shuts the sockets down and joins everything.
+// a timeout; stop() shuts the sockets down and joins everything. ei reaches the network through
+// DistTransport (plain TCP, or TLS as OTP's inet_tls_dist when config.tls is set).
 //
 // Cluster protocol on top of the distribution (all terms sent with REG_SEND):
 //   to `shoal_dist`: {shoal_members, [Node]}  nodes the sender is connected to (sent when a
@@ -36,6 +38,7 @@
 // stop() normally returns in a few milliseconds; a handshake in progress with a peer that stalls
 // mid-handshake can hold it for up to options.handshake_timeout (ei's calls cannot be
 // interrupted, only bounded).
+#include "cluster/dist_gate.hpp"
 #include "config/config.hpp"
 
 #include <chrono>
@@ -79,11 +82,10 @@ struct DistOptions {
   std::size_t max_learned_nodes = 256;
   std::chrono::milliseconds learned_expiry{std::chrono::minutes(10)};
   std::size_t handler_threads = 4;
-  // Incoming handshakes served at once (each bounded by handshake_timeout per step). One: with
-  // more, two nodes connecting to each other at the same moment both stall for a handshake
-  // timeout before one connection wins (measured: 1 s instead of 20 ms). Idle connections do
-  // not hold it anyway (TCP_DEFER_ACCEPT on the listener).
-  std::size_t handshake_threads = 1;
+  // Incoming handshakes served at once (each bounded by handshake_timeout per step), and the
+  // bounds on connections waiting to show they are a node (dist_gate.hpp).
+  std::size_t handshake_threads = 4;
+  DistGateLimits gate;
   std::size_t max_queued_requests = 4096;
   std::string epmd_program = "epmd";
 };

@@ -2,6 +2,10 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <exception>
 #include <filesystem>
@@ -140,6 +144,29 @@ std::optional<std::int64_t> parse_polling_interval(std::string_view text) {
   return value;
 }
 
+Error read_dist_tls(const EnvLookup& env, std::optional<DistTlsFiles>& tls) {
+  const char* names[3] = {"JF_DIST_TLS_CERTFILE", "JF_DIST_TLS_KEYFILE", "JF_DIST_TLS_CACERTFILE"};
+  std::optional<std::string> values[3];
+  int set = 0;
+  for (int i = 0; i < 3; ++i) {
+    values[i] = env(names[i]);
+    if (values[i]) ++set;
+  }
+  if (set == 0) return {};
+  if (set != 3) {
+    return "JF_DIST_TLS_CERTFILE, JF_DIST_TLS_KEYFILE and JF_DIST_TLS_CACERTFILE must be set together "
+           "to use TLS distribution";
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (::access(values[i]->c_str(), R_OK) != 0) {
+      return bad_value(names[i], "Expected a readable PEM file, got: " + *values[i] + " (" +
+                                     std::strerror(errno) + ")");
+    }
+  }
+  tls = DistTlsFiles{*values[0], *values[1], *values[2]};
+  return {};
+}
+
 Error read_dist(const EnvLookup& env, Mode run_mode, DistConfig& dist, std::vector<std::string>& warnings) {
   if (auto e = assign(read_boolean(env, "JF_DIST_ENABLED"), dist.enabled); !e.empty()) return e;
   if (!dist.enabled) return {};
@@ -226,6 +253,7 @@ Error read_dist(const EnvLookup& env, Mode run_mode, DistConfig& dist, std::vect
     dist.listen_ip = boost::asio::ip::make_address_v4(*listen, ec);
     if (ec) return bad_value("JF_DIST_LISTEN_IP", "Expected an IPv4 address, got: " + *listen);
   }
+  if (auto e = read_dist_tls(env, dist.tls); !e.empty()) return e;
   if (min_port) {
     if (*min_port > *max_port) {
       return bad_value("JF_DIST_MIN_PORT", "Expected a port not bigger than JF_DIST_MAX_PORT (" +
@@ -403,6 +431,9 @@ std::string help_text() {
       {"JF_DIST_MIN_PORT", "(unset)", "lowest distribution port; set with JF_DIST_MAX_PORT"},
       {"JF_DIST_MAX_PORT", "(unset)", "highest distribution port; unset: any free port"},
       {"JF_DIST_LISTEN_IP", "0.0.0.0", "IPv4 address the distribution port is bound to"},
+      {"JF_DIST_TLS_CERTFILE", "(unset)", "PEM certificate: with the next two, TLS distribution"},
+      {"JF_DIST_TLS_KEYFILE", "(unset)", "PEM private key of JF_DIST_TLS_CERTFILE"},
+      {"JF_DIST_TLS_CACERTFILE", "(unset)", "PEM CA that signs every node's certificate"},
       {"JF_DIST_STRATEGY_NAME", "NODES_LIST", "NODES_LIST (connect to JF_DIST_NODES) or DNS"},
       {"JF_DIST_QUERY", "(required if DNS)", "DNS name whose addresses are the cluster's nodes"},
       {"JF_DIST_POLLING_INTERVAL", "5000", "milliseconds between DNS queries"},

@@ -34,6 +34,14 @@ enum class DistMode { LongNames, ShortNames };  // JF_DIST_MODE name | sname
 // DNS name resolves to.
 enum class DistStrategy { NodesList, Dns };
 
+// JF_DIST_TLS_CERTFILE / _KEYFILE / _CACERTFILE (shoal's own): TLS distribution, as OTP's
+// inet_tls_dist, when all three are set.
+struct DistTlsFiles {
+  std::string cert_file;
+  std::string key_file;
+  std::string ca_file;
+};
+
 struct DistConfig {
   bool enabled = false;
   std::string node_name;  // "name@host"
@@ -44,6 +52,7 @@ struct DistConfig {
   // JF_DIST_LISTEN_IP (shoal's own): the address the distribution port is bound to; any by default,
   // as the documentation's multi-host and Docker examples need.
   boost::asio::ip::address_v4 listen_ip = boost::asio::ip::address_v4::any();
+  std::optional<DistTlsFiles> tls;
   DistStrategy strategy = DistStrategy::NodesList;
   std::string dns_query;                                // JF_DIST_QUERY (DNS strategy)
   std::chrono::milliseconds polling_interval{5000};    // JF_DIST_POLLING_INTERVAL, in ms
