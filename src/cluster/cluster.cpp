@@ -5,7 +5,6 @@
 #include "cluster/room_owner.hpp"
 #include "cluster/term.hpp"
 
-#include <ei.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,54 +14,10 @@ namespace shoal::cluster {
 
 namespace {
 
-// Reads an atom or returns "" (validated terms only).
-std::string read_atom(const char* buf, int* index) {
-  char atom[MAXATOMLEN_UTF8] = {};
-  if (ei_decode_atom(buf, index, atom) != 0) return {};
-  return atom;
-}
-
-// nil atom -> nullopt; binary -> text; anything else -> error flag.
-bool read_optional_binary(const char* buf, int* index, std::optional<std::string>& out) {
-  int type = 0;
-  int size = 0;
-  if (ei_get_type(buf, index, &type, &size) != 0) return false;
-  if (type == ERL_ATOM_EXT || type == ERL_SMALL_ATOM_EXT || type == ERL_ATOM_UTF8_EXT ||
-      type == ERL_SMALL_ATOM_UTF8_EXT) {
-    return read_atom(buf, index) == "nil";
-  }
-  if (type != ERL_BINARY_EXT || size < 0 || size > (1 << 20)) return false;
-  std::string text(static_cast<std::size_t>(size), '\0');
-  long length = 0;
-  if (ei_decode_binary(buf, index, text.data(), &length) != 0) return false;
-  out = std::move(text);
-  return true;
-}
-
 std::vector<char> encode_usage(const NodeUsage& usage) {
   TermWriter w;
   w.tuple(3).atom("usage").ulonglong(usage.forwarded_tracks).ulonglong(usage.rooms);
   return w.bytes();
-}
-
-std::optional<NodeUsage> decode_usage(const std::string& node, const std::vector<char>& term) {
-  if (!validate_term(term)) return std::nullopt;
-  int index = 0;
-  int version = 0;
-  int arity = 0;
-  NodeUsage usage{node};
-  unsigned long long tracks = 0;
-  unsigned long long rooms = 0;
-  if (ei_decode_version(term.data(), &index, &version) != 0 ||
-      ei_decode_tuple_header(term.data(), &index, &arity) != 0 || arity != 3 ||
-      read_atom(term.data(), &index) != "usage" ||
-      ei_decode_ulonglong(term.data(), &index, &tracks) != 0 ||
-      ei_decode_ulonglong(term.data(), &index, &rooms) != 0) {
-    return std::nullopt;
-  }
-  usage.forwarded_tracks = tracks;
-  usage.rooms = rooms;
-  return usage;
 }
 
 std::vector<char> encode_create_request(const room::RoomConfig& config) {
@@ -93,53 +48,6 @@ std::vector<char> encode_create_reply(const std::variant<CreatedRoom, PlacementE
   return w.bytes();
 }
 
-std::optional<std::variant<CreatedRoom, PlacementError>> decode_create_reply(const std::vector<char>& term) {
-  if (!validate_term(term)) return std::nullopt;
-  const char* buf = term.data();
-  int index = 0;
-  int version = 0;
-  int arity = 0;
-  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
-      arity != 3) {
-    return std::nullopt;
-  }
-  auto tag = read_atom(buf, &index);
-  if (tag == "ok") {
-    std::optional<std::string> room_json;
-    std::optional<std::string> address;
-    if (!read_optional_binary(buf, &index, room_json) || !read_optional_binary(buf, &index, address) ||
-        !room_json || !address) {
-      return std::nullopt;
-    }
-    return CreatedRoom{*room_json, *address};
-  }
-  if (tag == "error") {
-    unsigned long long status = 0;
-    std::optional<std::string> text;
-    if (ei_decode_ulonglong(buf, &index, &status) != 0 || !read_optional_binary(buf, &index, text) || !text) {
-      return std::nullopt;
-    }
-    return PlacementError{static_cast<int>(status), *text};
-  }
-  return std::nullopt;
-}
-
-std::optional<RestReply> decode_rest_reply(const std::vector<char>& term) {
-  if (!validate_term(term)) return std::nullopt;
-  const char* buf = term.data();
-  int index = 0;
-  int version = 0;
-  int arity = 0;
-  unsigned long long status = 0;
-  std::optional<std::string> body;
-  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
-      arity != 2 || ei_decode_ulonglong(buf, &index, &status) != 0 || status < 100 || status > 599 ||
-      !read_optional_binary(buf, &index, body) || !body) {
-    return std::nullopt;
-  }
-  return RestReply{static_cast<int>(status), std::move(*body)};
-}
-
 }  // namespace
 
 std::optional<NodeUsage> least_loaded(const std::vector<NodeUsage>& usages) {
@@ -148,19 +56,6 @@ std::optional<NodeUsage> least_loaded(const std::vector<NodeUsage>& usages) {
     return std::tie(a.forwarded_tracks, a.rooms, a.node) < std::tie(b.forwarded_tracks, b.rooms, b.node);
   });
 }
-
-namespace {
-
-using notifications::ServerEventKind;
-
-constexpr std::pair<ServerEventKind, const char*> kEventAtoms[] = {
-    {ServerEventKind::RoomCreated, "room_created"},         {ServerEventKind::RoomDeleted, "room_deleted"},
-    {ServerEventKind::RoomCrashed, "room_crashed"},         {ServerEventKind::PeerConnected, "peer_connected"},
-    {ServerEventKind::PeerDisconnected, "peer_disconnected"}, {ServerEventKind::PeerCrashed, "peer_crashed"},
-    {ServerEventKind::ComponentCrashed, "component_crashed"}, {ServerEventKind::HlsPlayable, "hls_playable"},
-};
-
-}  // namespace
 
 namespace {
 
@@ -221,13 +116,10 @@ Cluster::Cluster(config::DistConfig config, LocalNode local, std::chrono::millis
 }
 
 void Cluster::relay_event(const notifications::ServerEvent& event) {
-  const char* kind = nullptr;
-  for (const auto& [k, atom] : kEventAtoms) {
-    if (k == event.kind) kind = atom;
-  }
-  if (kind == nullptr || event.from_other_node) return;  // metrics reports stay node-local
+  const auto kind = relayed_event_atom(event.kind);
+  if (!kind || event.from_other_node) return;  // metrics reports stay node-local
   TermWriter w;
-  w.tuple(4).atom("shoal_event").atom(kind).binary(event.room_id).binary(event.subject_id);
+  w.tuple(4).atom("shoal_event").atom(*kind).binary(event.room_id).binary(event.subject_id);
   const auto term = w.bytes();
   for (const auto& node : node_.connected_nodes()) {
     if (auto status = node_.send(node, "shoal_events", term); !status) {
@@ -237,29 +129,8 @@ void Cluster::relay_event(const notifications::ServerEvent& event) {
 }
 
 void Cluster::handle_message(const std::string& to_name, const std::vector<char>& term) {
-  if (to_name != "shoal_events" || !local_.remote_event || !validate_term(term)) return;
-  const char* buf = term.data();
-  int index = 0;
-  int version = 0;
-  int arity = 0;
-  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
-      arity != 4 || read_atom(buf, &index) != "shoal_event") {
-    return;
-  }
-  auto kind_atom = read_atom(buf, &index);
-  std::optional<std::string> room_id;
-  std::optional<std::string> subject;
-  if (!read_optional_binary(buf, &index, room_id) || !read_optional_binary(buf, &index, subject) || !room_id ||
-      !subject) {
-    return;
-  }
-  for (const auto& [kind, atom] : kEventAtoms) {
-    if (kind_atom == atom) {
-      notifications::ServerEvent event{kind, *room_id, *subject, {}, true};
-      local_.remote_event(std::move(event));
-      return;
-    }
-  }
+  if (to_name != "shoal_events" || !local_.remote_event) return;
+  if (auto event = decode_relayed_event(term.data(), term.size())) local_.remote_event(std::move(*event));
 }
 
 Cluster::~Cluster() { stop(); }
@@ -312,7 +183,7 @@ std::optional<RestReply> Cluster::forward(const std::string& node, const RestReq
   if (!w.ok()) return std::nullopt;
   auto reply = node_.call(node, w.bytes(), forward_timeout_);
   if (!reply) return std::nullopt;
-  return decode_rest_reply(*reply);
+  return decode_rest_reply(reply->data(), reply->size());
 }
 
 std::vector<std::string> Cluster::remote_room_lists() {
@@ -322,7 +193,7 @@ std::vector<std::string> Cluster::remote_room_lists() {
                            TermWriter w;
                            w.tuple(4).atom("shoal_rest").atom("get").binary("/room").binary("{}");
                            auto reply = node_.call(node, w.bytes(), call_timeout_);
-                           return reply ? decode_rest_reply(*reply) : std::nullopt;
+                           return reply ? decode_rest_reply(reply->data(), reply->size()) : std::nullopt;
                          }));
   }
   std::vector<std::string> lists;
@@ -338,55 +209,21 @@ std::vector<std::string> Cluster::remote_room_lists() {
 }
 
 std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
-  if (!validate_term(term, size)) return {};
-  int index = 0;
-  int version = 0;
-  int arity = 0;
-  if (ei_decode_version(term, &index, &version) != 0 || ei_decode_tuple_header(term, &index, &arity) != 0) {
-    return {};
-  }
-  auto op = read_atom(term, &index);
-  if (op == "shoal_usage" && arity == 1) return encode_usage(local_.usage());
-  if (op == "shoal_rest" && arity == 4) return serve_rest(term, index);
-  if (op != "shoal_create_room" || arity != 4) return {};
-
-  room::RoomConfig config;
-  int type = 0;
-  int type_size = 0;
-  ei_get_type(term, &index, &type, &type_size);
-  if (type == ERL_SMALL_INTEGER_EXT || type == ERL_INTEGER_EXT || type == ERL_SMALL_BIG_EXT) {
-    unsigned long long max_peers = 0;
-    if (ei_decode_ulonglong(term, &index, &max_peers) != 0 || max_peers > INT64_MAX) return {};
-    config.max_peers = static_cast<std::int64_t>(max_peers);
-  } else if (read_atom(term, &index) != "nil") {
-    return {};
-  }
-  auto codec = read_atom(term, &index);
-  if (codec == "h264") {
-    config.video_codec = room::VideoCodec::H264;
-  } else if (codec == "vp8") {
-    config.video_codec = room::VideoCodec::VP8;
-  } else if (codec != "nil") {
-    return {};
-  }
-  if (!read_optional_binary(term, &index, config.webhook_url)) return {};
+  auto call = decode_cluster_call(term, size);
+  if (std::holds_alternative<UsageQuery>(call)) return encode_usage(local_.usage());
+  if (const auto* rest = std::get_if<RestRequest>(&call)) return serve_rest(*rest);
+  const auto* create = std::get_if<CreateRoomCall>(&call);
+  if (create == nullptr) return {};
   // Checked again here: the sender is another node, but this node is the one that will POST.
-  if (config.webhook_url && !notifications::parse_http_url(*config.webhook_url)) {
+  if (create->config.webhook_url && !notifications::parse_http_url(*create->config.webhook_url)) {
     return encode_create_reply(PlacementError{400, "webhookUrl must be an http:// or https:// URL"});
   }
-  return encode_create_reply(local_.create_room(config));
+  return encode_create_reply(local_.create_room(create->config));
 }
 
-std::vector<char> Cluster::serve_rest(const char* term, int index) {
-  auto method = read_atom(term, &index);
-  std::optional<std::string> path;
-  std::optional<std::string> params;
-  if ((method != "get" && method != "post" && method != "delete") || !read_optional_binary(term, &index, path) ||
-      !read_optional_binary(term, &index, params) || !path || !params || !local_.rest) {
-    return {};
-  }
-  for (char& c : method) c = static_cast<char>(c - 'a' + 'A');
-  auto reply = local_.rest(RestRequest{method, *path, *params});
+std::vector<char> Cluster::serve_rest(const RestRequest& request) {
+  if (!local_.rest) return {};
+  auto reply = local_.rest(request);
   if (!reply) return {};
   TermWriter w;
   w.tuple(2).ulonglong(static_cast<unsigned long long>(reply->status)).binary(reply->body);
@@ -407,7 +244,7 @@ std::vector<NodeUsage> Cluster::gather_usage() {
   usages.front().node = node_.node_name();
   for (auto& [node, future] : pending) {
     auto reply = future.get();
-    auto usage = reply ? decode_usage(node, *reply) : std::nullopt;
+    auto usage = reply ? decode_usage_reply(node, reply->data(), reply->size()) : std::nullopt;
     if (usage) {
       usages.push_back(*usage);
     } else {
@@ -435,7 +272,7 @@ std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomCo
     if (target.node == node_.node_name()) return create_here();
     auto reply = node_.call(target.node, encode_create_request(config), call_timeout_);
     if (reply) {
-      if (auto result = decode_create_reply(*reply)) {
+      if (auto result = decode_create_reply(reply->data(), reply->size())) {
         if (auto* created = std::get_if<CreatedRoom>(&*result)) created->node = target.node;
         return *result;
       }

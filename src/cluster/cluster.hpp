@@ -15,6 +15,7 @@
 //
 // Room ids carry their owner's tag (cluster/room_owner.hpp), so any node routes a room's
 // requests to its owner without asking around.
+#include "cluster/cluster_messages.hpp"
 #include "cluster/dist_node.hpp"
 #include "cluster/dns_poller.hpp"
 #include "notifications/server_event.hpp"
@@ -29,35 +30,6 @@
 #include <vector>
 
 namespace shoal::cluster {
-
-struct NodeUsage {
-  std::string node;
-  std::uint64_t forwarded_tracks = 0;
-  std::uint64_t rooms = 0;
-};
-
-struct CreatedRoom {
-  std::string room_json;
-  std::string address;  // jellyfish_address of the node that holds the room
-  std::string node{};   // distribution name of that node (set by placement)
-};
-
-struct PlacementError {
-  int status = 500;
-  std::string text;
-};
-
-// A REST request forwarded to the node that owns the room it names.
-struct RestRequest {
-  std::string method;  // "GET", "POST" or "DELETE"
-  std::string path;    // as received, without the query, e.g. /room/<id>/peer
-  std::string params;  // request parameters (query and body merged) as a JSON object
-};
-
-struct RestReply {
-  int status = 0;
-  std::string body;  // JSON, or empty (204)
-};
 
 // Where a room's requests go.
 struct RoomOwner {
@@ -114,7 +86,7 @@ class Cluster {
 
  private:
   std::vector<char> handle_call(const char* term, std::size_t size);
-  std::vector<char> serve_rest(const char* term, int index);
+  std::vector<char> serve_rest(const RestRequest& request);
   void handle_message(const std::string& to_name, const std::vector<char>& term);
 
   void start_dns_discovery();

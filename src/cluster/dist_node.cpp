@@ -1,5 +1,6 @@
 #include "cluster/dist_node.hpp"
 
+#include "cluster/dist_messages.hpp"
 #include "cluster/dist_transport.hpp"
 #include "cluster/epmd.hpp"
 #include "cluster/term.hpp"
@@ -128,47 +129,6 @@ bool is_ip_address(const std::string& host) {
   in_addr v4{};
   in6_addr v6{};
   return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 || ::inet_pton(AF_INET6, host.c_str(), &v6) == 1;
-}
-
-// Index helpers around ei's int-indexed decoders (buffers are validated and < 2 GiB).
-struct Reader {
-  const char* buf;
-  std::size_t size;
-  int index = 1;  // after the version byte
-
-  std::size_t pos() const { return static_cast<std::size_t>(index); }
-  bool tuple(int& arity) { return ei_decode_tuple_header(buf, &index, &arity) == 0; }
-  bool list(int& arity) { return ei_decode_list_header(buf, &index, &arity) == 0; }
-  std::optional<std::string> atom() {
-    std::size_t p = pos();
-    auto a = decode_atom(buf, size, p);
-    if (a) index = static_cast<int>(p);
-    return a;
-  }
-  bool ulonglong(unsigned long long& value) {
-    EI_ULONGLONG v = 0;
-    if (ei_decode_ulonglong(buf, &index, &v) != 0) return false;
-    value = v;
-    return true;
-  }
-  bool pid(erlang_pid& p) { return ei_decode_pid(buf, &index, &p) == 0; }
-  // Skips one (validated) term, returning its span.
-  bool skip(std::size_t& start, std::size_t& end) {
-    std::size_t p = pos();
-    start = p;
-    if (!validate_term_at(buf, size, p)) return false;
-    end = p;
-    index = static_cast<int>(p);
-    return true;
-  }
-};
-
-std::vector<char> with_version(const char* term, std::size_t size) {
-  std::vector<char> out;
-  out.reserve(size + 1);
-  out.push_back(static_cast<char>(kTermVersion));
-  out.insert(out.end(), term, term + size);
-  return out;
 }
 
 }  // namespace
@@ -714,25 +674,21 @@ struct DistNode::Impl {
     }
   }
 
-  // net_adm:ping/1 -> {'$gen_call', {Pid, Tag}, {is_auth, Node}}; answer Pid ! {Tag, yes}.
+  // net_adm:ping/1: answer {Tag, yes} to the caller.
   void handle_net_kernel(Conn& c, const char* buf, std::size_t size) {
-    Reader r{buf, size};
-    int arity = 0;
-    erlang_pid from{};
-    std::size_t tag_start = 0;
-    std::size_t tag_end = 0;
-    if (!r.tuple(arity) || arity != 3 || r.atom() != "$gen_call" || !r.tuple(arity) || arity != 2 ||
-        !r.pid(from) || !r.skip(tag_start, tag_end)) {
-      spdlog::debug("cluster: ignoring a net_kernel message from :\"{}\"", c.name);
+    const auto decoded = decode_net_kernel_call(buf, size);
+    if (const auto* error = std::get_if<NetKernelError>(&decoded)) {
+      if (*error == NetKernelError::NotAGenCall) {
+        spdlog::debug("cluster: ignoring a net_kernel message from :\"{}\"", c.name);
+      } else {
+        spdlog::debug("cluster: ignoring a net_kernel call from :\"{}\"", c.name);
+      }
       return;
     }
-    if (!r.tuple(arity) || arity != 2 || r.atom() != "is_auth") {
-      spdlog::debug("cluster: ignoring a net_kernel call from :\"{}\"", c.name);
-      return;
-    }
+    const auto& call = std::get<IsAuthCall>(decoded);
     TermWriter w;
-    w.tuple(2).raw(buf + tag_start, tag_end - tag_start).atom("yes");
-    if (w.ok()) send_pid(c, from, w.data(), w.size());
+    w.tuple(2).raw(buf + call.tag_offset, call.tag_size).atom("yes");
+    if (w.ok()) send_pid(c, call.from, w.data(), w.size());
   }
 
   void handle_control(Conn& c, const char* buf, std::size_t size) {
@@ -749,60 +705,40 @@ struct DistNode::Impl {
         members_dirty = true;
       }
     }
-    Reader r{buf, size};
-    int arity = 0;
-    std::size_t pos = 1;
-    if (auto a = decode_atom(buf, size, pos); a && pos == size) return;  // shoal_heartbeat
-    if (!r.tuple(arity) || arity != 2 || r.atom() != "shoal_members") return;
-    int count = 0;
-    if (!r.list(count) || count < 0) return;
-    std::vector<std::string> nodes;
-    for (int i = 0; i < count; ++i) {
-      auto n = r.atom();
-      if (!n) return;
-      nodes.push_back(std::move(*n));
-    }
-    learn(nodes, true);
+    auto message = decode_control_message(buf, size);
+    if (message.kind == ControlMessage::Kind::Members) learn(message.members, true);
   }
 
   bool handle_call_protocol(Conn& c, const char* buf, std::size_t size) {
-    Reader r{buf, size};
-    int arity = 0;
-    if (!r.tuple(arity)) return false;
-    auto tag = r.atom();
-    if (!tag) return false;
-    unsigned long long ref = 0;
-    std::size_t start = 0;
-    std::size_t end = 0;
-    if (*tag == "shoal_call" && arity == 4) {
-      if (!r.ulonglong(ref) || !r.atom() || !r.skip(start, end)) return false;
-      Job job{find_conn(c.name), ref, with_version(buf + start, end - start)};
-      bool queued = false;
-      if (job.conn.get() == &c) {
-        std::lock_guard lock(work_mu);
-        if (jobs.size() < options.max_queued_requests && !stopping) {
-          jobs.push_back(std::move(job));
-          queued = true;
+    auto envelope = decode_call_envelope(buf, size);
+    switch (envelope.kind) {
+      case CallEnvelope::Kind::Call: {
+        Job job{find_conn(c.name), envelope.ref, std::move(envelope.payload)};
+        bool queued = false;
+        if (job.conn.get() == &c) {
+          std::lock_guard lock(work_mu);
+          if (jobs.size() < options.max_queued_requests && !stopping) {
+            jobs.push_back(std::move(job));
+            queued = true;
+          }
         }
+        if (queued) {
+          work_cv.notify_one();
+        } else {
+          TermWriter w;
+          w.tuple(2).atom("shoal_noreply").ulonglong(envelope.ref);
+          if (w.ok()) send_reg(c, kCallName, w.data(), w.size());
+        }
+        return true;
       }
-      if (queued) {
-        work_cv.notify_one();
-      } else {
-        TermWriter w;
-        w.tuple(2).atom("shoal_noreply").ulonglong(ref);
-        if (w.ok()) send_reg(c, kCallName, w.data(), w.size());
-      }
-      return true;
-    }
-    if (*tag == "shoal_reply" && arity == 3) {
-      if (!r.ulonglong(ref) || !r.skip(start, end)) return false;
-      complete(ref, c.name, with_version(buf + start, end - start));
-      return true;
-    }
-    if (*tag == "shoal_noreply" && arity == 2) {
-      if (!r.ulonglong(ref)) return false;
-      complete(ref, c.name, std::nullopt);
-      return true;
+      case CallEnvelope::Kind::Reply:
+        complete(envelope.ref, c.name, std::move(envelope.payload));
+        return true;
+      case CallEnvelope::Kind::NoReply:
+        complete(envelope.ref, c.name, std::nullopt);
+        return true;
+      case CallEnvelope::Kind::NotAnEnvelope:
+        break;
     }
     return false;
   }

@@ -8,6 +8,7 @@
 #include "notifications/server_event.hpp"
 #include "room/peer_channel.hpp"
 #include "room/peer_media.hpp"
+#include "room/room_config.hpp"
 #include "rtc/rtcp/report_block.hpp"
 #include "rtc/rtcp/sender_report.hpp"
 #include "rtc/rtp/rtp_packet.hpp"
@@ -31,14 +32,6 @@
 #include <vector>
 
 namespace shoal::room {
-
-enum class VideoCodec { Unrestricted, H264, VP8 };
-
-struct RoomConfig {
-  std::optional<std::int64_t> max_peers;  // nullopt: unlimited
-  VideoCodec video_codec = VideoCodec::Unrestricted;
-  std::optional<std::string> webhook_url{};  // events of this room are POSTed here
-};
 
 struct PeerOptions {
   bool enable_simulcast = true;

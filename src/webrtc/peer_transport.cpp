@@ -1,10 +1,8 @@
 #include "webrtc/peer_transport.hpp"
 #include "webrtc/udp_send_batch.hpp"
 
-#include "rtc/rtcp/rtcp_header.hpp"
-#include "rtc/stun/packet_kind.hpp"
-#include "rtc/stun/stun_message.hpp"
 #include "rtc/turn/turn_credentials.hpp"
+#include "webrtc/transport_demux.hpp"
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -305,16 +303,12 @@ void PeerTransport::on_relayed_data(rtc::turn::TurnServer& server, const rtc::tu
     return;
   }
   const rtc::ice::PathId path = path_of(client);
-  switch (rtc::stun::classify_first_byte(payload[0])) {
-    case rtc::stun::PacketKind::Stun: {
-      auto message = rtc::stun::StunMessage::parse(payload);
-      if (!message) {
-        ++stats_.dropped;
-        return;
-      }
+  const auto demuxed = demux_relayed_payload(payload);
+  switch (demuxed.kind) {
+    case RelayedKind::Stun: {
       auto relayed = server.relayed_address(client);
       const udp::endpoint mapped = relayed ? *relayed : client.address;
-      auto verdict = ice_.handle_binding(*message, path, mapped, stun_response_);
+      auto verdict = ice_.handle_binding(*demuxed.stun, path, mapped, stun_response_);
       if (verdict == rtc::ice::BindingVerdict::Answered || verdict == rtc::ice::BindingVerdict::Nominated) {
         server.send_from_peer(client, candidate_endpoint_, stun_response_);
       } else if (verdict == rtc::ice::BindingVerdict::Unauthenticated) {
@@ -322,7 +316,7 @@ void PeerTransport::on_relayed_data(rtc::turn::TurnServer& server, const rtc::tu
       }
       return;
     }
-    case rtc::stun::PacketKind::Dtls:
+    case RelayedKind::Dtls:
       // DTLS only from a path whose checks proved knowledge of our ICE password: a forged early
       // ClientHello from elsewhere cannot reach the handshake.
       if (!ice_.verified(path)) {
@@ -333,20 +327,21 @@ void PeerTransport::on_relayed_data(rtc::turn::TurnServer& server, const rtc::tu
       if (!dtls_.handle_incoming(payload)) ++stats_.dropped;
       arm_dtls_timer();
       return;
-    case rtc::stun::PacketKind::RtpRtcp:
+    case RelayedKind::Rtp:
+    case RelayedKind::Rtcp:
       if (!ice_.verified(path)) {
         ++stats_.dropped;
         return;
       }
-      on_media(path, payload);
+      on_media(path, payload, demuxed.kind == RelayedKind::Rtcp);
       return;
-    default:
+    case RelayedKind::Dropped:
       ++stats_.dropped;
       return;
   }
 }
 
-void PeerTransport::on_media(rtc::ice::PathId, std::span<const std::uint8_t> payload) {
+void PeerTransport::on_media(rtc::ice::PathId, std::span<const std::uint8_t> payload, bool rtcp) {
   if (!srtp_in_ || payload.size() > kMaxPacket) {
     ++stats_.dropped;
     return;
@@ -355,7 +350,6 @@ void PeerTransport::on_media(rtc::ice::PathId, std::span<const std::uint8_t> pay
   const std::span<std::uint8_t> buffer(media_buffer_);
   stats_.bytes_received += payload.size();
   ++stats_.packets_received;
-  const bool rtcp = rtc::rtcp::is_rtcp(payload);
   const std::uint64_t refused_before = srtp_in_->refused_ssrc_packets();
   auto length = rtcp ? srtp_in_->unprotect_rtcp(buffer, payload.size()) : srtp_in_->unprotect_rtp(buffer, payload.size());
   if (!length) {

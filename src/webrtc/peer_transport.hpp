@@ -118,7 +118,7 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   rtc::turn::TurnServer* server_for(const rtc::turn::TurnClient& client);
   void on_relayed_data(rtc::turn::TurnServer& server, const rtc::turn::TurnClient& client,
                        const boost::asio::ip::udp::endpoint& peer, std::span<const std::uint8_t> payload);
-  void on_media(rtc::ice::PathId path, std::span<const std::uint8_t> payload);
+  void on_media(rtc::ice::PathId path, std::span<const std::uint8_t> payload, bool rtcp);
 
   // TurnServerHandler
   void send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> bytes) override;

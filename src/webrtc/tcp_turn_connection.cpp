@@ -1,10 +1,6 @@
 #include "webrtc/tcp_turn_connection.hpp"
 
-#include "rtc/stun/message_integrity.hpp"
-#include "rtc/stun/packet_kind.hpp"
-#include "rtc/stun/stun_key.hpp"
-#include "rtc/stun/stun_message.hpp"
-#include "rtc/turn/turn_credentials.hpp"
+#include "webrtc/tcp_turn_handshake.hpp"
 #include "webrtc/tcp_turn_listener.hpp"
 
 #include <boost/asio/post.hpp>
@@ -54,30 +50,12 @@ void TcpTurnConnection::start() {
 }
 
 std::shared_ptr<TcpTurnRegistration> TcpTurnConnection::authenticated_peer(std::span<const std::uint8_t> frame) {
-  if (frame.empty() || rtc::stun::classify_first_byte(frame[0]) != rtc::stun::PacketKind::Stun) return nullptr;
-  const auto message = rtc::stun::StunMessage::parse(frame);
-  if (!message || message->message_class() != rtc::stun::StunClass::Request) return nullptr;
-  const auto username = message->username();
-  const auto realm = message->realm();
-  const auto& config = listener_->turn_config();
-  if (!username || !realm || *realm != config.realm || !message->message_integrity_offset()) return nullptr;
-  const auto colon = username->find(':');
-  if (colon == std::string_view::npos) return nullptr;
-  // Wrong credentials are not ours to judge here: the TurnServer answers them with 401.
-  const auto key = rtc::stun::long_term_key(*username, *realm, rtc::turn::turn_password(config.secret, *username));
-  if (!rtc::stun::verify_message_integrity(*message, key)) return nullptr;
-  // The nonce must be one this connection's TurnServer issued: a request recorded on another
-  // connection and replayed here would otherwise be handed to the peer (and could push out its
-  // live connection). The TurnServer answers it with 438 and a fresh nonce instead.
-  const auto nonce = message->nonce();
-  if (!nonce || !turn_.nonce_valid(client_, *nonce, std::chrono::steady_clock::now())) {
-    listener_->count_refusal();
-    return nullptr;
-  }
-  const auto peer_id = username->substr(colon + 1);
-  auto registration = listener_->find_peer(peer_id);
+  const auto decision = decide_handshake_frame(frame, turn_, client_, std::chrono::steady_clock::now());
+  if (decision.verdict == HandshakeVerdict::RefusedNonce) listener_->count_refusal();
+  if (decision.verdict != HandshakeVerdict::Authenticated) return nullptr;
+  auto registration = listener_->find_peer(decision.peer_id);
   if (!registration) {
-    spdlog::info("TCP TURN: credentials of peer \"{}\", which has no transport here; closing", peer_id);
+    spdlog::info("TCP TURN: credentials of peer \"{}\", which has no transport here; closing", decision.peer_id);
     close();
   }
   return registration;

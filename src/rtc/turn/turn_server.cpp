@@ -7,8 +7,8 @@
 
 #include "rtc/stun/channel_data.hpp"
 #include "rtc/stun/message_integrity.hpp"
-#include "rtc/stun/packet_kind.hpp"
 #include "rtc/stun/stun_message_builder.hpp"
+#include "rtc/turn/turn_client_message.hpp"
 #include "rtc/turn/turn_credentials.hpp"
 
 namespace shoal::rtc::turn {
@@ -72,29 +72,21 @@ TurnServer::TurnServer(TurnServerConfig config, TurnServerHandler& handler)
 
 void TurnServer::handle_from_client(const TurnClient& client, std::span<const std::uint8_t> message, TimePoint now) {
   now_ = std::max(now_, now);
-  if (message.empty()) {
-    ++stats_.dropped_malformed;
-    return;
-  }
-  if (stun::classify_first_byte(message[0]) == stun::PacketKind::Stun) {
-    const auto parsed = StunMessage::parse(message);
-    if (!parsed) {
-      ++stats_.dropped_malformed;
+  const auto classified = classify_client_message(message);
+  switch (classified.kind) {
+    case TurnClientMessage::Kind::Stun:
+      handle_stun(client, *classified.stun);
       return;
-    }
-    // A present but wrong FINGERPRINT means this is not STUN after all (RFC 8489 7.3).
-    if (parsed->fingerprint_offset() && !stun::verify_fingerprint(*parsed)) {
+    case TurnClientMessage::Kind::ChannelData:
+      handle_channel_data(client, *classified.channel_data);
+      return;
+    case TurnClientMessage::Kind::NotStun:
       ++stats_.dropped_unexpected;
       return;
-    }
-    handle_stun(client, *parsed);
-    return;
+    case TurnClientMessage::Kind::Malformed:
+      ++stats_.dropped_malformed;
+      return;
   }
-  if ((message[0] & 0xC0) == 0x40) {
-    handle_channel_data(client, message);
-    return;
-  }
-  ++stats_.dropped_malformed;
 }
 
 bool TurnServer::send_from_peer(const TurnClient& client, const udp::endpoint& peer,
@@ -186,26 +178,21 @@ void TurnServer::handle_send(const TurnClient& client, const StunMessage& messag
   handler_.on_peer_data(client, *peer, *payload);
 }
 
-void TurnServer::handle_channel_data(const TurnClient& client, std::span<const std::uint8_t> bytes) {
-  const auto frame = stun::ChannelData::parse(bytes);
-  if (!frame) {
-    ++stats_.dropped_malformed;
-    return;
-  }
+void TurnServer::handle_channel_data(const TurnClient& client, const stun::ChannelData& frame) {
   TurnAllocation* allocation = find_live(client);
   if (allocation == nullptr) {
     ++stats_.dropped_no_allocation;
     return;
   }
-  const TurnChannel* channel = allocation->channel_by_number(frame->channel(), now_);
+  const TurnChannel* channel = allocation->channel_by_number(frame.channel(), now_);
   if (channel == nullptr || !allocation->has_permission(channel->peer.address(), now_)) {
     ++stats_.dropped_no_permission;
     return;
   }
   ++stats_.packets_to_peer;
-  stats_.bytes_to_peer += frame->payload().size();
+  stats_.bytes_to_peer += frame.payload().size();
   const udp::endpoint peer = channel->peer;  // the handler may re-enter and change channels
-  handler_.on_peer_data(client, peer, frame->payload());
+  handler_.on_peer_data(client, peer, frame.payload());
 }
 
 // ---- requests -----------------------------------------------------------------------------

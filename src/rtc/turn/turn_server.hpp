@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rtc/stun/channel_data.hpp"
 #include "rtc/stun/stun_message.hpp"
 #include "rtc/turn/turn_allocation.hpp"
 #include "rtc/turn/turn_client.hpp"
@@ -57,7 +58,7 @@ class TurnServer {
   using Allocations = std::unordered_map<TurnClient, TurnAllocation, TurnClientHash>;
 
   void handle_stun(const TurnClient& client, const stun::StunMessage& message);
-  void handle_channel_data(const TurnClient& client, std::span<const std::uint8_t> bytes);
+  void handle_channel_data(const TurnClient& client, const stun::ChannelData& frame);
   void handle_send(const TurnClient& client, const stun::StunMessage& message);
   void handle_binding(const TurnClient& client, const stun::StunMessage& request);
   void handle_allocate(const TurnClient& client, const stun::StunMessage& request);
