@@ -73,6 +73,13 @@ boost::asio::awaitable<Reply> serve_hls_file(const std::string& output_base_path
       if (waited) co_return std::move(*waited);
     }
   }
+  if (auto playlist = live.playlist(room_id, filename)) {
+    Response response{http::status::ok, 11};
+    response.set(http::field::content_type, "application/vnd.apple.mpegurl");
+    response.body() = std::move(*playlist);
+    response.prepare_payload();
+    co_return response;
+  }
   co_return read_hls_file(output_base_path, room_id, filename);
 }
 

@@ -47,5 +47,18 @@ TEST(HlsLiveIndex, AWakeFunctionMayRemoveItsOwnWaiter) {
   EXPECT_EQ(index.waiters(), 0u);
 }
 
+TEST(HlsLiveIndex, HoldsTheLivePlaylistOfTheFileItNames) {
+  HlsLiveIndex index;
+  EXPECT_EQ(index.playlist("r", "muxed.m3u8"), std::nullopt);
+  index.update("r", {3, 1, 6}, "muxed.m3u8", {std::make_shared<const std::string>("#EXTM3U\n"), "#EXT-X-PART:x\n"});
+  EXPECT_EQ(index.playlist("r", "muxed.m3u8"), std::optional<std::string>("#EXTM3U\n#EXT-X-PART:x\n"));
+  EXPECT_EQ(index.playlist("r", "muxed_delta.m3u8"), std::nullopt);
+  EXPECT_EQ(index.playlist("other", "muxed.m3u8"), std::nullopt);
+  index.update("r", {3, 2, 6});  // a position without a playlist: the disk's copy is served
+  EXPECT_EQ(index.playlist("r", "muxed.m3u8"), std::nullopt);
+  index.remove("r");
+  EXPECT_EQ(index.playlist("r", "muxed.m3u8"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace shoal::components::hls

@@ -131,3 +131,59 @@ TEST(VideoCompositor, PicturesGoOnANearSquareGridWithTheLastRowCentred) {
 
 }  // namespace
 }  // namespace shoal::components::hls
+
+namespace shoal::components::hls {
+
+// A long low-latency stream without a window: a new part costs the live tail, not the whole
+// playlist. The settled head is shared between renderings and only grows, by whole segments.
+TEST(HlsPlaylist, APartOfALongStreamCostsTheTailNotTheWholePlaylist) {
+  HlsPlaylist playlist("h.mp4", 6, 1.1);
+  auto add_segment = [&](int segment) {
+    for (int part = 0; part < 6; ++part) {
+      playlist.add_part({"s" + std::to_string(segment) + "p" + std::to_string(part), 1.0, part == 0});
+    }
+    playlist.finish_segment("s" + std::to_string(segment), 6.0);
+  };
+  for (int segment = 0; segment < 2000; ++segment) add_segment(segment);  // 3 h 20 min
+  const SplitPlaylist before = playlist.render_split();
+  playlist.add_part({"s2000p0", 1.0, true});
+  const SplitPlaylist after = playlist.render_split();
+  EXPECT_EQ(after.head.get(), before.head.get()) << "the head was rebuilt for a part";
+  EXPECT_LT(after.tail.size(), 2048u);
+  EXPECT_GT(after.head->size(), 2000u * 20);
+  EXPECT_EQ(after.text(), playlist.render());
+  EXPECT_NE(after.tail.find("URI=\"s2000p0\""), std::string::npos);
+  EXPECT_EQ(after.head->find("EXT-X-PART:"), std::string::npos);
+
+  // A finished segment moves the oldest live one into the head: the same text as one rendering
+  // from scratch would give.
+  for (int part = 1; part < 6; ++part) playlist.add_part({"s2000p" + std::to_string(part), 1.0, false});
+  playlist.finish_segment("s2000", 6.0);
+  const SplitPlaylist grown = playlist.render_split();
+  EXPECT_NE(grown.head.get(), after.head.get());
+  HlsPlaylist fresh("h.mp4", 6, 1.1);
+  for (int segment = 0; segment <= 2000; ++segment) {
+    for (int part = 0; part < 6; ++part) {
+      fresh.add_part({"s" + std::to_string(segment) + "p" + std::to_string(part), 1.0, part == 0});
+    }
+    fresh.finish_segment("s" + std::to_string(segment), 6.0);
+  }
+  EXPECT_EQ(grown.text(), fresh.render());
+  EXPECT_EQ(playlist.render_delta(), fresh.render_delta());
+}
+
+// With a window the media sequence moves: the head is rebuilt from what is still listed.
+TEST(HlsPlaylist, AWindowThatDropsSegmentsRebuildsTheHead) {
+  HlsPlaylist playlist("h.mp4", 6, 1.1);
+  playlist.set_window(60);
+  for (int segment = 0; segment < 30; ++segment) {
+    playlist.add_part({"p", 1.0, true});
+    playlist.finish_segment("s" + std::to_string(segment), 6.0);
+    const std::string text = playlist.render();
+    EXPECT_EQ(text.find("\ns" + std::to_string(segment - 10) + "\n"), std::string::npos) << text;
+  }
+  EXPECT_NE(playlist.render().find("#EXT-X-MEDIA-SEQUENCE:20\n"), std::string::npos) << playlist.render();
+  EXPECT_NE(playlist.render().find("\ns20\n"), std::string::npos);
+}
+
+}  // namespace shoal::components::hls

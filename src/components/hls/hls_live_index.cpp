@@ -4,10 +4,11 @@
 
 namespace shoal::components::hls {
 
-void HlsLiveIndex::update(const std::string& room_id, LivePosition position) {
+void HlsLiveIndex::update(const std::string& room_id, LivePosition position, std::string playlist_name,
+                          SplitPlaylist playlist) {
   {
     std::lock_guard lock(mutex_);
-    positions_[room_id] = position;
+    streams_[room_id] = Stream{position, std::move(playlist_name), std::move(playlist)};
   }
   wake(room_id);
 }
@@ -15,16 +16,33 @@ void HlsLiveIndex::update(const std::string& room_id, LivePosition position) {
 void HlsLiveIndex::remove(const std::string& room_id) {
   {
     std::lock_guard lock(mutex_);
-    positions_.erase(room_id);
+    streams_.erase(room_id);
   }
   wake(room_id);
 }
 
 std::optional<LivePosition> HlsLiveIndex::position(const std::string& room_id) const {
   std::lock_guard lock(mutex_);
-  auto it = positions_.find(room_id);
-  if (it == positions_.end()) return std::nullopt;
-  return it->second;
+  auto it = streams_.find(room_id);
+  if (it == streams_.end()) return std::nullopt;
+  return it->second.position;
+}
+
+std::optional<std::string> HlsLiveIndex::playlist(const std::string& room_id, const std::string& file_name) const {
+  std::shared_ptr<const std::string> head;
+  std::string text;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = streams_.find(room_id);
+    if (it == streams_.end() || it->second.playlist_name.empty() || it->second.playlist_name != file_name ||
+        !it->second.playlist.head) {
+      return std::nullopt;
+    }
+    head = it->second.playlist.head;
+    text = it->second.playlist.tail;
+  }
+  // The copy of the shared head happens outside the lock.
+  return *head + text;
 }
 
 std::optional<std::uint64_t> HlsLiveIndex::add_waiter(const std::string& room_id, std::function<void()> wake) {

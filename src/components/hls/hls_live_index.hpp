@@ -1,7 +1,11 @@
 #pragma once
 // How far each room's live low-latency HLS stream has got: written by HLS pipelines on their
 // threads, read by HTTP handlers answering blocking playlist reloads (_HLS_msn/_HLS_part), which
-// wait to be woken by the next update instead of polling.
+// wait to be woken by the next update instead of polling. It also holds each stream's current
+// media playlist, which changes with every part: served from here, it is never rewritten on
+// disk per part (that cost grew with the stream's length), only per segment.
+#include "components/hls/hls_playlist.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -23,10 +27,13 @@ class HlsLiveIndex {
   // Blocking reloads waiting at once, node-wide; each holds a connection and a timer.
   static constexpr std::size_t kMaxWaiters = 2048;
 
-  // Both wake the room's waiters.
-  void update(const std::string& room_id, LivePosition position);
+  // Both wake the room's waiters. `playlist_name` is the media playlist's file name.
+  void update(const std::string& room_id, LivePosition position, std::string playlist_name = {},
+              SplitPlaylist playlist = {});
   void remove(const std::string& room_id);
   std::optional<LivePosition> position(const std::string& room_id) const;
+  // The room's live media playlist when `file_name` names it, else nullopt (read the disk).
+  std::optional<std::string> playlist(const std::string& room_id, const std::string& file_name) const;
 
   // A blocking reload waits for the room's next update: `wake` is called once per update (on
   // the updating thread, so it must only post). nullopt when kMaxWaiters are waiting already.
@@ -41,8 +48,13 @@ class HlsLiveIndex {
     std::string room_id;
     std::function<void()> wake;
   };
+  struct Stream {
+    LivePosition position;
+    std::string playlist_name;
+    SplitPlaylist playlist;
+  };
   mutable std::mutex mutex_;
-  std::map<std::string, LivePosition, std::less<>> positions_;
+  std::map<std::string, Stream, std::less<>> streams_;
   std::map<std::uint64_t, Waiter> waiters_;
   std::uint64_t next_waiter_ = 1;
 };

@@ -225,7 +225,7 @@ void HlsPipeline::cut(std::int64_t boundary_frame, bool end_segment, bool next_i
     segment_start_ = boundary_frame;
     part_index_ = 0;
   }
-  write_playlists();
+  write_playlists(end_segment);
   if (end_segment) retire(std::move(removed), boundary_frame);
   if (end_segment && !playable_) {
     playable_ = true;
@@ -257,7 +257,7 @@ void HlsPipeline::retire(std::vector<HlsSegment> removed, std::int64_t now_frame
   }
 }
 
-void HlsPipeline::write_playlists() {
+void HlsPipeline::write_playlists(bool end_segment) {
   // The master playlist exists before the media playlist is first listed, and is rewritten only
   // when the peak rate grew by more than a tenth (players read BANDWIDTH as the peak).
   if (peak_bandwidth_ > 0 && (master_bandwidth_ == 0 || peak_bandwidth_ > master_bandwidth_ * 11 / 10)) {
@@ -267,11 +267,22 @@ void HlsPipeline::write_playlists() {
                                                 encoding_.width, encoding_.height, encoding_.frame_rate));
   }
   if (master_bandwidth_ == 0) return;  // nothing listable before the first whole segment
-  if (settings_.low_latency) storage_.write(kDeltaName, playlist_.render_delta());
-  storage_.write(kMediaName, playlist_.render());
-  if (settings_.live_index != nullptr && settings_.low_latency) {
+  if (!settings_.low_latency) {
+    storage_.write(kMediaName, playlist_.render());
+    return;
+  }
+  // Per part: the delta playlist (its size is bounded by CAN-SKIP-UNTIL) on disk, the whole one
+  // through the live index; the whole one reaches the disk once per segment.
+  storage_.write(kDeltaName, playlist_.render_delta());
+  auto split = playlist_.render_split();
+  if (end_segment || !media_playlist_written_) {
+    storage_.write(kMediaName, split.text());
+    media_playlist_written_ = true;
+  }
+  if (settings_.live_index != nullptr) {
     settings_.live_index->update(settings_.room_id,
-                                 {playlist_.next_sequence(), playlist_.open_parts(), kSegmentSeconds});
+                                 {playlist_.next_sequence(), playlist_.open_parts(), kSegmentSeconds}, kMediaName,
+                                 std::move(split));
   }
 }
 

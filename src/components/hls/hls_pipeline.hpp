@@ -80,7 +80,7 @@ class HlsPipeline {
   void drain_audio();
   void on_video_packet(AVPacket& packet);
   void cut(std::int64_t boundary_frame, bool end_segment, bool next_independent);
-  void write_playlists();
+  void write_playlists(bool end_segment);
   std::string segment_name(std::uint64_t sequence) const;
   void check_free_space() const;
   void retire(std::vector<HlsSegment> removed, std::int64_t now_frame);
@@ -108,6 +108,7 @@ class HlsPipeline {
   CmafMuxer muxer_;
   VideoCompositor compositor_;
   HlsPlaylist playlist_;
+  bool media_playlist_written_ = false;
   FramePtr audio_frame_ = make_frame();
   PacketPtr encoded_ = make_packet();
   std::map<std::uint32_t, std::unique_ptr<VideoTrack>> video_;  // by key: publication order

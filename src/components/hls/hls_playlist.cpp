@@ -1,5 +1,6 @@
 #include "components/hls/hls_playlist.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -49,7 +50,18 @@ std::vector<HlsSegment> HlsPlaylist::finish_segment(std::string uri, double dura
   return removed;
 }
 
-std::string HlsPlaylist::render(bool delta) const {
+std::size_t HlsPlaylist::segments_older_than(double seconds) const {
+  // From the end: the newest segments are the few that matter.
+  std::size_t index = segments_.size();
+  double from_end = 0;
+  while (index > 0 && from_end + segments_[index - 1].duration <= seconds) {
+    from_end += segments_[index - 1].duration;
+    --index;
+  }
+  return index;
+}
+
+std::string HlsPlaylist::tags(bool with_skip, std::size_t skipped) const {
   std::string out = "#EXTM3U\n";
   // Version 9 is needed for EXT-X-SKIP; 7 covers fMP4 with EXT-X-MAP.
   out += part_target_ ? "#EXT-X-VERSION:9\n" : "#EXT-X-VERSION:7\n";
@@ -61,35 +73,59 @@ std::string HlsPlaylist::render(bool delta) const {
   }
   out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(first_sequence_) + "\n";
   out += "#EXT-X-MAP:URI=\"" + init_uri_ + "\"\n";
+  if (with_skip && skipped > 0) out += "#EXT-X-SKIP:SKIPPED-SEGMENTS=" + std::to_string(skipped) + "\n";
+  return out;
+}
 
-  // Segments whose start lies further than CAN-SKIP-UNTIL from the playlist's end may be
-  // skipped in a delta update.
-  double total = 0;
-  for (const auto& segment : segments_) total += segment.duration;
-  std::size_t skipped = 0;
-  if (delta && part_target_) {
-    double start = 0;
-    for (const auto& segment : segments_) {
-      if (total - start <= skip_until()) break;
-      start += segment.duration;
-      ++skipped;
-    }
-    if (skipped > 0) out += "#EXT-X-SKIP:SKIPPED-SEGMENTS=" + std::to_string(skipped) + "\n";
+void HlsPlaylist::render_whole_segments(std::string& out, std::size_t from, std::size_t to) const {
+  for (std::size_t i = from; i < to; ++i) {
+    out += "#EXTINF:" + seconds(segments_[i].duration) + ",\n" + segments_[i].uri + "\n";
   }
+}
 
-  double start = 0;
-  for (std::size_t i = 0; i < segments_.size(); ++i) {
-    const HlsSegment& segment = segments_[i];
-    if (i >= skipped) {
-      if (part_target_ && total - start <= kPartWindowTargets * target_duration_) {
-        for (const auto& part : segment.parts) render_part(out, part);
-      }
-      out += "#EXTINF:" + seconds(segment.duration) + ",\n" + segment.uri + "\n";
+void HlsPlaylist::render_live_tail(std::string& out, std::size_t from) const {
+  for (std::size_t i = from; i < segments_.size(); ++i) {
+    if (part_target_) {
+      for (const auto& part : segments_[i].parts) render_part(out, part);
     }
-    start += segment.duration;
+    out += "#EXTINF:" + seconds(segments_[i].duration) + ",\n" + segments_[i].uri + "\n";
   }
   for (const auto& part : open_parts_) render_part(out, part);
   if (ended_) out += "#EXT-X-ENDLIST\n";
+}
+
+SplitPlaylist HlsPlaylist::render_split() const {
+  // Segments older than the part window are listed without parts, and stay so.
+  const std::size_t settled =
+      part_target_ ? segments_older_than(kPartWindowTargets * target_duration_) : segments_.size();
+  if (!head_ || head_first_sequence_ != first_sequence_ || settled < head_segments_) {
+    auto head = std::make_shared<std::string>(tags(false, 0));
+    render_whole_segments(*head, 0, settled);
+    head_ = std::move(head);
+  } else if (settled > head_segments_) {
+    auto head = std::make_shared<std::string>();
+    std::string added;
+    render_whole_segments(added, head_segments_, settled);
+    head->reserve(head_->size() + added.size());
+    *head = *head_ + added;
+    head_ = std::move(head);
+  }
+  head_segments_ = settled;
+  head_first_sequence_ = first_sequence_;
+  SplitPlaylist split{head_, {}};
+  render_live_tail(split.tail, settled);
+  return split;
+}
+
+std::string HlsPlaylist::render_delta() const {
+  // Segments whose start lies further than CAN-SKIP-UNTIL from the playlist's end may be
+  // skipped in a delta update.
+  const std::size_t skipped = part_target_ ? segments_older_than(skip_until()) : 0;
+  const std::size_t settled =
+      part_target_ ? segments_older_than(kPartWindowTargets * target_duration_) : segments_.size();
+  std::string out = tags(true, skipped);
+  render_whole_segments(out, skipped, std::max(skipped, settled));
+  render_live_tail(out, std::max(skipped, settled));
   return out;
 }
 

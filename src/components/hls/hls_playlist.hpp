@@ -3,6 +3,7 @@
 // its second edition: parts, blocking reload, delta updates) and the master playlist that
 // points at it. Pure text building: the pipeline decides what the segments are.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,15 @@ struct HlsSegment {
   std::string uri;
   double duration = 0;
   std::vector<HlsPart> parts;  // low latency only
+};
+
+// A media playlist in two pieces: the head (tags and the segments whose parts are no longer
+// listed, which never change again) and the live tail. The head is shared, not copied, between
+// renderings, so a part costs the tail's size, not the stream's length.
+struct SplitPlaylist {
+  std::shared_ptr<const std::string> head;
+  std::string tail;
+  std::string text() const { return *head + tail; }
 };
 
 class HlsPlaylist {
@@ -41,13 +51,18 @@ class HlsPlaylist {
   std::size_t open_parts() const { return open_parts_.size(); }
   const std::vector<HlsSegment>& segments() const { return segments_; }
 
-  std::string render() const { return render(false); }
+  std::string render() const { return render_split().text(); }
+  SplitPlaylist render_split() const;
   // The playlist with EXT-X-SKIP in place of the segments older than CAN-SKIP-UNTIL.
-  std::string render_delta() const { return render(true); }
+  std::string render_delta() const;
 
  private:
-  std::string render(bool delta) const;
   double skip_until() const { return 6.0 * target_duration_; }
+  // Leading segments whose start lies more than `seconds` before the playlist's end.
+  std::size_t segments_older_than(double seconds) const;
+  std::string tags(bool with_skip, std::size_t skipped) const;
+  void render_whole_segments(std::string& out, std::size_t from, std::size_t to) const;
+  void render_live_tail(std::string& out, std::size_t from) const;
 
   std::string init_uri_;
   int target_duration_;
@@ -57,6 +72,10 @@ class HlsPlaylist {
   std::vector<HlsSegment> segments_;
   std::vector<HlsPart> open_parts_;
   bool ended_ = false;
+  // The head of the last rendering, and what it was made of.
+  mutable std::shared_ptr<const std::string> head_;
+  mutable std::size_t head_segments_ = 0;
+  mutable std::uint64_t head_first_sequence_ = 0;
 };
 
 std::string master_playlist(const std::string& media_uri, std::uint64_t bandwidth, const std::string& codecs,
