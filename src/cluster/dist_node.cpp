@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -780,6 +781,34 @@ struct DistNode::Impl {
     }
   }
 
+  // ei_connect_tmo, but with the EPMD lookup done here (see epmd_port_please). Returns the
+  // connection's descriptor, or ERL_NO_PORT / ERL_CONNECT_FAIL / ERL_ERROR with `err` set.
+  int dial(const std::string& node, int& err, std::string& tls_failure) {
+    const std::string alive = node.substr(0, node.find('@'));
+    const std::string host = node.substr(node.find('@') + 1);
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+      err = EHOSTUNREACH;
+      return ERL_CONNECT_FAIL;
+    }
+    in_addr address = reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr;
+    ::freeaddrinfo(found);
+    auto lookup = epmd_port_please(address, alive, options.handshake_timeout);
+    if (lookup.result == EpmdLookup::Result::NotRegistered) return ERL_NO_PORT;
+    if (lookup.result != EpmdLookup::Result::Found) {
+      err = ECONNREFUSED;
+      return ERL_CONNECT_FAIL;
+    }
+    DistTransport::Dialing dialing(host);
+    int fd = ei_xconnect_host_port_tmo(&ec, &address, lookup.port, to_tmo(options.handshake_timeout));
+    err = erl_errno;
+    tls_failure = dialing.tls_failure();
+    return fd;
+  }
+
   void connector_loop() {
     block_sigpipe_in_this_thread();
     std::unique_lock lock(mu);
@@ -806,16 +835,9 @@ struct DistNode::Impl {
       targets[pick].in_flight = true;
       lock.unlock();
 
-      char name[MAXNODELEN + 1] = {};
-      std::strncpy(name, pick.c_str(), MAXNODELEN);
-      int fd = -1;
+      int err = 0;
       std::string tls_failure;
-      {
-        DistTransport::Dialing dialing(pick.substr(pick.find('@') + 1));
-        fd = ei_connect_tmo(&ec, name, to_tmo(options.handshake_timeout));
-        tls_failure = dialing.tls_failure();
-      }
-      int err = erl_errno;
+      const int fd = dial(pick, err, tls_failure);
       std::shared_ptr<Conn> conn = fd >= 0 ? make_conn(fd, pick, true) : nullptr;
       bool installed = conn && install(conn);
       bool handshake_failed = fd < 0 && fd != ERL_NO_PORT && fd != ERL_CONNECT_FAIL;

@@ -26,14 +26,14 @@ int remaining_ms(Clock::time_point deadline) {
   return left > 0 ? static_cast<int>(left) : 0;
 }
 
-// Non-blocking connect to 127.0.0.1:port bounded by `timeout`; returns a blocking fd or -1.
-int connect_loopback(unsigned short port, std::chrono::milliseconds timeout) {
+// Non-blocking connect to host:port bounded by `timeout`; returns the (non-blocking) fd or -1.
+int connect_ipv4(const in_addr& host, unsigned short port, std::chrono::milliseconds timeout) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_addr = host;
   int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   if (rc != 0 && errno == EINPROGRESS) {
     pollfd p{fd, POLLOUT, 0};
@@ -51,6 +51,21 @@ int connect_loopback(unsigned short port, std::chrono::milliseconds timeout) {
     return -1;
   }
   return fd;
+}
+
+int connect_loopback(unsigned short port, std::chrono::milliseconds timeout) {
+  in_addr loopback{};
+  loopback.s_addr = htonl(INADDR_LOOPBACK);
+  return connect_ipv4(loopback, port, timeout);
+}
+
+unsigned short epmd_port() {
+  static const unsigned short port = [] {
+    const char* text = std::getenv("ERL_EPMD_PORT");
+    const long value = text != nullptr ? std::strtol(text, nullptr, 10) : 0;
+    return value > 0 && value < 65536 ? static_cast<unsigned short>(value) : kEpmdPort;
+  }();
+  return port;
 }
 
 std::string find_program(const std::string& program) {
@@ -163,6 +178,45 @@ std::optional<std::string> epmd_names(std::chrono::milliseconds timeout) {
   ::close(fd);
   if (!ok || reply.size() < 4) return std::nullopt;
   return reply.substr(4);  // after EPMD's own port number
+}
+
+EpmdLookup epmd_port_please(const in_addr& host, const std::string& alive, std::chrono::milliseconds timeout) {
+  EpmdLookup lookup;
+  if (alive.empty() || alive.size() > 255) return lookup;
+  const auto deadline = Clock::now() + timeout;
+  int fd = connect_ipv4(host, epmd_port(), timeout);
+  if (fd < 0) return lookup;
+  std::string request(2, '\0');
+  const std::size_t length = alive.size() + 1;
+  request[0] = static_cast<char>(length >> 8);
+  request[1] = static_cast<char>(length & 0xff);
+  request += static_cast<char>(122);  // PORT_PLEASE2_REQ
+  request += alive;
+  // The answer: 119, a result byte, and on success the port first.
+  unsigned char reply[4];
+  std::size_t got = 0;
+  bool ok = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size());
+  while (ok && got < sizeof(reply)) {
+    pollfd p{fd, POLLIN, 0};
+    int rc = ::poll(&p, 1, remaining_ms(deadline));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) break;
+    ssize_t n = ::recv(fd, reply + got, sizeof(reply) - got, 0);
+    if (n == 0) break;  // EPMD closes after a refusal's two bytes
+    if (n < 0) {
+      ok = errno == EINTR || errno == EAGAIN;
+      continue;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (got >= 2 && reply[0] == 119 && reply[1] != 0) {
+    lookup.result = EpmdLookup::Result::NotRegistered;
+  } else if (got == sizeof(reply) && reply[0] == 119) {
+    lookup.result = EpmdLookup::Result::Found;
+    lookup.port = static_cast<std::uint16_t>((reply[2] << 8) | reply[3]);
+  }
+  return lookup;
 }
 
 }  // namespace shoal::cluster

@@ -8,12 +8,15 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -121,6 +124,39 @@ TEST(ClusterHandshakeLimits, ANodeJoinsWhileHalfSentAndStalledHandshakesHoldTheP
   for (int fd : half_sent) ::close(fd);
   EXPECT_TRUE(joined) << joining.output() << target.output();
   EXPECT_TRUE(target.running());
+}
+
+// ei waits for EPMD with select(), which cannot take a descriptor above 1023: a node holding
+// a thousand API connections (anyone can open them) crashed when it dialled another node.
+TEST(ClusterHandshakeLimits, ANodeHoldingOverAThousandSocketsStillDialsOtherNodes) {
+  raise_open_file_limit();
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < 2400) {
+    GTEST_SKIP() << "the open-file limit is too low for 1100 client sockets";
+  }
+  const auto a = unique_node_name("fd_a"), b = unique_node_name("fd_b");
+  const auto pa = free_port(), pb = free_port();
+  auto env = cluster_env(a, b, pa);  // b starts later: a keeps dialling it
+  env["JF_MAX_CONNECTIONS_PER_IP"] = "4096";
+  ShoalProcess dialling(env);
+  std::vector<int> clients;
+  for (int i = 0; i < 1100; ++i) {
+    int fd = connect_from("127.0.0.1", pa);
+    ASSERT_GE(fd, 0) << "connection " << i;
+    clients.push_back(fd);
+  }
+  std::size_t open = 0;
+  for (int wait = 0; wait < 100 && open <= 1100; ++wait) {
+    open = std::distance(std::filesystem::directory_iterator("/proc/" + std::to_string(dialling.pid()) + "/fd"),
+                         std::filesystem::directory_iterator{});
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_GT(open, 1100u) << "the node does not hold the connections";
+  ShoalProcess dialled(cluster_env(b, "", pb));
+  const bool joined = wait_for_cluster(pb, 2, 6s);
+  for (int fd : clients) ::close(fd);
+  EXPECT_TRUE(joined) << dialling.output();
+  EXPECT_TRUE(dialling.running()) << dialling.output();
 }
 
 }  // namespace
