@@ -4,6 +4,8 @@
 #include "cluster/dist_node.hpp"
 #include "cluster/term.hpp"
 
+#include "command_output.hpp"
+
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -33,20 +35,12 @@ std::string unique_prefix() {
   return buf;
 }
 
-std::string run(const std::string& command) {
-  std::string out;
-  if (FILE* p = ::popen(command.c_str(), "r")) {
-    char buf[512];
-    while (std::fgets(buf, sizeof(buf), p)) out += buf;
-    ::pclose(p);
-  }
-  return out;
-}
+using shoal::test::command_output;
 
 // `timeout 20 erl -noshell -name <name> -setcookie <cookie> -eval '<code>'`; `code` must not
 // contain single quotes (write '"'"' for each).
 std::string erl(const std::string& name, const std::string& cookie, const std::string& code) {
-  return run("timeout 20 " + std::string(kErl) + " -noshell -name " + name + " -setcookie " + cookie +
+  return command_output("timeout 20 " + std::string(kErl) + " -noshell -name " + name + " -setcookie " + cookie +
              " -eval '" + code + "' 2>&1");
 }
 

@@ -4,6 +4,7 @@
 // only the previous one), all serving HTTP on the same port 5002 as separate hosts would.
 // Needs root (skipped otherwise); everything created is removed at the end.
 #include "cluster_harness.hpp"
+#include "command_output.hpp"
 
 #include <unistd.h>
 
@@ -26,13 +27,7 @@ std::string host(const NetnsLab& lab, std::size_t i) { return lab.address(i) + "
 
 // What `epmd -names` prints inside namespace `ns`.
 std::string epmd_names(const std::string& ns) {
-  std::string out;
-  if (FILE* pipe = ::popen(("ip netns exec " + ns + " epmd -names 2>&1").c_str(), "r")) {
-    char buffer[256];
-    while (std::fgets(buffer, sizeof(buffer), pipe)) out += buffer;
-    ::pclose(pipe);
-  }
-  return out;
+  return command_output("ip netns exec " + ns + " epmd -names 2>&1");
 }
 
 bool wait_in(const std::string& ns, std::size_t count, std::chrono::milliseconds timeout) {

@@ -2,6 +2,7 @@
 // JF_DIST_LISTEN_IP says, a node running on the public default cookie says so at start, and
 // what another node asks for is validated as if it came over REST.
 #include "cluster_harness.hpp"
+#include "command_output.hpp"
 
 #include <gtest/gtest.h>
 
@@ -64,15 +65,6 @@ TEST(ClusterSecurity, BadDistListenIpStopsTheNode) {
       << result.output;
 }
 
-bool output_contains(const ShoalProcess& process, const std::string& text, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (process.output().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return process.output().find(text) != std::string::npos;
-}
-
 TEST(ClusterSecurity, DefaultCookieInProductionIsWarnedAtStart) {
   const std::string warning = "JF_DIST_COOKIE is the default cookie, \"jellyfish_cookie\", which anyone can know";
   auto env = cluster_env(unique_node_name("prod"), "", free_port());
@@ -122,14 +114,9 @@ TEST(ClusterSecurity, AForwardedRoomCreationIsValidatedLikeARestOne) {
                            "{shoal, N} ! {shoal_call, 7, node(), {shoal_create_room, nil, nil, <<\"ftp://internal/x\">>}}, "
                            "receive {shoal_reply, 7, R} -> io:format(\"~p~n\", [R]) after 5000 -> "
                            "io:format(\"no reply~n\") end, halt().";
-  std::string out;
-  const std::string command = "timeout 20 " + std::string(kErl) + " -noshell -name " + unique_node_name("erl") +
-                              " -setcookie jellyfish_cookie -eval '" + code + "' 2>&1";
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-    ::pclose(pipe);
-  }
+  const std::string out = command_output("timeout 20 " + std::string(kErl) + " -noshell -name " +
+                                         unique_node_name("erl") + " -setcookie jellyfish_cookie -eval '" + code +
+                                         "' 2>&1");
   EXPECT_NE(out.find("{error,400,<<\"webhookUrl must be an http:// or https:// URL\">>}"), std::string::npos) << out;
   EXPECT_EQ(api(port, "GET", "/room").json_body()["data"], json::array()) << "no room was created";
 }

@@ -4,6 +4,8 @@
 // Certificates are made for each run with the openssl command. Skipped without erl / openssl.
 #include "cluster_harness.hpp"
 
+#include "command_output.hpp"
+
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -26,15 +28,6 @@ namespace fs = std::filesystem;
 constexpr const char* kErl = "/usr/bin/erl";
 constexpr const char* kOpenssl = "/usr/bin/openssl";
 
-std::string run(const std::string& command) {
-  std::string out;
-  if (FILE* p = ::popen(command.c_str(), "r")) {
-    char buf[512];
-    while (std::fgets(buf, sizeof(buf), p)) out += buf;
-    ::pclose(p);
-  }
-  return out;
-}
 
 // A CA the cluster trusts, one it does not, and certificates for 127.0.0.1 signed by each.
 class Certificates {
@@ -54,7 +47,7 @@ leaf() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout 
 ca cluster_ca; ca other_ca
 leaf node1 cluster_ca; leaf node2 cluster_ca; leaf erl cluster_ca; leaf stranger other_ca
 echo made)";
-    ok_ = !dir_.empty() && run("bash -c '" + escape(script) + "' 2>&1").find("made") != std::string::npos;
+    ok_ = !dir_.empty() && command_output("bash -c '" + escape(script) + "' 2>&1").find("made") != std::string::npos;
   }
   ~Certificates() {
     std::error_code ec;
@@ -96,16 +89,7 @@ std::string erlang_ping(const std::string& node, const std::string& tls_options)
                         unique_node_name("erl") + " -setcookie jellyfish_cookie";
   if (!tls_options.empty()) command += " -proto_dist inet_tls -ssl_dist_optfile " + tls_options;
   command += " -eval 'io:format(\"~p~n\", [net_adm:ping('\"'\"'" + node + "'\"'\"')]), halt().' 2>&1";
-  return run(command);
-}
-
-bool output_contains(const ShoalProcess& process, const std::string& text, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (process.output().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return process.output().find(text) != std::string::npos;
+  return command_output(command);
 }
 
 class ClusterTls : public ::testing::Test {

@@ -36,6 +36,8 @@ long resident_kb(pid_t pid);
 long peak_resident_kb(pid_t pid);  // the high-water mark of resident memory
 // Raises this process's open-file soft limit to its hard limit (for many client sockets).
 void raise_open_file_limit();
+// A blocking TCP connection from `source` (an address of lo) to 127.0.0.1:`port`; -1 on failure.
+int connect_from(const char* source, std::uint16_t port);
 
 struct ExitResult {
   int exit_code = -1;  // -1: did not exit in time (killed)
@@ -70,6 +72,9 @@ class ShoalProcess {
   std::string log_path_;
   int exit_code_ = -1;
 };
+
+// Waits up to `timeout` for `text` to appear in what `process` printed.
+bool output_contains(const ShoalProcess& process, const std::string& text, std::chrono::milliseconds timeout);
 
 struct HttpResult {
   int status = 0;

@@ -26,17 +26,7 @@ using namespace std::chrono_literals;
 // A TCP connection from `source` (an address of lo) to the server.
 class RawConnection {
  public:
-  RawConnection(const char* source, std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    ::inet_pton(AF_INET, source, &local.sin_addr);
-    sockaddr_in remote{};
-    remote.sin_family = AF_INET;
-    remote.sin_port = htons(port);
-    remote.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0 &&
-                 ::connect(fd_, reinterpret_cast<sockaddr*>(&remote), sizeof remote) == 0;
-  }
+  RawConnection(const char* source, std::uint16_t port) : fd_(connect_from(source, port)), connected_(fd_ >= 0) {}
   ~RawConnection() {
     if (fd_ >= 0) ::close(fd_);
   }

@@ -9,6 +9,8 @@
 #endif
 #include <ei.h>
 
+#include "command_output.hpp"
+
 #include <gtest/gtest.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -72,15 +74,7 @@ bool sees(const DistNode& node, const std::vector<std::string>& others) {
   });
 }
 
-std::string run(const std::string& command) {
-  std::string out;
-  if (FILE* p = ::popen(command.c_str(), "r")) {
-    char buf[512];
-    while (std::fgets(buf, sizeof(buf), p)) out += buf;
-    ::pclose(p);
-  }
-  return out;
-}
+using shoal::test::command_output;
 
 // Collects log messages (payload only) of the default logger during a test.
 class CaptureSink : public spdlog::sinks::base_sink<std::mutex> {
@@ -262,7 +256,7 @@ TEST(ClusterDistNode, TwoNodesConnectAndAreListedByEpmd) {
   ASSERT_TRUE(names.has_value());
   EXPECT_NE(names->find("name " + p + "a at port " + std::to_string(a->port())), std::string::npos) << *names;
   EXPECT_NE(names->find("name " + p + "b at port " + std::to_string(b->port())), std::string::npos) << *names;
-  auto cli = run("epmd -names 2>&1");
+  auto cli = command_output("epmd -names 2>&1");
   EXPECT_NE(cli.find("name " + p + "a at port"), std::string::npos) << cli;
   EXPECT_NE(cli.find("name " + p + "b at port"), std::string::npos) << cli;
 

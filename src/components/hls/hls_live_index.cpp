@@ -29,8 +29,7 @@ std::optional<LivePosition> HlsLiveIndex::position(const std::string& room_id) c
 }
 
 std::optional<std::string> HlsLiveIndex::playlist(const std::string& room_id, const std::string& file_name) const {
-  std::shared_ptr<const std::string> head;
-  std::string text;
+  SplitPlaylist playlist;
   {
     std::lock_guard lock(mutex_);
     auto it = streams_.find(room_id);
@@ -38,11 +37,9 @@ std::optional<std::string> HlsLiveIndex::playlist(const std::string& room_id, co
         !it->second.playlist.head) {
       return std::nullopt;
     }
-    head = it->second.playlist.head;
-    text = it->second.playlist.tail;
+    playlist = it->second.playlist;  // the head is shared, not copied
   }
-  // The copy of the shared head happens outside the lock.
-  return *head + text;
+  return playlist.text();  // the long copy happens outside the lock
 }
 
 std::optional<std::uint64_t> HlsLiveIndex::add_waiter(const std::string& room_id, std::function<void()> wake) {
