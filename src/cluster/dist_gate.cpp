@@ -72,7 +72,8 @@ std::optional<DistGate::Ready> DistGate::take(std::chrono::milliseconds timeout)
     for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
       const Waiting& w = it->second;
       std::uint32_t address = w.peer.sin_addr.s_addr;
-      if (w.want != 0 || handshaking_[address] >= limits_.max_handshakes_per_address) continue;
+      auto busy = handshaking_.find(address);  // find, not []: no entry for every address seen
+      if (w.want != 0 || (busy != handshaking_.end() && busy->second >= limits_.max_handshakes_per_address)) continue;
       ++handshaking_[address];
       if (--per_address_[address] == 0) per_address_.erase(address);
       taken = Ready{w.socket, w.peer};
