@@ -52,26 +52,6 @@ LayerSelector::Verdict LayerSelector::on_packet(int layer, bool keyframe) {
   return layer == current_ && layer != kNone ? Verdict::Forward : Verdict::Drop;
 }
 
-std::optional<int> layer_of_rid(std::string_view rid) {
-  if (rid == "l") return 0;
-  if (rid == "m") return 1;
-  if (rid == "h") return 2;
-  return std::nullopt;
-}
-
-std::string_view rid_of_layer(int layer) {
-  switch (layer) {
-    case 0:
-      return "l";
-    case 1:
-      return "m";
-    case 2:
-      return "h";
-    default:
-      return "";
-  }
-}
-
 std::string_view to_string(LayerSelector::Reason reason) {
   switch (reason) {
     case LayerSelector::Reason::Other:

@@ -6,6 +6,8 @@
 // layer only changes at a keyframe of the wanted layer, so the subscriber's decoder never sees
 // a delta frame of a stream it has no reference for; until then the old layer keeps flowing.
 // Plain state machine: no clocks, no sockets; the room feeds it packets and layer activity.
+#include "media/simulcast_layer.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -14,7 +16,7 @@ namespace shoal::room {
 
 class LayerSelector {
  public:
-  static constexpr int kLayerCount = 3;  // l, m, h
+  static constexpr int kLayerCount = media::kSimulcastLayers;
   static constexpr int kNone = -1;
   static constexpr int kInitialTarget = 1;  // medium, as Jellyfish's initial_target_variant
 
@@ -50,9 +52,8 @@ class LayerSelector {
   Reason reason_ = Reason::Other;
 };
 
-// "l" / "m" / "h" <-> 0 / 1 / 2.
-std::optional<int> layer_of_rid(std::string_view rid);
-std::string_view rid_of_layer(int layer);
+using media::layer_of_rid;
+using media::rid_of_layer;
 std::string_view to_string(LayerSelector::Reason reason);  // wire names: "other", "encoding_inactive", ...
 
 }  // namespace shoal::room

@@ -1,7 +1,9 @@
 #pragma once
 // The media side of one WebRTC peer: its transport, the state of its negotiation rounds, the
 // tracks it publishes (inbound) and the remote tracks it receives (outbound).
-#include "room/published_track.hpp"
+#include "media/producer.hpp"
+#include "media/rtp_listener.hpp"
+#include "room/outbound_stream.hpp"
 #include "rtc/cc/send_side_bandwidth_estimator.hpp"
 #include "rtc/rtcp/transport_cc_feedback_generator.hpp"
 #include "webrtc/peer_transport.hpp"
@@ -24,19 +26,6 @@ class PeerMediaEvents {
   virtual void on_peer_transport_failed(PeerMedia& media, std::string_view reason) = 0;
 };
 
-struct InboundStream {
-  std::string mid;
-  PublishedTrack* track = nullptr;
-  std::uint8_t payload_type = 0;
-  std::optional<std::uint8_t> rtx_payload_type;
-  std::vector<std::uint32_t> ssrcs;
-  std::optional<std::uint32_t> rtx_ssrc;
-  int rid_extension_id = 0;
-  int mid_extension_id = 0;
-  int repaired_rid_extension_id = 0;
-  int transport_cc_extension_id = 0;
-};
-
 // What the server sends one subscriber, and what its downlink is estimated to carry.
 struct Downlink {
   // Created with the first packet we number transport-wide for it (peers that only publish, or
@@ -52,7 +41,7 @@ struct Downlink {
   double reported_bps = -1;         // last bandwidthEstimation sent to the peer
 };
 
-class PeerMedia final : public webrtc::PeerTransportHandler {
+class PeerMedia final : public webrtc::PeerTransportHandler, public media::PublisherLink {
  public:
   PeerMedia(std::string peer_id, PeerMediaEvents& events) : peer_id_(std::move(peer_id)), events_(events) {}
 
@@ -63,13 +52,18 @@ class PeerMedia final : public webrtc::PeerTransportHandler {
   bool round_wanted = false;     // another round requested meanwhile
   bool negotiated_once = false;
   std::uint64_t answers = 0;
-  std::vector<InboundStream> inbound;
+  media::RtpListener inbound;  // the tracks it publishes, by m-line and SSRC
   std::vector<std::unique_ptr<OutboundStream>> outbound;
   // Transport-wide congestion control: feedback on what this peer sends us, and our own
   // transport-wide numbering of what we send it.
   rtc::rtcp::TransportCcFeedbackGenerator transport_cc_feedback;
   std::uint16_t next_transport_sequence = 0;
   Downlink downlink;
+
+  bool feedback_ready() const override { return transport && transport->connected(); }
+  void send_feedback(std::span<std::uint8_t> buffer, std::size_t length) override {
+    if (transport) transport->send_rtcp(buffer, length);
+  }
 
   OutboundStream* outbound_by_ssrc(std::uint32_t ssrc) {
     for (auto& stream : outbound) {

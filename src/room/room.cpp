@@ -293,11 +293,12 @@ void Room::rebuild_endpoint_metrics() {
       endpoint["ice.bytes_sent"] = stats.wire_bytes_sent;
       endpoint["ice.packets_received"] = stats.wire_packets_received;
       endpoint["ice.packets_sent"] = stats.wire_packets_sent;
-      for (const auto& inbound : peer.media->inbound) {
-        if (inbound.track == nullptr) continue;
-        endpoint["track_id=" + inbound.track->id + ":"] = {{"inbound-rtp.packets", inbound.track->packets},
-                                                            {"inbound-rtp.bytes_received", inbound.track->bytes},
-                                                            {"track.metadata", inbound.track->metadata}};
+      for (const auto& inbound : peer.media->inbound.bindings()) {
+        if (inbound.producer == nullptr) continue;
+        const media::Producer& track = *inbound.producer;
+        endpoint["track_id=" + track.id() + ":"] = {{"inbound-rtp.packets", track.packets()},
+                                                    {"inbound-rtp.bytes_received", track.bytes()},
+                                                    {"track.metadata", track.metadata()}};
       }
       for (const auto& outbound : peer.media->outbound) {
         if (!outbound->active) continue;

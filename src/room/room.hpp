@@ -7,6 +7,7 @@
 #include "metrics/traffic_counters.hpp"
 #include "notifications/server_event.hpp"
 #include "room/peer_channel.hpp"
+#include "media/producer.hpp"
 #include "room/peer_media.hpp"
 #include "room/room_config.hpp"
 #include "rtc/rtcp/report_block.hpp"
@@ -28,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -189,9 +191,9 @@ class Room final : private PeerMediaEvents {
   // --- components (room_components.cpp) ---
   std::variant<AddedComponent, RoomError> start_hls(const ComponentOptions& options);
   components::hls::HlsComponent* hls_broadcast();
-  void hls_add_track(PublishedTrack& track);
-  void hls_remove_track(PublishedTrack& track);
-  void hls_push(PublishedTrack& track, int source, const rtc::rtp::RtpPacket& packet);
+  void hls_add_track(media::Producer& track);
+  void hls_remove_track(media::Producer& track);
+  void hls_push(media::Producer& track, int source, const rtc::rtp::RtpPacket& packet);
   void on_hls_notice(const std::string& component_id, const components::hls::HlsNotice& notice);
   void stop_hls(Component& component);  // ends its broadcast (last segment, closed playlist)
   void stop_components();
@@ -215,11 +217,12 @@ class Room final : private PeerMediaEvents {
   void start_round(Peer& peer);
   void answer_offer(Peer& peer, signaling::SdpOffer offer);
   void announce_tracks_to(Peer& receiver);
-  void publish_tracks(Peer& owner, const std::vector<PublishedTrack*>& added);
+  void publish_tracks(Peer& owner, const std::vector<media::Producer*>& added);
   void unpublish_tracks(Peer& owner, const std::vector<std::string>& track_ids);
   void drop_media(Peer& peer);
   std::vector<signaling::TrackView> track_views(std::string_view owner_id) const;
-  PublishedTrack* find_track(std::string_view track_id);
+  media::Producer* find_track(std::string_view track_id);
+  std::vector<OutboundStream*>& subscribers_of(const media::Producer& track) { return subscribers_[&track]; }
   std::uint32_t fresh_ssrc(const PeerMedia& media);
   void update_forwarded_count();
 
@@ -232,23 +235,14 @@ class Room final : private PeerMediaEvents {
   void handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> packet);
   void handle_peer_transport_connected(PeerMedia& media);
   void handle_peer_transport_failed(PeerMedia& media, std::string_view reason);
-  struct InboundMatch {
-    PublishedTrack* track = nullptr;
-    const InboundStream* stream = nullptr;
-    int source = 0;  // index into track->sources
-    bool rtx = false;
-  };
-  InboundMatch inbound_track(PeerMedia& media, const rtc::rtp::RtpPacket& packet);
-  void on_media_packet(PeerMedia& media, const InboundMatch& match, const rtc::rtp::RtpPacket& packet,
-                       bool retransmitted, std::int64_t arrival_us);
+  void on_media_packet(media::Producer& track, int source, const rtc::rtp::RtpPacket& packet, bool retransmitted,
+                       std::int64_t arrival_us);
   bool can_send(const OutboundStream& stream) const;
   bool forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms);
-  void request_keyframe(PublishedTrack& track, int source, std::int64_t now_ms);
   void request_keyframe(OutboundStream& stream, std::int64_t now_ms);  // for what it waits for/gets
   static bool needs_keyframe(const OutboundStream& stream);
   void retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers);
   void measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, std::int64_t now_us);
-  void send_nacks(PeerMedia& media, InboundSource& source, std::int64_t now_ms);
   void send_transport_feedback(PeerMedia& media, std::int64_t now_us);
   void send_receiver_reports(PeerMedia& media, std::int64_t now_us);
   void forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& report, std::int64_t now_us);
@@ -257,7 +251,7 @@ class Room final : private PeerMediaEvents {
 
   // --- simulcast layer control (room_simulcast.cpp) ---
   void on_set_target_variant(Peer& peer, const nlohmann::json& data);
-  void update_layer_activity(PublishedTrack& track, std::int64_t now_ms);
+  void update_layer_activity(media::Producer& track, std::int64_t now_ms);
   void notify_encoding_switched(const OutboundStream& stream);
 
   // --- subscriber bandwidth (room_bandwidth.cpp) ---
@@ -265,7 +259,6 @@ class Room final : private PeerMediaEvents {
   void on_downlink_feedback(PeerMedia& media, const rtc::rtcp::TransportCc& feedback, std::int64_t now_us);
   void allocate_downlink(PeerMedia& media, std::int64_t now_ms);
   void update_downlink_rates(PeerMedia& media);
-  void update_source_rates(PublishedTrack& track);
   void report_bandwidth_estimation(PeerMedia& media);
   void send_padding(OutboundStream& stream, std::int64_t now_us);
 
@@ -276,7 +269,15 @@ class Room final : private PeerMediaEvents {
   bool closed_ = false;
   std::vector<Peer> peers_;  // insertion order, as listings show it
   std::vector<Component> components_;
-  std::vector<std::unique_ptr<PublishedTrack>> tracks_;  // publication order
+  std::vector<std::unique_ptr<media::Producer>> tracks_;  // publication order
+  // The fan-out: who receives each track (active outbound streams only).
+  std::unordered_map<const media::Producer*, std::vector<OutboundStream*>> subscribers_;
+  // Tracks in the room's HLS broadcast: their key in it and, for simulcast, the layer it takes.
+  struct HlsTrack {
+    std::uint32_t key = 0;
+    int source = -1;
+  };
+  std::unordered_map<media::Producer*, HlsTrack> hls_tracks_;
   boost::asio::steady_timer media_timer_;
   bool media_timer_running_ = false;
   boost::asio::steady_timer metadata_timer_;

@@ -33,7 +33,7 @@ constexpr std::int64_t kMaxProbeBackoffMs = 12000;
 
 // The subscriber's id of the transport-wide sequence extension for this stream (0: none).
 std::uint8_t transport_cc_id(const OutboundStream& stream) {
-  const int publisher_id = stream.track != nullptr ? stream.track->transport_cc_extension_id : 0;
+  const int publisher_id = stream.track != nullptr ? stream.track->transport_cc_extension_id() : 0;
   if (publisher_id <= 0 || publisher_id >= 256) return 0;
   return stream.extension_map[static_cast<std::size_t>(publisher_id)];
 }
@@ -85,16 +85,6 @@ void Room::send_padding(OutboundStream& stream, std::int64_t now_us) {
   }
 }
 
-void Room::update_source_rates(PublishedTrack& track) {
-  for (auto& source : track.sources) {
-    const std::uint64_t delta = source.bytes - source.bytes_at_last_rate;
-    source.bytes_at_last_rate = source.bytes;
-    if (delta == 0) continue;  // a silent layer keeps its last rate: it costs that when it returns
-    const double rate = static_cast<double>(delta) * 8.0 / kRateWindowSeconds;
-    source.bitrate_bps = source.bitrate_bps == 0 ? rate : 0.5 * source.bitrate_bps + 0.5 * rate;
-  }
-}
-
 void Room::update_downlink_rates(PeerMedia& media) {
   std::uint64_t bytes = 0;
   for (const auto& stream : media.outbound) bytes += stream->bytes;
@@ -123,18 +113,18 @@ void Room::allocate_downlink(PeerMedia& media, std::int64_t now_ms) {
   double fixed_bps = 0;
   for (auto& stream : media.outbound) {
     if (!stream->active || stream->track == nullptr) continue;
-    const PublishedTrack& track = *stream->track;
+    const media::Producer& track = *stream->track;
     if (!track.is_simulcast()) {
-      fixed_bps += track.sources[0].bitrate_bps;
+      fixed_bps += track.stream(0).bitrate_bps();
       continue;
     }
     if (count == demands.size()) continue;  // beyond 16 simulcast tracks: left uncapped
     SimulcastDemand& demand = demands[count];
     demand.target = stream->layers.target();
-    demand.active_layers = track.active_layers();
+    demand.active_layers = track.active_streams();
     demand.current = stream->layers.current();
     for (std::size_t layer = 0; layer < demand.layer_bps.size(); ++layer) {
-      demand.layer_bps[layer] = track.sources[layer].bitrate_bps;
+      demand.layer_bps[layer] = track.streams()[layer].bitrate_bps();
     }
     streams[count++] = stream.get();
   }

@@ -2,7 +2,6 @@
 // feeds it every published track's packets and answers what it reports back, on its loop.
 // RTSP is not built yet and is refused with 501.
 #include "room/room.hpp"
-#include "rtc/sdp/session_description.hpp"
 
 #include "core/uuid.hpp"
 
@@ -21,8 +20,8 @@ std::int64_t now_ms() {
       .count();
 }
 
-bool broadcastable(const PublishedTrack& track) {
-  return track.is_video() ? rtc::sdp::iequals(track.codec_name, "H264") : rtc::sdp::iequals(track.codec_name, "opus");
+bool broadcastable(const media::Producer& track) {
+  return track.is_video() ? track.codec() == media::Codec::H264 : track.codec() == media::Codec::Opus;
 }
 
 }  // namespace
@@ -62,37 +61,40 @@ components::hls::HlsComponent* Room::hls_broadcast() {
   return nullptr;
 }
 
-void Room::hls_add_track(PublishedTrack& track) {
+void Room::hls_add_track(media::Producer& track) {
   auto* hls = hls_broadcast();
-  if (hls == nullptr || track.hls_key != 0 || !broadcastable(track)) return;
-  track.hls_key = hls->add_track(track.is_video());
-  track.hls_source = -1;
+  if (hls == nullptr || hls_tracks_.contains(&track) || !broadcastable(track)) return;
+  hls_tracks_[&track] = {hls->add_track(track.is_video()), -1};
 }
 
-void Room::hls_remove_track(PublishedTrack& track) {
-  if (track.hls_key == 0) return;
-  if (auto* hls = hls_broadcast()) hls->remove_track(track.hls_key);
-  track.hls_key = 0;
+void Room::hls_remove_track(media::Producer& track) {
+  auto entry = hls_tracks_.find(&track);
+  if (entry == hls_tracks_.end()) return;
+  if (auto* hls = hls_broadcast()) hls->remove_track(entry->second.key);
+  hls_tracks_.erase(entry);
 }
 
-void Room::hls_push(PublishedTrack& track, int source, const rtc::rtp::RtpPacket& packet) {
-  if (track.hls_key == 0) return;
+void Room::hls_push(media::Producer& track, int source, const rtc::rtp::RtpPacket& packet) {
+  if (hls_tracks_.empty()) return;
+  auto entry = hls_tracks_.find(&track);
+  if (entry == hls_tracks_.end()) return;
   auto* hls = hls_broadcast();
   if (hls == nullptr) return;
+  HlsTrack& feed = entry->second;
   if (track.is_simulcast()) {
     // The broadcast takes the best layer being sent; its decoder restarts at the next keyframe
     // of a new one (and asks for it).
     int best = -1;
     for (int i = LayerSelector::kLayerCount - 1; i >= 0; --i) {
-      if (track.sources[static_cast<std::size_t>(i)].active) {
+      if (track.stream(i).active()) {
         best = i;
         break;
       }
     }
-    track.hls_source = best;
+    feed.source = best;
     if (source != best) return;
   }
-  hls->push(track.hls_key, packet.ssrc(), packet.sequence_number(), packet.timestamp(), packet.marker(),
+  hls->push(feed.key, packet.ssrc(), packet.sequence_number(), packet.timestamp(), packet.marker(),
             packet.payload());
 }
 
@@ -103,9 +105,9 @@ void Room::on_hls_notice(const std::string& component_id, const components::hls:
   using Kind = components::hls::HlsNotice::Kind;
   switch (notice.kind) {
     case Kind::KeyframeNeeded:
-      for (auto& track : tracks_) {
-        if (track->hls_key != notice.track_key) continue;
-        request_keyframe(*track, track->is_simulcast() ? std::max(track->hls_source, 0) : 0, now_ms());
+      for (auto& [track, feed] : hls_tracks_) {
+        if (feed.key != notice.track_key) continue;
+        track->request_keyframe(track->is_simulcast() ? std::max(feed.source, 0) : 0, now_ms());
         break;
       }
       return;
@@ -128,7 +130,7 @@ void Room::on_hls_notice(const std::string& component_id, const components::hls:
 void Room::stop_hls(Component& component) {
   if (!component.hls) return;
   // One broadcast per room: every track's key belongs to it.
-  for (auto& track : tracks_) track->hls_key = 0;
+  hls_tracks_.clear();
   component.hls.reset();
 }
 

@@ -10,10 +10,7 @@
 #include "rtc/rtcp/picture_loss_indication.hpp"
 #include "rtc/rtcp/receiver_report.hpp"
 #include "rtc/rtcp/rtcp_compound.hpp"
-#include "rtc/rtp/h264_keyframe.hpp"
 #include "rtc/rtp/rtx_packet.hpp"
-#include "rtc/rtp/vp8_payload_descriptor.hpp"
-#include "rtc/sdp/session_description.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -25,10 +22,6 @@ namespace shoal::room {
 
 namespace {
 
-constexpr std::int64_t kKeyframeRetryMs = 500;
-constexpr std::int64_t kNackIntervalMs = 20;  // at most one NACK per stream this often
-// Feedback the server originates carries this sender SSRC (RFC 4585 allows any non-media one).
-constexpr std::uint32_t kServerFeedbackSsrc = 1;
 constexpr std::size_t kTransportFeedbackSize = 1200;
 
 using RtcpBuffer = std::array<std::uint8_t, 8 + 31 * rtc::rtcp::ReportBlock::kSize + rtc::srtp::kMaxTrailerLength>;
@@ -38,147 +31,59 @@ std::int64_t now_us() {
       .count();
 }
 
-bool is_keyframe(const PublishedTrack& track, std::span<const std::uint8_t> payload) {
-  if (!track.is_video()) return true;
-  if (rtc::sdp::iequals(track.codec_name, "VP8")) return rtc::rtp::is_vp8_keyframe(payload);
-  if (rtc::sdp::iequals(track.codec_name, "H264")) return rtc::rtp::is_h264_keyframe(payload);
-  return true;  // codecs we cannot inspect: forward from the first packet
-}
-
-std::string_view extension_text(const rtc::rtp::RtpPacket& packet, int extension_id) {
-  if (extension_id <= 0) return {};
-  auto value = packet.extension(extension_id);
-  return {reinterpret_cast<const char*>(value.data()), value.size()};
-}
-
 }  // namespace
-
-Room::InboundMatch Room::inbound_track(PeerMedia& media, const rtc::rtp::RtpPacket& packet) {
-  const std::uint32_t ssrc = packet.ssrc();
-  if (ssrc == 0) return {};  // 0 marks sources not learned yet
-  for (auto& stream : media.inbound) {
-    if (stream.track == nullptr) continue;
-    for (int i = 0; i < LayerSelector::kLayerCount; ++i) {
-      const InboundSource& source = stream.track->sources[static_cast<std::size_t>(i)];
-      if (source.ssrc == ssrc) return {stream.track, &stream, i, false};
-      if (source.rtx_ssrc == ssrc) return {stream.track, &stream, i, true};
-    }
-  }
-  // A new SSRC: simulcast layers (and browsers that send no a=ssrc) are identified by header
-  // extensions, the RTX stream of a layer by repaired-rid and the RTX payload type.
-  auto learn = [&](PublishedTrack& track, const InboundStream& stream, int index, bool rtx) -> InboundMatch {
-    InboundSource& source = track.sources[static_cast<std::size_t>(index)];
-    if (rtx) {
-      source.rtx_ssrc = ssrc;
-    } else {
-      source.ssrc = ssrc;
-      source.statistics = rtc::rtp::ReceiveStatistics(track.clock_rate);
-      source.nacks.reset();
-    }
-    return {&track, &stream, index, rtx};
-  };
-  for (auto& stream : media.inbound) {
-    if (stream.track == nullptr) continue;
-    PublishedTrack& track = *stream.track;
-    const bool rtx_type = stream.rtx_payload_type && packet.payload_type() == *stream.rtx_payload_type;
-    if (!rtx_type && packet.payload_type() != stream.payload_type) continue;
-    if (track.is_simulcast()) {
-      auto rid = extension_text(packet, rtx_type ? stream.repaired_rid_extension_id : stream.rid_extension_id);
-      if (rid.empty() || std::find(track.rids.begin(), track.rids.end(), rid) == track.rids.end()) continue;
-      auto layer = layer_of_rid(rid);
-      if (!layer) continue;
-      return learn(track, stream, *layer, rtx_type);
-    }
-    const bool listed = std::find(stream.ssrcs.begin(), stream.ssrcs.end(), ssrc) != stream.ssrcs.end() ||
-                        (stream.rtx_ssrc && *stream.rtx_ssrc == ssrc);
-    const auto mid = extension_text(packet, stream.mid_extension_id);
-    if (listed || (!mid.empty() && mid == stream.mid)) return learn(track, stream, 0, rtx_type);
-  }
-  return {};
-}
 
 void Room::handle_peer_rtp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   auto packet = rtc::rtp::RtpPacket::parse(bytes);
   if (!packet) return;
   const std::int64_t now = now_us();
   // Transport-wide feedback covers every packet, bandwidth probes and retransmissions included.
-  int transport_cc_id = 0;
-  for (const auto& stream : media.inbound) {
-    if (stream.transport_cc_extension_id > 0) {
-      transport_cc_id = stream.transport_cc_extension_id;
-      break;
-    }
-  }
-  if (transport_cc_id > 0) {
+  if (const int transport_cc_id = media.inbound.transport_cc_extension_id(); transport_cc_id > 0) {
     if (auto sequence = packet->extension_u16(transport_cc_id)) {
       media.transport_cc_feedback.on_packet(*sequence, packet->ssrc(), now);
       if (media.transport_cc_feedback.due(now)) send_transport_feedback(media, now);
     }
   }
 
-  const InboundMatch match = inbound_track(media, *packet);
-  if (match.track == nullptr) return;
-  if (!match.rtx) {
-    on_media_packet(media, match, *packet, false, now);
+  const auto route = media.inbound.route(*packet);
+  if (route.producer == nullptr) return;
+  if (!route.rtx) {
+    on_media_packet(*route.producer, route.stream, *packet, false, now);
     return;
   }
   // RTX (RFC 4588): restore the original packet in place and treat it as a late one.
-  const std::uint32_t original_ssrc = match.track->sources[static_cast<std::size_t>(match.source)].ssrc;
+  const std::uint32_t original_ssrc = route.producer->stream(route.stream).ssrc();
   if (original_ssrc == 0) return;
-  auto restored = rtc::rtp::rtx_unwrap(bytes, match.stream->payload_type, original_ssrc);
+  auto restored = rtc::rtp::rtx_unwrap(bytes, route.binding->payload_type, original_ssrc);
   if (!restored) return;  // padding-only probe
   auto original = rtc::rtp::RtpPacket::parse(*restored);
-  if (original) on_media_packet(media, match, *original, true, now);
+  if (original) on_media_packet(*route.producer, route.stream, *original, true, now);
 }
 
-void Room::on_media_packet(PeerMedia& media, const InboundMatch& match, const rtc::rtp::RtpPacket& packet,
-                           bool retransmitted, std::int64_t arrival_us) {
-  PublishedTrack& track = *match.track;
-  InboundSource& source = track.sources[static_cast<std::size_t>(match.source)];
+void Room::on_media_packet(media::Producer& track, int source, const rtc::rtp::RtpPacket& packet, bool retransmitted,
+                           std::int64_t arrival_us) {
   const std::int64_t now = arrival_us / 1000;
-  ++track.packets;
-  track.bytes += packet.bytes().size();
-  source.bytes += packet.bytes().size();
-  track.transport_cc_extension_id = match.stream->transport_cc_extension_id;
-  source.last_packet_ms = now;
+  const auto ingest = track.receive(source, packet, retransmitted, arrival_us);
+  if (!ingest.forward) return;
+  if (ingest.became_active && track.is_simulcast()) update_layer_activity(track, now);
+  const bool keyframe = ingest.keyframe;
+  if (!retransmitted) hls_push(track, source, packet);
 
-  bool repaired = false;
-  if (track.is_video()) {
-    const std::size_t missing = source.nacks.missing_count();
-    source.nacks.on_packet(packet.sequence_number(), now);
-    repaired = source.nacks.missing_count() < missing;
-    if (source.nacks.missing_count() > 0) send_nacks(media, source, now);
-    if (source.nacks.take_keyframe_request()) request_keyframe(track, match.source, now);
-  }
-  // A retransmission counts (and is forwarded) only when it fills a gap we asked about:
-  // browsers also probe bandwidth with RTX copies of old packets, which are duplicates to the
-  // loss statistics and must not flood subscribers.
-  if (retransmitted && !repaired) return;
-  source.statistics.on_packet(packet.sequence_number(), packet.timestamp(), arrival_us, retransmitted);
-
-  if (!source.active) {
-    source.active = true;
-    if (track.is_simulcast()) update_layer_activity(track, now);
-  }
-  const bool keyframe = !retransmitted && is_keyframe(track, packet.payload());
-  if (keyframe) source.keyframe_requested_ms = -1;
-  if (!retransmitted) hls_push(track, match.source, packet);
-
-  for (OutboundStream* stream : track.subscribers) {
+  for (OutboundStream* stream : subscribers_of(track)) {
     if (!track.is_simulcast()) {
       forward(*stream, packet, keyframe, now);
       continue;
     }
     if (!can_send(*stream)) continue;
     if (retransmitted) {
-      if (stream->layers.current() == match.source) forward(*stream, packet, false, now);
+      if (stream->layers.current() == source) forward(*stream, packet, false, now);
       continue;
     }
     if (stream->waiting_keyframe) {  // (re)negotiated: start over at a keyframe
       stream->layers.restart();
       stream->waiting_keyframe = false;
     }
-    switch (stream->layers.on_packet(match.source, keyframe)) {
+    switch (stream->layers.on_packet(source, keyframe)) {
       case LayerSelector::Verdict::Drop:
         break;
       case LayerSelector::Verdict::Forward:
@@ -215,7 +120,7 @@ bool Room::forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bo
   // seq/ts and VP8 picture numbering continue where the previous layer stopped.
   const bool switched = stream.source_ssrc != 0 && stream.source_ssrc != packet.ssrc();
   if (!stream.munger.rewrite(*copy, now, switched)) return false;
-  if (stream.track != nullptr && rtc::sdp::iequals(stream.track->codec_name, "VP8")) {
+  if (stream.track != nullptr && stream.track->codec() == media::Codec::Vp8) {
     stream.vp8_munger.rewrite(copy->mutable_payload(), switched);
   }
   stream.source_ssrc = packet.ssrc();
@@ -322,42 +227,15 @@ bool Room::needs_keyframe(const OutboundStream& stream) {
 
 void Room::request_keyframe(OutboundStream& stream, std::int64_t now) {
   if (stream.track == nullptr) return;
-  PublishedTrack& track = *stream.track;
+  media::Producer& track = *stream.track;
   if (!track.is_simulcast()) {
-    request_keyframe(track, 0, now);
+    track.request_keyframe(0, now);
     return;
   }
   int layer = stream.layers.waiting_keyframe() || stream.waiting_keyframe ? stream.layers.wanted()
                                                                           : stream.layers.current();
   if (layer == LayerSelector::kNone) layer = stream.layers.current();
-  if (layer != LayerSelector::kNone) request_keyframe(track, layer, now);
-}
-
-void Room::request_keyframe(PublishedTrack& track, int source_index, std::int64_t now) {
-  if (!track.is_video() || source_index < 0 || source_index >= LayerSelector::kLayerCount) return;
-  InboundSource& source = track.sources[static_cast<std::size_t>(source_index)];
-  if (source.keyframe_requested_ms >= 0 && now - source.keyframe_requested_ms < kKeyframeRetryMs) return;
-  Peer* owner = find_peer(track.owner_id);
-  if (owner == nullptr || !owner->media || !owner->media->transport || !owner->media->transport->connected()) return;
-  std::uint32_t media_ssrc = source.ssrc;
-  if (media_ssrc == 0 && !track.is_simulcast() && !track.ssrcs.empty()) media_ssrc = track.ssrcs.front();
-  if (media_ssrc == 0) return;
-  source.keyframe_requested_ms = now;
-  std::array<std::uint8_t, 64 + rtc::srtp::kMaxTrailerLength> buffer{};
-  auto length = rtc::rtcp::write_pli(buffer, kServerFeedbackSsrc, media_ssrc);
-  if (length) owner->media->transport->send_rtcp(buffer, *length);
-}
-
-void Room::send_nacks(PeerMedia& media, InboundSource& source, std::int64_t now) {
-  if (source.last_nack_ms >= 0 && now - source.last_nack_ms < kNackIntervalMs) return;
-  if (!media.transport || !media.transport->connected() || source.ssrc == 0) return;
-  std::array<std::uint16_t, 64> lost{};
-  const std::size_t count = source.nacks.collect(now, lost);
-  if (count == 0) return;
-  source.last_nack_ms = now;
-  std::array<std::uint8_t, 12 + 64 * 4 + rtc::srtp::kMaxTrailerLength> buffer{};
-  auto length = rtc::rtcp::write_generic_nack(buffer, kServerFeedbackSsrc, source.ssrc, std::span(lost.data(), count));
-  if (length) media.transport->send_rtcp(buffer, *length);
+  if (layer != LayerSelector::kNone) track.request_keyframe(layer, now);
 }
 
 void Room::send_transport_feedback(PeerMedia& media, std::int64_t now) {
@@ -365,7 +243,7 @@ void Room::send_transport_feedback(PeerMedia& media, std::int64_t now) {
   for (int i = 0; i < 4 && media.transport_cc_feedback.pending(); ++i) {
     std::array<std::uint8_t, kTransportFeedbackSize + rtc::srtp::kMaxTrailerLength> buffer{};
     auto length = media.transport_cc_feedback.write(std::span(buffer.data(), kTransportFeedbackSize),
-                                                    kServerFeedbackSsrc, now);
+                                                    media::kServerFeedbackSsrc, now);
     if (!length) break;
     media.transport->send_rtcp(buffer, *length);
   }
@@ -375,16 +253,16 @@ void Room::send_receiver_reports(PeerMedia& media, std::int64_t now) {
   if (!media.transport || !media.transport->connected()) return;
   std::array<rtc::rtcp::ReportBlock, 31> blocks{};
   std::size_t count = 0;
-  for (const auto& stream : media.inbound) {
-    if (stream.track == nullptr) continue;
-    for (auto& source : stream.track->sources) {
-      if (source.ssrc == 0 || count == blocks.size()) continue;
-      if (auto block = source.statistics.report(source.ssrc, now)) blocks[count++] = *block;
+  for (const auto& binding : media.inbound.bindings()) {
+    if (binding.producer == nullptr) continue;
+    for (auto& source : binding.producer->streams()) {
+      if (source.ssrc() == 0 || count == blocks.size()) continue;
+      if (auto block = source.statistics().report(source.ssrc(), now)) blocks[count++] = *block;
     }
   }
   if (count == 0) return;
   RtcpBuffer buffer{};
-  auto length = rtc::rtcp::write_receiver_report(buffer, kServerFeedbackSsrc, std::span(blocks.data(), count));
+  auto length = rtc::rtcp::write_receiver_report(buffer, media::kServerFeedbackSsrc, std::span(blocks.data(), count));
   if (length) media.transport->send_rtcp(buffer, *length);
 }
 
@@ -394,28 +272,22 @@ void Room::send_receiver_reports(PeerMedia& media, std::int64_t now) {
 // munger's offset (what the subscriber sees after layer switches) and report our own counts.
 // Each subscriber gets the SRs of the layer it currently receives.
 void Room::forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& report, std::int64_t now) {
-  if (report.ssrc == 0) return;
-  for (const auto& stream : media.inbound) {
-    if (stream.track == nullptr) continue;
-    for (auto& source : stream.track->sources) {
-      if (source.ssrc != report.ssrc) continue;
-      source.statistics.on_sender_report(report.ntp_timestamp, now);
-      for (OutboundStream* out : stream.track->subscribers) {
-        if (out->source_ssrc != report.ssrc || !can_send(*out)) continue;
-        auto timestamp = out->munger.output_timestamp(report.rtp_timestamp);
-        if (!timestamp) continue;
-        const rtc::rtcp::SenderInfo forwarded{out->ssrc, report.ntp_timestamp, *timestamp,
-                                              static_cast<std::uint32_t>(out->packets),
-                                              static_cast<std::uint32_t>(out->bytes)};
-        RtcpBuffer buffer{};
-        auto length = rtc::rtcp::write_sender_report(buffer, forwarded);
-        if (length) {
-          out->receiver->transport->send_rtcp(buffer, *length);
-          out->last_sr_ntp_middle = static_cast<std::uint32_t>(report.ntp_timestamp >> 16);
-          out->last_sr_sent_us = now;
-        }
-      }
-      return;
+  const auto route = media.inbound.find(report.ssrc);
+  if (route.producer == nullptr || route.rtx) return;
+  if (route.producer->on_sender_report(report.ssrc, report.ntp_timestamp, now) < 0) return;
+  for (OutboundStream* out : subscribers_of(*route.producer)) {
+    if (out->source_ssrc != report.ssrc || !can_send(*out)) continue;
+    auto timestamp = out->munger.output_timestamp(report.rtp_timestamp);
+    if (!timestamp) continue;
+    const rtc::rtcp::SenderInfo forwarded{out->ssrc, report.ntp_timestamp, *timestamp,
+                                          static_cast<std::uint32_t>(out->packets),
+                                          static_cast<std::uint32_t>(out->bytes)};
+    RtcpBuffer buffer{};
+    auto length = rtc::rtcp::write_sender_report(buffer, forwarded);
+    if (length) {
+      out->receiver->transport->send_rtcp(buffer, *length);
+      out->last_sr_ntp_middle = static_cast<std::uint32_t>(report.ntp_timestamp >> 16);
+      out->last_sr_sent_us = now;
     }
   }
 }
@@ -427,8 +299,8 @@ void Room::handle_peer_transport_connected(PeerMedia& media) {
   }
   // Subscribers that waited for this publisher's transport can now get their keyframe.
   for (auto& track : tracks_) {
-    if (track->owner_id != media.peer_id()) continue;
-    for (OutboundStream* stream : track->subscribers) {
+    if (track->owner_id() != media.peer_id()) continue;
+    for (OutboundStream* stream : subscribers_of(*track)) {
       if (needs_keyframe(*stream)) request_keyframe(*stream, now);
     }
   }
@@ -459,13 +331,15 @@ void Room::on_media_timer() {
   for (auto& track : tracks_) {
     if (track->is_simulcast()) update_layer_activity(*track, now);
     // Pending keyframe requests are repeated until a keyframe arrives (PLIs get lost too).
-    for (OutboundStream* stream : track->subscribers) {
+    for (OutboundStream* stream : subscribers_of(*track)) {
       if (needs_keyframe(*stream)) request_keyframe(*stream, now);
     }
   }
   const bool second = ++media_ticks_ % kMediaTicksPerSecond == 0;
   if (second) {
-    for (auto& track : tracks_) update_source_rates(*track);
+    for (auto& track : tracks_) {
+      for (auto& source : track->streams()) source.update_rate(kMediaTickSeconds * kMediaTicksPerSecond);
+    }
   }
   for (auto& peer : peers_) {
     if (!peer.media) continue;

@@ -47,8 +47,8 @@ void Room::on_update_endpoint_metadata(Peer& peer, json metadata) {
 }
 
 void Room::on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event) {
-  PublishedTrack* track = find_track(event.track_id);
-  if (track == nullptr || track->owner_id != peer.id) {
+  media::Producer* track = find_track(event.track_id);
+  if (track == nullptr || track->owner_id() != peer.id) {
     spdlog::debug("Peer \"{}\": ignoring updateTrackMetadata for unknown track \"{}\"", peer.id, event.track_id);
     return;
   }
@@ -70,10 +70,10 @@ void Room::apply_endpoint_metadata(Peer& peer, json metadata) {
 }
 
 void Room::apply_track_metadata(Peer& peer, std::string_view track_id, json metadata) {
-  PublishedTrack* track = find_track(track_id);
-  if (track == nullptr || track->owner_id != peer.id || track->metadata == metadata) return;
-  track->metadata = std::move(metadata);
-  const auto update = signaling::track_updated_event(peer.id, track->id, track->metadata);
+  media::Producer* track = find_track(track_id);
+  if (track == nullptr || track->owner_id() != peer.id || track->metadata() == metadata) return;
+  track->set_metadata(std::move(metadata));
+  const auto update = signaling::track_updated_event(peer.id, track->id(), track->metadata());
   for (auto& other : peers_) {
     if (other.id != peer.id && other.endpoint_ready && other.channel) other.channel->send_media_event(update);
   }

@@ -20,8 +20,9 @@ namespace sdp = rtc::sdp;
 namespace {
 
 // How tracksAdded and the endpoint lists show a track; a track without simulcast has layer "h".
-signaling::TrackView track_view(const PublishedTrack& track) {
-  return {track.id, track.metadata, track.rids.empty() ? std::vector<std::string>{"h"} : track.rids};
+signaling::TrackView track_view(const media::Producer& track) {
+  const auto& rids = track.description().rids;
+  return {track.id(), track.metadata(), rids.empty() ? std::vector<std::string>{"h"} : rids};
 }
 
 sdp::VideoCodecFilter filter_of(VideoCodec codec) {
@@ -103,7 +104,7 @@ void Room::start_round(Peer& peer) {
   }
   std::size_t audio = 0, video = 0;
   for (const auto& track : tracks_) {
-    if (track->owner_id == peer.id) continue;
+    if (track->owner_id() == peer.id) continue;
     (track->is_video() ? video : audio) += 1;
   }
   media->round_in_flight = true;
@@ -145,8 +146,8 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
 
   // Inbound: the browser's own tracks. A track id another peer already uses is refused.
   for (const auto& [mid, track_id] : offer.mid_to_track_id) {
-    PublishedTrack* existing = find_track(track_id);
-    if (existing != nullptr && existing->owner_id != peer.id) {
+    media::Producer* existing = find_track(track_id);
+    if (existing != nullptr && existing->owner_id() != peer.id) {
       spdlog::warn("Peer \"{}\": track id \"{}\" belongs to another peer; m-line {} refused", peer.id, track_id, mid);
       continue;
     }
@@ -161,11 +162,11 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   }
   std::erase_if(media->outbound, [&](const std::unique_ptr<OutboundStream>& stream) {
     const bool keep = stream->track != nullptr && recvonly_mids.contains(stream->mid);
-    if (!keep && stream->track != nullptr) std::erase(stream->track->subscribers, stream.get());
+    if (!keep && stream->track != nullptr) std::erase(subscribers_of(*stream->track), stream.get());
     return !keep;
   });
   for (const auto& track : tracks_) {
-    if (track->owner_id == peer.id) continue;
+    if (track->owner_id() == peer.id) continue;
     const bool assigned = std::any_of(media->outbound.begin(), media->outbound.end(),
                                       [&](const auto& s) { return s->track == track.get(); });
     if (assigned) continue;
@@ -181,14 +182,10 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
     }
   }
   for (const auto& stream : media->outbound) {
+    const media::TrackDescription& track = stream->track->description();
     std::vector<std::string> uris;
-    for (const auto& extension : stream->track->extensions) uris.push_back(extension.uri);
-    plan.outbound[stream->mid] = {stream->track->id,
-                                  stream->track->kind,
-                                  stream->track->codec_name,
-                                  std::move(uris),
-                                  stream->track->stream_id,
-                                  stream->ssrc};
+    for (const auto& extension : track.extensions) uris.push_back(extension.uri);
+    plan.outbound[stream->mid] = {track.id, track.kind, track.codec_name, std::move(uris), track.stream_id, stream->ssrc};
   }
 
   auto built = sdp::build_answer(description, plan);
@@ -204,7 +201,7 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   ++media->answers;
 
   std::map<std::string, std::string> mid_to_track_id;
-  std::vector<PublishedTrack*> added;
+  std::vector<media::Producer*> added;
   std::set<std::string> still_published;
   const std::string new_stream_id = core::make_uuid_v4();
   const bool connected = media->transport->connected();
@@ -219,32 +216,27 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
     if (negotiated.answer_direction == sdp::Direction::RecvOnly) {
       mid_to_track_id[negotiated.mid] = *negotiated.track_id;
       still_published.insert(*negotiated.track_id);
-      PublishedTrack* track = find_track(*negotiated.track_id);
+      media::Producer* track = find_track(*negotiated.track_id);
       if (track == nullptr) {
-        auto fresh = std::make_unique<PublishedTrack>();
-        fresh->id = *negotiated.track_id;
-        fresh->owner_id = peer.id;
-        fresh->kind = negotiated.kind;
-        auto metadata = offer.track_metadata.find(fresh->id);
-        fresh->metadata = metadata != offer.track_metadata.end() ? metadata->second : json(nullptr);
-        fresh->codec_name = negotiated.codec_name;
-        fresh->clock_rate = static_cast<std::uint32_t>(negotiated.clock_rate);
-        fresh->extensions = negotiated.extensions;
-        fresh->rids = negotiated.rids;
-        fresh->stream_id = new_stream_id;
-        fresh->ssrcs = negotiated.ssrcs;
+        media::TrackDescription published;
+        published.id = *negotiated.track_id;
+        published.owner_id = peer.id;
+        published.stream_id = new_stream_id;
+        published.kind = negotiated.kind;
+        published.codec_name = negotiated.codec_name;
+        published.clock_rate = static_cast<std::uint32_t>(negotiated.clock_rate);
+        published.extensions = negotiated.extensions;
+        published.rids = negotiated.rids;
+        published.ssrcs = negotiated.ssrcs;
+        auto metadata = offer.track_metadata.find(published.id);
+        auto fresh = std::make_unique<media::Producer>(
+            std::move(published), metadata != offer.track_metadata.end() ? metadata->second : json(nullptr), *media);
         track = fresh.get();
         tracks_.push_back(std::move(fresh));
         added.push_back(track);
       }
-      auto inbound = std::find_if(media->inbound.begin(), media->inbound.end(),
-                                  [&](const InboundStream& s) { return s.mid == negotiated.mid; });
-      if (inbound == media->inbound.end()) {
-        media->inbound.push_back({});
-        inbound = media->inbound.end() - 1;
-      }
-      inbound->mid = negotiated.mid;
-      inbound->track = track;
+      media::InboundBinding* inbound = &media->inbound.binding(negotiated.mid);
+      inbound->producer = track;
       inbound->payload_type = static_cast<std::uint8_t>(negotiated.payload_type);
       if (negotiated.rtx_payload_type) inbound->rtx_payload_type = static_cast<std::uint8_t>(*negotiated.rtx_payload_type);
       inbound->ssrcs = negotiated.ssrcs;
@@ -259,6 +251,7 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
           inbound->transport_cc_extension_id = extension.id;
         }
       }
+      track->set_transport_cc_extension_id(inbound->transport_cc_extension_id);
     } else {
       OutboundStream* stream = nullptr;
       for (auto& s : media->outbound) {
@@ -271,7 +264,7 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
         stream->payload_type = static_cast<std::uint8_t>(negotiated.payload_type);
         if (negotiated.rtx_payload_type) stream->rtx_payload_type = static_cast<std::uint8_t>(*negotiated.rtx_payload_type);
         stream->extension_map.fill(0);
-        for (const auto& publisher_ext : stream->track->extensions) {
+        for (const auto& publisher_ext : stream->track->description().extensions) {
           // MID and RID values name the publisher's m-line and layer; a receiver would route the
           // packet by them to one of its own m-lines. Dropped: receivers demux by our SSRC.
           if (publisher_ext.uri.starts_with("urn:ietf:params:rtp-hdrext:sdes:")) continue;
@@ -289,10 +282,10 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
       if (active && !stream->active) {
         stream->active = true;
         stream->waiting_keyframe = true;
-        stream->track->subscribers.push_back(stream);
+        subscribers_of(*stream->track).push_back(stream);
       } else if (!active && stream->active) {
         stream->active = false;
-        std::erase(stream->track->subscribers, stream);
+        std::erase(subscribers_of(*stream->track), stream);
       }
     }
   }
@@ -304,13 +297,12 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   // Tracks this peer no longer offers leave the room.
   std::vector<std::string> removed;
   for (const auto& track : tracks_) {
-    if (track->owner_id == peer.id && !still_published.contains(track->id)) removed.push_back(track->id);
+    if (track->owner_id() == peer.id && !still_published.contains(track->id())) removed.push_back(track->id());
   }
-  media->inbound.erase(std::remove_if(media->inbound.begin(), media->inbound.end(),
-                                      [&](const InboundStream& s) {
-                                        return s.track == nullptr || !still_published.contains(s.track->id);
-                                      }),
-                       media->inbound.end());
+  media->inbound.remove_if([&](const media::InboundBinding& binding) {
+    return binding.producer == nullptr || !still_published.contains(binding.producer->id());
+  });
+  media->inbound.rebuild();
   if (!removed.empty()) unpublish_tracks(peer, removed);
   if (!added.empty()) publish_tracks(peer, added);
 
@@ -325,11 +317,11 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   media_tick();
 }
 
-void Room::publish_tracks(Peer& owner, const std::vector<PublishedTrack*>& added) {
+void Room::publish_tracks(Peer& owner, const std::vector<media::Producer*>& added) {
   std::vector<signaling::TrackView> views;
   for (const auto* track : added) {
-    spdlog::info("Peer \"{}\" published {} track \"{}\" ({})", owner.id, sdp::to_string(track->kind), track->id,
-                 track->codec_name);
+    spdlog::info("Peer \"{}\" published {} track \"{}\" ({})", owner.id, sdp::to_string(track->description().kind),
+                 track->id(), track->description().codec_name);
     views.push_back(track_view(*track));
   }
   for (auto* track : added) hls_add_track(*track);
@@ -351,7 +343,7 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
       if (stream->track != nullptr &&
           std::find(track_ids.begin(), track_ids.end(), stream->track_id) != track_ids.end()) {
         if (other.media->negotiated_once) known.push_back(stream->track_id);
-        if (stream->active) std::erase(stream->track->subscribers, stream.get());
+        if (stream->active) std::erase(subscribers_of(*stream->track), stream.get());
         stream->active = false;
         stream->track = nullptr;
       }
@@ -363,18 +355,20 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
   }
   for (const auto& id : track_ids) spdlog::info("Peer \"{}\" unpublished track \"{}\"", owner.id, id);
   for (auto& track : tracks_) {
-    if (track->owner_id == owner.id && std::find(track_ids.begin(), track_ids.end(), track->id) != track_ids.end()) {
+    if (track->owner_id() == owner.id &&
+        std::find(track_ids.begin(), track_ids.end(), track->id()) != track_ids.end()) {
       hls_remove_track(*track);
+      subscribers_.erase(track.get());
       if (owner.media && owner.media->transport) {
-        for (const auto& source : track->sources) {
-          owner.media->transport->forget_inbound_ssrc(source.ssrc);
-          owner.media->transport->forget_inbound_ssrc(source.rtx_ssrc);
+        for (const auto& source : track->streams()) {
+          owner.media->transport->forget_inbound_ssrc(source.ssrc());
+          owner.media->transport->forget_inbound_ssrc(source.rtx_ssrc());
         }
       }
     }
   }
-  std::erase_if(tracks_, [&](const std::unique_ptr<PublishedTrack>& t) {
-    return t->owner_id == owner.id && std::find(track_ids.begin(), track_ids.end(), t->id) != track_ids.end();
+  std::erase_if(tracks_, [&](const std::unique_ptr<media::Producer>& t) {
+    return t->owner_id() == owner.id && std::find(track_ids.begin(), track_ids.end(), t->id()) != track_ids.end();
   });
   update_forwarded_count();
 }
@@ -398,11 +392,11 @@ void Room::drop_media(Peer& peer) {
   peer.counted_egress = 0;
   // Streams this peer received stop being subscribers of their tracks.
   for (auto& stream : peer.media->outbound) {
-    if (stream->track != nullptr && stream->active) std::erase(stream->track->subscribers, stream.get());
+    if (stream->track != nullptr && stream->active) std::erase(subscribers_of(*stream->track), stream.get());
   }
   std::vector<std::string> owned;
   for (const auto& track : tracks_) {
-    if (track->owner_id == peer.id) owned.push_back(track->id);
+    if (track->owner_id() == peer.id) owned.push_back(track->id());
   }
   auto media = std::move(peer.media);
   if (!owned.empty()) unpublish_tracks(peer, owned);
@@ -414,15 +408,15 @@ void Room::drop_media(Peer& peer) {
 std::vector<signaling::TrackView> Room::track_views(std::string_view owner_id) const {
   std::vector<signaling::TrackView> views;
   for (const auto& track : tracks_) {
-    if (track->owner_id != owner_id) continue;
+    if (track->owner_id() != owner_id) continue;
     views.push_back(track_view(*track));
   }
   return views;
 }
 
-PublishedTrack* Room::find_track(std::string_view track_id) {
+media::Producer* Room::find_track(std::string_view track_id) {
   for (auto& track : tracks_) {
-    if (track->id == track_id) return track.get();
+    if (track->id() == track_id) return track.get();
   }
   return nullptr;
 }
@@ -439,7 +433,7 @@ std::uint32_t Room::fresh_ssrc(const PeerMedia& media) {
 
 void Room::update_forwarded_count() {
   std::size_t streams = 0;
-  for (const auto& track : tracks_) streams += track->subscribers.size();
+  for (const auto& [track, subscribers] : subscribers_) streams += subscribers.size();
   forwarded_tracks_.store(streams, std::memory_order_relaxed);
 }
 

@@ -47,12 +47,10 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
   spdlog::debug("Peer \"{}\": setTargetTrackVariant for a track it does not receive", peer.id);
 }
 
-void Room::update_layer_activity(PublishedTrack& track, std::int64_t now) {
-  for (auto& source : track.sources) {
-    if (source.active && now - source.last_packet_ms > kLayerInactiveMs) source.active = false;
-  }
-  const std::uint8_t mask = track.active_layers();
-  for (OutboundStream* stream : track.subscribers) {
+void Room::update_layer_activity(media::Producer& track, std::int64_t now) {
+  track.expire_streams(now, kLayerInactiveMs);
+  const std::uint8_t mask = track.active_streams();
+  for (OutboundStream* stream : subscribers_of(track)) {
     const int wanted = stream->layers.wanted();
     stream->layers.set_active_layers(mask);
     if (stream->layers.wanted() != wanted && needs_keyframe(*stream)) request_keyframe(*stream, now);
@@ -68,13 +66,13 @@ void Room::notify_encoding_switched(const OutboundStream& stream) {
       {"data",
        {{"type", "encodingSwitched"},
         {"data",
-         {{"endpointId", stream.track->owner_id},
-          {"trackId", stream.track->id},
+         {{"endpointId", stream.track->owner_id()},
+          {"trackId", stream.track->id()},
           {"encoding", rid_of_layer(stream.layers.current())},
           {"reason", to_string(stream.layers.reason())}}}}}};
   receiver->channel->send_media_event(event.dump());
   spdlog::debug("Peer \"{}\" now receives layer {} of track \"{}\"", receiver->id,
-                rid_of_layer(stream.layers.current()), stream.track->id);
+                rid_of_layer(stream.layers.current()), stream.track->id());
 }
 
 }  // namespace shoal::room
