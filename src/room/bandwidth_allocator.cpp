@@ -16,17 +16,17 @@ int best_layer(const SimulcastDemand& demand) {
   for (int layer = demand.target; layer >= 0; --layer) {
     if (active(demand, layer)) return layer;
   }
-  for (int layer = demand.target + 1; layer < LayerSelector::kLayerCount; ++layer) {
+  for (int layer = demand.target + 1; layer < media::LayerSelector::kLayerCount; ++layer) {
     if (active(demand, layer)) return layer;
   }
-  return LayerSelector::kNone;
+  return media::LayerSelector::kNone;
 }
 
 int next_active_above(const SimulcastDemand& demand, int layer, int limit) {
   for (int above = layer + 1; above <= limit; ++above) {
     if (active(demand, above)) return above;
   }
-  return LayerSelector::kNone;
+  return media::LayerSelector::kNone;
 }
 
 }  // namespace
@@ -37,7 +37,7 @@ void allocate_layers(double budget_bps, std::span<const SimulcastDemand> demands
     const auto& demand = demands[i];
     out[i] = LayerAllocation{};
     const int best = best_layer(demand);
-    if (best == LayerSelector::kNone) continue;  // nothing sent: nothing to share
+    if (best == media::LayerSelector::kNone) continue;  // nothing sent: nothing to share
     int lowest = best;
     for (int layer = 0; layer < best; ++layer) {
       if (active(demand, layer)) {
@@ -53,9 +53,9 @@ void allocate_layers(double budget_bps, std::span<const SimulcastDemand> demands
     for (std::size_t i = 0; i < demands.size(); ++i) {
       const auto& demand = demands[i];
       const int best = best_layer(demand);
-      if (best == LayerSelector::kNone) continue;
+      if (best == media::LayerSelector::kNone) continue;
       const int next = next_active_above(demand, out[i].cap, best);
-      if (next == LayerSelector::kNone) continue;
+      if (next == media::LayerSelector::kNone) continue;
       const double needed = spent - rate(demand, out[i].cap) + rate(demand, next);
       const double headroom = next > demand.current ? 1.1 : 1.0;
       if (needed * headroom > budget_bps) continue;
@@ -66,8 +66,8 @@ void allocate_layers(double budget_bps, std::span<const SimulcastDemand> demands
   }
   for (std::size_t i = 0; i < demands.size(); ++i) {
     const int best = best_layer(demands[i]);
-    if (best == LayerSelector::kNone || out[i].cap >= best) {
-      out[i].cap = LayerSelector::kLayerCount - 1;
+    if (best == media::LayerSelector::kNone || out[i].cap >= best) {
+      out[i].cap = media::LayerSelector::kLayerCount - 1;
       continue;
     }
     out[i].limited = true;

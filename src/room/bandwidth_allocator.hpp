@@ -5,7 +5,7 @@
 // best layer the subscriber targets. Raising above what is forwarded now needs 10 % headroom,
 // so a layer is not taken on an estimate that only just fits it. Pure function: the room feeds
 // it measured layer rates and the estimate.
-#include "room/layer_selector.hpp"
+#include "media/layer_selector.hpp"
 
 #include <array>
 #include <cstdint>
@@ -14,14 +14,14 @@
 namespace shoal::room {
 
 struct SimulcastDemand {
-  int target = LayerSelector::kInitialTarget;
+  int target = media::LayerSelector::kInitialTarget;
   std::uint8_t active_layers = 0;           // bit i: the publisher sends layer i
   std::array<double, 3> layer_bps{};        // measured; 0 = not measured (defaults are used)
-  int current = LayerSelector::kNone;       // forwarded now
+  int current = media::LayerSelector::kNone;       // forwarded now
 };
 
 struct LayerAllocation {
-  int cap = LayerSelector::kLayerCount - 1;
+  int cap = media::LayerSelector::kLayerCount - 1;
   bool limited = false;        // the budget keeps the track below the best layer it targets
   double shortfall_bps = 0;    // what the best targeted layer would need on top of the cap
 };

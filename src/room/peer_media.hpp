@@ -67,7 +67,7 @@ class PeerMedia final : public webrtc::PeerTransportHandler, public media::Publi
 
   OutboundStream* outbound_by_ssrc(std::uint32_t ssrc) {
     for (auto& stream : outbound) {
-      if (stream->ssrc == ssrc) return stream.get();
+      if (stream->consumer.ssrc() == ssrc) return stream.get();
     }
     return nullptr;
   }

@@ -301,9 +301,10 @@ void Room::rebuild_endpoint_metrics() {
                                                     {"track.metadata", track.metadata()}};
       }
       for (const auto& outbound : peer.media->outbound) {
-        if (!outbound->active) continue;
-        endpoint["track_id=" + outbound->track_id + ":"] = {{"outbound-rtp.packets", outbound->packets},
-                                                             {"outbound-rtp.bytes", outbound->bytes}};
+        const media::Consumer& consumer = outbound->consumer;
+        if (!consumer.active()) continue;
+        endpoint["track_id=" + consumer.track_id() + ":"] = {{"outbound-rtp.packets", consumer.packets()},
+                                                              {"outbound-rtp.bytes", consumer.bytes()}};
       }
     }
     (*metrics)["endpoint_id=" + peer.id] = std::move(endpoint);

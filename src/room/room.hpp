@@ -240,7 +240,6 @@ class Room final : private PeerMediaEvents {
   bool can_send(const OutboundStream& stream) const;
   bool forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms);
   void request_keyframe(OutboundStream& stream, std::int64_t now_ms);  // for what it waits for/gets
-  static bool needs_keyframe(const OutboundStream& stream);
   void retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers);
   void measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, std::int64_t now_us);
   void send_transport_feedback(PeerMedia& media, std::int64_t now_us);

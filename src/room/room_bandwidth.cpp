@@ -31,17 +31,10 @@ constexpr double kRateWindowSeconds = kMediaTickSeconds * kMediaTicksPerSecond;
 constexpr std::int64_t kFirstProbeBackoffMs = 2000;
 constexpr std::int64_t kMaxProbeBackoffMs = 12000;
 
-// The subscriber's id of the transport-wide sequence extension for this stream (0: none).
-std::uint8_t transport_cc_id(const OutboundStream& stream) {
-  const int publisher_id = stream.track != nullptr ? stream.track->transport_cc_extension_id() : 0;
-  if (publisher_id <= 0 || publisher_id >= 256) return 0;
-  return stream.extension_map[static_cast<std::size_t>(publisher_id)];
-}
-
 }  // namespace
 
 void Room::stamp_transport_sequence(OutboundStream& stream, rtc::rtp::RtpPacket& packet, std::int64_t now_us) {
-  const std::uint8_t id = transport_cc_id(stream);
+  const std::uint8_t id = stream.consumer.transport_cc_extension_id();
   if (id == 0) return;
   PeerMedia& receiver = *stream.receiver;
   const std::uint16_t sequence = receiver.next_transport_sequence;
@@ -58,17 +51,17 @@ void Room::on_downlink_feedback(PeerMedia& media, const rtc::rtcp::TransportCc& 
 
 void Room::send_padding(OutboundStream& stream, std::int64_t now_us) {
   Downlink& downlink = stream.receiver->downlink;
-  const std::uint8_t id = transport_cc_id(stream);
+  const std::uint8_t id = stream.consumer.transport_cc_extension_id();
   if (id == 0 || id > 14 || !downlink.estimator) return;  // only measured probes are worth sending
   for (int i = 0; i < kMaxPaddingPacketsPerFrame && downlink.padding_credit_bytes >= kPaddingPacketBytes; ++i) {
-    auto mapped = stream.munger.next_padding();
+    auto mapped = stream.consumer.next_padding();
     if (!mapped) return;
     std::uint8_t* out = forward_buffer_.data();
     out[0] = 0x80 | 0x20 | 0x10;  // version 2, padding, extension
-    out[1] = stream.payload_type & 0x7F;
+    out[1] = stream.consumer.payload_type() & 0x7F;
     rtc::store_u16(std::span(forward_buffer_), 2, mapped->sequence_number);
     rtc::store_u32(std::span(forward_buffer_), 4, mapped->timestamp);
-    rtc::store_u32(std::span(forward_buffer_), 8, stream.ssrc);
+    rtc::store_u32(std::span(forward_buffer_), 8, stream.consumer.ssrc());
     out[12] = 0xBE;  // one-byte header extensions (RFC 8285), one word
     out[13] = 0xDE;
     out[14] = 0;
@@ -87,7 +80,7 @@ void Room::send_padding(OutboundStream& stream, std::int64_t now_us) {
 
 void Room::update_downlink_rates(PeerMedia& media) {
   std::uint64_t bytes = 0;
-  for (const auto& stream : media.outbound) bytes += stream->bytes;
+  for (const auto& stream : media.outbound) bytes += stream->consumer.bytes();
   Downlink& downlink = media.downlink;
   if (bytes >= downlink.bytes_at_last_tick) {
     downlink.media_bps = static_cast<double>(bytes - downlink.bytes_at_last_tick) * 8.0 / kRateWindowSeconds;
@@ -112,17 +105,17 @@ void Room::allocate_downlink(PeerMedia& media, std::int64_t now_ms) {
   std::size_t count = 0;
   double fixed_bps = 0;
   for (auto& stream : media.outbound) {
-    if (!stream->active || stream->track == nullptr) continue;
-    const media::Producer& track = *stream->track;
+    if (!stream->consumer.active() || stream->consumer.producer() == nullptr) continue;
+    const media::Producer& track = *stream->consumer.producer();
     if (!track.is_simulcast()) {
       fixed_bps += track.stream(0).bitrate_bps();
       continue;
     }
     if (count == demands.size()) continue;  // beyond 16 simulcast tracks: left uncapped
     SimulcastDemand& demand = demands[count];
-    demand.target = stream->layers.target();
+    demand.target = stream->consumer.layers().target();
     demand.active_layers = track.active_streams();
-    demand.current = stream->layers.current();
+    demand.current = stream->consumer.layers().current();
     for (std::size_t layer = 0; layer < demand.layer_bps.size(); ++layer) {
       demand.layer_bps[layer] = track.streams()[layer].bitrate_bps();
     }
@@ -141,12 +134,13 @@ void Room::allocate_downlink(PeerMedia& media, std::int64_t now_ms) {
   double shortfall = 0;
   for (std::size_t i = 0; i < count; ++i) {
     OutboundStream& stream = *streams[i];
-    const int wanted = stream.layers.wanted();
-    stream.layers.set_cap(allocations[i].cap);
-    if (stream.layers.wanted() != wanted) {
+    media::LayerSelector& layers = stream.consumer.layers();
+    const int wanted = layers.wanted();
+    layers.set_cap(allocations[i].cap);
+    if (layers.wanted() != wanted) {
       spdlog::debug("Peer \"{}\": layer cap {} for track \"{}\" (estimate {:.0f} bps)", media.peer_id(),
-                    rid_of_layer(allocations[i].cap), stream.track_id, estimator.estimate_bps());
-      if (needs_keyframe(stream)) request_keyframe(stream, now_ms);
+                    media::rid_of_layer(allocations[i].cap), stream.consumer.track_id(), estimator.estimate_bps());
+      if (stream.consumer.needs_keyframe()) request_keyframe(stream, now_ms);
     }
     if (allocations[i].limited) shortfall += allocations[i].shortfall_bps;
   }

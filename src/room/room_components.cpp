@@ -85,7 +85,7 @@ void Room::hls_push(media::Producer& track, int source, const rtc::rtp::RtpPacke
     // The broadcast takes the best layer being sent; its decoder restarts at the next keyframe
     // of a new one (and asks for it).
     int best = -1;
-    for (int i = LayerSelector::kLayerCount - 1; i >= 0; --i) {
+    for (int i = media::LayerSelector::kLayerCount - 1; i >= 0; --i) {
       if (track.stream(i).active()) {
         best = i;
         break;

@@ -70,26 +70,15 @@ void Room::on_media_packet(media::Producer& track, int source, const rtc::rtp::R
   if (!retransmitted) hls_push(track, source, packet);
 
   for (OutboundStream* stream : subscribers_of(track)) {
-    if (!track.is_simulcast()) {
-      forward(*stream, packet, keyframe, now);
-      continue;
-    }
-    if (!can_send(*stream)) continue;
-    if (retransmitted) {
-      if (stream->layers.current() == source) forward(*stream, packet, false, now);
-      continue;
-    }
-    if (stream->waiting_keyframe) {  // (re)negotiated: start over at a keyframe
-      stream->layers.restart();
-      stream->waiting_keyframe = false;
-    }
-    switch (stream->layers.on_packet(source, keyframe)) {
-      case LayerSelector::Verdict::Drop:
+    // Simulcast selection changes the consumer's state: only for a subscriber that can receive.
+    if (track.is_simulcast() && !can_send(*stream)) continue;
+    switch (stream->consumer.select(source, keyframe, retransmitted)) {
+      case media::Consumer::Selection::Drop:
         break;
-      case LayerSelector::Verdict::Forward:
-        forward(*stream, packet, keyframe, now);
+      case media::Consumer::Selection::Forward:
+        forward(*stream, packet, keyframe && !retransmitted, now);
         break;
-      case LayerSelector::Verdict::Switch:
+      case media::Consumer::Selection::Switch:
         forward(*stream, packet, true, now);
         notify_encoding_switched(*stream);
         break;
@@ -99,50 +88,23 @@ void Room::on_media_packet(media::Producer& track, int source, const rtc::rtp::R
 
 bool Room::can_send(const OutboundStream& stream) const {
   const webrtc::PeerTransport* transport = stream.receiver->transport.get();
-  return stream.active && transport != nullptr && transport->connected();
+  return stream.consumer.active() && transport != nullptr && transport->connected();
 }
 
 bool Room::forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now) {
   if (!can_send(stream)) return false;
-  if (stream.waiting_keyframe) {
-    if (!keyframe) {
-      request_keyframe(stream, now);
-      return false;
-    }
-    stream.waiting_keyframe = false;
-  }
-  const auto source = packet.bytes();
-  if (source.size() > webrtc::PeerTransport::kMaxPacket) return false;
-  std::memcpy(forward_buffer_.data(), source.data(), source.size());
-  auto copy = rtc::rtp::RtpPacket::parse(std::span(forward_buffer_.data(), source.size()));
-  if (!copy) return false;
-  // A new input SSRC is a simulcast layer switch (the selector only allows it at a keyframe):
-  // seq/ts and VP8 picture numbering continue where the previous layer stopped.
-  const bool switched = stream.source_ssrc != 0 && stream.source_ssrc != packet.ssrc();
-  if (!stream.munger.rewrite(*copy, now, switched)) return false;
-  if (stream.track != nullptr && stream.track->codec() == media::Codec::Vp8) {
-    stream.vp8_munger.rewrite(copy->mutable_payload(), switched);
-  }
-  stream.source_ssrc = packet.ssrc();
-  copy->set_payload_type(stream.payload_type);
-  copy->set_ssrc(stream.ssrc);
-  copy->rewrite_extension_ids(stream.extension_map);
+  auto rewritten = stream.consumer.rewrite(packet, keyframe, now, forward_buffer_);
+  if (rewritten.wants_keyframe) request_keyframe(stream, now);
+  if (!rewritten.packet) return false;
   // Transport-wide numbers count per transport: the subscriber's feedback must describe what
   // we sent it, not what the publisher sent us.
   const std::int64_t sent_us = now_us();
-  stamp_transport_sequence(stream, *copy, sent_us);
-  if (stream.history) {
-    stream.history->store(copy->sequence_number(), copy->bytes(), now);
-    stream.retransmit_credit_bytes =
-        std::min(OutboundStream::kRetransmitMaxCredit,
-                 stream.retransmit_credit_bytes + OutboundStream::kRetransmitShare * static_cast<double>(source.size()));
-  }
-  ++stream.packets;
-  stream.bytes += source.size();
-  stream.receiver->transport->send_rtp(std::span(forward_buffer_), source.size());
+  stamp_transport_sequence(stream, *rewritten.packet, sent_us);
+  stream.consumer.sent(*rewritten.packet, now);
+  stream.receiver->transport->send_rtp(std::span(forward_buffer_), rewritten.packet->bytes().size());
   // Probes go between frames, so no frame is split by padding.
-  if (packet.marker() && stream.receiver->downlink.padding_credit_bytes > 0 && stream.track != nullptr &&
-      stream.track->is_video()) {
+  const media::Producer* track = stream.consumer.producer();
+  if (packet.marker() && stream.receiver->downlink.padding_credit_bytes > 0 && track != nullptr && track->is_video()) {
     send_padding(stream, sent_us);
   }
   return true;
@@ -153,89 +115,76 @@ void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   if (!compound) return;
   const std::int64_t now_micros = now_us();
   const std::int64_t now = now_micros / 1000;
+  // Dispatched once on type and format; the parser of that one kind then checks the body.
+  // SDES, BYE, APP and REMB from subscribers are consumed (transport-cc drives our estimate).
   for (const auto& view : *compound) {
-    if (auto pli = rtc::rtcp::PictureLossIndication::parse(view)) {
-      if (OutboundStream* stream = media.outbound_by_ssrc(pli->media_ssrc()); stream && stream->track) {
-        request_keyframe(*stream, now);
-      }
-    } else if (auto fir = rtc::rtcp::FullIntraRequest::parse(view)) {
-      for (std::size_t i = 0; i < fir->entry_count(); ++i) {
-        if (OutboundStream* stream = media.outbound_by_ssrc(fir->entry(i).ssrc); stream && stream->track) {
-          request_keyframe(*stream, now);
+    switch (view.type) {
+      case rtc::rtcp::kSenderReport:
+        if (auto sr = rtc::rtcp::SenderReport::parse(view)) {
+          forward_sender_report(media, sr->sender(), now_micros);
+          for (std::size_t i = 0; i < sr->report_count(); ++i) measure_rtt(media, sr->report(i), now_micros);
         }
-      }
-    } else if (auto nack = rtc::rtcp::GenericNack::parse(view)) {
-      OutboundStream* stream = media.outbound_by_ssrc(nack->media_ssrc());
-      if (stream == nullptr || !stream->history) continue;
-      std::array<std::uint16_t, 64> lost{};
-      const std::size_t count = nack->lost_sequence_numbers(lost);
-      retransmit(*stream, std::span(lost.data(), count));
-    } else if (auto sr = rtc::rtcp::SenderReport::parse(view)) {
-      forward_sender_report(media, sr->sender(), now_micros);
-      for (std::size_t i = 0; i < sr->report_count(); ++i) measure_rtt(media, sr->report(i), now_micros);
-    } else if (auto rr = rtc::rtcp::ReceiverReport::parse(view)) {
-      for (std::size_t i = 0; i < rr->report_count(); ++i) measure_rtt(media, rr->report(i), now_micros);
-    } else if (auto feedback = rtc::rtcp::TransportCc::parse(view)) {
-      on_downlink_feedback(media, *feedback, now_micros);
+        break;
+      case rtc::rtcp::kReceiverReport:
+        if (auto rr = rtc::rtcp::ReceiverReport::parse(view)) {
+          for (std::size_t i = 0; i < rr->report_count(); ++i) measure_rtt(media, rr->report(i), now_micros);
+        }
+        break;
+      case rtc::rtcp::kTransportFeedback:
+        if (view.count == rtc::rtcp::TransportCc::kFormat) {
+          if (auto feedback = rtc::rtcp::TransportCc::parse(view)) on_downlink_feedback(media, *feedback, now_micros);
+        } else if (view.count == rtc::rtcp::GenericNack::kFormat) {
+          auto nack = rtc::rtcp::GenericNack::parse(view);
+          OutboundStream* stream = nack ? media.outbound_by_ssrc(nack->media_ssrc()) : nullptr;
+          if (stream == nullptr || !stream->consumer.keeps_history()) break;
+          std::array<std::uint16_t, 64> lost{};
+          const std::size_t count = nack->lost_sequence_numbers(lost);
+          retransmit(*stream, std::span(lost.data(), count));
+        }
+        break;
+      case rtc::rtcp::kPayloadFeedback:
+        if (view.count == rtc::rtcp::PictureLossIndication::kFormat) {
+          auto pli = rtc::rtcp::PictureLossIndication::parse(view);
+          OutboundStream* stream = pli ? media.outbound_by_ssrc(pli->media_ssrc()) : nullptr;
+          if (stream != nullptr && stream->consumer.producer() != nullptr) request_keyframe(*stream, now);
+        } else if (view.count == rtc::rtcp::FullIntraRequest::kFormat) {
+          auto fir = rtc::rtcp::FullIntraRequest::parse(view);
+          for (std::size_t i = 0; fir && i < fir->entry_count(); ++i) {
+            OutboundStream* stream = media.outbound_by_ssrc(fir->entry(i).ssrc);
+            if (stream != nullptr && stream->consumer.producer() != nullptr) request_keyframe(*stream, now);
+          }
+        }
+        break;
+      default:
+        break;
     }
-    // RR/SDES/BYE/REMB from subscribers: consumed (transport-cc drives our estimate).
   }
 }
 
 void Room::measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, std::int64_t now_us) {
-  OutboundStream* stream = media.outbound_by_ssrc(block.ssrc);
-  if (stream == nullptr || block.last_sender_report == 0 || stream->last_sr_sent_us < 0 ||
-      block.last_sender_report != stream->last_sr_ntp_middle) {
-    return;
-  }
-  const std::int64_t delay_us = static_cast<std::int64_t>(block.delay_since_last_sender_report) * 1'000'000 / 65536;
-  const std::int64_t rtt_ms = (now_us - stream->last_sr_sent_us - delay_us) / 1000;
-  if (rtt_ms < 0 || rtt_ms > 10'000) return;
-  stream->rtt_ms = stream->rtt_ms < 0 ? rtt_ms : (stream->rtt_ms * 7 + rtt_ms) / 8;
+  if (OutboundStream* stream = media.outbound_by_ssrc(block.ssrc)) stream->consumer.on_report_block(block, now_us);
 }
 
 void Room::retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers) {
   if (!can_send(stream)) return;
   const std::int64_t now_micros = now_us();
   const std::int64_t now = now_micros / 1000;
-  // Until the RTT is measured, 100 ms: longer than a LAN's, shorter than most NACK retries.
-  const std::int64_t min_interval = stream.rtt_ms < 0 ? 100 : std::clamp<std::int64_t>(stream.rtt_ms, 10, 1000);
   std::uint64_t refused = 0;
   for (std::uint16_t seq : sequence_numbers) {
-    auto resend = stream.history->take_for_resend(seq, now, 1000, min_interval);
-    auto stored = resend.packet;
-    if (resend.too_recent) ++refused;
-    if (stored.empty() || stored.size() > webrtc::PeerTransport::kMaxPacket) continue;
-    if (stream.retransmit_credit_bytes < static_cast<double>(stored.size())) {
-      ++refused;
-      continue;
-    }
-    stream.retransmit_credit_bytes -= static_cast<double>(stored.size());
-    std::memcpy(forward_buffer_.data(), stored.data(), stored.size());
-    if (auto copy = rtc::rtp::RtpPacket::parse(std::span(forward_buffer_.data(), stored.size()))) {
+    const auto resend = stream.consumer.resend(seq, now);
+    if (resend.refused) ++refused;
+    if (resend.packet.empty()) continue;
+    std::memcpy(forward_buffer_.data(), resend.packet.data(), resend.packet.size());
+    if (auto copy = rtc::rtp::RtpPacket::parse(std::span(forward_buffer_.data(), resend.packet.size()))) {
       stamp_transport_sequence(stream, *copy, now_micros);
     }
-    stream.receiver->transport->send_rtp(std::span(forward_buffer_), stored.size());
+    stream.receiver->transport->send_rtp(std::span(forward_buffer_), resend.packet.size());
   }
   if (refused > 0 && settings_.refusals != nullptr) settings_.refusals->add(metrics::Refusal::NackRetransmission, refused);
 }
 
-bool Room::needs_keyframe(const OutboundStream& stream) {
-  if (!stream.active || stream.track == nullptr || !stream.track->is_video()) return false;
-  return stream.waiting_keyframe || (stream.track->is_simulcast() && stream.layers.waiting_keyframe());
-}
-
 void Room::request_keyframe(OutboundStream& stream, std::int64_t now) {
-  if (stream.track == nullptr) return;
-  media::Producer& track = *stream.track;
-  if (!track.is_simulcast()) {
-    track.request_keyframe(0, now);
-    return;
-  }
-  int layer = stream.layers.waiting_keyframe() || stream.waiting_keyframe ? stream.layers.wanted()
-                                                                          : stream.layers.current();
-  if (layer == LayerSelector::kNone) layer = stream.layers.current();
-  if (layer != LayerSelector::kNone) track.request_keyframe(layer, now);
+  if (media::Producer* track = stream.consumer.producer()) track->request_keyframe(stream.consumer.keyframe_stream(), now);
 }
 
 void Room::send_transport_feedback(PeerMedia& media, std::int64_t now) {
@@ -276,32 +225,24 @@ void Room::forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& 
   if (route.producer == nullptr || route.rtx) return;
   if (route.producer->on_sender_report(report.ssrc, report.ntp_timestamp, now) < 0) return;
   for (OutboundStream* out : subscribers_of(*route.producer)) {
-    if (out->source_ssrc != report.ssrc || !can_send(*out)) continue;
-    auto timestamp = out->munger.output_timestamp(report.rtp_timestamp);
-    if (!timestamp) continue;
-    const rtc::rtcp::SenderInfo forwarded{out->ssrc, report.ntp_timestamp, *timestamp,
-                                          static_cast<std::uint32_t>(out->packets),
-                                          static_cast<std::uint32_t>(out->bytes)};
+    if (!can_send(*out)) continue;
+    auto forwarded = out->consumer.translate_sender_report(report, now);
+    if (!forwarded) continue;
     RtcpBuffer buffer{};
-    auto length = rtc::rtcp::write_sender_report(buffer, forwarded);
-    if (length) {
-      out->receiver->transport->send_rtcp(buffer, *length);
-      out->last_sr_ntp_middle = static_cast<std::uint32_t>(report.ntp_timestamp >> 16);
-      out->last_sr_sent_us = now;
-    }
+    if (auto length = rtc::rtcp::write_sender_report(buffer, *forwarded)) out->receiver->transport->send_rtcp(buffer, *length);
   }
 }
 
 void Room::handle_peer_transport_connected(PeerMedia& media) {
   const std::int64_t now = now_us() / 1000;
   for (auto& stream : media.outbound) {
-    if (stream->active && stream->track) request_keyframe(*stream, now);
+    if (stream->consumer.active() && stream->consumer.producer()) request_keyframe(*stream, now);
   }
   // Subscribers that waited for this publisher's transport can now get their keyframe.
   for (auto& track : tracks_) {
     if (track->owner_id() != media.peer_id()) continue;
     for (OutboundStream* stream : subscribers_of(*track)) {
-      if (needs_keyframe(*stream)) request_keyframe(*stream, now);
+      if (stream->consumer.needs_keyframe()) request_keyframe(*stream, now);
     }
   }
   media_tick();
@@ -332,7 +273,7 @@ void Room::on_media_timer() {
     if (track->is_simulcast()) update_layer_activity(*track, now);
     // Pending keyframe requests are repeated until a keyframe arrives (PLIs get lost too).
     for (OutboundStream* stream : subscribers_of(*track)) {
-      if (needs_keyframe(*stream)) request_keyframe(*stream, now);
+      if (stream->consumer.needs_keyframe()) request_keyframe(*stream, now);
     }
   }
   const bool second = ++media_ticks_ % kMediaTicksPerSecond == 0;

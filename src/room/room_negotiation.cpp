@@ -161,14 +161,15 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
     if (section.direction == sdp::Direction::RecvOnly && section.port != 0) recvonly_mids.insert(section.mid);
   }
   std::erase_if(media->outbound, [&](const std::unique_ptr<OutboundStream>& stream) {
-    const bool keep = stream->track != nullptr && recvonly_mids.contains(stream->mid);
-    if (!keep && stream->track != nullptr) std::erase(subscribers_of(*stream->track), stream.get());
+    media::Producer* track = stream->consumer.producer();
+    const bool keep = track != nullptr && recvonly_mids.contains(stream->mid);
+    if (!keep && track != nullptr) std::erase(subscribers_of(*track), stream.get());
     return !keep;
   });
   for (const auto& track : tracks_) {
     if (track->owner_id() == peer.id) continue;
     const bool assigned = std::any_of(media->outbound.begin(), media->outbound.end(),
-                                      [&](const auto& s) { return s->track == track.get(); });
+                                      [&](const auto& s) { return s->consumer.producer() == track.get(); });
     if (assigned) continue;
     for (const auto& section : description.media) {
       const bool kind_matches = (section.kind == sdp::MediaKind::Video) == track->is_video() &&
@@ -177,15 +178,16 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
       const bool taken = std::any_of(media->outbound.begin(), media->outbound.end(),
                                      [&](const auto& s) { return s->mid == section.mid; });
       if (taken) continue;
-      media->outbound.push_back(std::make_unique<OutboundStream>(section.mid, track.get(), media, fresh_ssrc(*media)));
+      media->outbound.push_back(std::make_unique<OutboundStream>(section.mid, *track, *media, fresh_ssrc(*media)));
       break;
     }
   }
   for (const auto& stream : media->outbound) {
-    const media::TrackDescription& track = stream->track->description();
+    const media::TrackDescription& track = stream->consumer.producer()->description();
     std::vector<std::string> uris;
     for (const auto& extension : track.extensions) uris.push_back(extension.uri);
-    plan.outbound[stream->mid] = {track.id, track.kind, track.codec_name, std::move(uris), track.stream_id, stream->ssrc};
+    plan.outbound[stream->mid] = {track.id, track.kind, track.codec_name, std::move(uris), track.stream_id,
+                                  stream->consumer.ssrc()};
   }
 
   auto built = sdp::build_answer(description, plan);
@@ -257,35 +259,29 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
       for (auto& s : media->outbound) {
         if (s->mid == negotiated.mid) stream = s.get();
       }
-      if (stream == nullptr || stream->track == nullptr) continue;
-      mid_to_track_id[negotiated.mid] = stream->track_id;
+      if (stream == nullptr || stream->consumer.producer() == nullptr) continue;
+      media::Consumer& consumer = stream->consumer;
+      media::Producer& track = *consumer.producer();
+      mid_to_track_id[negotiated.mid] = consumer.track_id();
       const bool active = negotiated.answer_direction == sdp::Direction::SendOnly && negotiated.payload_type >= 0;
       if (active) {
-        stream->payload_type = static_cast<std::uint8_t>(negotiated.payload_type);
-        if (negotiated.rtx_payload_type) stream->rtx_payload_type = static_cast<std::uint8_t>(*negotiated.rtx_payload_type);
-        stream->extension_map.fill(0);
-        for (const auto& publisher_ext : stream->track->description().extensions) {
+        media::Consumer::Negotiated accepted;
+        accepted.payload_type = static_cast<std::uint8_t>(negotiated.payload_type);
+        for (const auto& publisher_ext : track.description().extensions) {
           // MID and RID values name the publisher's m-line and layer; a receiver would route the
           // packet by them to one of its own m-lines. Dropped: receivers demux by our SSRC.
           if (publisher_ext.uri.starts_with("urn:ietf:params:rtp-hdrext:sdes:")) continue;
           for (const auto& receiver_ext : negotiated.extensions) {
             if (receiver_ext.uri == publisher_ext.uri && publisher_ext.id > 0 && publisher_ext.id < 256) {
-              stream->extension_map[static_cast<std::size_t>(publisher_ext.id)] =
+              accepted.extension_map[static_cast<std::size_t>(publisher_ext.id)] =
                   static_cast<std::uint8_t>(receiver_ext.id);
             }
           }
         }
-        if (stream->track->is_video() && !stream->history) {
-          stream->history = std::make_unique<rtc::rtp::RetransmissionBuffer>(256, webrtc::PeerTransport::kMaxPacket);
-        }
-      }
-      if (active && !stream->active) {
-        stream->active = true;
-        stream->waiting_keyframe = true;
-        subscribers_of(*stream->track).push_back(stream);
-      } else if (!active && stream->active) {
-        stream->active = false;
-        std::erase(subscribers_of(*stream->track), stream);
+        if (consumer.activate(accepted)) subscribers_of(track).push_back(stream);
+      } else if (consumer.active()) {
+        consumer.deactivate();
+        std::erase(subscribers_of(track), stream);
       }
     }
   }
@@ -310,7 +306,7 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now().time_since_epoch()).count();
     for (auto& stream : media->outbound) {
-      if (stream->active && stream->waiting_keyframe && stream->track) request_keyframe(*stream, now);
+      if (stream->consumer.needs_keyframe()) request_keyframe(*stream, now);
     }
   }
   update_forwarded_count();
@@ -340,12 +336,12 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
     // on others).
     std::vector<std::string> known;
     for (auto& stream : other.media->outbound) {
-      if (stream->track != nullptr &&
-          std::find(track_ids.begin(), track_ids.end(), stream->track_id) != track_ids.end()) {
-        if (other.media->negotiated_once) known.push_back(stream->track_id);
-        if (stream->active) std::erase(subscribers_of(*stream->track), stream.get());
-        stream->active = false;
-        stream->track = nullptr;
+      media::Consumer& consumer = stream->consumer;
+      if (consumer.producer() != nullptr &&
+          std::find(track_ids.begin(), track_ids.end(), consumer.track_id()) != track_ids.end()) {
+        if (other.media->negotiated_once) known.push_back(consumer.track_id());
+        if (consumer.active()) std::erase(subscribers_of(*consumer.producer()), stream.get());
+        consumer.detach();
       }
     }
     if (!known.empty() && other.channel && other.endpoint_ready) {
@@ -392,7 +388,8 @@ void Room::drop_media(Peer& peer) {
   peer.counted_egress = 0;
   // Streams this peer received stop being subscribers of their tracks.
   for (auto& stream : peer.media->outbound) {
-    if (stream->track != nullptr && stream->active) std::erase(subscribers_of(*stream->track), stream.get());
+    media::Consumer& consumer = stream->consumer;
+    if (consumer.producer() != nullptr && consumer.active()) std::erase(subscribers_of(*consumer.producer()), stream.get());
   }
   std::vector<std::string> owned;
   for (const auto& track : tracks_) {
@@ -426,7 +423,7 @@ std::uint32_t Room::fresh_ssrc(const PeerMedia& media) {
     std::uint32_t ssrc = 0;
     RAND_bytes(reinterpret_cast<unsigned char*>(&ssrc), sizeof ssrc);
     const bool used = ssrc == 0 || std::any_of(media.outbound.begin(), media.outbound.end(),
-                                               [&](const auto& s) { return s->ssrc == ssrc; });
+                                               [&](const auto& s) { return s->consumer.ssrc() == ssrc; });
     if (!used) return ssrc;
   }
 }

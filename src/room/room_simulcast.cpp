@@ -24,20 +24,21 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
     spdlog::warn("Peer \"{}\": ignoring malformed setTargetTrackVariant", peer.id);
     return;
   }
-  const auto layer = layer_of_rid(variant->get_ref<const std::string&>());
+  const auto layer = media::layer_of_rid(variant->get_ref<const std::string&>());
   if (!layer) {
     spdlog::warn("Peer \"{}\": ignoring setTargetTrackVariant with unknown variant {}", peer.id, variant->dump());
     return;
   }
   if (!peer.media) return;
   for (auto& stream : peer.media->outbound) {
-    if (stream->track == nullptr || stream->track_id != track_id->get_ref<const std::string&>()) continue;
-    if (!stream->track->is_simulcast()) {
-      spdlog::debug("Peer \"{}\": setTargetTrackVariant for non-simulcast track \"{}\"", peer.id, stream->track_id);
+    media::Consumer& consumer = stream->consumer;
+    if (consumer.producer() == nullptr || consumer.track_id() != track_id->get_ref<const std::string&>()) continue;
+    if (!consumer.producer()->is_simulcast()) {
+      spdlog::debug("Peer \"{}\": setTargetTrackVariant for non-simulcast track \"{}\"", peer.id, consumer.track_id());
       return;
     }
-    stream->layers.set_target(*layer);
-    if (needs_keyframe(*stream)) {
+    consumer.layers().set_target(*layer);
+    if (consumer.needs_keyframe()) {
       const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now().time_since_epoch()).count();
       request_keyframe(*stream, now);
@@ -51,14 +52,16 @@ void Room::update_layer_activity(media::Producer& track, std::int64_t now) {
   track.expire_streams(now, kLayerInactiveMs);
   const std::uint8_t mask = track.active_streams();
   for (OutboundStream* stream : subscribers_of(track)) {
-    const int wanted = stream->layers.wanted();
-    stream->layers.set_active_layers(mask);
-    if (stream->layers.wanted() != wanted && needs_keyframe(*stream)) request_keyframe(*stream, now);
+    media::LayerSelector& layers = stream->consumer.layers();
+    const int wanted = layers.wanted();
+    layers.set_active_layers(mask);
+    if (layers.wanted() != wanted && stream->consumer.needs_keyframe()) request_keyframe(*stream, now);
   }
 }
 
 void Room::notify_encoding_switched(const OutboundStream& stream) {
-  if (stream.track == nullptr) return;
+  const media::Producer* track = stream.consumer.producer();
+  if (track == nullptr) return;
   Peer* receiver = find_peer(stream.receiver->peer_id());
   if (receiver == nullptr || !receiver->channel || !receiver->endpoint_ready) return;
   const nlohmann::json event = {
@@ -66,13 +69,13 @@ void Room::notify_encoding_switched(const OutboundStream& stream) {
       {"data",
        {{"type", "encodingSwitched"},
         {"data",
-         {{"endpointId", stream.track->owner_id()},
-          {"trackId", stream.track->id()},
-          {"encoding", rid_of_layer(stream.layers.current())},
-          {"reason", to_string(stream.layers.reason())}}}}}};
+         {{"endpointId", track->owner_id()},
+          {"trackId", track->id()},
+          {"encoding", media::rid_of_layer(stream.consumer.layers().current())},
+          {"reason", to_string(stream.consumer.layers().reason())}}}}}};
   receiver->channel->send_media_event(event.dump());
   spdlog::debug("Peer \"{}\" now receives layer {} of track \"{}\"", receiver->id,
-                rid_of_layer(stream.layers.current()), stream.track->id());
+                media::rid_of_layer(stream.consumer.layers().current()), track->id());
 }
 
 }  // namespace shoal::room

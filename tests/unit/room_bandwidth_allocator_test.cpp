@@ -8,9 +8,9 @@ namespace shoal::room {
 namespace {
 
 constexpr int kL = 0, kM = 1, kH = 2;
-constexpr int kUncapped = LayerSelector::kLayerCount - 1;
+constexpr int kUncapped = media::LayerSelector::kLayerCount - 1;
 
-SimulcastDemand demand(int target, int current = LayerSelector::kNone, std::uint8_t active = 0b111) {
+SimulcastDemand demand(int target, int current = media::LayerSelector::kNone, std::uint8_t active = 0b111) {
   SimulcastDemand d;
   d.target = target;
   d.current = current;
@@ -58,7 +58,7 @@ TEST(BandwidthAllocator, UnmeasuredLayersUseTheDefaultsAndInactiveOnesAreSkipped
   auto out = allocate(1e6, {d});
   EXPECT_EQ(out[0].cap, kL);  // h (2.5 M by default) does not fit; m is not there to take
   EXPECT_DOUBLE_EQ(out[0].shortfall_bps, kDefaultLayerBps[2] - kDefaultLayerBps[0]);
-  SimulcastDemand silent = demand(kM, LayerSelector::kNone, 0);
+  SimulcastDemand silent = demand(kM, media::LayerSelector::kNone, 0);
   EXPECT_EQ(allocate(1.0, {silent})[0].cap, kUncapped);
 }
 

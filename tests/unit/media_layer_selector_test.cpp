@@ -1,8 +1,8 @@
-#include "room/layer_selector.hpp"
+#include "media/layer_selector.hpp"
 
 #include <gtest/gtest.h>
 
-namespace shoal::room {
+namespace shoal::media {
 namespace {
 
 using Verdict = LayerSelector::Verdict;
@@ -102,9 +102,9 @@ TEST(LayerSelector, RidNamesAndReasons) {
 }
 
 }  // namespace
-}  // namespace shoal::room
+}  // namespace shoal::media
 
-namespace shoal::room {
+namespace shoal::media {
 namespace {
 
 constexpr int kL = 0, kM = 1, kH = 2;
@@ -144,4 +144,4 @@ TEST(LayerSelectorCap, OnlyHigherLayersActiveAreTakenDespiteTheCap) {
 }
 
 }  // namespace
-}  // namespace shoal::room
+}  // namespace shoal::media

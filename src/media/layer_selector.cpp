@@ -1,6 +1,6 @@
-#include "room/layer_selector.hpp"
+#include "media/layer_selector.hpp"
 
-namespace shoal::room {
+namespace shoal::media {
 
 namespace {
 bool has(std::uint8_t mask, int layer) { return (mask >> layer) & 1; }
@@ -64,4 +64,4 @@ std::string_view to_string(LayerSelector::Reason reason) {
   return "other";
 }
 
-}  // namespace shoal::room
+}  // namespace shoal::media

@@ -12,11 +12,11 @@
 #include <optional>
 #include <string_view>
 
-namespace shoal::room {
+namespace shoal::media {
 
 class LayerSelector {
  public:
-  static constexpr int kLayerCount = media::kSimulcastLayers;
+  static constexpr int kLayerCount = kSimulcastLayers;
   static constexpr int kNone = -1;
   static constexpr int kInitialTarget = 1;  // medium, as Jellyfish's initial_target_variant
 
@@ -52,8 +52,6 @@ class LayerSelector {
   Reason reason_ = Reason::Other;
 };
 
-using media::layer_of_rid;
-using media::rid_of_layer;
 std::string_view to_string(LayerSelector::Reason reason);  // wire names: "other", "encoding_inactive", ...
 
-}  // namespace shoal::room
+}  // namespace shoal::media

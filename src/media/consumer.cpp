@@ -1,0 +1,138 @@
+#include "media/consumer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace shoal::media {
+
+void Consumer::detach() {
+  producer_ = nullptr;
+  active_ = false;
+}
+
+bool Consumer::activate(const Negotiated& negotiated) {
+  payload_type_ = negotiated.payload_type;
+  extension_map_ = negotiated.extension_map;
+  if (producer_ != nullptr && producer_->is_video() && !history_) {
+    history_ = std::make_unique<rtc::rtp::RetransmissionBuffer>(kHistorySlots, kMaxPacket);
+  }
+  if (active_) return false;
+  active_ = true;
+  waiting_keyframe_ = true;
+  return true;
+}
+
+std::uint8_t Consumer::transport_cc_extension_id() const {
+  const int publisher_id = producer_ != nullptr ? producer_->transport_cc_extension_id() : 0;
+  if (publisher_id <= 0 || publisher_id >= 256) return 0;
+  return extension_map_[static_cast<std::size_t>(publisher_id)];
+}
+
+Consumer::Selection Consumer::select(int stream, bool keyframe, bool retransmitted) {
+  if (producer_ == nullptr || !producer_->is_simulcast()) return Selection::Forward;
+  if (retransmitted) return layers_.current() == stream ? Selection::Forward : Selection::Drop;
+  if (waiting_keyframe_) {  // (re)negotiated: start over at a keyframe
+    layers_.restart();
+    waiting_keyframe_ = false;
+  }
+  switch (layers_.on_packet(stream, keyframe)) {
+    case LayerSelector::Verdict::Drop:
+      return Selection::Drop;
+    case LayerSelector::Verdict::Forward:
+      return Selection::Forward;
+    case LayerSelector::Verdict::Switch:
+      return Selection::Switch;
+  }
+  return Selection::Drop;
+}
+
+Consumer::Rewrite Consumer::rewrite(const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms,
+                                    std::span<std::uint8_t> out) {
+  Rewrite result;
+  if (waiting_keyframe_) {
+    if (!keyframe) {
+      result.wants_keyframe = true;
+      return result;
+    }
+    waiting_keyframe_ = false;
+  }
+  const auto source = packet.bytes();
+  if (source.size() > kMaxPacket || source.size() > out.size()) return result;
+  std::memcpy(out.data(), source.data(), source.size());
+  auto copy = rtc::rtp::RtpPacket::parse(out.first(source.size()));
+  if (!copy) return result;
+  // A new input SSRC is a simulcast layer switch (the selector only allows it at a keyframe):
+  // seq/ts and VP8 picture numbering continue where the previous layer stopped.
+  const bool switched = source_ssrc_ != 0 && source_ssrc_ != packet.ssrc();
+  if (!munger_.rewrite(*copy, now_ms, switched)) return result;
+  if (producer_ != nullptr && producer_->codec() == Codec::Vp8) vp8_munger_.rewrite(copy->mutable_payload(), switched);
+  source_ssrc_ = packet.ssrc();
+  copy->set_payload_type(payload_type_);
+  copy->set_ssrc(ssrc_);
+  copy->rewrite_extension_ids(extension_map_);
+  result.packet = copy;
+  return result;
+}
+
+void Consumer::sent(const rtc::rtp::RtpPacket& packet, std::int64_t now_ms) {
+  const std::size_t size = packet.bytes().size();
+  if (history_) {
+    history_->store(packet.sequence_number(), packet.bytes(), now_ms);
+    retransmit_credit_bytes_ =
+        std::min(kRetransmitMaxCredit, retransmit_credit_bytes_ + kRetransmitShare * static_cast<double>(size));
+  }
+  ++packets_;
+  bytes_ += size;
+}
+
+Consumer::Resend Consumer::resend(std::uint16_t sequence_number, std::int64_t now_ms) {
+  if (!history_) return {};
+  // Until the RTT is measured, 100 ms: longer than a LAN's, shorter than most NACK retries.
+  const std::int64_t min_interval = rtt_ms_ < 0 ? 100 : std::clamp<std::int64_t>(rtt_ms_, 10, 1000);
+  auto taken = history_->take_for_resend(sequence_number, now_ms, 1000, min_interval);
+  Resend resend{{}, taken.too_recent};
+  if (taken.packet.empty() || taken.packet.size() > kMaxPacket) return resend;
+  if (retransmit_credit_bytes_ < static_cast<double>(taken.packet.size())) {
+    resend.refused = true;
+    return resend;
+  }
+  retransmit_credit_bytes_ -= static_cast<double>(taken.packet.size());
+  resend.packet = taken.packet;
+  return resend;
+}
+
+void Consumer::on_report_block(const rtc::rtcp::ReportBlock& block, std::int64_t now_us) {
+  if (block.last_sender_report == 0 || last_sr_sent_us_ < 0 || block.last_sender_report != last_sr_ntp_middle_) {
+    return;
+  }
+  const std::int64_t delay_us = static_cast<std::int64_t>(block.delay_since_last_sender_report) * 1'000'000 / 65536;
+  const std::int64_t rtt = (now_us - last_sr_sent_us_ - delay_us) / 1000;
+  if (rtt < 0 || rtt > 10'000) return;
+  rtt_ms_ = rtt_ms_ < 0 ? rtt : (rtt_ms_ * 7 + rtt) / 8;
+}
+
+std::optional<rtc::rtcp::SenderInfo> Consumer::translate_sender_report(const rtc::rtcp::SenderInfo& report,
+                                                                       std::int64_t now_us) {
+  if (report.ssrc == 0 || source_ssrc_ != report.ssrc) return std::nullopt;
+  auto timestamp = munger_.output_timestamp(report.rtp_timestamp);
+  if (!timestamp) return std::nullopt;
+  last_sr_ntp_middle_ = static_cast<std::uint32_t>(report.ntp_timestamp >> 16);
+  last_sr_sent_us_ = now_us;
+  return rtc::rtcp::SenderInfo{ssrc_, report.ntp_timestamp, *timestamp, static_cast<std::uint32_t>(packets_),
+                               static_cast<std::uint32_t>(bytes_)};
+}
+
+bool Consumer::needs_keyframe() const {
+  if (!active_ || producer_ == nullptr || !producer_->is_video()) return false;
+  return waiting_keyframe_ || (producer_->is_simulcast() && layers_.waiting_keyframe());
+}
+
+int Consumer::keyframe_stream() const {
+  if (producer_ == nullptr) return -1;
+  if (!producer_->is_simulcast()) return 0;
+  int layer = layers_.waiting_keyframe() || waiting_keyframe_ ? layers_.wanted() : layers_.current();
+  if (layer == LayerSelector::kNone) layer = layers_.current();
+  return layer;
+}
+
+}  // namespace shoal::media
