@@ -122,6 +122,40 @@ std::optional<rtc::rtcp::SenderInfo> Consumer::translate_sender_report(const rtc
                                static_cast<std::uint32_t>(bytes_)};
 }
 
+void Consumer::forward(int stream, const rtc::rtp::RtpPacket& packet, bool keyframe, bool retransmitted,
+                       std::int64_t now_ms, std::span<std::uint8_t> scratch) {
+  if (!can_send()) return;
+  const Selection selection = select(stream, keyframe, retransmitted);
+  if (selection == Selection::Drop) return;
+  auto rewritten = rewrite(packet, selection == Selection::Switch || (keyframe && !retransmitted), now_ms, scratch);
+  if (rewritten.wants_keyframe) request_keyframe(now_ms);
+  if (!rewritten.packet) return;
+  subscriber_.number(*this, *rewritten.packet);
+  sent(*rewritten.packet, now_ms);
+  subscriber_.send_rtp(scratch, rewritten.packet->bytes().size());
+  if (packet.marker() && producer_ != nullptr && producer_->is_video()) subscriber_.frame_sent(*this, scratch);
+  if (selection == Selection::Switch) subscriber_.layer_switched(*this);
+}
+
+std::uint64_t Consumer::answer_nack(std::span<const std::uint16_t> sequence_numbers, std::int64_t now_ms,
+                                    std::span<std::uint8_t> scratch) {
+  if (!can_send()) return 0;
+  std::uint64_t refused = 0;
+  for (std::uint16_t seq : sequence_numbers) {
+    const auto taken = resend(seq, now_ms);
+    if (taken.refused) ++refused;
+    if (taken.packet.empty() || taken.packet.size() > scratch.size()) continue;
+    std::memcpy(scratch.data(), taken.packet.data(), taken.packet.size());
+    if (auto copy = rtc::rtp::RtpPacket::parse(scratch.first(taken.packet.size()))) subscriber_.number(*this, *copy);
+    subscriber_.send_rtp(scratch, taken.packet.size());
+  }
+  return refused;
+}
+
+void Consumer::request_keyframe(std::int64_t now_ms) {
+  if (producer_ != nullptr) producer_->request_keyframe(keyframe_stream(), now_ms);
+}
+
 bool Consumer::needs_keyframe() const {
   if (!active_ || producer_ == nullptr || !producer_->is_video()) return false;
   return waiting_keyframe_ || (producer_->is_simulcast() && layers_.waiting_keyframe());

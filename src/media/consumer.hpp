@@ -23,17 +23,45 @@
 
 namespace shoal::media {
 
+class Consumer;
+
+// How a consumer reaches its subscriber: the subscriber's transport and signalling.
+class SubscriberLink {
+ public:
+  virtual bool media_ready() const = 0;  // the subscriber's transport is connected
+  // Numbers a packet about to be sent for the subscriber's transport-wide feedback.
+  virtual void number(Consumer& consumer, rtc::rtp::RtpPacket& packet) = 0;
+  // `buffer` holds a packet of `size` bytes and room for the SRTP trailer.
+  virtual void send_rtp(std::span<std::uint8_t> buffer, std::size_t size) = 0;
+  virtual void send_rtcp(std::span<std::uint8_t> buffer, std::size_t size) = 0;
+  // A frame's last packet went out: between frames is where bandwidth probes may go.
+  virtual void frame_sent(Consumer& consumer, std::span<std::uint8_t> scratch) = 0;
+  // The consumer now forwards another simulcast layer: the subscriber is told.
+  virtual void layer_switched(Consumer& consumer) = 0;
+
+ protected:
+  ~SubscriberLink() = default;
+};
+
 class Consumer {
  public:
   static constexpr std::size_t kMaxPacket = 1500;
   static constexpr std::size_t kHistorySlots = 256;
 
-  Consumer(Producer& producer, std::uint32_t ssrc)
-      : track_id_(producer.id()), producer_(&producer), ssrc_(ssrc), munger_(producer.description().clock_rate) {}
+  // `mid`: the subscriber's m-line that carries the track.
+  Consumer(std::string mid, Producer& producer, SubscriberLink& subscriber, std::uint32_t ssrc)
+      : mid_(std::move(mid)),
+        track_id_(producer.id()),
+        producer_(&producer),
+        subscriber_(subscriber),
+        ssrc_(ssrc),
+        munger_(producer.description().clock_rate) {}
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
+  const std::string& mid() const { return mid_; }
   const std::string& track_id() const { return track_id_; }
+  SubscriberLink& subscriber() const { return subscriber_; }
   Producer* producer() const { return producer_; }  // null once the publisher removed the track
   void detach();                                     // the producer is going away
   std::uint32_t ssrc() const { return ssrc_; }       // ours, toward the subscriber
@@ -53,6 +81,11 @@ class Consumer {
   std::uint8_t transport_cc_extension_id() const;
 
   // --- forwarding ---
+  bool can_send() const { return active_ && subscriber_.media_ready(); }
+  // A packet of producer stream `stream`: selected, rewritten in `scratch` and sent when this
+  // subscriber takes it; asks the producer for a keyframe when it waits for one.
+  void forward(int stream, const rtc::rtp::RtpPacket& packet, bool keyframe, bool retransmitted, std::int64_t now_ms,
+               std::span<std::uint8_t> scratch);
   enum class Selection { Drop, Forward, Switch };  // Switch: forward; the layer just changed
   // Whether this subscriber takes a packet of producer stream `stream` (see LayerSelector).
   Selection select(int stream, bool keyframe, bool retransmitted);
@@ -76,6 +109,12 @@ class Consumer {
   // most half of what the consumer forwarded (a credit forwarding fills up to a cap), so a
   // subscriber's NACKs cannot multiply its downlink.
   Resend resend(std::uint16_t sequence_number, std::int64_t now_ms);
+  // Resends what a NACK asks for that may be resent (through `scratch`); returns how many
+  // requests were refused.
+  std::uint64_t answer_nack(std::span<const std::uint16_t> sequence_numbers, std::int64_t now_ms,
+                            std::span<std::uint8_t> scratch);
+  // Asks the producer for the keyframe this subscriber needs.
+  void request_keyframe(std::int64_t now_ms);
   bool keeps_history() const { return history_ != nullptr; }
   void on_report_block(const rtc::rtcp::ReportBlock& block, std::int64_t now_us);
   std::int64_t rtt_ms() const { return rtt_ms_; }  // -1: not measured yet
@@ -100,8 +139,10 @@ class Consumer {
   static constexpr double kRetransmitInitialCredit = 32 * 1024;
   static constexpr double kRetransmitMaxCredit = 256 * 1024;
 
+  std::string mid_;
   std::string track_id_;
   Producer* producer_;
+  SubscriberLink& subscriber_;
   std::uint32_t ssrc_;
   std::uint8_t payload_type_ = 0;
   std::array<std::uint8_t, 256> extension_map_{};

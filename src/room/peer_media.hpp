@@ -3,7 +3,7 @@
 // tracks it publishes (inbound) and the remote tracks it receives (outbound).
 #include "media/producer.hpp"
 #include "media/rtp_listener.hpp"
-#include "room/outbound_stream.hpp"
+#include "media/consumer.hpp"
 #include "rtc/cc/send_side_bandwidth_estimator.hpp"
 #include "rtc/rtcp/transport_cc_feedback_generator.hpp"
 #include "webrtc/peer_transport.hpp"
@@ -24,6 +24,8 @@ class PeerMediaEvents {
   virtual void on_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> packet) = 0;
   virtual void on_peer_transport_connected(PeerMedia& media) = 0;
   virtual void on_peer_transport_failed(PeerMedia& media, std::string_view reason) = 0;
+  // One of the tracks it receives switched simulcast layer.
+  virtual void on_peer_layer_switched(PeerMedia& media, const media::Consumer& consumer) = 0;
 };
 
 // What the server sends one subscriber, and what its downlink is estimated to carry.
@@ -41,7 +43,9 @@ struct Downlink {
   double reported_bps = -1;         // last bandwidthEstimation sent to the peer
 };
 
-class PeerMedia final : public webrtc::PeerTransportHandler, public media::PublisherLink {
+class PeerMedia final : public webrtc::PeerTransportHandler,
+                        public media::PublisherLink,
+                        public media::SubscriberLink {
  public:
   PeerMedia(std::string peer_id, PeerMediaEvents& events) : peer_id_(std::move(peer_id)), events_(events) {}
 
@@ -53,21 +57,30 @@ class PeerMedia final : public webrtc::PeerTransportHandler, public media::Publi
   bool negotiated_once = false;
   std::uint64_t answers = 0;
   media::RtpListener inbound;  // the tracks it publishes, by m-line and SSRC
-  std::vector<std::unique_ptr<OutboundStream>> outbound;
+  std::vector<std::unique_ptr<media::Consumer>> outbound;  // one per m-line that receives a track
   // Transport-wide congestion control: feedback on what this peer sends us, and our own
   // transport-wide numbering of what we send it.
   rtc::rtcp::TransportCcFeedbackGenerator transport_cc_feedback;
   std::uint16_t next_transport_sequence = 0;
   Downlink downlink;
 
+  // As a publisher: feedback about what it sends.
   bool feedback_ready() const override { return transport && transport->connected(); }
   void send_feedback(std::span<std::uint8_t> buffer, std::size_t length) override {
     if (transport) transport->send_rtcp(buffer, length);
   }
 
-  OutboundStream* outbound_by_ssrc(std::uint32_t ssrc) {
-    for (auto& stream : outbound) {
-      if (stream->consumer.ssrc() == ssrc) return stream.get();
+  // As a subscriber (peer_media.cpp).
+  bool media_ready() const override { return transport && transport->connected(); }
+  void number(media::Consumer& consumer, rtc::rtp::RtpPacket& packet) override;
+  void send_rtp(std::span<std::uint8_t> buffer, std::size_t size) override { transport->send_rtp(buffer, size); }
+  void send_rtcp(std::span<std::uint8_t> buffer, std::size_t size) override { transport->send_rtcp(buffer, size); }
+  void frame_sent(media::Consumer& consumer, std::span<std::uint8_t> scratch) override;
+  void layer_switched(media::Consumer& consumer) override { events_.on_peer_layer_switched(*this, consumer); }
+
+  media::Consumer* outbound_by_ssrc(std::uint32_t ssrc) {
+    for (auto& consumer : outbound) {
+      if (consumer->ssrc() == ssrc) return consumer.get();
     }
     return nullptr;
   }

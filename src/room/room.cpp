@@ -301,7 +301,7 @@ void Room::rebuild_endpoint_metrics() {
                                                     {"track.metadata", track.metadata()}};
       }
       for (const auto& outbound : peer.media->outbound) {
-        const media::Consumer& consumer = outbound->consumer;
+        const media::Consumer& consumer = *outbound;
         if (!consumer.active()) continue;
         endpoint["track_id=" + consumer.track_id() + ":"] = {{"outbound-rtp.packets", consumer.packets()},
                                                               {"outbound-rtp.bytes", consumer.bytes()}};

@@ -8,6 +8,7 @@
 #include "notifications/server_event.hpp"
 #include "room/peer_channel.hpp"
 #include "media/producer.hpp"
+#include "media/router.hpp"
 #include "room/peer_media.hpp"
 #include "room/room_config.hpp"
 #include "rtc/rtcp/report_block.hpp"
@@ -222,7 +223,6 @@ class Room final : private PeerMediaEvents {
   void drop_media(Peer& peer);
   std::vector<signaling::TrackView> track_views(std::string_view owner_id) const;
   media::Producer* find_track(std::string_view track_id);
-  std::vector<OutboundStream*>& subscribers_of(const media::Producer& track) { return subscribers_[&track]; }
   std::uint32_t fresh_ssrc(const PeerMedia& media);
   void update_forwarded_count();
 
@@ -231,16 +231,13 @@ class Room final : private PeerMediaEvents {
   void on_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> packet) override;
   void on_peer_transport_connected(PeerMedia& media) override;
   void on_peer_transport_failed(PeerMedia& media, std::string_view reason) override;
+  void on_peer_layer_switched(PeerMedia& media, const media::Consumer& consumer) override;
   void handle_peer_rtp(PeerMedia& media, std::span<std::uint8_t> packet);
   void handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> packet);
   void handle_peer_transport_connected(PeerMedia& media);
   void handle_peer_transport_failed(PeerMedia& media, std::string_view reason);
   void on_media_packet(media::Producer& track, int source, const rtc::rtp::RtpPacket& packet, bool retransmitted,
                        std::int64_t arrival_us);
-  bool can_send(const OutboundStream& stream) const;
-  bool forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms);
-  void request_keyframe(OutboundStream& stream, std::int64_t now_ms);  // for what it waits for/gets
-  void retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers);
   void measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, std::int64_t now_us);
   void send_transport_feedback(PeerMedia& media, std::int64_t now_us);
   void send_receiver_reports(PeerMedia& media, std::int64_t now_us);
@@ -251,15 +248,13 @@ class Room final : private PeerMediaEvents {
   // --- simulcast layer control (room_simulcast.cpp) ---
   void on_set_target_variant(Peer& peer, const nlohmann::json& data);
   void update_layer_activity(media::Producer& track, std::int64_t now_ms);
-  void notify_encoding_switched(const OutboundStream& stream);
+  void notify_encoding_switched(PeerMedia& media, const media::Consumer& consumer);
 
   // --- subscriber bandwidth (room_bandwidth.cpp) ---
-  void stamp_transport_sequence(OutboundStream& stream, rtc::rtp::RtpPacket& packet, std::int64_t now_us);
   void on_downlink_feedback(PeerMedia& media, const rtc::rtcp::TransportCc& feedback, std::int64_t now_us);
   void allocate_downlink(PeerMedia& media, std::int64_t now_ms);
   void update_downlink_rates(PeerMedia& media);
   void report_bandwidth_estimation(PeerMedia& media);
-  void send_padding(OutboundStream& stream, std::int64_t now_us);
 
   std::string id_;
   RoomConfig config_;
@@ -269,8 +264,7 @@ class Room final : private PeerMediaEvents {
   std::vector<Peer> peers_;  // insertion order, as listings show it
   std::vector<Component> components_;
   std::vector<std::unique_ptr<media::Producer>> tracks_;  // publication order
-  // The fan-out: who receives each track (active outbound streams only).
-  std::unordered_map<const media::Producer*, std::vector<OutboundStream*>> subscribers_;
+  media::Router router_;  // the fan-out: which consumers receive each track
   // Tracks in the room's HLS broadcast: their key in it and, for simulcast, the layer it takes.
   struct HlsTrack {
     std::uint32_t key = 0;

@@ -10,7 +10,6 @@
 #include "room/bandwidth_allocator.hpp"
 #include "room/media_timer.hpp"
 #include "room/room.hpp"
-#include "rtc/common/big_endian.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -22,9 +21,6 @@ namespace shoal::room {
 
 namespace {
 
-constexpr std::size_t kPaddingBytes = 255;                // RFC 3550 maximum, as Jellyfish
-constexpr std::size_t kPaddingPacketBytes = 20 + kPaddingBytes;  // header + one-word extension
-constexpr int kMaxPaddingPacketsPerFrame = 10;
 constexpr double kMaxPaddingBps = 2'000'000;
 // Rates are updated on every kMediaTicksPerSecond-th tick, over the bytes counted since.
 constexpr double kRateWindowSeconds = kMediaTickSeconds * kMediaTicksPerSecond;
@@ -33,54 +29,13 @@ constexpr std::int64_t kMaxProbeBackoffMs = 12000;
 
 }  // namespace
 
-void Room::stamp_transport_sequence(OutboundStream& stream, rtc::rtp::RtpPacket& packet, std::int64_t now_us) {
-  const std::uint8_t id = stream.consumer.transport_cc_extension_id();
-  if (id == 0) return;
-  PeerMedia& receiver = *stream.receiver;
-  const std::uint16_t sequence = receiver.next_transport_sequence;
-  if (!packet.set_extension_u16(id, sequence)) return;
-  ++receiver.next_transport_sequence;
-  auto& estimator = receiver.downlink.estimator;
-  if (!estimator) estimator = std::make_unique<rtc::cc::SendSideBandwidthEstimator>();
-  estimator->on_sent(sequence, static_cast<std::uint32_t>(packet.bytes().size()), now_us);
-}
-
 void Room::on_downlink_feedback(PeerMedia& media, const rtc::rtcp::TransportCc& feedback, std::int64_t now_us) {
   if (media.downlink.estimator) media.downlink.estimator->on_feedback(feedback, now_us);
 }
 
-void Room::send_padding(OutboundStream& stream, std::int64_t now_us) {
-  Downlink& downlink = stream.receiver->downlink;
-  const std::uint8_t id = stream.consumer.transport_cc_extension_id();
-  if (id == 0 || id > 14 || !downlink.estimator) return;  // only measured probes are worth sending
-  for (int i = 0; i < kMaxPaddingPacketsPerFrame && downlink.padding_credit_bytes >= kPaddingPacketBytes; ++i) {
-    auto mapped = stream.consumer.next_padding();
-    if (!mapped) return;
-    std::uint8_t* out = forward_buffer_.data();
-    out[0] = 0x80 | 0x20 | 0x10;  // version 2, padding, extension
-    out[1] = stream.consumer.payload_type() & 0x7F;
-    rtc::store_u16(std::span(forward_buffer_), 2, mapped->sequence_number);
-    rtc::store_u32(std::span(forward_buffer_), 4, mapped->timestamp);
-    rtc::store_u32(std::span(forward_buffer_), 8, stream.consumer.ssrc());
-    out[12] = 0xBE;  // one-byte header extensions (RFC 8285), one word
-    out[13] = 0xDE;
-    out[14] = 0;
-    out[15] = 1;
-    out[16] = static_cast<std::uint8_t>(id << 4 | 1);
-    const std::uint16_t sequence = stream.receiver->next_transport_sequence++;
-    rtc::store_u16(std::span(forward_buffer_), 17, sequence);
-    out[19] = 0;
-    std::fill(out + 20, out + kPaddingPacketBytes - 1, 0);
-    out[kPaddingPacketBytes - 1] = kPaddingBytes;
-    downlink.estimator->on_sent(sequence, kPaddingPacketBytes, now_us);
-    downlink.padding_credit_bytes -= kPaddingPacketBytes;
-    stream.receiver->transport->send_rtp(std::span(forward_buffer_), kPaddingPacketBytes);
-  }
-}
-
 void Room::update_downlink_rates(PeerMedia& media) {
   std::uint64_t bytes = 0;
-  for (const auto& stream : media.outbound) bytes += stream->consumer.bytes();
+  for (const auto& stream : media.outbound) bytes += stream->bytes();
   Downlink& downlink = media.downlink;
   if (bytes >= downlink.bytes_at_last_tick) {
     downlink.media_bps = static_cast<double>(bytes - downlink.bytes_at_last_tick) * 8.0 / kRateWindowSeconds;
@@ -101,21 +56,21 @@ void Room::allocate_downlink(PeerMedia& media, std::int64_t now_ms) {
   }
 
   std::array<SimulcastDemand, 16> demands{};
-  std::array<OutboundStream*, 16> streams{};
+  std::array<media::Consumer*, 16> streams{};
   std::size_t count = 0;
   double fixed_bps = 0;
   for (auto& stream : media.outbound) {
-    if (!stream->consumer.active() || stream->consumer.producer() == nullptr) continue;
-    const media::Producer& track = *stream->consumer.producer();
+    if (!stream->active() || stream->producer() == nullptr) continue;
+    const media::Producer& track = *stream->producer();
     if (!track.is_simulcast()) {
       fixed_bps += track.stream(0).bitrate_bps();
       continue;
     }
     if (count == demands.size()) continue;  // beyond 16 simulcast tracks: left uncapped
     SimulcastDemand& demand = demands[count];
-    demand.target = stream->consumer.layers().target();
+    demand.target = stream->layers().target();
     demand.active_layers = track.active_streams();
-    demand.current = stream->consumer.layers().current();
+    demand.current = stream->layers().current();
     for (std::size_t layer = 0; layer < demand.layer_bps.size(); ++layer) {
       demand.layer_bps[layer] = track.streams()[layer].bitrate_bps();
     }
@@ -133,14 +88,14 @@ void Room::allocate_downlink(PeerMedia& media, std::int64_t now_ms) {
   allocate_layers(budget, std::span(demands.data(), count), std::span(allocations.data(), count));
   double shortfall = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    OutboundStream& stream = *streams[i];
-    media::LayerSelector& layers = stream.consumer.layers();
+    media::Consumer& stream = *streams[i];
+    media::LayerSelector& layers = stream.layers();
     const int wanted = layers.wanted();
     layers.set_cap(allocations[i].cap);
     if (layers.wanted() != wanted) {
       spdlog::debug("Peer \"{}\": layer cap {} for track \"{}\" (estimate {:.0f} bps)", media.peer_id(),
-                    media::rid_of_layer(allocations[i].cap), stream.consumer.track_id(), estimator.estimate_bps());
-      if (stream.consumer.needs_keyframe()) request_keyframe(stream, now_ms);
+                    media::rid_of_layer(allocations[i].cap), stream.track_id(), estimator.estimate_bps());
+      if (stream.needs_keyframe()) stream.request_keyframe(now_ms);
     }
     if (allocations[i].limited) shortfall += allocations[i].shortfall_bps;
   }

@@ -69,45 +69,7 @@ void Room::on_media_packet(media::Producer& track, int source, const rtc::rtp::R
   const bool keyframe = ingest.keyframe;
   if (!retransmitted) hls_push(track, source, packet);
 
-  for (OutboundStream* stream : subscribers_of(track)) {
-    // Simulcast selection changes the consumer's state: only for a subscriber that can receive.
-    if (track.is_simulcast() && !can_send(*stream)) continue;
-    switch (stream->consumer.select(source, keyframe, retransmitted)) {
-      case media::Consumer::Selection::Drop:
-        break;
-      case media::Consumer::Selection::Forward:
-        forward(*stream, packet, keyframe && !retransmitted, now);
-        break;
-      case media::Consumer::Selection::Switch:
-        forward(*stream, packet, true, now);
-        notify_encoding_switched(*stream);
-        break;
-    }
-  }
-}
-
-bool Room::can_send(const OutboundStream& stream) const {
-  const webrtc::PeerTransport* transport = stream.receiver->transport.get();
-  return stream.consumer.active() && transport != nullptr && transport->connected();
-}
-
-bool Room::forward(OutboundStream& stream, const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now) {
-  if (!can_send(stream)) return false;
-  auto rewritten = stream.consumer.rewrite(packet, keyframe, now, forward_buffer_);
-  if (rewritten.wants_keyframe) request_keyframe(stream, now);
-  if (!rewritten.packet) return false;
-  // Transport-wide numbers count per transport: the subscriber's feedback must describe what
-  // we sent it, not what the publisher sent us.
-  const std::int64_t sent_us = now_us();
-  stamp_transport_sequence(stream, *rewritten.packet, sent_us);
-  stream.consumer.sent(*rewritten.packet, now);
-  stream.receiver->transport->send_rtp(std::span(forward_buffer_), rewritten.packet->bytes().size());
-  // Probes go between frames, so no frame is split by padding.
-  const media::Producer* track = stream.consumer.producer();
-  if (packet.marker() && stream.receiver->downlink.padding_credit_bytes > 0 && track != nullptr && track->is_video()) {
-    send_padding(stream, sent_us);
-  }
-  return true;
+  router_.route(track, source, packet, keyframe, retransmitted, now, forward_buffer_);
 }
 
 void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
@@ -135,23 +97,26 @@ void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
           if (auto feedback = rtc::rtcp::TransportCc::parse(view)) on_downlink_feedback(media, *feedback, now_micros);
         } else if (view.count == rtc::rtcp::GenericNack::kFormat) {
           auto nack = rtc::rtcp::GenericNack::parse(view);
-          OutboundStream* stream = nack ? media.outbound_by_ssrc(nack->media_ssrc()) : nullptr;
-          if (stream == nullptr || !stream->consumer.keeps_history()) break;
+          media::Consumer* consumer = nack ? media.outbound_by_ssrc(nack->media_ssrc()) : nullptr;
+          if (consumer == nullptr || !consumer->keeps_history()) break;
           std::array<std::uint16_t, 64> lost{};
           const std::size_t count = nack->lost_sequence_numbers(lost);
-          retransmit(*stream, std::span(lost.data(), count));
+          const std::uint64_t refused = consumer->answer_nack(std::span(lost.data(), count), now, forward_buffer_);
+          if (refused > 0 && settings_.refusals != nullptr) {
+            settings_.refusals->add(metrics::Refusal::NackRetransmission, refused);
+          }
         }
         break;
       case rtc::rtcp::kPayloadFeedback:
         if (view.count == rtc::rtcp::PictureLossIndication::kFormat) {
           auto pli = rtc::rtcp::PictureLossIndication::parse(view);
-          OutboundStream* stream = pli ? media.outbound_by_ssrc(pli->media_ssrc()) : nullptr;
-          if (stream != nullptr && stream->consumer.producer() != nullptr) request_keyframe(*stream, now);
+          if (media::Consumer* consumer = pli ? media.outbound_by_ssrc(pli->media_ssrc()) : nullptr) {
+            consumer->request_keyframe(now);
+          }
         } else if (view.count == rtc::rtcp::FullIntraRequest::kFormat) {
           auto fir = rtc::rtcp::FullIntraRequest::parse(view);
           for (std::size_t i = 0; fir && i < fir->entry_count(); ++i) {
-            OutboundStream* stream = media.outbound_by_ssrc(fir->entry(i).ssrc);
-            if (stream != nullptr && stream->consumer.producer() != nullptr) request_keyframe(*stream, now);
+            if (media::Consumer* consumer = media.outbound_by_ssrc(fir->entry(i).ssrc)) consumer->request_keyframe(now);
           }
         }
         break;
@@ -162,29 +127,7 @@ void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
 }
 
 void Room::measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, std::int64_t now_us) {
-  if (OutboundStream* stream = media.outbound_by_ssrc(block.ssrc)) stream->consumer.on_report_block(block, now_us);
-}
-
-void Room::retransmit(OutboundStream& stream, std::span<const std::uint16_t> sequence_numbers) {
-  if (!can_send(stream)) return;
-  const std::int64_t now_micros = now_us();
-  const std::int64_t now = now_micros / 1000;
-  std::uint64_t refused = 0;
-  for (std::uint16_t seq : sequence_numbers) {
-    const auto resend = stream.consumer.resend(seq, now);
-    if (resend.refused) ++refused;
-    if (resend.packet.empty()) continue;
-    std::memcpy(forward_buffer_.data(), resend.packet.data(), resend.packet.size());
-    if (auto copy = rtc::rtp::RtpPacket::parse(std::span(forward_buffer_.data(), resend.packet.size()))) {
-      stamp_transport_sequence(stream, *copy, now_micros);
-    }
-    stream.receiver->transport->send_rtp(std::span(forward_buffer_), resend.packet.size());
-  }
-  if (refused > 0 && settings_.refusals != nullptr) settings_.refusals->add(metrics::Refusal::NackRetransmission, refused);
-}
-
-void Room::request_keyframe(OutboundStream& stream, std::int64_t now) {
-  if (media::Producer* track = stream.consumer.producer()) track->request_keyframe(stream.consumer.keyframe_stream(), now);
+  if (media::Consumer* consumer = media.outbound_by_ssrc(block.ssrc)) consumer->on_report_block(block, now_us);
 }
 
 void Room::send_transport_feedback(PeerMedia& media, std::int64_t now) {
@@ -224,25 +167,25 @@ void Room::forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& 
   const auto route = media.inbound.find(report.ssrc);
   if (route.producer == nullptr || route.rtx) return;
   if (route.producer->on_sender_report(report.ssrc, report.ntp_timestamp, now) < 0) return;
-  for (OutboundStream* out : subscribers_of(*route.producer)) {
-    if (!can_send(*out)) continue;
-    auto forwarded = out->consumer.translate_sender_report(report, now);
+  for (media::Consumer* consumer : router_.consumers(*route.producer)) {
+    if (!consumer->can_send()) continue;
+    auto forwarded = consumer->translate_sender_report(report, now);
     if (!forwarded) continue;
     RtcpBuffer buffer{};
-    if (auto length = rtc::rtcp::write_sender_report(buffer, *forwarded)) out->receiver->transport->send_rtcp(buffer, *length);
+    if (auto length = rtc::rtcp::write_sender_report(buffer, *forwarded)) consumer->subscriber().send_rtcp(buffer, *length);
   }
 }
 
 void Room::handle_peer_transport_connected(PeerMedia& media) {
   const std::int64_t now = now_us() / 1000;
-  for (auto& stream : media.outbound) {
-    if (stream->consumer.active() && stream->consumer.producer()) request_keyframe(*stream, now);
+  for (auto& consumer : media.outbound) {
+    if (consumer->active()) consumer->request_keyframe(now);
   }
   // Subscribers that waited for this publisher's transport can now get their keyframe.
   for (auto& track : tracks_) {
     if (track->owner_id() != media.peer_id()) continue;
-    for (OutboundStream* stream : subscribers_of(*track)) {
-      if (stream->consumer.needs_keyframe()) request_keyframe(*stream, now);
+    for (media::Consumer* consumer : router_.consumers(*track)) {
+      if (consumer->needs_keyframe()) consumer->request_keyframe(now);
     }
   }
   media_tick();
@@ -272,8 +215,8 @@ void Room::on_media_timer() {
   for (auto& track : tracks_) {
     if (track->is_simulcast()) update_layer_activity(*track, now);
     // Pending keyframe requests are repeated until a keyframe arrives (PLIs get lost too).
-    for (OutboundStream* stream : subscribers_of(*track)) {
-      if (stream->consumer.needs_keyframe()) request_keyframe(*stream, now);
+    for (media::Consumer* consumer : router_.consumers(*track)) {
+      if (consumer->needs_keyframe()) consumer->request_keyframe(now);
     }
   }
   const bool second = ++media_ticks_ % kMediaTicksPerSecond == 0;

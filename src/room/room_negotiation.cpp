@@ -160,34 +160,33 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   for (const auto& section : description.media) {
     if (section.direction == sdp::Direction::RecvOnly && section.port != 0) recvonly_mids.insert(section.mid);
   }
-  std::erase_if(media->outbound, [&](const std::unique_ptr<OutboundStream>& stream) {
-    media::Producer* track = stream->consumer.producer();
-    const bool keep = track != nullptr && recvonly_mids.contains(stream->mid);
-    if (!keep && track != nullptr) std::erase(subscribers_of(*track), stream.get());
+  std::erase_if(media->outbound, [&](const std::unique_ptr<media::Consumer>& consumer) {
+    const bool keep = consumer->producer() != nullptr && recvonly_mids.contains(consumer->mid());
+    if (!keep) router_.unsubscribe(*consumer);
     return !keep;
   });
   for (const auto& track : tracks_) {
     if (track->owner_id() == peer.id) continue;
     const bool assigned = std::any_of(media->outbound.begin(), media->outbound.end(),
-                                      [&](const auto& s) { return s->consumer.producer() == track.get(); });
+                                      [&](const auto& s) { return s->producer() == track.get(); });
     if (assigned) continue;
     for (const auto& section : description.media) {
       const bool kind_matches = (section.kind == sdp::MediaKind::Video) == track->is_video() &&
                                 (section.kind == sdp::MediaKind::Video || section.kind == sdp::MediaKind::Audio);
       if (!kind_matches || !recvonly_mids.contains(section.mid)) continue;
       const bool taken = std::any_of(media->outbound.begin(), media->outbound.end(),
-                                     [&](const auto& s) { return s->mid == section.mid; });
+                                     [&](const auto& s) { return s->mid() == section.mid; });
       if (taken) continue;
-      media->outbound.push_back(std::make_unique<OutboundStream>(section.mid, *track, *media, fresh_ssrc(*media)));
+      media->outbound.push_back(std::make_unique<media::Consumer>(section.mid, *track, *media, fresh_ssrc(*media)));
       break;
     }
   }
-  for (const auto& stream : media->outbound) {
-    const media::TrackDescription& track = stream->consumer.producer()->description();
+  for (const auto& consumer : media->outbound) {
+    const media::TrackDescription& track = consumer->producer()->description();
     std::vector<std::string> uris;
     for (const auto& extension : track.extensions) uris.push_back(extension.uri);
-    plan.outbound[stream->mid] = {track.id, track.kind, track.codec_name, std::move(uris), track.stream_id,
-                                  stream->consumer.ssrc()};
+    plan.outbound[consumer->mid()] = {track.id, track.kind, track.codec_name, std::move(uris), track.stream_id,
+                                      consumer->ssrc()};
   }
 
   auto built = sdp::build_answer(description, plan);
@@ -255,12 +254,12 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
       }
       track->set_transport_cc_extension_id(inbound->transport_cc_extension_id);
     } else {
-      OutboundStream* stream = nullptr;
-      for (auto& s : media->outbound) {
-        if (s->mid == negotiated.mid) stream = s.get();
+      media::Consumer* found = nullptr;
+      for (auto& candidate : media->outbound) {
+        if (candidate->mid() == negotiated.mid) found = candidate.get();
       }
-      if (stream == nullptr || stream->consumer.producer() == nullptr) continue;
-      media::Consumer& consumer = stream->consumer;
+      if (found == nullptr || found->producer() == nullptr) continue;
+      media::Consumer& consumer = *found;
       media::Producer& track = *consumer.producer();
       mid_to_track_id[negotiated.mid] = consumer.track_id();
       const bool active = negotiated.answer_direction == sdp::Direction::SendOnly && negotiated.payload_type >= 0;
@@ -278,10 +277,10 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
             }
           }
         }
-        if (consumer.activate(accepted)) subscribers_of(track).push_back(stream);
+        if (consumer.activate(accepted)) router_.subscribe(consumer);
       } else if (consumer.active()) {
         consumer.deactivate();
-        std::erase(subscribers_of(track), stream);
+        router_.unsubscribe(consumer);
       }
     }
   }
@@ -305,8 +304,8 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   if (connected) {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now().time_since_epoch()).count();
-    for (auto& stream : media->outbound) {
-      if (stream->consumer.needs_keyframe()) request_keyframe(*stream, now);
+    for (auto& consumer : media->outbound) {
+      if (consumer->needs_keyframe()) consumer->request_keyframe(now);
     }
   }
   update_forwarded_count();
@@ -335,12 +334,12 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
     // Only tracks this peer has in its current midToTrackId may be named (the client throws
     // on others).
     std::vector<std::string> known;
-    for (auto& stream : other.media->outbound) {
-      media::Consumer& consumer = stream->consumer;
+    for (auto& outbound : other.media->outbound) {
+      media::Consumer& consumer = *outbound;
       if (consumer.producer() != nullptr &&
           std::find(track_ids.begin(), track_ids.end(), consumer.track_id()) != track_ids.end()) {
         if (other.media->negotiated_once) known.push_back(consumer.track_id());
-        if (consumer.active()) std::erase(subscribers_of(*consumer.producer()), stream.get());
+        router_.unsubscribe(consumer);
         consumer.detach();
       }
     }
@@ -354,7 +353,7 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
     if (track->owner_id() == owner.id &&
         std::find(track_ids.begin(), track_ids.end(), track->id()) != track_ids.end()) {
       hls_remove_track(*track);
-      subscribers_.erase(track.get());
+      router_.remove_producer(*track);
       if (owner.media && owner.media->transport) {
         for (const auto& source : track->streams()) {
           owner.media->transport->forget_inbound_ssrc(source.ssrc());
@@ -387,10 +386,7 @@ void Room::drop_media(Peer& peer) {
   peer.counted_ingress = 0;
   peer.counted_egress = 0;
   // Streams this peer received stop being subscribers of their tracks.
-  for (auto& stream : peer.media->outbound) {
-    media::Consumer& consumer = stream->consumer;
-    if (consumer.producer() != nullptr && consumer.active()) std::erase(subscribers_of(*consumer.producer()), stream.get());
-  }
+  for (auto& consumer : peer.media->outbound) router_.unsubscribe(*consumer);
   std::vector<std::string> owned;
   for (const auto& track : tracks_) {
     if (track->owner_id() == peer.id) owned.push_back(track->id());
@@ -423,15 +419,13 @@ std::uint32_t Room::fresh_ssrc(const PeerMedia& media) {
     std::uint32_t ssrc = 0;
     RAND_bytes(reinterpret_cast<unsigned char*>(&ssrc), sizeof ssrc);
     const bool used = ssrc == 0 || std::any_of(media.outbound.begin(), media.outbound.end(),
-                                               [&](const auto& s) { return s->consumer.ssrc() == ssrc; });
+                                               [&](const auto& s) { return s->ssrc() == ssrc; });
     if (!used) return ssrc;
   }
 }
 
 void Room::update_forwarded_count() {
-  std::size_t streams = 0;
-  for (const auto& [track, subscribers] : subscribers_) streams += subscribers.size();
-  forwarded_tracks_.store(streams, std::memory_order_relaxed);
+  forwarded_tracks_.store(router_.subscriptions(), std::memory_order_relaxed);
 }
 
 }  // namespace shoal::room

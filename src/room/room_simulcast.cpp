@@ -30,8 +30,8 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
     return;
   }
   if (!peer.media) return;
-  for (auto& stream : peer.media->outbound) {
-    media::Consumer& consumer = stream->consumer;
+  for (auto& outbound : peer.media->outbound) {
+    media::Consumer& consumer = *outbound;
     if (consumer.producer() == nullptr || consumer.track_id() != track_id->get_ref<const std::string&>()) continue;
     if (!consumer.producer()->is_simulcast()) {
       spdlog::debug("Peer \"{}\": setTargetTrackVariant for non-simulcast track \"{}\"", peer.id, consumer.track_id());
@@ -41,7 +41,7 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
     if (consumer.needs_keyframe()) {
       const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now().time_since_epoch()).count();
-      request_keyframe(*stream, now);
+      consumer.request_keyframe(now);
     }
     return;
   }
@@ -51,18 +51,24 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
 void Room::update_layer_activity(media::Producer& track, std::int64_t now) {
   track.expire_streams(now, kLayerInactiveMs);
   const std::uint8_t mask = track.active_streams();
-  for (OutboundStream* stream : subscribers_of(track)) {
-    media::LayerSelector& layers = stream->consumer.layers();
+  for (media::Consumer* consumer : router_.consumers(track)) {
+    media::LayerSelector& layers = consumer->layers();
     const int wanted = layers.wanted();
     layers.set_active_layers(mask);
-    if (layers.wanted() != wanted && stream->consumer.needs_keyframe()) request_keyframe(*stream, now);
+    if (layers.wanted() != wanted && consumer->needs_keyframe()) consumer->request_keyframe(now);
   }
 }
 
-void Room::notify_encoding_switched(const OutboundStream& stream) {
-  const media::Producer* track = stream.consumer.producer();
+// Called on the packet path, inside the publisher's guard (room_crash.cpp): a fault here is the
+// publisher's, as when the room did the switch itself.
+void Room::on_peer_layer_switched(PeerMedia& media, const media::Consumer& consumer) {
+  notify_encoding_switched(media, consumer);
+}
+
+void Room::notify_encoding_switched(PeerMedia& media, const media::Consumer& consumer) {
+  const media::Producer* track = consumer.producer();
   if (track == nullptr) return;
-  Peer* receiver = find_peer(stream.receiver->peer_id());
+  Peer* receiver = find_peer(media.peer_id());
   if (receiver == nullptr || !receiver->channel || !receiver->endpoint_ready) return;
   const nlohmann::json event = {
       {"type", "custom"},
@@ -71,11 +77,11 @@ void Room::notify_encoding_switched(const OutboundStream& stream) {
         {"data",
          {{"endpointId", track->owner_id()},
           {"trackId", track->id()},
-          {"encoding", media::rid_of_layer(stream.consumer.layers().current())},
-          {"reason", to_string(stream.consumer.layers().reason())}}}}}};
+          {"encoding", media::rid_of_layer(consumer.layers().current())},
+          {"reason", to_string(consumer.layers().reason())}}}}}};
   receiver->channel->send_media_event(event.dump());
   spdlog::debug("Peer \"{}\" now receives layer {} of track \"{}\"", receiver->id,
-                media::rid_of_layer(stream.consumer.layers().current()), track->id());
+                media::rid_of_layer(consumer.layers().current()), track->id());
 }
 
 }  // namespace shoal::room

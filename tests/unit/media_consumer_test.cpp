@@ -1,6 +1,7 @@
 // The per-subscriber half of the packet path, in process: a Producer's packets through a
 // Consumer, with real RTP/RTCP bytes and time passed in.
 #include "media/consumer.hpp"
+#include "media/router.hpp"
 #include "rtp_packet_builder.hpp"
 
 #include <gtest/gtest.h>
@@ -19,6 +20,26 @@ class NoPublisher final : public PublisherLink {
  public:
   bool feedback_ready() const override { return true; }
   void send_feedback(std::span<std::uint8_t>, std::size_t) override {}
+};
+
+// The subscriber's side: what reached it.
+class RecordingSubscriber final : public SubscriberLink {
+ public:
+  bool ready = true;
+  std::uint16_t next_number = 0;
+  std::vector<Bytes> rtp;
+  std::vector<const Consumer*> frames_ended, switched;
+
+  bool media_ready() const override { return ready; }
+  void number(Consumer& consumer, rtc::rtp::RtpPacket& packet) override {
+    if (const auto id = consumer.transport_cc_extension_id()) packet.set_extension_u16(id, next_number++);
+  }
+  void send_rtp(std::span<std::uint8_t> buffer, std::size_t size) override {
+    rtp.emplace_back(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(size));
+  }
+  void send_rtcp(std::span<std::uint8_t>, std::size_t) override {}
+  void frame_sent(Consumer& consumer, std::span<std::uint8_t>) override { frames_ended.push_back(&consumer); }
+  void layer_switched(Consumer& consumer) override { switched.push_back(&consumer); }
 };
 
 TrackDescription video(std::vector<std::string> rids = {}) {
@@ -63,12 +84,13 @@ class ConsumerTest : public ::testing::Test {
   static rtc::rtp::RtpPacket parsed(Bytes& bytes) { return *rtc::rtp::RtpPacket::parse(bytes); }
 
   NoPublisher publisher;
+  RecordingSubscriber subscriber;
   std::array<std::uint8_t, 1600> out{};
 };
 
 TEST_F(ConsumerTest, StartsAtAKeyframeAndRewritesIntoTheSubscribersNumbering) {
   Producer producer(video(), nullptr, publisher);
-  Consumer consumer(producer, kOurSsrc);
+  Consumer consumer("1", producer, subscriber, kOurSsrc);
   EXPECT_FALSE(consumer.active());
   EXPECT_TRUE(consumer.activate(accepted()));
   EXPECT_FALSE(consumer.activate(accepted()));  // already active
@@ -99,7 +121,7 @@ TEST_F(ConsumerTest, StartsAtAKeyframeAndRewritesIntoTheSubscribersNumbering) {
 
 TEST_F(ConsumerTest, SimulcastSwitchesLayersOnlyAtKeyframesAndKeepsTheNumberingContinuous) {
   Producer producer(video({"l", "m", "h"}), nullptr, publisher);
-  Consumer consumer(producer, kOurSsrc);
+  Consumer consumer("1", producer, subscriber, kOurSsrc);
   consumer.activate(accepted());
   consumer.layers().set_active_layers(0b011);  // l and m are sent; the target is m
   EXPECT_EQ(consumer.keyframe_stream(), 1);
@@ -130,7 +152,7 @@ TEST_F(ConsumerTest, SimulcastSwitchesLayersOnlyAtKeyframesAndKeepsTheNumberingC
 
 TEST_F(ConsumerTest, ANackedPacketIsResentOncePerRoundTripAndWithinTheByteBudget) {
   Producer producer(video(), nullptr, publisher);
-  Consumer consumer(producer, kOurSsrc);
+  Consumer consumer("1", producer, subscriber, kOurSsrc);
   consumer.activate(accepted());
   ASSERT_TRUE(consumer.keeps_history());
   auto first = pass(consumer, 0x1111, 1, 0, kKeyframe, 1000);
@@ -167,7 +189,7 @@ TEST_F(ConsumerTest, ANackedPacketIsResentOncePerRoundTripAndWithinTheByteBudget
 
 TEST_F(ConsumerTest, SenderReportsAreTranslatedForTheForwardedSourceAndGiveTheRoundTrip) {
   Producer producer(video(), nullptr, publisher);
-  Consumer consumer(producer, kOurSsrc);
+  Consumer consumer("1", producer, subscriber, kOurSsrc);
   consumer.activate(accepted());
   const rtc::rtcp::SenderInfo report{0x1111, 0x0000'1234'5678'0000ull, 4000, 77, 7777};
   EXPECT_FALSE(consumer.translate_sender_report(report, 1'000'000));  // nothing forwarded yet
@@ -196,7 +218,7 @@ TEST_F(ConsumerTest, SenderReportsAreTranslatedForTheForwardedSourceAndGiveTheRo
 
 TEST_F(ConsumerTest, ADetachedOrInactiveConsumerWantsNothing) {
   Producer producer(video(), nullptr, publisher);
-  Consumer consumer(producer, kOurSsrc);
+  Consumer consumer("1", producer, subscriber, kOurSsrc);
   EXPECT_FALSE(consumer.needs_keyframe());  // not negotiated yet
   consumer.activate(accepted());
   consumer.deactivate();
@@ -208,6 +230,7 @@ TEST_F(ConsumerTest, ADetachedOrInactiveConsumerWantsNothing) {
   EXPECT_FALSE(consumer.needs_keyframe());
   EXPECT_EQ(consumer.keyframe_stream(), -1);
   EXPECT_EQ(consumer.track_id(), "track-1");
+  EXPECT_EQ(consumer.mid(), "1");
 }
 
 TEST_F(ConsumerTest, AudioKeepsNoRetransmissionHistory) {
@@ -215,11 +238,85 @@ TEST_F(ConsumerTest, AudioKeepsNoRetransmissionHistory) {
   audio.kind = rtc::sdp::MediaKind::Audio;
   audio.codec_name = "opus";
   Producer producer(audio, nullptr, publisher);
-  Consumer consumer(producer, kOurSsrc);
+  Consumer consumer("1", producer, subscriber, kOurSsrc);
   consumer.activate(accepted());
   EXPECT_FALSE(consumer.keeps_history());
   EXPECT_FALSE(consumer.needs_keyframe());
   EXPECT_TRUE(consumer.resend(1, 0).packet.empty());
+}
+
+Bytes packet_of(std::uint32_t ssrc, std::uint16_t seq, const Bytes& payload, bool marker = false) {
+  return testing::build_rtp({.payload_type = 96,
+                             .sequence_number = seq,
+                             .timestamp = seq * 3000u,
+                             .ssrc = ssrc,
+                             .marker = marker,
+                             .extensions = {{kPublisherTransportCc, std::string(2, '\0')}},
+                             .payload = payload});
+}
+
+// A publisher's packets through a Producer and a Router to two subscribers, one of which has
+// no transport yet: the whole packet path of a room, without sockets.
+TEST_F(ConsumerTest, ARouterFansAProducersPacketsOutToItsConsumers) {
+  Producer producer(video(), nullptr, publisher);
+  producer.set_transport_cc_extension_id(kPublisherTransportCc);
+  producer.stream(0).bind(0x1111, 90000);
+  RecordingSubscriber offline;
+  offline.ready = false;
+  Consumer first("1", producer, subscriber, kOurSsrc);
+  Consumer second("2", producer, offline, kOurSsrc + 1);
+  first.activate(accepted());
+  second.activate(accepted());
+  Router router;
+  router.subscribe(first);
+  router.subscribe(first);  // once only
+  router.subscribe(second);
+  EXPECT_EQ(router.subscriptions(), 2u);
+
+  for (std::uint16_t seq = 1; seq <= 3; ++seq) {
+    Bytes bytes = packet_of(0x1111, seq, seq == 1 ? kKeyframe : kDelta, seq == 3);
+    auto packet = rtc::rtp::RtpPacket::parse(bytes);
+    const auto ingest = producer.receive(0, *packet, false, 1'000'000 + seq * 1000);
+    ASSERT_TRUE(ingest.forward);
+    router.route(producer, 0, *packet, ingest.keyframe, false, 1000 + seq, out);
+  }
+  ASSERT_EQ(subscriber.rtp.size(), 3u);
+  EXPECT_TRUE(offline.rtp.empty());
+  for (std::uint16_t i = 0; i < 3; ++i) {
+    auto sent = rtc::rtp::RtpPacket::parse(subscriber.rtp[i]);
+    EXPECT_EQ(sent->ssrc(), kOurSsrc);
+    EXPECT_EQ(sent->extension_u16(kSubscriberTransportCc), i);  // numbered by the subscriber's link
+  }
+  EXPECT_EQ(subscriber.frames_ended.size(), 1u);  // after the marker packet
+  EXPECT_TRUE(subscriber.switched.empty());
+
+  // The subscriber lost the second packet: it is resent from the history, numbered anew.
+  const std::uint16_t lost = rtc::rtp::RtpPacket::parse(subscriber.rtp[1])->sequence_number();
+  const std::uint16_t nacked[] = {lost};
+  EXPECT_EQ(first.answer_nack(nacked, 1010, out), 0u);
+  ASSERT_EQ(subscriber.rtp.size(), 4u);
+  auto resent = rtc::rtp::RtpPacket::parse(subscriber.rtp[3]);
+  EXPECT_EQ(resent->sequence_number(), lost);
+  EXPECT_EQ(resent->extension_u16(kSubscriberTransportCc), 3);
+  EXPECT_EQ(first.answer_nack(nacked, 1020, out), 1u);  // again within the round trip: refused
+  EXPECT_EQ(second.answer_nack(nacked, 1020, out), 0u);  // no transport: nothing to do
+
+  router.unsubscribe(first);
+  router.remove_producer(producer);
+  EXPECT_EQ(router.subscriptions(), 0u);
+  EXPECT_TRUE(router.consumers(producer).empty());
+}
+
+TEST_F(ConsumerTest, ASwitchOfLayerIsToldToTheSubscriber) {
+  Producer producer(video({"l", "m", "h"}), nullptr, publisher);
+  Consumer consumer("1", producer, subscriber, kOurSsrc);
+  consumer.activate(accepted());
+  consumer.layers().set_active_layers(0b010);
+  Bytes bytes = packet_of(0xB1, 1, kKeyframe);
+  auto packet = rtc::rtp::RtpPacket::parse(bytes);
+  consumer.forward(1, *packet, true, false, 1, out);
+  EXPECT_EQ(subscriber.rtp.size(), 1u);
+  EXPECT_EQ(subscriber.switched, (std::vector<const Consumer*>{&consumer}));
 }
 
 }  // namespace

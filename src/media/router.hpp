@@ -1,0 +1,36 @@
+#pragma once
+// The fan-out of one room: which consumers receive each producer. It hands each packet a
+// producer accepted to every consumer of it and does nothing else; the consumers decide, rewrite
+// and send.
+#include "media/consumer.hpp"
+#include "media/producer.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+namespace shoal::media {
+
+class Router {
+ public:
+  // Adds an active consumer to its producer's list (once).
+  void subscribe(Consumer& consumer);
+  void unsubscribe(Consumer& consumer);
+  // The producer is going away: its list goes with it.
+  void remove_producer(const Producer& producer) { consumers_.erase(&producer); }
+
+  std::span<Consumer* const> consumers(const Producer& producer) const;
+  std::size_t subscriptions() const;
+
+  // A packet of producer stream `stream` (see Producer::receive), rewritten for each consumer
+  // in `scratch`, one after the other.
+  void route(const Producer& producer, int stream, const rtc::rtp::RtpPacket& packet, bool keyframe,
+             bool retransmitted, std::int64_t now_ms, std::span<std::uint8_t> scratch) const;
+
+ private:
+  std::unordered_map<const Producer*, std::vector<Consumer*>> consumers_;
+};
+
+}  // namespace shoal::media
