@@ -18,6 +18,10 @@ void Router::unsubscribe(Consumer& consumer) {
   if (found->second.empty()) consumers_.erase(found);
 }
 
+void Router::attach(MediaSink& sink) {
+  if (std::find(sinks_.begin(), sinks_.end(), &sink) == sinks_.end()) sinks_.push_back(&sink);
+}
+
 std::span<Consumer* const> Router::consumers(const Producer& producer) const {
   auto found = consumers_.find(&producer);
   if (found == consumers_.end()) return {};
@@ -32,6 +36,9 @@ std::size_t Router::subscriptions() const {
 
 void Router::route(const Producer& producer, int stream, const rtc::rtp::RtpPacket& packet, bool keyframe,
                    bool retransmitted, std::int64_t now_ms, std::span<std::uint8_t> scratch) const {
+  if (!retransmitted) {
+    for (MediaSink* sink : sinks_) sink->on_media(producer, stream, packet);
+  }
   for (Consumer* consumer : consumers(producer)) {
     consumer->forward(stream, packet, keyframe, retransmitted, now_ms, scratch);
   }

@@ -9,6 +9,7 @@
 #include "room/peer_channel.hpp"
 #include "media/producer.hpp"
 #include "media/router.hpp"
+#include "room/hls_feed.hpp"
 #include "room/peer_media.hpp"
 #include "room/room_config.hpp"
 #include "rtc/rtcp/report_block.hpp"
@@ -191,10 +192,6 @@ class Room final : private PeerMediaEvents {
 
   // --- components (room_components.cpp) ---
   std::variant<AddedComponent, RoomError> start_hls(const ComponentOptions& options);
-  components::hls::HlsComponent* hls_broadcast();
-  void hls_add_track(media::Producer& track);
-  void hls_remove_track(media::Producer& track);
-  void hls_push(media::Producer& track, int source, const rtc::rtp::RtpPacket& packet);
   void on_hls_notice(const std::string& component_id, const components::hls::HlsNotice& notice);
   void stop_hls(Component& component);  // ends its broadcast (last segment, closed playlist)
   void stop_components();
@@ -263,14 +260,10 @@ class Room final : private PeerMediaEvents {
   bool closed_ = false;
   std::vector<Peer> peers_;  // insertion order, as listings show it
   std::vector<Component> components_;
+  std::unique_ptr<HlsFeed> hls_feed_;  // the tracks into the running HLS broadcast (one per room)
   std::vector<std::unique_ptr<media::Producer>> tracks_;  // publication order
   media::Router router_;  // the fan-out: which consumers receive each track
-  // Tracks in the room's HLS broadcast: their key in it and, for simulcast, the layer it takes.
-  struct HlsTrack {
-    std::uint32_t key = 0;
-    int source = -1;
-  };
-  std::unordered_map<media::Producer*, HlsTrack> hls_tracks_;
+
   boost::asio::steady_timer media_timer_;
   bool media_timer_running_ = false;
   boost::asio::steady_timer metadata_timer_;

@@ -20,10 +20,6 @@ std::int64_t now_ms() {
       .count();
 }
 
-bool broadcastable(const media::Producer& track) {
-  return track.is_video() ? track.codec() == media::Codec::H264 : track.codec() == media::Codec::Opus;
-}
-
 }  // namespace
 
 std::variant<AddedComponent, RoomError> Room::start_hls(const ComponentOptions& options) {
@@ -46,56 +42,14 @@ std::variant<AddedComponent, RoomError> Room::start_hls(const ComponentOptions& 
   };
   component.hls = std::make_unique<components::hls::HlsComponent>(std::move(settings));
   AddedComponent added{component.id, component_json(component)};
+  hls_feed_ = std::make_unique<HlsFeed>(*component.hls);
+  router_.attach(*hls_feed_);
   components_.push_back(std::move(component));
-  for (auto& track : tracks_) hls_add_track(*track);
+  for (auto& track : tracks_) hls_feed_->add(*track);
   spdlog::info("Added component \"{}\" (hls{}) to room \"{}\"", added.id,
                options.low_latency ? ", low latency" : "", id_);
   publish_snapshot();
   return added;
-}
-
-components::hls::HlsComponent* Room::hls_broadcast() {
-  for (auto& component : components_) {
-    if (component.hls) return component.hls.get();
-  }
-  return nullptr;
-}
-
-void Room::hls_add_track(media::Producer& track) {
-  auto* hls = hls_broadcast();
-  if (hls == nullptr || hls_tracks_.contains(&track) || !broadcastable(track)) return;
-  hls_tracks_[&track] = {hls->add_track(track.is_video()), -1};
-}
-
-void Room::hls_remove_track(media::Producer& track) {
-  auto entry = hls_tracks_.find(&track);
-  if (entry == hls_tracks_.end()) return;
-  if (auto* hls = hls_broadcast()) hls->remove_track(entry->second.key);
-  hls_tracks_.erase(entry);
-}
-
-void Room::hls_push(media::Producer& track, int source, const rtc::rtp::RtpPacket& packet) {
-  if (hls_tracks_.empty()) return;
-  auto entry = hls_tracks_.find(&track);
-  if (entry == hls_tracks_.end()) return;
-  auto* hls = hls_broadcast();
-  if (hls == nullptr) return;
-  HlsTrack& feed = entry->second;
-  if (track.is_simulcast()) {
-    // The broadcast takes the best layer being sent; its decoder restarts at the next keyframe
-    // of a new one (and asks for it).
-    int best = -1;
-    for (int i = media::LayerSelector::kLayerCount - 1; i >= 0; --i) {
-      if (track.stream(i).active()) {
-        best = i;
-        break;
-      }
-    }
-    feed.source = best;
-    if (source != best) return;
-  }
-  hls->push(feed.key, packet.ssrc(), packet.sequence_number(), packet.timestamp(), packet.marker(),
-            packet.payload());
 }
 
 void Room::on_hls_notice(const std::string& component_id, const components::hls::HlsNotice& notice) {
@@ -105,11 +59,7 @@ void Room::on_hls_notice(const std::string& component_id, const components::hls:
   using Kind = components::hls::HlsNotice::Kind;
   switch (notice.kind) {
     case Kind::KeyframeNeeded:
-      for (auto& [track, feed] : hls_tracks_) {
-        if (feed.key != notice.track_key) continue;
-        track->request_keyframe(track->is_simulcast() ? std::max(feed.source, 0) : 0, now_ms());
-        break;
-      }
+      if (hls_feed_) hls_feed_->request_keyframe(notice.track_key, now_ms());
       return;
     case Kind::Playable:
       if (it->playable) return;
@@ -130,7 +80,10 @@ void Room::on_hls_notice(const std::string& component_id, const components::hls:
 void Room::stop_hls(Component& component) {
   if (!component.hls) return;
   // One broadcast per room: every track's key belongs to it.
-  hls_tracks_.clear();
+  if (hls_feed_) {
+    router_.detach(*hls_feed_);
+    hls_feed_.reset();
+  }
   component.hls.reset();
 }
 

@@ -67,7 +67,6 @@ void Room::on_media_packet(media::Producer& track, int source, const rtc::rtp::R
   if (!ingest.forward) return;
   if (ingest.became_active && track.is_simulcast()) update_layer_activity(track, now);
   const bool keyframe = ingest.keyframe;
-  if (!retransmitted) hls_push(track, source, packet);
 
   router_.route(track, source, packet, keyframe, retransmitted, now, forward_buffer_);
 }

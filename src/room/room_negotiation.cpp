@@ -319,7 +319,9 @@ void Room::publish_tracks(Peer& owner, const std::vector<media::Producer*>& adde
                  track->id(), track->description().codec_name);
     views.push_back(track_view(*track));
   }
-  for (auto* track : added) hls_add_track(*track);
+  if (hls_feed_) {
+    for (auto* track : added) hls_feed_->add(*track);
+  }
   const auto event = signaling::tracks_added_event(owner.id, views);
   for (auto& other : peers_) {
     if (other.id == owner.id || !other.endpoint_ready || !other.channel) continue;
@@ -352,7 +354,7 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
   for (auto& track : tracks_) {
     if (track->owner_id() == owner.id &&
         std::find(track_ids.begin(), track_ids.end(), track->id()) != track_ids.end()) {
-      hls_remove_track(*track);
+      if (hls_feed_) hls_feed_->remove(*track);
       router_.remove_producer(*track);
       if (owner.media && owner.media->transport) {
         for (const auto& source : track->streams()) {

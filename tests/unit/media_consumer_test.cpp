@@ -307,6 +307,30 @@ TEST_F(ConsumerTest, ARouterFansAProducersPacketsOutToItsConsumers) {
   EXPECT_TRUE(router.consumers(producer).empty());
 }
 
+class RecordingSink final : public MediaSink {
+ public:
+  std::vector<std::pair<int, std::uint16_t>> seen;  // (stream, sequence number)
+  void on_media(const Producer&, int stream, const rtc::rtp::RtpPacket& packet) override {
+    seen.emplace_back(stream, packet.sequence_number());
+  }
+};
+
+TEST_F(ConsumerTest, SinksGetEveryNewPacketOnceAndNoRetransmission) {
+  Producer producer(video(), nullptr, publisher);
+  Router router;
+  RecordingSink sink;
+  router.attach(sink);
+  router.attach(sink);
+  Bytes bytes = packet_of(0x1111, 7, kKeyframe);
+  auto packet = rtc::rtp::RtpPacket::parse(bytes);
+  router.route(producer, 0, *packet, true, false, 1, out);  // no consumers: the sink still sees it
+  router.route(producer, 0, *packet, false, true, 2, out);  // a retransmission
+  EXPECT_EQ(sink.seen, (std::vector<std::pair<int, std::uint16_t>>{{0, 7}}));
+  router.detach(sink);
+  router.route(producer, 0, *packet, true, false, 3, out);
+  EXPECT_EQ(sink.seen.size(), 1u);
+}
+
 TEST_F(ConsumerTest, ASwitchOfLayerIsToldToTheSubscriber) {
   Producer producer(video({"l", "m", "h"}), nullptr, publisher);
   Consumer consumer("1", producer, subscriber, kOurSsrc);
