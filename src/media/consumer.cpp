@@ -35,15 +35,7 @@ Consumer::Selection Consumer::select(int stream, bool keyframe, bool retransmitt
     layers_.restart();
     waiting_keyframe_ = false;
   }
-  switch (layers_.on_packet(stream, keyframe)) {
-    case LayerSelector::Verdict::Drop:
-      return Selection::Drop;
-    case LayerSelector::Verdict::Forward:
-      return Selection::Forward;
-    case LayerSelector::Verdict::Switch:
-      return Selection::Switch;
-  }
-  return Selection::Drop;
+  return layers_.on_packet(stream, keyframe);
 }
 
 Consumer::Rewrite Consumer::rewrite(const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms,

@@ -86,7 +86,7 @@ class Consumer {
   // subscriber takes it; asks the producer for a keyframe when it waits for one.
   void forward(int stream, const rtc::rtp::RtpPacket& packet, bool keyframe, bool retransmitted, std::int64_t now_ms,
                std::span<std::uint8_t> scratch);
-  enum class Selection { Drop, Forward, Switch };  // Switch: forward; the layer just changed
+  using Selection = LayerSelector::Verdict;  // Switch: forward; the layer just changed
   // Whether this subscriber takes a packet of producer stream `stream` (see LayerSelector).
   Selection select(int stream, bool keyframe, bool retransmitted);
   struct Rewrite {

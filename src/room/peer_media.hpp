@@ -1,9 +1,9 @@
 #pragma once
 // The media side of one WebRTC peer: its transport, the state of its negotiation rounds, the
 // tracks it publishes (inbound) and the remote tracks it receives (outbound).
+#include "media/consumer.hpp"
 #include "media/producer.hpp"
 #include "media/rtp_listener.hpp"
-#include "media/consumer.hpp"
 #include "rtc/cc/send_side_bandwidth_estimator.hpp"
 #include "rtc/rtcp/transport_cc_feedback_generator.hpp"
 #include "webrtc/peer_transport.hpp"
@@ -14,6 +14,9 @@
 #include <vector>
 
 namespace shoal::room {
+
+// A consumer rewrites into buffers of its own size limit and hands them to this transport.
+static_assert(media::Consumer::kMaxPacket == webrtc::PeerTransport::kMaxPacket);
 
 class PeerMedia;
 

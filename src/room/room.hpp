@@ -3,13 +3,13 @@
 // apart from the few thread-safe readers marked below, is touched only on that loop.
 #include "components/hls/hls_component.hpp"
 #include "core/token_bucket.hpp"
+#include "media/producer.hpp"
+#include "media/router.hpp"
 #include "metrics/refusal_counters.hpp"
 #include "metrics/traffic_counters.hpp"
 #include "notifications/server_event.hpp"
-#include "room/peer_channel.hpp"
-#include "media/producer.hpp"
-#include "media/router.hpp"
 #include "room/hls_feed.hpp"
+#include "room/peer_channel.hpp"
 #include "room/peer_media.hpp"
 #include "room/room_config.hpp"
 #include "rtc/rtcp/report_block.hpp"
@@ -31,7 +31,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
