@@ -3,10 +3,10 @@
 // estimate), and while the estimate is probed, padding-only packets go out between frames.
 #include "room/peer_media.hpp"
 
+#include "room/media_timer.hpp"
 #include "rtc/common/big_endian.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 namespace shoal::room {
 
@@ -15,11 +15,6 @@ namespace {
 constexpr std::size_t kPaddingBytes = 255;                       // RFC 3550 maximum, as Jellyfish
 constexpr std::size_t kPaddingPacketBytes = 20 + kPaddingBytes;  // header + one-word extension
 constexpr int kMaxPaddingPacketsPerFrame = 10;
-
-std::int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -31,7 +26,7 @@ void PeerMedia::number(media::Consumer& consumer, rtc::rtp::RtpPacket& packet) {
   ++next_transport_sequence;
   auto& estimator = downlink.estimator;
   if (!estimator) estimator = std::make_unique<rtc::cc::SendSideBandwidthEstimator>();
-  estimator->on_sent(sequence, static_cast<std::uint32_t>(packet.bytes().size()), now_us());
+  estimator->on_sent(sequence, static_cast<std::uint32_t>(packet.bytes().size()), steady_now_us());
 }
 
 void PeerMedia::frame_sent(media::Consumer& consumer, std::span<std::uint8_t> scratch) {
@@ -57,7 +52,7 @@ void PeerMedia::frame_sent(media::Consumer& consumer, std::span<std::uint8_t> sc
     out[19] = 0;
     std::fill(out + 20, out + kPaddingPacketBytes - 1, 0);
     out[kPaddingPacketBytes - 1] = kPaddingBytes;
-    downlink.estimator->on_sent(sequence, kPaddingPacketBytes, now_us());
+    downlink.estimator->on_sent(sequence, kPaddingPacketBytes, steady_now_us());
     downlink.padding_credit_bytes -= kPaddingPacketBytes;
     transport->send_rtp(scratch, kPaddingPacketBytes);
   }

@@ -14,7 +14,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <limits>
 
 namespace shoal::room {
@@ -22,8 +21,6 @@ namespace shoal::room {
 namespace {
 
 constexpr double kMaxPaddingBps = 2'000'000;
-// Rates are updated on every kMediaTicksPerSecond-th tick, over the bytes counted since.
-constexpr double kRateWindowSeconds = kMediaTickSeconds * kMediaTicksPerSecond;
 constexpr std::int64_t kFirstProbeBackoffMs = 2000;
 constexpr std::int64_t kMaxProbeBackoffMs = 12000;
 

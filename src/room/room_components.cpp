@@ -1,6 +1,7 @@
 // Components of a room. HLS: the broadcast runs on its own thread (components/hls); the room
 // feeds it every published track's packets and answers what it reports back, on its loop.
 // RTSP is not built yet and is refused with 501.
+#include "room/media_timer.hpp"
 #include "room/room.hpp"
 
 #include "core/uuid.hpp"
@@ -8,19 +9,9 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <filesystem>
 
 namespace shoal::room {
-
-namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 std::variant<AddedComponent, RoomError> Room::start_hls(const ComponentOptions& options) {
   Component component{core::make_uuid_v4(), options, false, nullptr};
@@ -59,7 +50,7 @@ void Room::on_hls_notice(const std::string& component_id, const components::hls:
   using Kind = components::hls::HlsNotice::Kind;
   switch (notice.kind) {
     case Kind::KeyframeNeeded:
-      if (hls_feed_) hls_feed_->request_keyframe(notice.track_key, now_ms());
+      if (hls_feed_) hls_feed_->request_keyframe(notice.track_key, steady_now_ms());
       return;
     case Kind::Playable:
       if (it->playable) return;

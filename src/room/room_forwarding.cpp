@@ -15,7 +15,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 namespace shoal::room {
@@ -26,17 +25,13 @@ constexpr std::size_t kTransportFeedbackSize = 1200;
 
 using RtcpBuffer = std::array<std::uint8_t, 8 + 31 * rtc::rtcp::ReportBlock::kSize + rtc::srtp::kMaxTrailerLength>;
 
-std::int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
 void Room::handle_peer_rtp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   auto packet = rtc::rtp::RtpPacket::parse(bytes);
   if (!packet) return;
-  const std::int64_t now = now_us();
+  const std::int64_t now = steady_now_us();
   // Transport-wide feedback covers every packet, bandwidth probes and retransmissions included.
   if (const int transport_cc_id = media.inbound.transport_cc_extension_id(); transport_cc_id > 0) {
     if (auto sequence = packet->extension_u16(transport_cc_id)) {
@@ -74,7 +69,7 @@ void Room::on_media_packet(media::Producer& track, int source, const rtc::rtp::R
 void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   auto compound = rtc::rtcp::RtcpCompound::parse(bytes);
   if (!compound) return;
-  const std::int64_t now_micros = now_us();
+  const std::int64_t now_micros = steady_now_us();
   const std::int64_t now = now_micros / 1000;
   // Dispatched once on type and format; the parser of that one kind then checks the body.
   // SDES, BYE, APP and REMB from subscribers are consumed (transport-cc drives our estimate).
@@ -176,7 +171,7 @@ void Room::forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& 
 }
 
 void Room::handle_peer_transport_connected(PeerMedia& media) {
-  const std::int64_t now = now_us() / 1000;
+  const std::int64_t now = steady_now_us() / 1000;
   for (auto& consumer : media.outbound) {
     if (consumer->active()) consumer->request_keyframe(now);
   }
@@ -209,7 +204,7 @@ void Room::media_tick() {
 }
 
 void Room::on_media_timer() {
-  const std::int64_t now_micros = now_us();
+  const std::int64_t now_micros = steady_now_us();
   const std::int64_t now = now_micros / 1000;
   for (auto& track : tracks_) {
     if (track->is_simulcast()) update_layer_activity(*track, now);
@@ -221,7 +216,7 @@ void Room::on_media_timer() {
   const bool second = ++media_ticks_ % kMediaTicksPerSecond == 0;
   if (second) {
     for (auto& track : tracks_) {
-      for (auto& source : track->streams()) source.update_rate(kMediaTickSeconds * kMediaTicksPerSecond);
+      for (auto& source : track->streams()) source.update_rate(kRateWindowSeconds);
     }
   }
   for (auto& peer : peers_) {

@@ -2,6 +2,7 @@
 // repeated to every ready peer, so an unthrottled sender could fill the others' send queues
 // until they are disconnected. Updates over the rate are coalesced rather than dropped: the
 // latest value is delivered once the peer's bucket refills, so the others still converge.
+#include "room/media_timer.hpp"
 #include "room/room.hpp"
 
 #include <spdlog/spdlog.h>
@@ -11,15 +12,6 @@
 namespace shoal::room {
 
 using nlohmann::json;
-
-namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 bool Room::refuse_oversized_metadata(Peer& peer, std::string_view what, const json& metadata) {
   auto size = signaling::oversized_metadata(metadata);
@@ -35,7 +27,7 @@ bool Room::refuse_oversized_metadata(Peer& peer, std::string_view what, const js
 
 void Room::on_update_endpoint_metadata(Peer& peer, json metadata) {
   if (refuse_oversized_metadata(peer, "endpoint metadata", metadata)) return;
-  const std::int64_t now = now_ms();
+  const std::int64_t now = steady_now_ms();
   // An update already waiting keeps its place in line: applying a newer one now would let the
   // older one overwrite it later.
   if (peer.deferred_endpoint_metadata || !peer.metadata_updates.try_take(1, now)) {
@@ -53,7 +45,7 @@ void Room::on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& 
     return;
   }
   if (refuse_oversized_metadata(peer, "track metadata", event.metadata)) return;
-  const std::int64_t now = now_ms();
+  const std::int64_t now = steady_now_ms();
   if (peer.deferred_track_metadata.contains(event.track_id) || !peer.metadata_updates.try_take(1, now)) {
     peer.deferred_track_metadata[event.track_id] = std::move(event.metadata);
     schedule_metadata_flush(peer.metadata_updates.wait_ms(1, now));
@@ -92,7 +84,7 @@ void Room::schedule_metadata_flush(std::int64_t wait_ms) {
 }
 
 void Room::flush_deferred_metadata() {
-  const std::int64_t now = now_ms();
+  const std::int64_t now = steady_now_ms();
   std::int64_t next_wait = -1;
   for (auto& peer : peers_) {
     while (peer.deferred_endpoint_metadata && peer.metadata_updates.try_take(1, now)) {

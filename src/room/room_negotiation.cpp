@@ -2,6 +2,7 @@
 // offers, the server answers; every change of the tracks a peer receives is a new round
 // (offerData -> sdpOffer -> sdpAnswer + candidate), serialized per peer.
 #include "core/uuid.hpp"
+#include "room/media_timer.hpp"
 #include "room/room.hpp"
 #include "rtc/sdp/answer_builder.hpp"
 #include "rtc/sdp/sdp_parser.hpp"
@@ -302,8 +303,7 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   if (!added.empty()) publish_tracks(peer, added);
 
   if (connected) {
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::steady_clock::now().time_since_epoch()).count();
+    const std::int64_t now = steady_now_ms();
     for (auto& consumer : media->outbound) {
       if (consumer->needs_keyframe()) consumer->request_keyframe(now);
     }

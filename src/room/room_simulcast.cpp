@@ -2,11 +2,11 @@
 // subscriber gets (its own LayerSelector), driven by the subscriber's setTargetTrackVariant and
 // by which layers the publisher actually sends. The switch itself happens on the packet path
 // (room_forwarding.cpp) at a keyframe of the new layer.
+#include "room/media_timer.hpp"
 #include "room/room.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 
 namespace shoal::room {
 
@@ -39,9 +39,7 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
     }
     consumer.layers().set_target(*layer);
     if (consumer.needs_keyframe()) {
-      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now().time_since_epoch()).count();
-      consumer.request_keyframe(now);
+      consumer.request_keyframe(steady_now_ms());
     }
     return;
   }
