@@ -8,10 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -66,6 +69,35 @@ unsigned short epmd_port() {
     return value > 0 && value < 65536 ? static_cast<unsigned short>(value) : kEpmdPort;
   }();
   return port;
+}
+
+// Sends `request` and reads EPMD's answer until EPMD closes the connection (`closed`: the whole
+// answer is in), `limit` bytes have arrived, or the deadline passes.
+struct EpmdReply {
+  std::string bytes;
+  bool closed = false;
+};
+EpmdReply exchange(int fd, std::string_view request, Clock::time_point deadline, std::size_t limit) {
+  EpmdReply reply;
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return reply;
+  while (reply.bytes.size() < limit) {
+    pollfd p{fd, POLLIN, 0};
+    int rc = ::poll(&p, 1, remaining_ms(deadline));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) break;
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, std::min(sizeof(buf), limit - reply.bytes.size()), 0);
+    if (n == 0) {
+      reply.closed = true;
+      break;
+    }
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      break;
+    }
+    reply.bytes.append(buf, static_cast<std::size_t>(n));
+  }
+  return reply;
 }
 
 std::string find_program(const std::string& program) {
@@ -151,33 +183,15 @@ std::string ensure_epmd(const std::string& program) {
 }
 
 std::optional<std::string> epmd_names(std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
+  const auto deadline = Clock::now() + timeout;
   int fd = connect_loopback(kEpmdPort, timeout);
   if (fd < 0) return std::nullopt;
-  const unsigned char request[] = {0, 1, 'n'};  // NAMES_REQ
-  std::string reply;
-  bool ok = ::send(fd, request, sizeof(request), MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof(request));
-  while (ok) {
-    pollfd p{fd, POLLIN, 0};
-    int rc = ::poll(&p, 1, remaining_ms(deadline));
-    if (rc <= 0) {
-      ok = rc < 0 && errno == EINTR;
-      if (!ok) break;
-      continue;
-    }
-    char buf[4096];
-    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-    if (n == 0) break;  // EPMD closes after the answer
-    if (n < 0) {
-      ok = errno == EINTR || errno == EAGAIN;
-      continue;
-    }
-    reply.append(buf, static_cast<std::size_t>(n));
-    if (reply.size() > (1u << 20)) ok = false;
-  }
+  const char request[] = {0, 1, 'n'};  // NAMES_REQ
+  // Beyond 1 MiB the answer is refused, as it cannot be EPMD's.
+  auto reply = exchange(fd, std::string_view(request, sizeof(request)), deadline, (1u << 20) + 1);
   ::close(fd);
-  if (!ok || reply.size() < 4) return std::nullopt;
-  return reply.substr(4);  // after EPMD's own port number
+  if (!reply.closed || reply.bytes.size() < 4) return std::nullopt;
+  return reply.bytes.substr(4);  // after EPMD's own port number
 }
 
 EpmdLookup epmd_port_please(const in_addr& host, const std::string& alive, std::chrono::milliseconds timeout) {
@@ -192,29 +206,17 @@ EpmdLookup epmd_port_please(const in_addr& host, const std::string& alive, std::
   request[1] = static_cast<char>(length & 0xff);
   request += static_cast<char>(122);  // PORT_PLEASE2_REQ
   request += alive;
-  // The answer: 119, a result byte, and on success the port first.
-  unsigned char reply[4];
-  std::size_t got = 0;
-  bool ok = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size());
-  while (ok && got < sizeof(reply)) {
-    pollfd p{fd, POLLIN, 0};
-    int rc = ::poll(&p, 1, remaining_ms(deadline));
-    if (rc < 0 && errno == EINTR) continue;
-    if (rc <= 0) break;
-    ssize_t n = ::recv(fd, reply + got, sizeof(reply) - got, 0);
-    if (n == 0) break;  // EPMD closes after a refusal's two bytes
-    if (n < 0) {
-      ok = errno == EINTR || errno == EAGAIN;
-      continue;
-    }
-    got += static_cast<std::size_t>(n);
-  }
+  // The answer: 119, a result byte, and on success the port first; EPMD closes after a
+  // refusal's two bytes.
+  const std::string reply = exchange(fd, request, deadline, 4).bytes;
   ::close(fd);
-  if (got >= 2 && reply[0] == 119 && reply[1] != 0) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(reply[i]); };
+  const std::size_t got = reply.size();
+  if (got >= 2 && byte(0) == 119 && byte(1) != 0) {
     lookup.result = EpmdLookup::Result::NotRegistered;
-  } else if (got == sizeof(reply) && reply[0] == 119) {
+  } else if (got == 4 && byte(0) == 119) {
     lookup.result = EpmdLookup::Result::Found;
-    lookup.port = static_cast<std::uint16_t>((reply[2] << 8) | reply[3]);
+    lookup.port = static_cast<std::uint16_t>((byte(2) << 8) | byte(3));
   }
   return lookup;
 }
