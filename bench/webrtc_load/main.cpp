@@ -5,7 +5,6 @@
 #include "rest_client.hpp"
 #include "simulated_peer.hpp"
 
-#include "rtc/srtp/srtp_library.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
@@ -177,10 +176,6 @@ int main(int argc, char** argv) {
   }
   if (!parsed) return 2;
   const Options options = *parsed;
-  if (!shoal::rtc::srtp::ensure_srtp_initialized()) {
-    std::cerr << "libsrtp initialization failed\n";
-    return 1;
-  }
   auto certificate = shoal::rtc::dtls::DtlsCertificate::generate();
   if (!certificate) return 1;
 

@@ -22,64 +22,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::uint32_t kPublisherSsrc = 0x11110001;
-
-std::uint16_t sequence_number(const Bytes& rtp) { return static_cast<std::uint16_t>(rtp[2] << 8 | rtp[3]); }
-std::uint32_t ssrc_of(const Bytes& rtp) {
-  return static_cast<std::uint32_t>(rtp[8]) << 24 | static_cast<std::uint32_t>(rtp[9]) << 16 |
-         static_cast<std::uint32_t>(rtp[10]) << 8 | rtp[11];
-}
-
-// A publisher with one VP8 track and a subscriber receiving it, both with media connected.
-struct ForwardingRoom {
-  explicit ForwardingRoom(ShoalProcess& shoal) : room(create_room(shoal.port())) {
-    publisher = std::make_unique<MediaPeer>(shoal.port(), room);
-    subscriber = std::make_unique<MediaPeer>(shoal.port(), room);
-    track_id = publisher->id() + ":camera";
-    if (publisher->request_offer_data().is_null()) throw std::runtime_error("publisher: no offerData");
-    const std::string sdp = chrome::chrome_offer({"0"}, {minimal_video_section("0", "sendonly", kPublisherSsrc)});
-    if (publisher->offer(sdp, {{"0", track_id}}, {{track_id, {{"type", "camera"}}}}).empty()) {
-      throw std::runtime_error("publisher offer not answered");
-    }
-    auto types = subscriber->wait_offer_data();
-    if (types != json({{"audio", 0}, {"video", 1}})) throw std::runtime_error("subscriber offerData: " + types.dump());
-    if (subscriber->offer(chrome::chrome_offer({"0"}, {minimal_video_section("0", "recvonly")})).empty()) {
-      throw std::runtime_error("subscriber offer not answered");
-    }
-    if (auto error = publisher->connect_media(); !error.empty()) throw std::runtime_error("publisher: " + error);
-    if (auto error = subscriber->connect_media(); !error.empty()) throw std::runtime_error("subscriber: " + error);
-  }
-  std::string room;
-  std::unique_ptr<MediaPeer> publisher, subscriber;
-  std::string track_id;
-};
-
-// Sends `count` packets from the publisher and returns {output seq: bytes} as the subscriber got them.
-std::map<std::uint16_t, std::size_t> forward_packets(ForwardingRoom& r, std::uint16_t first, int count,
-                                                     std::uint32_t* output_ssrc) {
-  std::map<std::uint16_t, std::size_t> received;
-  for (int i = 0; i < count; ++i) {
-    const auto seq = static_cast<std::uint16_t>(first + i);
-    r.publisher->send_rtp(vp8_keyframe_packet(kPublisherSsrc, seq, 3000u * seq, 96));
-    std::this_thread::sleep_for(2ms);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + 3s;
-  while (static_cast<int>(received.size()) < count && std::chrono::steady_clock::now() < deadline) {
-    auto packet = r.subscriber->receive(500ms);
-    if (!packet) break;
-    if (packet->rtcp) continue;
-    *output_ssrc = ssrc_of(packet->bytes);
-    received[sequence_number(packet->bytes)] = packet->bytes.size();
-  }
-  return received;
-}
-
 TEST(MediaAbuse, ANackStormIsAnsweredOncePerPacketPerRoundTripAndCounted) {
   ShoalProcess shoal{{{"JF_WEBRTC_TURN_PORT_RANGE", "42000-42099"}}};
   ForwardingRoom r(shoal);
 
   std::uint32_t output_ssrc = 0;
-  auto received = forward_packets(r, 100, 64, &output_ssrc);
+  auto received = r.forward_packets(100, 64, &output_ssrc);
   ASSERT_EQ(received.size(), 64u) << "media did not flow publisher -> subscriber";
   std::vector<std::uint16_t> all;
   for (const auto& [seq, size] : received) all.push_back(seq);
@@ -100,7 +48,7 @@ TEST(MediaAbuse, ANackStormIsAnsweredOncePerPacketPerRoundTripAndCounted) {
   while (auto packet = r.subscriber->receive(500ms)) {
     if (packet->rtcp) continue;
     ++resent;
-    ++resent_per_seq[sequence_number(packet->bytes)];
+    ++resent_per_seq[sequence_number_of(packet->bytes)];
   }
   EXPECT_GT(resent, 0u) << "NACKs are still answered\n" << shoal.output();
   EXPECT_LE(resent, all.size()) << "19,200 requests for 64 packets: each answered at most once within an RTT";
@@ -113,7 +61,7 @@ TEST(MediaAbuse, SrtpFromEverNewSsrcsIsRefusedBeyondACapAndMediaGoesOn) {
   ShoalProcess shoal{{{"JF_WEBRTC_TURN_PORT_RANGE", "42100-42199"}}};
   ForwardingRoom r(shoal);
   std::uint32_t output_ssrc = 0;
-  ASSERT_EQ(forward_packets(r, 1, 10, &output_ssrc).size(), 10u);
+  ASSERT_EQ(r.forward_packets(1, 10, &output_ssrc).size(), 10u);
   const long rss_before = resident_kb(shoal.pid());
 
   // Authenticated SRTP (the publisher has the keys) from 20,000 SSRCs nobody announced.
@@ -123,7 +71,7 @@ TEST(MediaAbuse, SrtpFromEverNewSsrcsIsRefusedBeyondACapAndMediaGoesOn) {
     if (i % 500 == 499) std::this_thread::sleep_for(5ms);  // stay inside the socket buffers
   }
   // The flood is processed in order: once a packet sent after it is forwarded, all of it was seen.
-  auto after = forward_packets(r, 11, 10, &output_ssrc);
+  auto after = r.forward_packets(11, 10, &output_ssrc);
   EXPECT_EQ(after.size(), 10u) << "the announced SSRC keeps flowing";
   const long rss_after = resident_kb(shoal.pid());
   if (memory_is_measurable()) {

@@ -1,5 +1,7 @@
 #include "media_peer.hpp"
 
+#include "chrome_offer.hpp"
+
 #include "rtc/stun/channel_data.hpp"
 #include "rtc/stun/message_integrity.hpp"
 #include "rtc/stun/stun_message.hpp"
@@ -16,6 +18,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace shoal::test {
 
@@ -176,7 +179,7 @@ std::string MediaPeer::dtls_handshake(Clock::time_point deadline) {
   context_.reset(SSL_CTX_new(DTLS_client_method()));
   SSL_CTX_use_certificate(context_.get(), certificate_->certificate());
   SSL_CTX_use_PrivateKey(context_.get(), certificate_->private_key());
-  SSL_CTX_set_tlsext_use_srtp(context_.get(), "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80");
+  SSL_CTX_set_tlsext_use_srtp(context_.get(), srtp_profiles_.c_str());
   SSL_CTX_set_verify(context_.get(), SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
   ssl_.reset(SSL_new(context_.get()));
   BIO* bio = rtc::dtls::DatagramBio::create(bio_);
@@ -219,9 +222,8 @@ std::string MediaPeer::dtls_handshake(Clock::time_point deadline) {
                 material.begin() + static_cast<std::ptrdiff_t>(2 * key + salt));
   Bytes server(material.begin() + static_cast<std::ptrdiff_t>(key), material.begin() + static_cast<std::ptrdiff_t>(2 * key));
   server.insert(server.end(), material.begin() + static_cast<std::ptrdiff_t>(2 * key + salt), material.end());
-  using rtc::srtp::SrtpSession;
-  srtp_out_ = SrtpSession::create(SrtpSession::Direction::Outbound, profile, client);
-  srtp_in_ = SrtpSession::create(SrtpSession::Direction::Inbound, profile, server);
+  srtp_out_ = LibsrtpSession::create(LibsrtpSession::Direction::Outbound, profile, client);
+  srtp_in_ = LibsrtpSession::create(LibsrtpSession::Direction::Inbound, profile, server);
   if (!srtp_out_ || !srtp_in_) return "SRTP sessions";
   return {};
 }
@@ -323,6 +325,53 @@ std::string minimal_video_section(const std::string& mid, const std::string& dir
     s += "a=ssrc:" + std::to_string(ssrc) + " cname:Yd2Qx\r\n";
   }
   return s;
+}
+
+std::uint16_t sequence_number_of(const Bytes& rtp) { return static_cast<std::uint16_t>(rtp[2] << 8 | rtp[3]); }
+
+std::uint32_t ssrc_of(const Bytes& rtp) {
+  return static_cast<std::uint32_t>(rtp[8]) << 24 | static_cast<std::uint32_t>(rtp[9]) << 16 |
+         static_cast<std::uint32_t>(rtp[10]) << 8 | rtp[11];
+}
+
+ForwardingRoom::ForwardingRoom(ShoalProcess& shoal, const std::string& srtp_profiles)
+    : room(create_room(shoal.port())) {
+  publisher = std::make_unique<MediaPeer>(shoal.port(), room);
+  subscriber = std::make_unique<MediaPeer>(shoal.port(), room);
+  publisher->offer_srtp_profiles(srtp_profiles);
+  subscriber->offer_srtp_profiles(srtp_profiles);
+  track_id = publisher->id() + ":camera";
+  if (publisher->request_offer_data().is_null()) throw std::runtime_error("publisher: no offerData");
+  const std::string sdp = chrome::chrome_offer({"0"}, {minimal_video_section("0", "sendonly", kSsrc)});
+  if (publisher->offer(sdp, {{"0", track_id}}, {{track_id, {{"type", "camera"}}}}).empty()) {
+    throw std::runtime_error("publisher offer not answered");
+  }
+  auto types = subscriber->wait_offer_data();
+  if (types != json({{"audio", 0}, {"video", 1}})) throw std::runtime_error("subscriber offerData: " + types.dump());
+  if (subscriber->offer(chrome::chrome_offer({"0"}, {minimal_video_section("0", "recvonly")})).empty()) {
+    throw std::runtime_error("subscriber offer not answered");
+  }
+  if (auto error = publisher->connect_media(); !error.empty()) throw std::runtime_error("publisher: " + error);
+  if (auto error = subscriber->connect_media(); !error.empty()) throw std::runtime_error("subscriber: " + error);
+}
+
+std::map<std::uint16_t, std::size_t> ForwardingRoom::forward_packets(std::uint16_t first, int count,
+                                                                     std::uint32_t* output_ssrc) {
+  std::map<std::uint16_t, std::size_t> received;
+  for (int i = 0; i < count; ++i) {
+    const auto seq = static_cast<std::uint16_t>(first + i);
+    publisher->send_rtp(vp8_keyframe_packet(kSsrc, seq, 3000u * seq, 96));
+    std::this_thread::sleep_for(2ms);
+  }
+  const auto deadline = Clock::now() + 3s;
+  while (static_cast<int>(received.size()) < count && Clock::now() < deadline) {
+    auto packet = subscriber->receive(500ms);
+    if (!packet) break;
+    if (packet->rtcp) continue;
+    *output_ssrc = ssrc_of(packet->bytes);
+    received[sequence_number_of(packet->bytes)] = packet->bytes.size();
+  }
+  return received;
 }
 
 }  // namespace shoal::test

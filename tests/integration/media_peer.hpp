@@ -3,16 +3,18 @@
 // room over the peer socket, negotiates with SDP shaped like Chrome's, then does what a browser
 // does on the wire: a TURN allocation on the peer's UDP listener, an ICE check over a channel to
 // the server's candidate, a DTLS client handshake and SRTP in both directions. It lets tests send
-// media (or hostile RTP/RTCP) that no browser would, to the real binary over real sockets.
+// media (or hostile RTP/RTCP) that no browser would, to the real binary over real sockets. Its SRTP
+// is libsrtp2, the implementation browsers use, not the server's own.
 #include "harness.hpp"
+#include "libsrtp_reference.hpp"
 
 #include "rtc/dtls/datagram_bio.hpp"
 #include "rtc/dtls/dtls_certificate.hpp"
 #include "rtc/dtls/openssl_handles.hpp"
-#include "rtc/srtp/srtp_session.hpp"
 #include "rtc/stun/stun_key.hpp"
 
 #include <chrono>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,6 +46,10 @@ class MediaPeer {
   // Waits (bounded) for the next offerData, e.g. the one the server sends after another peer
   // published tracks; returns its tracksTypes or null.
   json wait_offer_data(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  // The DTLS-SRTP profiles offered in the handshake (OpenSSL's names, colon-separated); by default
+  // both that Chrome offers, GCM first.
+  void offer_srtp_profiles(std::string profiles) { srtp_profiles_ = std::move(profiles); }
 
   // TURN allocation, channel, ICE check, DTLS handshake and SRTP keys. Empty on success, else
   // what went wrong.
@@ -82,7 +88,8 @@ class MediaPeer {
   rtc::dtls::DatagramBio bio_;
   rtc::dtls::SslCtxPtr context_;
   rtc::dtls::SslPtr ssl_;
-  std::optional<rtc::srtp::SrtpSession> srtp_in_, srtp_out_;
+  std::string srtp_profiles_ = "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80";
+  std::optional<LibsrtpSession> srtp_in_, srtp_out_;
 };
 
 // A minimal RTP packet: VP8 payload descriptor (start of partition) and a keyframe header byte,
@@ -93,5 +100,23 @@ Bytes vp8_keyframe_packet(std::uint32_t ssrc, std::uint16_t seq, std::uint32_t t
 // An m=video section sending (or receiving) VP8 only, with NACK/PLI feedback; with `ssrc` the
 // stream's SSRC is announced. About 600 bytes, so 64 fit in one offer.
 std::string minimal_video_section(const std::string& mid, const std::string& direction, std::uint32_t ssrc = 0);
+
+std::uint16_t sequence_number_of(const Bytes& rtp);
+std::uint32_t ssrc_of(const Bytes& rtp);
+
+// A publisher with one VP8 track (SSRC kSsrc) and a subscriber receiving it, both with media
+// connected, offering `srtp_profiles` in their DTLS handshakes. Throws if any step fails.
+struct ForwardingRoom {
+  static constexpr std::uint32_t kSsrc = 0x11110001;
+  explicit ForwardingRoom(ShoalProcess& shoal,
+                          const std::string& srtp_profiles = "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80");
+  // Sends `count` packets from the publisher (sequence numbers from `first`, wrapping) and returns
+  // {output sequence number: size} as the subscriber got them; `output_ssrc` is the SSRC it saw.
+  std::map<std::uint16_t, std::size_t> forward_packets(std::uint16_t first, int count, std::uint32_t* output_ssrc);
+
+  std::string room;
+  std::unique_ptr<MediaPeer> publisher, subscriber;
+  std::string track_id;
+};
 
 }  // namespace shoal::test
