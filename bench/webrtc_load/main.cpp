@@ -29,6 +29,7 @@ using nlohmann::json;
 
 struct Options {
   RestTarget server;
+  int rooms = 1;  // each with `publishers` + `subscribers` peers
   int publishers = 2;
   int subscribers = 38;
   double bitrate_bps = 1.5e6;
@@ -44,7 +45,7 @@ struct Options {
 };
 
 void usage() {
-  std::cerr << "usage: shoal_webrtc_load [--server HOST:PORT] [--token T] [--publishers P] [--subscribers S]\n"
+  std::cerr << "usage: shoal_webrtc_load [--server HOST:PORT] [--token T] [--rooms R] [--publishers P] [--subscribers S]\n"
                "       [--bitrate BPS|1.5M|800k] [--packet-size BYTES] [--duration S] [--warmup S]\n"
                "       [--setup-timeout S] [--shoal-pid PID] [--packets N] [--no-decrypt] [--json] [--verbose]\n";
 }
@@ -71,6 +72,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       o.server.port = static_cast<std::uint16_t>(std::stoi(value.substr(colon + 1)));
     } else if (arg == "--token") {
       o.server.token = next();
+    } else if (arg == "--rooms") {
+      o.rooms = std::stoi(next());
     } else if (arg == "--publishers") {
       o.publishers = std::stoi(next());
     } else if (arg == "--subscribers") {
@@ -99,6 +102,11 @@ std::optional<Options> parse_options(int argc, char** argv) {
       usage();
       return std::nullopt;
     }
+  }
+  // A publisher's index travels in one payload byte.
+  if (o.rooms < 1 || o.rooms * o.publishers > 255) {
+    usage();
+    return std::nullopt;
   }
   if (o.publishers < 1 || o.subscribers < 0 || o.packet_size < 64 || o.packet_size > 1400 || o.bitrate_bps <= 0) {
     usage();
@@ -181,16 +189,19 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io;
   auto window = std::make_shared<MeasureWindow>();
-  window->first.assign(static_cast<std::size_t>(options.publishers), 0);
-  window->end.assign(static_cast<std::size_t>(options.publishers), UINT32_MAX);
-  std::string room_id;
+  const auto all_publishers = static_cast<std::size_t>(options.rooms * options.publishers);
+  window->first.assign(all_publishers, 0);
+  window->end.assign(all_publishers, UINT32_MAX);
+  std::vector<std::string> room_ids;
   std::vector<std::unique_ptr<SimulatedPeer>> peers;
   const auto setup_started = Clock::now();
   try {
-    room_id = create_room(options.server);
     const int total = options.publishers + options.subscribers;
-    for (int i = 0; i < total; ++i) {
-      const auto credentials = create_peer(options.server, room_id);
+    for (int n = 0; n < options.rooms * total; ++n) {
+      const int room = n / total;
+      const int i = n % total;
+      if (i == 0) room_ids.push_back(create_room(options.server));
+      const auto credentials = create_peer(options.server, room_ids.back());
       PeerOptions peer;
       peer.host = options.server.host;
       peer.port = options.server.port;
@@ -202,7 +213,9 @@ int main(int argc, char** argv) {
       peer.packet_size = options.packet_size;
       peer.decrypt = options.decrypt;
       peer.window = window;
-      if (peer.publisher) peer.publisher_index = static_cast<std::uint8_t>(i - options.subscribers);
+      if (peer.publisher) {
+        peer.publisher_index = static_cast<std::uint8_t>(room * options.publishers + i - options.subscribers);
+      }
       peers.push_back(std::make_unique<SimulatedPeer>(io, certificate, peer));
       peers.back()->start();
     }
@@ -307,9 +320,11 @@ int main(int argc, char** argv) {
   loop();
   io.run_for(std::chrono::seconds(static_cast<long>(options.setup_timeout_s + options.warmup_s +
                                                      10 * options.duration_s + 30)));
-  try {
-    delete_room(options.server, room_id);
-  } catch (const std::exception&) {
+  for (const auto& room_id : room_ids) {
+    try {
+      delete_room(options.server, room_id);
+    } catch (const std::exception&) {
+    }
   }
 
   if (setup_failed || phase != Phase::Done || start.at == Clock::time_point{}) {
@@ -340,7 +355,7 @@ int main(int argc, char** argv) {
   double received_bytes = static_cast<double>(end.received_bytes - start.received_bytes);
   double produced = 0;
   for (std::size_t i = 0; i < window->first.size(); ++i) produced += window->end[i] - window->first[i];
-  const double receivers = options.publishers + options.subscribers - 1;
+  const double receivers = options.publishers + options.subscribers - 1;  // of each stream, in its room
   double window_loss = -1;
   if (options.decrypt) {
     received_packets = 0;
@@ -363,9 +378,10 @@ int main(int argc, char** argv) {
     total_received += peer->packets_received();
   }
   json report{
+      {"rooms", options.rooms},
       {"publishers", options.publishers},
       {"subscribers", options.subscribers},
-      {"peers", options.publishers + options.subscribers},
+      {"peers", options.rooms * (options.publishers + options.subscribers)},
       {"bitrate_bps", options.bitrate_bps},
       {"packet_size", options.packet_size},
       {"decrypt", options.decrypt},

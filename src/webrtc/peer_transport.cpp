@@ -1,4 +1,6 @@
 #include "webrtc/peer_transport.hpp"
+
+#include "webrtc/udp_receive_batch.hpp"
 #include "webrtc/udp_send_batch.hpp"
 
 #include "rtc/turn/turn_credentials.hpp"
@@ -115,9 +117,12 @@ PeerTransport::PeerTransport(asio::io_context& loop, TransportSettings settings,
   }
   stun_response_.reserve(256);
   boost::system::error_code ec;
-  socket_.non_blocking(true, ec);  // bursts are drained with synchronous reads until would-block
+  socket_.non_blocking(true, ec);
   dtls_.start();
-  receive();
+  // A first read, not a wait: datagrams that arrived before now raised no event a wait would see.
+  asio::post(loop_, [this, alive = alive_] {
+    if (*alive) drain_socket();
+  });
   expire_tick();
 }
 
@@ -144,30 +149,41 @@ void PeerTransport::set_remote_fingerprint(std::string algorithm, std::string va
 }
 
 void PeerTransport::receive() {
-  socket_.async_receive_from(
-      asio::buffer(receive_buffer_), sender_, [this, alive = alive_](boost::system::error_code ec, std::size_t size) {
-        if (!*alive || ec == asio::error::operation_aborted) return;
-        if (!ec) {
-          // A burst (a video frame) is read at once, and what it makes us send goes out in one
-          // sendmmsg per destination socket when the scope closes.
-          UdpSendBatch::Scope batch;
-          handle_datagram(size);
-          for (int i = 1; i < kMaxBurst && *alive; ++i) {
-            boost::system::error_code more;
-            size = socket_.receive_from(asio::buffer(receive_buffer_), sender_, 0, more);
-            if (more) break;  // would block: the burst is over
-            handle_datagram(size);
-          }
-        }
-        if (*alive) receive();
-      });
+  // Not speculative: the handler runs once the reactor has seen the socket readable.
+  socket_.async_wait(asio::ip::udp::socket::wait_read, [this, alive = alive_](boost::system::error_code ec) {
+    if (!*alive || ec == asio::error::operation_aborted) return;
+    drain_socket();
+  });
 }
 
-void PeerTransport::handle_datagram(std::size_t size) {
-  stats_.wire_bytes_received += size;
+void PeerTransport::drain_socket() {
+  // Handling a datagram may end this transport; the flag outlives it.
+  const std::shared_ptr<bool> alive = alive_;
+  bool more = false;
+  {
+    // What a batch (a video frame, or the packets of several publishers' sockets) makes us send
+    // goes out in one sendmmsg per destination socket when the scope closes.
+    UdpSendBatch::Scope sends;
+    UdpReceiveBatch& batch = UdpReceiveBatch::for_this_thread();
+    const UdpReceiveBatch::Read read = batch.receive(socket_.native_handle());
+    for (std::size_t i = 0; i < read.kept && *alive; ++i) handle_datagram(batch.sender(i), batch.payload(i));
+    more = read.full;
+  }
+  if (!*alive) return;
+  if (more) {
+    // The queue may hold more: read it after the loop's other ready handlers, not before them.
+    asio::post(loop_, [this, alive] {
+      if (*alive) drain_socket();
+    });
+  } else {
+    receive();
+  }
+}
+
+void PeerTransport::handle_datagram(const asio::ip::udp::endpoint& sender, std::span<std::uint8_t> datagram) {
+  stats_.wire_bytes_received += datagram.size();
   ++stats_.wire_packets_received;
-  turn_.handle_from_client(rtc::turn::TurnClient{sender_, 0}, std::span(receive_buffer_.data(), size),
-                           std::chrono::steady_clock::now());
+  turn_.handle_from_client(rtc::turn::TurnClient{sender, 0}, datagram, std::chrono::steady_clock::now());
 }
 
 void PeerTransport::expire_tick() {

@@ -106,9 +106,12 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   PeerTransport(boost::asio::io_context& loop, TransportSettings settings, PeerTransportHandler& handler,
                 boost::asio::ip::udp::socket socket, CandidatePort candidate_port, std::string turn_secret);
 
+  // Waits until the socket is readable, then drain_socket().
   void receive();
-  void handle_datagram(std::size_t size);  // the one in receive_buffer_ from sender_
-  static constexpr int kMaxBurst = 32;
+  // Reads and handles one batch of waiting datagrams; again (after other handlers) if the batch
+  // was full, else waits for the next.
+  void drain_socket();
+  void handle_datagram(const boost::asio::ip::udp::endpoint& sender, std::span<std::uint8_t> datagram);
   void expire_tick();
   void arm_dtls_timer();
   rtc::ice::PathId path_of(const rtc::turn::TurnClient& client);
@@ -162,8 +165,6 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   std::optional<rtc::ice::PathId> dtls_path_;  // where DTLS came from before a nomination
   boost::asio::steady_timer dtls_timer_;
   boost::asio::steady_timer expire_timer_;
-  boost::asio::ip::udp::endpoint sender_;
-  std::array<std::uint8_t, 2048> receive_buffer_{};
   std::array<std::uint8_t, kMaxPacket + rtc::srtp::kMaxTrailerLength> media_buffer_{};
   std::vector<std::uint8_t> stun_response_;
   TransportStats stats_;
