@@ -25,7 +25,6 @@ constexpr std::size_t kTransportFeedbackSize = 1200;
 
 using RtcpBuffer = std::array<std::uint8_t, 8 + 31 * rtc::rtcp::ReportBlock::kSize + rtc::srtp::kMaxTrailerLength>;
 
-
 }  // namespace
 
 void Room::handle_peer_rtp(PeerMedia& media, std::span<std::uint8_t> bytes) {

@@ -166,6 +166,7 @@ void PeerTransport::drain_socket() {
     UdpSendBatch::Scope sends;
     UdpReceiveBatch& batch = UdpReceiveBatch::for_this_thread();
     const UdpReceiveBatch::Read read = batch.receive(socket_.native_handle());
+    stats_.dropped += read.truncated;
     for (std::size_t i = 0; i < read.kept && *alive; ++i) handle_datagram(batch.sender(i), batch.payload(i));
     more = read.full;
   }

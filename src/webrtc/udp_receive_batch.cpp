@@ -17,15 +17,13 @@ UdpReceiveBatch::UdpReceiveBatch() {
     vectors_[i] = {buffers_[i].data(), buffers_[i].size()};
     headers_[i].msg_hdr.msg_iov = &vectors_[i];
     headers_[i].msg_hdr.msg_iovlen = 1;
+    headers_[i].msg_hdr.msg_name = &senders_[i];
   }
 }
 
 UdpReceiveBatch::Read UdpReceiveBatch::receive(int fd) {
-  for (std::size_t i = 0; i < kCapacity; ++i) {
-    headers_[i].msg_hdr.msg_name = &senders_[i];
-    headers_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-    headers_[i].msg_hdr.msg_flags = 0;
-  }
+  // The kernel overwrites each sender's length with the one it wrote.
+  for (auto& header : headers_) header.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
   int read = -1;
   do {
     read = ::recvmmsg(fd, headers_.data(), kCapacity, MSG_DONTWAIT, nullptr);
@@ -35,18 +33,17 @@ UdpReceiveBatch::Read UdpReceiveBatch::receive(int fd) {
   result.full = static_cast<std::size_t>(read) == kCapacity;
   for (std::size_t i = 0; i < static_cast<std::size_t>(read); ++i) {
     if (headers_[i].msg_hdr.msg_flags & MSG_TRUNC) {
-      ++truncated_;
-      continue;
+      ++result.truncated;
+    } else {
+      kept_[result.kept++] = i;
     }
-    lengths_[i] = headers_[i].msg_len;
-    kept_[result.kept++] = i;
   }
   return result;
 }
 
 std::span<std::uint8_t> UdpReceiveBatch::payload(std::size_t index) {
   const std::size_t slot = kept_[index];
-  return std::span(buffers_[slot].data(), lengths_[slot]);
+  return std::span(buffers_[slot].data(), headers_[slot].msg_len);
 }
 
 boost::asio::ip::udp::endpoint UdpReceiveBatch::sender(std::size_t index) const {

@@ -23,17 +23,17 @@ class UdpReceiveBatch {
   static UdpReceiveBatch& for_this_thread();
 
   // Reads what is waiting on the socket `fd`, up to kCapacity datagrams, without blocking.
-  // `kept` datagrams are then readable through payload() and sender(); datagrams longer than
-  // kMaxDatagram are dropped and counted in truncated(). `full` when the read filled the batch,
-  // so more may be waiting; otherwise the socket's queue was empty (or held an error, consumed).
+  // `kept` datagrams are then readable through payload() and sender(); `truncated` ones, longer
+  // than kMaxDatagram, were dropped. `full` when the read filled the batch, so more may be
+  // waiting; otherwise the socket's queue was empty (or held an error, consumed).
   struct Read {
     std::size_t kept = 0;
+    std::size_t truncated = 0;
     bool full = false;
   };
   Read receive(int fd);
   std::span<std::uint8_t> payload(std::size_t index);
   boost::asio::ip::udp::endpoint sender(std::size_t index) const;
-  std::uint64_t truncated() const { return truncated_; }
 
  private:
   UdpReceiveBatch();
@@ -42,9 +42,7 @@ class UdpReceiveBatch {
   std::array<iovec, kCapacity> vectors_{};
   std::array<sockaddr_storage, kCapacity> senders_{};
   std::array<mmsghdr, kCapacity> headers_{};
-  std::array<std::size_t, kCapacity> lengths_{};
   std::array<std::size_t, kCapacity> kept_{};  // index into the read slots, truncated ones skipped
-  std::uint64_t truncated_ = 0;
 };
 
 }  // namespace shoal::webrtc

@@ -99,20 +99,13 @@ std::optional<std::size_t> SrtpSession::unprotect_rtp(std::span<std::uint8_t> bu
   const std::uint32_t ssrc = read_u32(buffer, 8);
   const std::int64_t now = now_ms();
 
-  auto known = streams_.find(ssrc);
-  Stream candidate;
-  if (known == streams_.end() && !room_for_new_stream(now)) {
-    ++refused_ssrc_packets_;
-    return std::nullopt;
-  }
-  Stream* stream = known != streams_.end() ? &known->second : &candidate;
-  std::optional<std::uint64_t> index = estimate_rtp_index(highest_of(stream->rtp), read_u16(buffer, 2));
-  if (!index || !stream->rtp.fresh(*index)) return std::nullopt;
+  std::optional<Stream> candidate;
+  Stream* checked = inbound_stream(ssrc, now, candidate);
+  if (!checked) return std::nullopt;
+  std::optional<std::uint64_t> index = estimate_rtp_index(highest_of(checked->rtp), read_u16(buffer, 2));
+  if (!index || !checked->rtp.fresh(*index)) return std::nullopt;
   if (!rtp_.open_rtp(buffer, *header, body, ssrc, *index)) return std::nullopt;
-  // Only an authenticated packet creates or advances a stream.
-  if (known == streams_.end()) stream = &insert_stream(ssrc, candidate);
-  stream->rtp.mark(*index);
-  stream->last_ms = now;
+  keep(ssrc, checked, candidate, now).rtp.mark(*index);
   return body;
 }
 
@@ -123,37 +116,42 @@ std::optional<std::size_t> SrtpSession::unprotect_rtcp(std::span<std::uint8_t> b
   const std::uint32_t ssrc = read_u32(buffer, 4);
   const std::int64_t now = now_ms();
 
-  auto known = streams_.find(ssrc);
-  Stream candidate;
-  if (known == streams_.end() && !room_for_new_stream(now)) {
-    ++refused_ssrc_packets_;
-    return std::nullopt;
-  }
-  Stream* stream = known != streams_.end() ? &known->second : &candidate;
+  std::optional<Stream> candidate;
+  Stream* checked = inbound_stream(ssrc, now, candidate);
+  if (!checked) return std::nullopt;
   const std::uint32_t index = read_u32(buffer, rtcp_.rtcp_index_offset(length)) & kMaxSrtcpIndex;
-  if (!stream->rtcp.fresh(index)) return std::nullopt;
+  if (!checked->rtcp.fresh(index)) return std::nullopt;
   std::optional<std::size_t> plain = rtcp_.open_rtcp(buffer, length, ssrc);
   if (!plain) return std::nullopt;
-  if (known == streams_.end()) stream = &insert_stream(ssrc, candidate);
-  stream->rtcp.mark(index);
-  stream->last_ms = now;
+  keep(ssrc, checked, candidate, now).rtcp.mark(index);
   return plain;
 }
 
-bool SrtpSession::room_for_new_stream(std::int64_t now) {
-  if (streams_.size() < kMaxInboundStreams) return true;
-  auto idle = std::min_element(streams_.begin(), streams_.end(),
-                               [](const auto& a, const auto& b) { return a.second.last_ms < b.second.last_ms; });
-  return now - idle->second.last_ms >= kIdleStreamMs;
+SrtpSession::Stream* SrtpSession::inbound_stream(std::uint32_t ssrc, std::int64_t now,
+                                                std::optional<Stream>& candidate) {
+  if (auto known = streams_.find(ssrc); known != streams_.end()) return &known->second;
+  if (streams_.size() >= kMaxInboundStreams && now - idlest_stream()->second.last_ms < kIdleStreamMs) {
+    ++refused_ssrc_packets_;
+    return nullptr;
+  }
+  return &candidate.emplace();
 }
 
-SrtpSession::Stream& SrtpSession::insert_stream(std::uint32_t ssrc, const Stream& stream) {
-  if (streams_.size() >= kMaxInboundStreams) {
-    streams_.erase(std::min_element(streams_.begin(), streams_.end(), [](const auto& a, const auto& b) {
-      return a.second.last_ms < b.second.last_ms;
-    }));
+SrtpSession::Stream& SrtpSession::keep(std::uint32_t ssrc, Stream* checked, std::optional<Stream>& candidate,
+                                       std::int64_t now) {
+  Stream* stream = checked;
+  if (candidate && checked == &*candidate) {
+    // Only an authenticated packet creates a stream, and only then may it take an idle one's place.
+    if (streams_.size() >= kMaxInboundStreams) streams_.erase(idlest_stream());
+    stream = &streams_.emplace(ssrc, *candidate).first->second;
   }
-  return streams_.emplace(ssrc, stream).first->second;
+  stream->last_ms = now;
+  return *stream;
+}
+
+std::unordered_map<std::uint32_t, SrtpSession::Stream>::iterator SrtpSession::idlest_stream() {
+  return std::min_element(streams_.begin(), streams_.end(),
+                          [](const auto& a, const auto& b) { return a.second.last_ms < b.second.last_ms; });
 }
 
 void SrtpSession::forget_ssrc(std::uint32_t ssrc) { streams_.erase(ssrc); }

@@ -66,10 +66,12 @@ class SrtpSession {
     std::uint32_t rtcp_sent = 0;           // outbound: the last SRTCP index used
   };
 
-  // Inbound: whether a packet of an unknown SSRC may be checked at all (room in the table, or an idle
-  // stream to replace once it authenticates).
-  bool room_for_new_stream(std::int64_t now_ms);
-  Stream& insert_stream(std::uint32_t ssrc, const Stream& stream);
+  // Inbound: the stream a packet of `ssrc` is checked against, the known one or a new one made in
+  // `candidate`; nullptr (counted) when the table is full and no stream has been idle long enough.
+  Stream* inbound_stream(std::uint32_t ssrc, std::int64_t now_ms, std::optional<Stream>& candidate);
+  // After the packet authenticated: the stream to advance, the candidate now kept in the table.
+  Stream& keep(std::uint32_t ssrc, Stream* checked, std::optional<Stream>& candidate, std::int64_t now_ms);
+  std::unordered_map<std::uint32_t, Stream>::iterator idlest_stream();
 
   Direction direction_;
   SrtpProfile profile_;

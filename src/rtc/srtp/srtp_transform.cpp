@@ -16,6 +16,13 @@ void put_u32(std::uint8_t* out, std::uint32_t value) {
   out[3] = static_cast<std::uint8_t>(value);
 }
 
+// The rollover counter SRTP's HMAC covers after the packet (RFC 3711 §4.2).
+std::array<std::uint8_t, 4> rollover_counter(std::uint64_t index) {
+  std::array<std::uint8_t, 4> roc{};
+  put_u32(roc.data(), static_cast<std::uint32_t>(index >> 16));
+  return roc;
+}
+
 std::uint32_t get_u32(const std::uint8_t* in) {
   return static_cast<std::uint32_t>(in[0]) << 24 | static_cast<std::uint32_t>(in[1]) << 16 |
          static_cast<std::uint32_t>(in[2]) << 8 | in[3];
@@ -63,13 +70,7 @@ bool SrtpTransform::seal_rtp(std::span<std::uint8_t> packet, std::size_t header,
                       packet.subspan(length).first<kGcmTagLength>());
   }
   if (!counter_mode_->apply(counter_iv(ssrc, index), payload)) return false;
-  std::array<std::uint8_t, 4> roc{};
-  put_u32(roc.data(), static_cast<std::uint32_t>(index >> 16));
-  std::array<std::uint8_t, kSha1Length> digest{};
-  if (!hmac_->sign(packet.first(length), roc, digest)) return false;
-  const std::size_t tag = rtp_trailer_length(profile_);
-  std::copy_n(digest.begin(), tag, packet.begin() + static_cast<std::ptrdiff_t>(length));
-  return true;
+  return write_tag(packet.first(length), rollover_counter(index), packet.subspan(length));
 }
 
 bool SrtpTransform::open_rtp(std::span<std::uint8_t> packet, std::size_t header, std::size_t length,
@@ -79,12 +80,7 @@ bool SrtpTransform::open_rtp(std::span<std::uint8_t> packet, std::size_t header,
     return gcm_->open(gcm_iv(ssrc, index), packet.first(header), {}, payload,
                       packet.subspan(length).first<kGcmTagLength>());
   }
-  std::array<std::uint8_t, 4> roc{};
-  put_u32(roc.data(), static_cast<std::uint32_t>(index >> 16));
-  std::array<std::uint8_t, kSha1Length> digest{};
-  if (!hmac_->sign(packet.first(length), roc, digest)) return false;
-  const std::size_t tag = rtp_trailer_length(profile_);
-  if (!tags_equal(std::span(digest).first(tag), packet.subspan(length, tag))) return false;
+  if (!tag_matches(packet.first(length), rollover_counter(index), packet.subspan(length))) return false;
   return counter_mode_->apply(counter_iv(ssrc, index), payload);
 }
 
@@ -105,11 +101,10 @@ std::optional<std::size_t> SrtpTransform::seal_rtcp(std::span<std::uint8_t> pack
   // header | ciphertext | E+index | tag over all before it (RFC 3711 §3.4).
   if (!counter_mode_->apply(counter_iv(ssrc, index), body)) return std::nullopt;
   std::copy(word.begin(), word.end(), packet.begin() + static_cast<std::ptrdiff_t>(length));
-  std::array<std::uint8_t, kSha1Length> digest{};
-  if (!hmac_->sign(packet.first(length + kIndexWordLength), {}, digest)) return std::nullopt;
-  const std::size_t tag = rtp_trailer_length(profile_);
-  std::copy_n(digest.begin(), tag, packet.begin() + static_cast<std::ptrdiff_t>(length + kIndexWordLength));
-  return length + kIndexWordLength + tag;
+  if (!write_tag(packet.first(length + kIndexWordLength), {}, packet.subspan(length + kIndexWordLength))) {
+    return std::nullopt;
+  }
+  return length + rtcp_trailer_length(profile_);
 }
 
 std::size_t SrtpTransform::rtcp_index_offset(std::size_t length) const {
@@ -132,14 +127,29 @@ std::optional<std::size_t> SrtpTransform::open_rtcp(std::span<std::uint8_t> pack
     }
     return plain;
   }
-  const std::size_t tag = rtp_trailer_length(profile_);
-  std::array<std::uint8_t, kSha1Length> digest{};
-  if (!hmac_->sign(packet.first(word_at + kIndexWordLength), {}, digest)) return std::nullopt;
-  if (!tags_equal(std::span(digest).first(tag), packet.subspan(word_at + kIndexWordLength, tag))) return std::nullopt;
+  if (!tag_matches(packet.first(word_at + kIndexWordLength), {}, packet.subspan(word_at + kIndexWordLength))) {
+    return std::nullopt;
+  }
   if (!counter_mode_->apply(counter_iv(ssrc, index), packet.subspan(kRtcpHeaderLength, word_at - kRtcpHeaderLength))) {
     return std::nullopt;
   }
   return word_at;
+}
+
+bool SrtpTransform::write_tag(std::span<const std::uint8_t> authenticated, std::span<const std::uint8_t> suffix,
+                              std::span<std::uint8_t> out) {
+  std::array<std::uint8_t, kSha1Length> digest{};
+  if (!hmac_->sign(authenticated, suffix, digest)) return false;
+  std::copy_n(digest.begin(), rtp_trailer_length(profile_), out.begin());
+  return true;
+}
+
+bool SrtpTransform::tag_matches(std::span<const std::uint8_t> authenticated, std::span<const std::uint8_t> suffix,
+                                std::span<const std::uint8_t> tag) {
+  std::array<std::uint8_t, kSha1Length> digest{};
+  if (!hmac_->sign(authenticated, suffix, digest)) return false;
+  const std::size_t length = rtp_trailer_length(profile_);
+  return tags_equal(std::span(digest).first(length), tag.first(length));
 }
 
 }  // namespace shoal::rtc::srtp

@@ -41,6 +41,12 @@ class SrtpTransform {
 
   std::array<std::uint8_t, kCounterBlockLength> counter_iv(std::uint32_t ssrc, std::uint64_t index) const;
   AesGcm::Iv gcm_iv(std::uint32_t ssrc, std::uint64_t low48) const;
+  // AES-CM profile: the truncated HMAC-SHA1 of `authenticated` then `suffix`, written to the
+  // start of `out`, or compared with the start of `tag` in constant time.
+  bool write_tag(std::span<const std::uint8_t> authenticated, std::span<const std::uint8_t> suffix,
+                 std::span<std::uint8_t> out);
+  bool tag_matches(std::span<const std::uint8_t> authenticated, std::span<const std::uint8_t> suffix,
+                   std::span<const std::uint8_t> tag);
 
   SrtpProfile profile_;
   std::array<std::uint8_t, kMaxSaltLength> salt_;
