@@ -1,10 +1,11 @@
 #pragma once
-// Live WebSocket sessions, so that shutdown can close each one cleanly.
+// Live WebSocket sessions (peer and server sockets), so that shutdown can close each one
+// cleanly.
 #include <functional>
 #include <mutex>
 #include <unordered_map>
 
-namespace shoal::server {
+namespace shoal::signaling {
 
 class ConnectionTracker {
  public:
@@ -39,4 +40,4 @@ class ConnectionTracker {
   std::unordered_map<Id, std::function<void()>> sessions_;
 };
 
-}  // namespace shoal::server
+}  // namespace shoal::signaling

@@ -16,6 +16,13 @@
 
 namespace shoal::signaling {
 
+inline constexpr std::chrono::seconds kHeartbeatPeriod{30};
+// A socket that has not sent its auth request by then is closed (1000, "authentication
+// timeout"): an unauthenticated socket costs memory and a file descriptor and serves nobody. The
+// SDKs send their auth request as soon as the socket opens.
+inline constexpr std::chrono::seconds kAuthenticationDeadline{10};
+inline constexpr const char* kAuthenticationTimeoutReason = "authentication timeout";
+
 class WsConnection {
  public:
   using Stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;

@@ -2,7 +2,6 @@
 
 #include "auth/secret_compare.hpp"
 #include "jellyfish/server_notifications.pb.h"
-#include "signaling/peer_socket.hpp"
 #include "signaling/ws_connection.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -77,7 +76,7 @@ std::string encode_server_event(const ServerEvent& event) {
 namespace {
 
 struct ServerSession {
-  server::Node& node;
+  ServerSocketServices services;
   std::shared_ptr<signaling::WsConnection> connection;
   bool authenticated = false;
   // Shared with the bus subscription, which runs on other loops and posts here.
@@ -100,7 +99,7 @@ struct ServerSession {
       return;
     }
     if (!subscription) {
-      subscription = node.bus.subscribe([c = connection, wanted = wanted](const ServerEvent& event) {
+      subscription = services.bus.subscribe([c = connection, wanted = wanted](const ServerEvent& event) {
         const bool is_report = event.kind == ServerEventKind::MetricsReport;
         asio::post(c->executor(), [c, wanted, is_report, frame = encode_server_event(event)]() mutable {
           if (is_report ? wanted->metrics : wanted->notifications) c->send_binary(std::move(frame));
@@ -123,7 +122,7 @@ struct ServerSession {
         reject(kNormalClose, "invalid auth request");
         return;
       }
-      if (!auth::secrets_equal(message.auth_request().token(), node.config.server_api_token)) {
+      if (!auth::secrets_equal(message.auth_request().token(), services.api_token)) {
         spdlog::warn("Server WebSocket authentication failed: invalid token");
         reject(kNormalClose, "invalid token");
         return;
@@ -162,7 +161,8 @@ struct ServerSession {
 
 }  // namespace
 
-asio::awaitable<void> run_server_socket(server::Node& node, beast::tcp_stream stream, api::Request request) {
+asio::awaitable<void> run_server_socket(ServerSocketServices services, beast::tcp_stream stream,
+                                        api::Request request) {
   auto connection = std::make_shared<signaling::WsConnection>(std::move(stream));
   auto& ws = connection->stream();
   websocket::stream_base::timeout timeouts{};
@@ -177,9 +177,9 @@ asio::awaitable<void> run_server_socket(server::Node& node, beast::tcp_stream st
   if (accept_error) co_return;
   spdlog::info("New incoming server WebSocket connection, accepting");
 
-  ServerSession session{node, connection};
+  ServerSession session{services, connection};
   connection->set_deadline(signaling::kAuthenticationDeadline, kNormalClose, signaling::kAuthenticationTimeoutReason);
-  auto tracker_id = node.sockets.add([c = connection] {
+  auto tracker_id = services.sessions.add([c = connection] {
     asio::post(c->executor(), [c] { c->close(kNormalClose, ""); });
   });
   auto writer = [c = connection]() -> asio::awaitable<void> { co_await c->write_loop(); };
@@ -189,8 +189,8 @@ asio::awaitable<void> run_server_socket(server::Node& node, beast::tcp_stream st
 
   connection->reader_done();
   *session.wanted = {};
-  if (session.subscription) node.bus.unsubscribe(*session.subscription);
-  node.sockets.remove(tracker_id);
+  if (session.subscription) services.bus.unsubscribe(*session.subscription);
+  services.sessions.remove(tracker_id);
   spdlog::info("Server WebSocket stopped");
 }
 

@@ -2,7 +2,8 @@
 // /socket/server/websocket: backends authenticate with the server API token, subscribe to
 // server notifications and/or metrics reports, and receive them as ServerMessage frames.
 #include "api/http_types.hpp"
-#include "server/node.hpp"
+#include "notifications/server_event.hpp"
+#include "signaling/connection_tracker.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -12,7 +13,14 @@
 
 namespace shoal::notifications {
 
-boost::asio::awaitable<void> run_server_socket(server::Node& node, boost::beast::tcp_stream stream,
+// What a server socket uses of its node; every member outlives the socket.
+struct ServerSocketServices {
+  const std::string& api_token;  // JF_SERVER_API_TOKEN
+  NotificationBus& bus;
+  signaling::ConnectionTracker& sessions;  // so that shutdown closes the socket
+};
+
+boost::asio::awaitable<void> run_server_socket(ServerSocketServices services, boost::beast::tcp_stream stream,
                                                api::Request request);
 
 // The ServerMessage frame for a notification (binary protobuf).

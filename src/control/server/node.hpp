@@ -11,7 +11,7 @@
 #include "notifications/server_event.hpp"
 #include "notifications/webhooks.hpp"
 #include "room/room_registry.hpp"
-#include "server/connection_tracker.hpp"
+#include "signaling/connection_tracker.hpp"
 #include "webrtc/tcp_turn_listener.hpp"
 
 #include <chrono>
@@ -38,7 +38,7 @@ struct Node {
   notifications::NotificationBus bus;
   metrics::Metrics metrics;
   notifications::WebhookDispatcher webhooks;
-  ConnectionTracker sockets;
+  signaling::ConnectionTracker sockets;  // peer and server WebSocket sessions
   components::hls::HlsLiveIndex hls_live;  // low-latency HLS streams, for blocking reloads
   std::unique_ptr<cluster::Cluster> cluster;  // set in cluster mode
   // JF_WEBRTC_TURN_TCP_PORT: the shared TCP TURN listener, started by the first room created

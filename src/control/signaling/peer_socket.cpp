@@ -66,7 +66,7 @@ std::string_view room_error_reason(room::RoomError error) {
 }
 
 struct PeerSession {
-  server::Node& node;
+  PeerSocketServices services;
   std::shared_ptr<WsConnection> connection;
   std::shared_ptr<PeerSocketChannel> channel;
   std::shared_ptr<room::Room> room{};  // both set once authenticated
@@ -81,7 +81,7 @@ struct PeerSession {
     if (finished || !authenticated) return;
     finished = true;
     asio::post(room->loop(), [r = room, id = peer_id, ch = channel] { r->peer_socket_closed(id, ch.get()); });
-    node.bus.publish({notifications::ServerEventKind::PeerDisconnected, room->id(), peer_id, {}});
+    services.bus.publish({notifications::ServerEventKind::PeerDisconnected, room->id(), peer_id, {}});
   }
 
   void fail_auth(std::string_view reason) {
@@ -90,13 +90,13 @@ struct PeerSession {
   }
 
   asio::awaitable<void> authenticate(const std::string& token) {
-    auto verified = node.tokens.verify(token, auth::unix_time_ms());
+    auto verified = services.tokens.verify(token, auth::unix_time_ms());
     if (auto* error = std::get_if<auth::TokenError>(&verified)) {
       fail_auth(auth::close_reason(*error));
       co_return;
     }
     auto identity = std::get<auth::PeerIdentity>(std::move(verified));
-    auto found = node.rooms.find(identity.room_id);
+    auto found = services.rooms.find(identity.room_id);
     if (!found) {
       fail_auth("room not found");
       co_return;
@@ -111,7 +111,7 @@ struct PeerSession {
     room = std::move(found);
     peer_id = std::move(identity.peer_id);
     // The original announces the peer before answering it.
-    node.bus.publish({notifications::ServerEventKind::PeerConnected, room->id(), peer_id});
+    services.bus.publish({notifications::ServerEventKind::PeerConnected, room->id(), peer_id});
     connection->send_binary(encode_authenticated());
     connection->start_pings(kHeartbeatPeriod);
   }
@@ -160,7 +160,8 @@ struct PeerSession {
 
 }  // namespace
 
-asio::awaitable<void> run_peer_socket(server::Node& node, beast::tcp_stream stream, api::Request request) {
+asio::awaitable<void> run_peer_socket(PeerSocketServices services, beast::tcp_stream stream,
+                                      api::Request request) {
   auto connection = std::make_shared<WsConnection>(std::move(stream));
   auto& ws = connection->stream();
   websocket::stream_base::timeout timeouts{};
@@ -175,13 +176,13 @@ asio::awaitable<void> run_peer_socket(server::Node& node, beast::tcp_stream stre
   if (accept_error) co_return;
   spdlog::info("New incoming peer WebSocket connection, accepting");
 
-  PeerSession session{node, connection, std::make_shared<PeerSocketChannel>(connection)};
+  PeerSession session{services, connection, std::make_shared<PeerSocketChannel>(connection)};
   session.channel->set_close_handler([&session](std::string reason) {
     session.connection->close(kNormalClose, std::move(reason));
     session.finish();
   });
   connection->set_deadline(kAuthenticationDeadline, kNormalClose, kAuthenticationTimeoutReason);
-  auto tracker_id = node.sockets.add([channel = session.channel] { channel->close(""); });
+  auto tracker_id = services.sessions.add([channel = session.channel] { channel->close(""); });
   asio::co_spawn(connection->executor(),
                  [c = connection]() -> asio::awaitable<void> { co_await c->write_loop(); }, asio::detached);
 
@@ -189,7 +190,7 @@ asio::awaitable<void> run_peer_socket(server::Node& node, beast::tcp_stream stre
 
   connection->reader_done();
   session.channel->set_close_handler(nullptr);
-  node.sockets.remove(tracker_id);
+  services.sessions.remove(tracker_id);
   spdlog::info("WebSocket associated with peer \"{}\" stopped, room: \"{}\"", session.peer_id,
                session.room ? session.room->id() : "");
   session.finish();

@@ -1,0 +1,175 @@
+#include "application.hpp"
+
+#include "api/origin_check.hpp"
+#include "api/rest_api.hpp"
+#include "notifications/metrics_report.hpp"
+#include "notifications/server_socket.hpp"
+#include "signaling/peer_socket.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace shoal::app {
+
+namespace {
+
+namespace asio = boost::asio;
+using api::Request;
+using api::Response;
+namespace http = api::http;
+
+// After SIGTERM, sockets get this long to answer their close frames.
+constexpr std::chrono::seconds kSocketDrain{3};
+
+std::string_view path_of(const Request& request) {
+  std::string_view target = request.target();
+  return target.substr(0, target.find('?'));
+}
+
+asio::awaitable<std::optional<Response>> upgrade(server::Node& node, boost::beast::tcp_stream& stream,
+                                                 Request& request) {
+  auto path = path_of(request);
+  const bool peer_socket = path == "/socket/peer/websocket";
+  if (!peer_socket && path != "/socket/server/websocket") {
+    co_return api::framework_error(http::status::not_found);
+  }
+  if (!api::origin_allowed(node.config.check_origin, node.config.url_host, request[http::field::origin],
+                           request[http::field::host])) {
+    spdlog::error("Could not check origin for Phoenix.Socket transport. Origin of the request: {}",
+                  std::string(request[http::field::origin]));
+    co_return api::empty_response(http::status::forbidden);
+  }
+  if (peer_socket) {
+    co_await signaling::run_peer_socket({node.tokens, node.rooms, node.bus, node.sockets}, std::move(stream),
+                                        std::move(request));
+  } else {
+    co_await notifications::run_server_socket({node.config.server_api_token, node.bus, node.sockets},
+                                              std::move(stream), std::move(request));
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<api::Reply> serve_metrics(server::Node& node, Request& request) {
+  if (path_of(request) == "/metrics" &&
+      (request.method() == http::verb::get || request.method() == http::verb::head)) {
+    Response response{http::status::ok, 11};
+    response.set(http::field::content_type, "text/plain; charset=utf-8");
+    response.body() = node.metrics.render();
+    co_return response;
+  }
+  Response response{http::status::not_found, 11};
+  response.body() = "Not Found";
+  co_return response;
+}
+
+api::HttpLimits api_limits(const config::Config& config) {
+  api::HttpLimits limits;
+  limits.max_connections = config.max_connections;
+  limits.max_connections_per_address = config.max_connections_per_ip;
+  return limits;
+}
+
+}  // namespace
+
+Application::Application(const config::Config& config)
+    : config_(config),
+      loops_(std::max(1u, std::thread::hardware_concurrency())),
+      node_(config, loops_),
+      api_(loops_, {config.ip, config.port},
+           {[this](Request& request) { return api::handle_rest_request(node_, request); },
+            [this](boost::beast::tcp_stream& stream, Request& request) { return upgrade(node_, stream, request); },
+            [this] { node_.metrics.refusals().add(metrics::Refusal::HttpConnection); }},
+           api_limits(config)),
+      metrics_http_(loops_, {config.metrics_ip, config.metrics_port},
+                    {[this](Request& request) { return serve_metrics(node_, request); }, nullptr}),
+      signals_(loops_.loop(0), SIGTERM, SIGINT),
+      drain_(loops_.loop(0)) {}
+
+Application::~Application() { shut_down_threads(); }
+
+std::optional<std::string> Application::start() {
+  if (config_.dist.enabled) {
+    if (auto error = start_cluster()) return error;
+  }
+  if (auto error = api_.start()) return "shoal: " + *error + " (JF_IP/JF_PORT)";
+  if (auto error = metrics_http_.start()) return "shoal: " + *error + " (JF_METRICS_IP/JF_METRICS_PORT)";
+  spdlog::info("Starting prometheus metrics endpoint at: http://{}:{}", config_.metrics_ip.to_string(),
+               metrics_http_.local_endpoint().port());
+  spdlog::info("Running shoal at {}:{} (http)", config_.ip.to_string(), api_.local_endpoint().port());
+  node_.metrics.start(loops_.loop(0));
+  notifications::start_metrics_reports(loops_.loop(0), node_.rooms, node_.bus);
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("Received signal {}, shutting down", signal);
+    stop();
+  });
+  return std::nullopt;
+}
+
+std::optional<std::string> Application::start_cluster() {
+  auto& node = node_;
+  node.cluster = std::make_unique<cluster::Cluster>(
+      config_.dist,
+      cluster::Cluster::LocalNode{
+          [&node] { return server::local_usage(node); },
+          [&node](const room::RoomConfig& room_config) -> std::variant<cluster::CreatedRoom, cluster::PlacementError> {
+            return server::create_local_room(node, room_config);
+          },
+          [&node](notifications::ServerEvent event) { node.bus.publish(event); },
+          [&node](const cluster::RestRequest& request) { return api::serve_forwarded_request(node, request); }});
+  // This node's notifications go to every node, so one server socket sees the whole cluster.
+  // Sending may block on a slow peer, so it runs off the event loops, in order, on a strand.
+  node.bus.subscribe([&node, relay = asio::make_strand(node.blocking)](const notifications::ServerEvent& event) {
+    if (!event.from_other_node && event.kind != notifications::ServerEventKind::MetricsReport) {
+      asio::post(relay, [&node, event] { node.cluster->relay_event(event); });
+    }
+  });
+  if (auto status = node.cluster->start(); !status) return status.error;
+  spdlog::info("Distribution node {} started", node.cluster->node_name());
+  node.metrics.set_cluster_size_source([&node] { return node.cluster->connected_nodes().size(); });
+  return std::nullopt;
+}
+
+void Application::run() { loops_.run(); }
+
+void Application::stop() {
+  asio::post(loops_.loop(0), [this] {
+    if (stopping_) return;
+    stopping_ = true;
+    signals_.cancel();
+    api_.stop();
+    metrics_http_.stop();
+    if (node_.cluster) node_.cluster->stop();
+    node_.sockets.close_all();
+    drain_deadline_ = std::chrono::steady_clock::now() + kSocketDrain;
+    wait_for_sockets();
+  });
+}
+
+void Application::wait_for_sockets() {
+  if (node_.sockets.size() == 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
+    loops_.stop();
+    return;
+  }
+  drain_.expires_after(std::chrono::milliseconds(20));
+  drain_.async_wait([this](const boost::system::error_code&) { wait_for_sockets(); });
+}
+
+void Application::shut_down_threads() {
+  if (threads_down_) return;
+  threads_down_ = true;
+  // No thread runs shoal code after this; queued work is destroyed while everything it may
+  // refer to still exists. Members are destroyed afterwards, in any order that is safe with no
+  // work left.
+  loops_.stop();
+  node_.blocking.stop();
+  node_.blocking.join();
+  node_.blocking.shutdown();
+  loops_.shutdown();
+}
+
+}  // namespace shoal::app
