@@ -51,6 +51,8 @@ struct Connection : rtc::turn::TurnServerHandler {
     const auto answer = rtc::stun::StunMessage::parse(bytes);
     if (answer && answer->nonce()) nonce.assign(*answer->nonce());
   }
+  void send_to_client(const rtc::turn::TurnClient&, std::span<const std::uint8_t>, std::span<const std::uint8_t>,
+                      std::size_t) override {}
   void on_peer_data(const rtc::turn::TurnClient&, const udp::endpoint&, std::span<const std::uint8_t>) override {}
 };
 

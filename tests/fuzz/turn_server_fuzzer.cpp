@@ -26,6 +26,12 @@ struct Handler : turn::TurnServerHandler {
   void send_to_client(const turn::TurnClient&, std::span<const std::uint8_t> bytes) override {
     last.assign(bytes.begin(), bytes.end());
   }
+  void send_to_client(const turn::TurnClient&, std::span<const std::uint8_t> header,
+                      std::span<const std::uint8_t> payload, std::size_t zero_padding) override {
+    last.assign(header.begin(), header.end());
+    last.insert(last.end(), payload.begin(), payload.end());
+    last.insert(last.end(), zero_padding, 0);
+  }
   void on_peer_data(const turn::TurnClient&, const udp::endpoint&, std::span<const std::uint8_t> payload) override {
     volatile std::size_t sink = payload.size();
     (void)sink;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,14 @@ struct RecordingHandler : TurnServerHandler {
 
   void send_to_client(const TurnClient& client, std::span<const std::uint8_t> bytes) override {
     sent.emplace_back(client, Bytes(bytes.begin(), bytes.end()));
+  }
+  // Recorded as the one frame the parts make, so a test sees the bytes a socket would carry.
+  void send_to_client(const TurnClient& client, std::span<const std::uint8_t> header,
+                      std::span<const std::uint8_t> payload, std::size_t zero_padding) override {
+    Bytes frame(header.begin(), header.end());
+    frame.insert(frame.end(), payload.begin(), payload.end());
+    frame.insert(frame.end(), zero_padding, 0);
+    sent.emplace_back(client, std::move(frame));
   }
   void on_peer_data(const TurnClient& client, const udp::endpoint& peer, std::span<const std::uint8_t> payload) override {
     peer_data.push_back({client, peer, Bytes(payload.begin(), payload.end())});
@@ -446,6 +455,99 @@ TEST_F(TurnServerTest, Expiry) {
   EXPECT_EQ(server_.allocation_count(), 0u);
   EXPECT_EQ(handler_.closed.size(), 1u);
   EXPECT_EQ(server_.stats().allocations_expired, 1u);
+}
+
+TEST_F(TurnServerTest, RouteNeedsAnAllocationAndAPermission) {
+  EXPECT_FALSE(server_.resolve_route(client_, peer_));
+  allocate();
+  EXPECT_FALSE(server_.resolve_route(client_, peer_));
+  permit(peer_);
+  const auto route = server_.resolve_route(client_, peer_);
+  ASSERT_TRUE(route);
+  EXPECT_FALSE(route->channel);
+  EXPECT_FALSE(server_.resolve_route(client_, udp::endpoint(make_address("203.0.113.99"), 1)));
+}
+
+TEST_F(TurnServerTest, RouteSendsWhatSendFromPeerSends) {
+  allocate();
+  permit(peer_);
+  const Bytes payload = {0x80, 0x60, 0x00, 0x01, 0x02};
+  handler_.sent.clear();
+  ASSERT_TRUE(server_.send_from_peer(client_, peer_, payload));
+  const auto route = server_.resolve_route(client_, peer_);
+  ASSERT_TRUE(route);
+  ASSERT_TRUE(server_.send_on_route(*route, peer_, payload));
+  ASSERT_EQ(handler_.sent.size(), 2u);
+  // Data indications carry fresh transaction ids: compare what the peer would get out of them.
+  const auto first = StunMessage::parse(handler_.sent[0].second);
+  const auto second = StunMessage::parse(handler_.sent[1].second);
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(second->is(StunMethod::Data, StunClass::Indication));
+  ASSERT_TRUE(first->data() && second->data());
+  EXPECT_TRUE(std::ranges::equal(*first->data(), *second->data()));
+  EXPECT_EQ(server_.stats().packets_from_peer, 2u);
+}
+
+TEST_F(TurnServerTest, ChannelBindMakesARouteStaleAndItsSuccessorUsesTheChannel) {
+  allocate();
+  permit(peer_);
+  const auto indication_route = server_.resolve_route(client_, peer_);
+  ASSERT_TRUE(indication_route);
+  EXPECT_EQ(error_of(request(StunMethod::ChannelBind, [&](StunMessageBuilder& b) {
+              b.add_channel_number(0x4001).add_xor_address(StunAttr::XorPeerAddress, peer_);
+            })),
+            0);
+  const Bytes payload = {1, 2, 3, 4, 5};
+  handler_.sent.clear();
+  EXPECT_FALSE(server_.route_current(*indication_route));
+  EXPECT_FALSE(server_.send_on_route(*indication_route, peer_, payload));
+  EXPECT_TRUE(handler_.sent.empty());
+  const auto channel_route = server_.resolve_route(client_, peer_);
+  ASSERT_TRUE(channel_route);
+  EXPECT_EQ(channel_route->channel, 0x4001);
+  ASSERT_TRUE(server_.send_on_route(*channel_route, peer_, payload));
+  ASSERT_EQ(handler_.sent.size(), 1u);
+  const auto frame = stun::ChannelData::parse(handler_.sent[0].second);
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->channel(), 0x4001);
+  EXPECT_TRUE(std::ranges::equal(frame->payload(), payload));
+  EXPECT_EQ(handler_.sent[0].second.size(), 9u);  // UDP: no padding
+}
+
+TEST_F(TurnServerTest, TcpRoutesPadChannelData) {
+  client_.connection = 7;
+  allocate();
+  EXPECT_EQ(error_of(request(StunMethod::ChannelBind, [&](StunMessageBuilder& b) {
+              b.add_channel_number(0x4000).add_xor_address(StunAttr::XorPeerAddress, peer_);
+            })),
+            0);
+  const auto route = server_.resolve_route(client_, peer_);
+  ASSERT_TRUE(route);
+  handler_.sent.clear();
+  ASSERT_TRUE(server_.send_on_route(*route, peer_, Bytes{1, 2, 3, 4, 5}));
+  ASSERT_EQ(handler_.sent.size(), 1u);
+  EXPECT_EQ(handler_.sent[0].second, (Bytes{0x40, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5, 0, 0, 0}));
+}
+
+TEST_F(TurnServerTest, RouteGoesStaleWhenItsPermissionOrAllocationEnds) {
+  allocate();
+  permit(peer_);
+  const Bytes payload = {1};
+  auto route = server_.resolve_route(client_, peer_);
+  ASSERT_TRUE(route);
+  server_.expire(now_ + 299s);
+  EXPECT_TRUE(server_.send_on_route(*route, peer_, payload));
+  server_.expire(now_ + 301s);  // the permission's five minutes are over
+  EXPECT_FALSE(server_.send_on_route(*route, peer_, payload));
+  EXPECT_FALSE(server_.resolve_route(client_, peer_));
+
+  now_ += 301s;
+  permit(peer_);
+  route = server_.resolve_route(client_, peer_);
+  ASSERT_TRUE(route);
+  EXPECT_EQ(error_of(request(StunMethod::Refresh, [](StunMessageBuilder& b) { b.add_u32(StunAttr::Lifetime, 0); })), 0);
+  EXPECT_FALSE(server_.send_on_route(*route, peer_, payload));  // allocation deleted
+  EXPECT_FALSE(server_.resolve_route(client_, peer_));
 }
 
 TEST_F(TurnServerTest, BindingAndGarbage) {

@@ -222,7 +222,10 @@ rtc::ice::PathId PeerTransport::path_of(const rtc::turn::TurnClient& client) {
     if (known.address == client.address && known.connection == client.connection) return path;
   }
   // Bounded: the TURN server itself bounds allocations per listener.
-  if (paths_.size() >= 64) paths_.erase(paths_.begin());
+  if (paths_.size() >= 64) {
+    if (send_route_ && send_route_->path == paths_.front().second) send_route_.reset();
+    paths_.erase(paths_.begin());
+  }
   paths_.emplace_back(client, next_path_);
   return next_path_++;
 }
@@ -242,24 +245,45 @@ rtc::turn::TurnServer* PeerTransport::server_for(const rtc::turn::TurnClient& cl
   return nullptr;
 }
 
-void PeerTransport::send_via_path(rtc::ice::PathId path, std::span<const std::uint8_t> bytes) {
+const PeerTransport::SendRoute* PeerTransport::route_for(rtc::ice::PathId path) {
+  if (send_route_ && send_route_->path == path && send_route_->server->route_current(send_route_->route)) {
+    return &*send_route_;
+  }
+  send_route_.reset();
   const auto* client = client_of(path);
-  if (client == nullptr) return;
+  if (client == nullptr) return nullptr;
   auto* server = server_for(*client);
-  if (server != nullptr && server->send_from_peer(*client, candidate_endpoint_, bytes)) {
+  if (server == nullptr) return nullptr;
+  auto route = server->resolve_route(*client, candidate_endpoint_);
+  if (!route) return nullptr;
+  send_route_ = SendRoute{path, server, *route};
+  return &*send_route_;
+}
+
+void PeerTransport::send_via_path(rtc::ice::PathId path, std::span<const std::uint8_t> bytes) {
+  const SendRoute* route = route_for(path);
+  if (route != nullptr && route->server->send_on_route(route->route, candidate_endpoint_, bytes)) {
     stats_.bytes_sent += bytes.size();
     ++stats_.packets_sent;
   }
 }
 
 void PeerTransport::send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> bytes) {
-  if (UdpSendBatch::queue(socket_.native_handle(), client.address, bytes,
+  send_to_client(client, {}, bytes, 0);
+}
+
+void PeerTransport::send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> header,
+                                   std::span<const std::uint8_t> payload, std::size_t) {
+  // Datagrams need no padding: ChannelData is padded over streams only.
+  if (UdpSendBatch::queue(socket_.native_handle(), client.address, header, payload,
                          {&stats_.wire_bytes_sent, &stats_.wire_packets_sent})) {
     return;
   }
   boost::system::error_code ec;
+  const std::array<asio::const_buffer, 2> parts{asio::buffer(header.data(), header.size()),
+                                                asio::buffer(payload.data(), payload.size())};
   // Non-blocking: a full socket buffer drops the datagram, as the network would.
-  const std::size_t sent = socket_.send_to(asio::buffer(bytes.data(), bytes.size()), client.address, 0, ec);
+  const std::size_t sent = socket_.send_to(parts, client.address, 0, ec);
   if (!ec) {
     stats_.wire_bytes_sent += sent;
     ++stats_.wire_packets_sent;
@@ -300,6 +324,8 @@ bool PeerTransport::adopt_tcp_connection(std::shared_ptr<TcpTurnConnection> conn
 }
 
 void PeerTransport::on_tcp_connection_closed(TcpTurnConnection& connection) {
+  // The cached route may point at this connection's TURN server, about to be destroyed.
+  if (send_route_ && send_route_->server == &connection.turn()) send_route_.reset();
   const auto& client = connection.client();
   for (auto it = paths_.begin(); it != paths_.end(); ++it) {
     if (it->first == client) {

@@ -103,6 +103,14 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   static constexpr std::size_t kMaxTcpConnections = 8;
 
  private:
+  // The path packets last went out on, resolved to its TURN server and route once; resolved
+  // again when the selected path changes or the route goes stale.
+  struct SendRoute {
+    rtc::ice::PathId path = 0;
+    rtc::turn::TurnServer* server = nullptr;
+    rtc::turn::TurnRoute route;
+  };
+
   PeerTransport(boost::asio::io_context& loop, TransportSettings settings, PeerTransportHandler& handler,
                 boost::asio::ip::udp::socket socket, CandidatePort candidate_port, std::string turn_secret);
 
@@ -117,6 +125,7 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   rtc::ice::PathId path_of(const rtc::turn::TurnClient& client);
   const rtc::turn::TurnClient* client_of(rtc::ice::PathId path) const;
   void send_via_path(rtc::ice::PathId path, std::span<const std::uint8_t> bytes);
+  const SendRoute* route_for(rtc::ice::PathId path);
   // The TURN server a client talks to: the UDP listener's or its TCP connection's.
   rtc::turn::TurnServer* server_for(const rtc::turn::TurnClient& client);
   void on_relayed_data(rtc::turn::TurnServer& server, const rtc::turn::TurnClient& client,
@@ -125,6 +134,8 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
 
   // TurnServerHandler
   void send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> bytes) override;
+  void send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> header,
+                      std::span<const std::uint8_t> payload, std::size_t zero_padding) override;
   void on_peer_data(const rtc::turn::TurnClient& client, const boost::asio::ip::udp::endpoint& peer,
                     std::span<const std::uint8_t> payload) override;
   // DtlsTransportHandler
@@ -163,6 +174,7 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   std::vector<std::pair<rtc::turn::TurnClient, rtc::ice::PathId>> paths_;  // one per TURN client
   rtc::ice::PathId next_path_ = 1;
   std::optional<rtc::ice::PathId> dtls_path_;  // where DTLS came from before a nomination
+  std::optional<SendRoute> send_route_;  // see SendRoute
   boost::asio::steady_timer dtls_timer_;
   boost::asio::steady_timer expire_timer_;
   std::array<std::uint8_t, kMaxPacket + rtc::srtp::kMaxTrailerLength> media_buffer_{};

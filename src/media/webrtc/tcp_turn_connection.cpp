@@ -219,6 +219,21 @@ void TcpTurnConnection::send_to_client(const rtc::turn::TurnClient&, std::span<c
   if (!writing_) flush();
 }
 
+void TcpTurnConnection::send_to_client(const rtc::turn::TurnClient&, std::span<const std::uint8_t> header,
+                                       std::span<const std::uint8_t> payload, std::size_t zero_padding) {
+  if (state_ != State::Bound) return;  // media flows only once the connection is the peer's
+  const std::size_t size = header.size() + payload.size() + zero_padding;
+  if (queued_.size() + size > kMaxQueuedBytes) {
+    ++dropped_writes_;
+    return;
+  }
+  queued_.insert(queued_.end(), header.begin(), header.end());
+  queued_.insert(queued_.end(), payload.begin(), payload.end());
+  queued_.insert(queued_.end(), zero_padding, 0);
+  if (owner_ != nullptr) owner_->on_tcp_frame_sent(size);
+  if (!writing_) flush();
+}
+
 void TcpTurnConnection::write_now(std::span<const std::uint8_t> bytes) {
   // Handshake answers are a few hundred bytes; a client whose socket cannot take them is not a
   // browser worth waiting for.

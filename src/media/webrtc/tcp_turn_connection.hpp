@@ -86,6 +86,8 @@ class TcpTurnConnection final : public std::enable_shared_from_this<TcpTurnConne
 
   // TurnServerHandler
   void send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> bytes) override;
+  void send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> header,
+                      std::span<const std::uint8_t> payload, std::size_t zero_padding) override;
   void on_peer_data(const rtc::turn::TurnClient& client, const boost::asio::ip::udp::endpoint& peer,
                     std::span<const std::uint8_t> payload) override;
 

@@ -82,18 +82,25 @@ UdpSendBatch::Scope::~Scope() {
 
 bool UdpSendBatch::queue(int fd, const boost::asio::ip::udp::endpoint& to, std::span<const std::uint8_t> bytes,
                          UdpSendCounters counters) {
+  return queue(fd, to, {}, bytes, counters);
+}
+
+bool UdpSendBatch::queue(int fd, const boost::asio::ip::udp::endpoint& to, std::span<const std::uint8_t> header,
+                         std::span<const std::uint8_t> payload, UdpSendCounters counters) {
   if (t_batch_gone) return false;
   ThreadBatch& state = batch();
-  if (state.depth == 0 || bytes.size() > kMaxDatagram) return false;
+  const std::size_t length = header.size() + payload.size();
+  if (state.depth == 0 || length > kMaxDatagram) return false;
   if (state.bytes.capacity() == 0) {
     state.bytes.reserve(kCapacityBytes);
     state.entries.reserve(1024);
     state.order.reserve(1024);
   }
-  if (state.bytes.size() + bytes.size() > kCapacityBytes) flush();
+  if (state.bytes.size() + length > kCapacityBytes) flush();
   const auto offset = static_cast<std::uint32_t>(state.bytes.size());
-  state.bytes.insert(state.bytes.end(), bytes.begin(), bytes.end());
-  state.entries.push_back(Entry{fd, to, offset, static_cast<std::uint32_t>(bytes.size()), counters});
+  state.bytes.insert(state.bytes.end(), header.begin(), header.end());
+  state.bytes.insert(state.bytes.end(), payload.begin(), payload.end());
+  state.entries.push_back(Entry{fd, to, offset, static_cast<std::uint32_t>(length), counters});
   return true;
 }
 

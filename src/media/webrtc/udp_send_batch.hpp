@@ -32,6 +32,10 @@ class UdpSendBatch {
   // withdrawn with forget().
   static bool queue(int fd, const boost::asio::ip::udp::endpoint& to, std::span<const std::uint8_t> bytes,
                     UdpSendCounters counters);
+  // The same for a datagram in two parts (a TURN header and the media behind it), joined in the
+  // batch with no copy before.
+  static bool queue(int fd, const boost::asio::ip::udp::endpoint& to, std::span<const std::uint8_t> header,
+                    std::span<const std::uint8_t> payload, UdpSendCounters counters);
   // A socket is closing: drop what is queued for it.
   static void forget(int fd);
   // Sends what is queued (also done when the batch fills up).

@@ -21,6 +21,13 @@ bool TurnAllocation::has_permission(const boost::asio::ip::address& ip, TimePoin
                      [&](const TurnPermission& p) { return p.ip == ip && now < p.expires; });
 }
 
+std::optional<TimePoint> TurnAllocation::permission_expires(const boost::asio::ip::address& ip, TimePoint now) const {
+  for (const auto& p : permissions_) {
+    if (p.ip == ip && now < p.expires) return p.expires;
+  }
+  return std::nullopt;
+}
+
 std::size_t TurnAllocation::missing_permissions(std::span<const boost::asio::ip::address> ips, TimePoint now) const {
   std::size_t missing = 0;
   for (std::size_t i = 0; i < ips.size(); ++i) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,8 @@ class TurnAllocation {
   void remember_allocate(const stun::TransactionId& id, std::span<const std::uint8_t> response);
 
   bool has_permission(const boost::asio::ip::address& ip, TimePoint now) const;
+  // When the live permission for `ip` ends; nullopt without one.
+  std::optional<TimePoint> permission_expires(const boost::asio::ip::address& ip, TimePoint now) const;
   // How many of `ips` would need a new slot; used to check capacity before changing anything.
   std::size_t missing_permissions(std::span<const boost::asio::ip::address> ips, TimePoint now) const;
   bool permission_capacity_for(std::size_t extra, TimePoint now) const;

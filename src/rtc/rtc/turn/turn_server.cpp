@@ -91,18 +91,44 @@ void TurnServer::handle_from_client(const TurnClient& client, std::span<const st
 
 bool TurnServer::send_from_peer(const TurnClient& client, const udp::endpoint& peer,
                                 std::span<const std::uint8_t> payload) {
-  TurnAllocation* allocation = find_live(client);
-  if (allocation == nullptr || !allocation->has_permission(peer.address(), now_)) return false;
-  if (const TurnChannel* channel = allocation->channel_by_peer(peer, now_)) {
-    if (!stun::ChannelData::build(data_, channel->number, payload, client.is_stream())) return false;
-  } else {
-    StunMessageBuilder builder(data_, StunMethod::Data, StunClass::Indication, next_indication_id());
-    builder.add_xor_address(StunAttr::XorPeerAddress, peer).add(StunAttr::Data, payload);
-    if (!builder.ok()) return false;
+  if (find_live(client) == nullptr) return false;  // drops an allocation found expired
+  const auto route = resolve_route(client, peer);
+  return route && send_on_route(*route, peer, payload);
+}
+
+std::optional<TurnRoute> TurnServer::resolve_route(const TurnClient& client, const udp::endpoint& peer) const {
+  const auto it = allocations_.find(client);
+  if (it == allocations_.end() || !it->second.live(now_)) return std::nullopt;
+  const TurnAllocation& allocation = it->second;
+  const auto permission_ends = allocation.permission_expires(peer.address(), now_);
+  if (!permission_ends) return std::nullopt;
+  TurnRoute route{client, std::nullopt, std::min(allocation.expires(), *permission_ends), route_generation_};
+  if (const TurnChannel* channel = allocation.channel_by_peer(peer, now_)) {
+    route.channel = channel->number;
+    route.valid_until = std::min(route.valid_until, channel->expires);
   }
+  return route;
+}
+
+bool TurnServer::send_on_route(const TurnRoute& route, const udp::endpoint& peer,
+                               std::span<const std::uint8_t> payload) {
+  if (!route_current(route)) return false;
+  if (route.channel) {
+    std::array<std::uint8_t, stun::ChannelData::kHeaderSize> header;
+    if (!stun::ChannelData::write_header(header, *route.channel, payload.size())) return false;
+    const bool stream = route.client.is_stream();
+    const std::size_t padding = stun::ChannelData::frame_size(payload.size(), stream) - header.size() - payload.size();
+    ++stats_.packets_from_peer;
+    stats_.bytes_from_peer += payload.size();
+    handler_.send_to_client(route.client, header, payload, padding);
+    return true;
+  }
+  StunMessageBuilder builder(data_, StunMethod::Data, StunClass::Indication, next_indication_id());
+  builder.add_xor_address(StunAttr::XorPeerAddress, peer).add(StunAttr::Data, payload);
+  if (!builder.ok()) return false;
   ++stats_.packets_from_peer;
   stats_.bytes_from_peer += payload.size();
-  handler_.send_to_client(client, data_);
+  handler_.send_to_client(route.client, data_);
   return true;
 }
 
@@ -113,6 +139,7 @@ void TurnServer::expire(TimePoint now) {
     if (!it->second.live(now_)) {
       closed_.push_back(it->first);
       it = allocations_.erase(it);
+      ++route_generation_;
       ++stats_.allocations_expired;
     } else {
       it->second.expire(now_);
@@ -340,6 +367,7 @@ void TurnServer::handle_channel_bind(const TurnClient& client, const StunMessage
     return send_error(client, request, 508, &auth.key, false);
   }
   allocation->bind_channel(*number, *peer, now_ + config_.channel_lifetime, now_);
+  ++route_generation_;  // a route to this peer sent Data indications until now
   allocation->refresh_permission(ip, now_ + config_.permission_lifetime, now_);
   StunMessageBuilder builder(response_, StunMethod::ChannelBind, StunClass::SuccessResponse, request.transaction_id());
   builder.add_message_integrity(auth.key).add_fingerprint();
@@ -463,6 +491,7 @@ TurnAllocation* TurnServer::find_live(const TurnClient& client) {
 TurnServer::Allocations::iterator TurnServer::erase_allocation(Allocations::iterator it, bool expired) {
   const TurnClient client = it->first;
   auto next = allocations_.erase(it);
+  ++route_generation_;
   ++(expired ? stats_.allocations_expired : stats_.allocations_deleted);
   handler_.on_allocation_closed(client);
   return next;

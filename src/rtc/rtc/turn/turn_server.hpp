@@ -18,6 +18,7 @@
 #include "rtc/turn/turn_allocation.hpp"
 #include "rtc/turn/turn_client.hpp"
 #include "rtc/turn/turn_nonce.hpp"
+#include "rtc/turn/turn_route.hpp"
 #include "rtc/turn/turn_server_config.hpp"
 #include "rtc/turn/turn_server_handler.hpp"
 #include "rtc/turn/turn_stats.hpp"
@@ -36,6 +37,15 @@ class TurnServer {
   // Liveness is judged against the latest `now` seen by handle_from_client/expire.
   bool send_from_peer(const TurnClient& client, const boost::asio::ip::udp::endpoint& peer,
                       std::span<const std::uint8_t> payload);
+  // The same in two steps, for a stream of packets: the route is resolved once (nullopt without
+  // a live allocation and permission) and each packet then costs no lookup. send_on_route
+  // returns false, sending nothing, once the route is stale: resolve it again.
+  std::optional<TurnRoute> resolve_route(const TurnClient& client, const boost::asio::ip::udp::endpoint& peer) const;
+  bool route_current(const TurnRoute& route) const {
+    return route.generation == route_generation_ && now_ < route.valid_until;
+  }
+  bool send_on_route(const TurnRoute& route, const boost::asio::ip::udp::endpoint& peer,
+                     std::span<const std::uint8_t> payload);
   void expire(std::chrono::steady_clock::time_point now);  // drops expired allocations/permissions/channels
   void remove_client(const TurnClient& client);            // TCP connection closed
   std::size_t allocation_count() const { return allocations_.size(); }
@@ -90,6 +100,7 @@ class TurnServer {
   Allocations allocations_;
   TurnStats stats_;
   TimePoint now_{};
+  std::uint64_t route_generation_ = 0;  // see TurnRoute::generation
   std::vector<std::uint8_t> response_;  // control responses, reused
   std::vector<std::uint8_t> data_;      // peer data toward clients, reused; separate so a handler
                                         // answering from inside a callback cannot clobber a response

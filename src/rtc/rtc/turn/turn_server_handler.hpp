@@ -14,6 +14,10 @@ class TurnServerHandler {
  public:
   virtual ~TurnServerHandler() = default;
   virtual void send_to_client(const TurnClient& client, std::span<const std::uint8_t> bytes) = 0;
+  // One frame in two parts, header then payload, followed by `zero_padding` zero bytes: the
+  // ChannelData of media, sent without first copying the payload behind its header.
+  virtual void send_to_client(const TurnClient& client, std::span<const std::uint8_t> header,
+                              std::span<const std::uint8_t> payload, std::size_t zero_padding) = 0;
   // Payload of a Send indication / ChannelData from `client`'s allocation addressed to `peer`,
   // delivered only when a permission for peer's IP exists.
   virtual void on_peer_data(const TurnClient& client, const boost::asio::ip::udp::endpoint& peer,
