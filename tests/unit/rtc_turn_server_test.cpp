@@ -155,6 +155,13 @@ class TurnServerTest : public ::testing::Test {
     ASSERT_TRUE(message->is(StunMethod::CreatePermission, StunClass::SuccessResponse));
   }
 
+  void bind_channel(std::uint16_t number, const udp::endpoint& peer) {
+    const Bytes answer = request(StunMethod::ChannelBind, [&](StunMessageBuilder& b) {
+      b.add_channel_number(number).add_xor_address(StunAttr::XorPeerAddress, peer);
+    });
+    EXPECT_EQ(error_of(answer), 0);
+  }
+
   Bytes send_indication(const udp::endpoint& peer, const Bytes& payload) {
     Bytes out;
     StunMessageBuilder(out, StunMethod::Send, StunClass::Indication, next_id())
@@ -382,10 +389,7 @@ TEST_F(TurnServerTest, ChannelBindAndChannelData) {
 TEST_F(TurnServerTest, TcpClientsGetPaddedChannelData) {
   client_.connection = 7;
   allocate();
-  EXPECT_EQ(error_of(request(StunMethod::ChannelBind, [&](StunMessageBuilder& b) {
-              b.add_channel_number(0x4000).add_xor_address(StunAttr::XorPeerAddress, peer_);
-            })),
-            0);
+  bind_channel(0x4000, peer_);
   handler_.sent.clear();
   const Bytes payload = {1, 2, 3, 4, 5};
   ASSERT_TRUE(server_.send_from_peer(client_, peer_, payload));
@@ -493,10 +497,7 @@ TEST_F(TurnServerTest, ChannelBindMakesARouteStaleAndItsSuccessorUsesTheChannel)
   permit(peer_);
   const auto indication_route = server_.resolve_route(client_, peer_);
   ASSERT_TRUE(indication_route);
-  EXPECT_EQ(error_of(request(StunMethod::ChannelBind, [&](StunMessageBuilder& b) {
-              b.add_channel_number(0x4001).add_xor_address(StunAttr::XorPeerAddress, peer_);
-            })),
-            0);
+  bind_channel(0x4001, peer_);
   const Bytes payload = {1, 2, 3, 4, 5};
   handler_.sent.clear();
   EXPECT_FALSE(server_.route_current(*indication_route));
@@ -517,10 +518,7 @@ TEST_F(TurnServerTest, ChannelBindMakesARouteStaleAndItsSuccessorUsesTheChannel)
 TEST_F(TurnServerTest, TcpRoutesPadChannelData) {
   client_.connection = 7;
   allocate();
-  EXPECT_EQ(error_of(request(StunMethod::ChannelBind, [&](StunMessageBuilder& b) {
-              b.add_channel_number(0x4000).add_xor_address(StunAttr::XorPeerAddress, peer_);
-            })),
-            0);
+  bind_channel(0x4000, peer_);
   const auto route = server_.resolve_route(client_, peer_);
   ASSERT_TRUE(route);
   handler_.sent.clear();

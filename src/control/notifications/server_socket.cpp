@@ -164,17 +164,7 @@ struct ServerSession {
 asio::awaitable<void> run_server_socket(ServerSocketServices services, beast::tcp_stream stream,
                                         api::Request request) {
   auto connection = std::make_shared<signaling::WsConnection>(std::move(stream));
-  auto& ws = connection->stream();
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = std::chrono::seconds(30);
-  timeouts.idle_timeout = websocket::stream_base::none();  // WsConnection tracks liveness
-  timeouts.keep_alive_pings = false;
-  ws.set_option(timeouts);
-  ws.read_message_max(kMaxServerMessageBytes);
-
-  auto [accept_error] = co_await ws.async_accept(request, use_tuple);
-  request = {};  // idle sockets are the common case: keep nothing of the upgrade request
-  if (accept_error) co_return;
+  if (!co_await connection->accept(request, kMaxServerMessageBytes)) co_return;
   spdlog::info("New incoming server WebSocket connection, accepting");
 
   ServerSession session{services, connection};

@@ -163,17 +163,7 @@ struct PeerSession {
 asio::awaitable<void> run_peer_socket(PeerSocketServices services, beast::tcp_stream stream,
                                       api::Request request) {
   auto connection = std::make_shared<WsConnection>(std::move(stream));
-  auto& ws = connection->stream();
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = std::chrono::seconds(30);
-  timeouts.idle_timeout = websocket::stream_base::none();  // WsConnection tracks liveness
-  timeouts.keep_alive_pings = false;
-  ws.set_option(timeouts);
-  ws.read_message_max(kMaxPeerMessageBytes);
-
-  auto [accept_error] = co_await ws.async_accept(request, use_tuple);
-  request = {};  // idle sockets are the common case: keep nothing of the upgrade request
-  if (accept_error) co_return;
+  if (!co_await connection->accept(request, kMaxPeerMessageBytes)) co_return;
   spdlog::info("New incoming peer WebSocket connection, accepting");
 
   PeerSession session{services, connection, std::make_shared<PeerSocketChannel>(connection)};

@@ -24,6 +24,19 @@ WsConnection::WsConnection(boost::beast::tcp_stream stream, std::chrono::millise
   stream_.write_buffer_bytes(1024);
 }
 
+asio::awaitable<bool> WsConnection::accept(boost::beast::http::request<boost::beast::http::string_body>& request,
+                                           std::size_t max_message_bytes) {
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds(30);
+  timeouts.idle_timeout = websocket::stream_base::none();  // liveness is ours: see idle_limit
+  timeouts.keep_alive_pings = false;
+  stream_.set_option(timeouts);
+  stream_.read_message_max(max_message_bytes);
+  auto [error] = co_await stream_.async_accept(request, use_tuple);
+  request = {};
+  co_return !error;
+}
+
 void WsConnection::send_binary(std::string bytes) {
   if (closing()) return;
   if (queue_.size() >= kMaxQueuedMessages || queued_bytes_ + bytes.size() > kMaxQueuedBytes) {

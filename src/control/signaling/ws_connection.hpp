@@ -5,6 +5,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include <chrono>
@@ -35,6 +37,11 @@ class WsConnection {
                         std::chrono::milliseconds idle_limit = std::chrono::seconds(60));
 
   Stream& stream() { return stream_; }
+  // Completes the upgrade `request` asked for, with messages bounded by `max_message_bytes`;
+  // false when the handshake failed. The request is emptied either way: idle sockets are the
+  // common case, and they keep nothing of it.
+  boost::asio::awaitable<bool> accept(boost::beast::http::request<boost::beast::http::string_body>& request,
+                                      std::size_t max_message_bytes);
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
 
   // Queues one binary frame. A client that does not read fills the queue and is closed with
