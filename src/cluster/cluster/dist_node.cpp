@@ -53,9 +53,6 @@ unsigned to_tmo(std::chrono::milliseconds ms) {
   return ms.count() <= 0 ? 1u : static_cast<unsigned>(std::min<std::int64_t>(ms.count(), INT_MAX));
 }
 
-constexpr const char* kControlName = "shoal_dist";  // membership + heartbeats
-constexpr const char* kCallName = "shoal";          // call() envelope
-constexpr const char* kNetKernel = "net_kernel";    // net_adm:ping
 // A frame is the control message plus the payload; allow generous room for the control part.
 constexpr std::uint32_t kMaxFrame = static_cast<std::uint32_t>(kMaxTermSize + 64 * 1024);
 constexpr std::int64_t kWarnEveryMs = 30000;
@@ -345,10 +342,7 @@ struct DistNode::Impl {
       }
     }
     TermWriter w;
-    w.tuple(2).atom("shoal_members");
-    if (!names.empty()) w.list(static_cast<long>(names.size()));
-    for (const auto& n : names) w.atom(n);
-    w.nil();
+    encode_members(w, names);
     if (w.ok()) send_reg(c, kControlName, w.data(), w.size());
   }
 
@@ -642,32 +636,33 @@ struct DistNode::Impl {
   }
 
   void handle_message(Conn& c, const erlang_msg& msg, const char* buf, std::size_t size) {
-    std::string to;
-    if (msg.msgtype == ERL_REG_SEND) {
-      to.assign(msg.toname, ::strnlen(msg.toname, sizeof(msg.toname)));
-    } else if (msg.msgtype != ERL_SEND) {
-      return;  // links, exits, monitors, group leader: nothing to do for a C node
+    auto message =
+        classify_message(msg.msgtype, std::string_view(msg.toname, ::strnlen(msg.toname, sizeof(msg.toname))),
+                         buf, size);
+    switch (message.kind) {
+      case InboundMessage::Kind::Ignored:
+        return;
+      case InboundMessage::Kind::TooLarge:
+        spdlog::warn("cluster: dropping a {} byte message from :\"{}\" (limit {})", size, c.name, kMaxTermSize);
+        return;
+      case InboundMessage::Kind::Malformed:
+        spdlog::warn("cluster: dropping a malformed message from :\"{}\" to \"{}\"", c.name, message.to);
+        return;
+      case InboundMessage::Kind::NetKernel:
+        handle_net_kernel(c, message.net_kernel, buf);
+        return;
+      case InboundMessage::Kind::Control:
+        handle_control(c, message.control);
+        return;
+      case InboundMessage::Kind::Call:
+        handle_call_protocol(c, std::move(message.envelope));
+        return;
+      case InboundMessage::Kind::User:
+        break;
     }
-    if (size > kMaxTermSize + 1) {
-      spdlog::warn("cluster: dropping a {} byte message from :\"{}\" (limit {})", size, c.name, kMaxTermSize);
-      return;
-    }
-    if (!validate_term(buf, size)) {
-      spdlog::warn("cluster: dropping a malformed message from :\"{}\" to \"{}\"", c.name, to);
-      return;
-    }
-    if (to == kNetKernel) {
-      handle_net_kernel(c, buf, size);
-      return;
-    }
-    if (to == kControlName) {
-      handle_control(c, buf, size);
-      return;
-    }
-    if (to == kCallName && handle_call_protocol(c, buf, size)) return;
     if (!message_handler) return;
     try {
-      message_handler(c.name, to, std::vector<char>(buf, buf + size));
+      message_handler(c.name, message.to, std::vector<char>(buf, buf + size));
     } catch (const std::exception& e) {
       spdlog::error("cluster message handler threw: {}", e.what());
     } catch (...) {
@@ -676,8 +671,7 @@ struct DistNode::Impl {
   }
 
   // net_adm:ping/1: answer {Tag, yes} to the caller.
-  void handle_net_kernel(Conn& c, const char* buf, std::size_t size) {
-    const auto decoded = decode_net_kernel_call(buf, size);
+  void handle_net_kernel(Conn& c, const std::variant<NetKernelError, IsAuthCall>& decoded, const char* buf) {
     if (const auto* error = std::get_if<NetKernelError>(&decoded)) {
       if (*error == NetKernelError::NotAGenCall) {
         spdlog::debug("cluster: ignoring a net_kernel message from :\"{}\"", c.name);
@@ -688,11 +682,11 @@ struct DistNode::Impl {
     }
     const auto& call = std::get<IsAuthCall>(decoded);
     TermWriter w;
-    w.tuple(2).raw(buf + call.tag_offset, call.tag_size).atom("yes");
+    encode_is_auth_answer(w, buf + call.tag_offset, call.tag_size);
     if (w.ok()) send_pid(c, call.from, w.data(), w.size());
   }
 
-  void handle_control(Conn& c, const char* buf, std::size_t size) {
+  void handle_control(Conn& c, const ControlMessage& message) {
     if (!c.shoal.exchange(true)) {
       // First shoal message: a shoal node, to be kept connected, and news for our other peers.
       {
@@ -706,12 +700,10 @@ struct DistNode::Impl {
         members_dirty = true;
       }
     }
-    auto message = decode_control_message(buf, size);
     if (message.kind == ControlMessage::Kind::Members) learn(message.members, true);
   }
 
-  bool handle_call_protocol(Conn& c, const char* buf, std::size_t size) {
-    auto envelope = decode_call_envelope(buf, size);
+  void handle_call_protocol(Conn& c, CallEnvelope envelope) {
     switch (envelope.kind) {
       case CallEnvelope::Kind::Call: {
         Job job{find_conn(c.name), envelope.ref, std::move(envelope.payload)};
@@ -727,21 +719,20 @@ struct DistNode::Impl {
           work_cv.notify_one();
         } else {
           TermWriter w;
-          w.tuple(2).atom("shoal_noreply").ulonglong(envelope.ref);
+          encode_noreply(w, envelope.ref);
           if (w.ok()) send_reg(c, kCallName, w.data(), w.size());
         }
-        return true;
+        return;
       }
       case CallEnvelope::Kind::Reply:
         complete(envelope.ref, c.name, std::move(envelope.payload));
-        return true;
+        return;
       case CallEnvelope::Kind::NoReply:
         complete(envelope.ref, c.name, std::nullopt);
-        return true;
+        return;
       case CallEnvelope::Kind::NotAnEnvelope:
-        break;
+        return;  // classify_message() routes these to the message handler
     }
-    return false;
   }
 
   // ---- threads ---------------------------------------------------------------------------
@@ -894,7 +885,7 @@ struct DistNode::Impl {
 
   void manager_loop() {
     block_sigpipe_in_this_thread();
-    auto heartbeat = encode_atom("shoal_heartbeat");
+    auto heartbeat = encode_heartbeat();
     std::int64_t next_heartbeat = now_ms() + options.heartbeat_interval.count();
     while (!stopping) {
       pollfd p{stop_fd, POLLIN, 0};
@@ -967,12 +958,10 @@ struct DistNode::Impl {
       }
       auto response = run_call_handler(job.conn->name, job.request);
       TermWriter w;
-      if (!response.empty()) {
-        w.tuple(3).atom("shoal_reply").ulonglong(job.ref).raw(response.data(), response.size());
-      }
+      if (!response.empty()) encode_reply(w, job.ref, response.data(), response.size());
       if (response.empty() || !w.ok()) {
         TermWriter none;
-        none.tuple(2).atom("shoal_noreply").ulonglong(job.ref);
+        encode_noreply(none, job.ref);
         if (none.ok()) send_reg(*job.conn, kCallName, none.data(), none.size());
         continue;
       }
@@ -1275,7 +1264,7 @@ std::optional<std::vector<char>> DistNode::call(const std::string& node, const s
       impl.pending[ref] = p;
     }
     TermWriter w;
-    w.tuple(4).atom("shoal_call").ulonglong(ref).atom(impl.config.node_name).raw(request.data(), request.size());
+    encode_call(w, ref, impl.config.node_name, request.data(), request.size());
     bool sent = w.ok() && impl.running && impl.send_reg(*conn, kCallName, w.data(), w.size());
     std::optional<std::vector<char>> result;
     {
