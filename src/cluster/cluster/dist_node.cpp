@@ -1,5 +1,6 @@
 #include "cluster/dist_node.hpp"
 
+#include "cluster/dist_call_table.hpp"
 #include "cluster/dist_messages.hpp"
 #include "cluster/dist_transport.hpp"
 #include "cluster/epmd.hpp"
@@ -189,14 +190,6 @@ struct Target {
   std::int64_t vouched_ms = 0;  // learned: when a peer last named it or it was last connected
 };
 
-struct Pending {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  std::optional<std::vector<char>> result;
-  std::string node;
-};
-
 struct Job {
   std::shared_ptr<Conn> conn;
   unsigned long long ref = 0;
@@ -237,10 +230,7 @@ struct DistNode::Impl {
   std::map<std::string, std::int64_t> last_warn;
   bool members_dirty = false;
 
-  // call() bookkeeping.
-  std::mutex call_mu;
-  std::map<unsigned long long, std::shared_ptr<Pending>> pending;
-  std::atomic<unsigned long long> next_ref{1};
+  CallTable calls;
 
   // Request handler workers.
   std::mutex work_mu;
@@ -393,36 +383,6 @@ struct DistNode::Impl {
     if (changed) cv.notify_all();
   }
 
-  void fail_pending(const std::string* node) {
-    std::vector<std::shared_ptr<Pending>> failed;
-    {
-      std::lock_guard lock(call_mu);
-      for (auto& [ref, p] : pending) {
-        if (!node || p->node == *node) failed.push_back(p);
-      }
-    }
-    for (auto& p : failed) {
-      std::lock_guard lock(p->mu);
-      p->done = true;
-      p->cv.notify_all();
-    }
-  }
-
-  void complete(unsigned long long ref, const std::string& node,
-                std::optional<std::vector<char>> result) {
-    std::shared_ptr<Pending> p;
-    {
-      std::lock_guard lock(call_mu);
-      auto it = pending.find(ref);
-      if (it == pending.end() || it->second->node != node) return;
-      p = it->second;
-    }
-    std::lock_guard lock(p->mu);
-    p->done = true;
-    p->result = std::move(result);
-    p->cv.notify_all();
-  }
-
   std::vector<char> run_call_handler(const std::string& from, const std::vector<char>& request) {
     if (!call_handler) return {};
     try {
@@ -538,7 +498,7 @@ struct DistNode::Impl {
     if (was_current) {
       spdlog::debug("cluster: connection to :\"{}\" ended: {}", c.name, reason);
       cv.notify_all();
-      fail_pending(&c.name);
+      calls.fail_node(c.name);
     }
     ::shutdown(c.fd, SHUT_RDWR);  // fails blocked writers at once
     {
@@ -725,10 +685,10 @@ struct DistNode::Impl {
         return;
       }
       case CallEnvelope::Kind::Reply:
-        complete(envelope.ref, c.name, std::move(envelope.payload));
+        calls.complete(envelope.ref, c.name, std::move(envelope.payload));
         return;
       case CallEnvelope::Kind::NoReply:
-        complete(envelope.ref, c.name, std::nullopt);
+        calls.complete(envelope.ref, c.name, std::nullopt);
         return;
       case CallEnvelope::Kind::NotAnEnvelope:
         return;  // classify_message() routes these to the message handler
@@ -1123,7 +1083,7 @@ void DistNode::Impl::stop() {
     all = readers;
   }
   for (auto& c : all) request_close(*c);
-  fail_pending(nullptr);
+  calls.fail_all();
 
   if (transport) transport->stop_gate();
   for (auto& t : acceptors) t.join();
@@ -1154,7 +1114,7 @@ void DistNode::Impl::stop() {
     std::lock_guard lock(work_mu);
     jobs.clear();
   }
-  fail_pending(nullptr);
+  calls.fail_all();
 
   if (listen_fd >= 0) ei_close_connection(listen_fd);
   listen_fd = -1;
@@ -1256,25 +1216,12 @@ std::optional<std::vector<char>> DistNode::call(const std::string& node, const s
     auto conn = impl.find_conn(node);
     if (!conn) return std::nullopt;
 
-    auto ref = impl.next_ref.fetch_add(1);
-    auto p = std::make_shared<Pending>();
-    p->node = node;
-    {
-      std::lock_guard lock(impl.call_mu);
-      impl.pending[ref] = p;
-    }
+    // Registered before sending: the answer may arrive before send_reg returns.
+    const auto ref = impl.calls.open(node);
     TermWriter w;
     encode_call(w, ref, impl.config.node_name, request.data(), request.size());
     bool sent = w.ok() && impl.running && impl.send_reg(*conn, kCallName, w.data(), w.size());
-    std::optional<std::vector<char>> result;
-    {
-      std::unique_lock lock(p->mu);
-      if (sent) p->cv.wait_for(lock, timeout, [&] { return p->done; });
-      if (p->done) result = std::move(p->result);
-    }
-    std::lock_guard lock(impl.call_mu);
-    impl.pending.erase(ref);
-    return result;
+    return impl.calls.wait(ref, sent ? timeout : std::chrono::milliseconds(0));
   } catch (const std::exception& e) {
     spdlog::error("cluster call to :\"{}\" failed: {}", node, e.what());
     return std::nullopt;
