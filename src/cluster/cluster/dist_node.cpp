@@ -1,6 +1,7 @@
 #include "cluster/dist_node.hpp"
 
 #include "cluster/dist_call_table.hpp"
+#include "cluster/dist_membership.hpp"
 #include "cluster/dist_messages.hpp"
 #include "cluster/dist_transport.hpp"
 #include "cluster/epmd.hpp"
@@ -56,7 +57,6 @@ unsigned to_tmo(std::chrono::milliseconds ms) {
 
 // A frame is the control message plus the payload; allow generous room for the control part.
 constexpr std::uint32_t kMaxFrame = static_cast<std::uint32_t>(kMaxTermSize + 64 * 1024);
-constexpr std::int64_t kWarnEveryMs = 30000;
 
 std::once_flag g_ei_once;
 int g_ei_init_result = -1;
@@ -119,42 +119,7 @@ std::string errno_text(int err) {
   return std::strerror(err);
 }
 
-bool valid_alive_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
-}
-
-bool is_ip_address(const std::string& host) {
-  in_addr v4{};
-  in6_addr v6{};
-  return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 || ::inet_pton(AF_INET6, host.c_str(), &v6) == 1;
-}
-
 }  // namespace
-
-std::string check_node_name(const std::string& node, config::DistMode mode) {
-  auto at = node.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 >= node.size() ||
-      node.find('@', at + 1) != std::string::npos) {
-    return "invalid node name \"" + node + "\": expected name@host";
-  }
-  if (node.size() > 255) return "invalid node name \"" + node + "\": longer than 255 characters";
-  for (std::size_t i = 0; i < at; ++i) {
-    if (!valid_alive_char(node[i])) {
-      return "invalid node name \"" + node + "\": the name part may only contain letters, digits, _ and -";
-    }
-  }
-  std::string host = node.substr(at + 1);
-  bool has_dot = host.find('.') != std::string::npos;
-  if (mode == config::DistMode::LongNames && !has_dot && !is_ip_address(host)) {
-    return "invalid node name \"" + node +
-           "\": long names need a host part that is a fully qualified domain name or an IP address";
-  }
-  if (mode == config::DistMode::ShortNames && has_dot) {
-    return "invalid node name \"" + node + "\": short names need a host part without dots";
-  }
-  return {};
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -180,16 +145,6 @@ struct Conn {
   std::thread reader;
 };
 
-struct Target {
-  std::int64_t next_ms = 0;
-  std::int64_t backoff_ms = 0;
-  bool in_flight = false;
-  int handshake_failures = 0;  // consecutive; one alone is usually a node that was stopping
-  bool forgotten = false;      // forget() came while a connect was in flight: drop it afterwards
-  bool learned = false;        // named by a peer, not configured or discovered here
-  std::int64_t vouched_ms = 0;  // learned: when a peer last named it or it was last connected
-};
-
 struct Job {
   std::shared_ptr<Conn> conn;
   unsigned long long ref = 0;
@@ -197,7 +152,8 @@ struct Job {
 };
 
 struct DistNode::Impl {
-  Impl(config::DistConfig c, DistOptions o) : config(std::move(c)), options(std::move(o)) {}
+  Impl(config::DistConfig c, DistOptions o)
+      : config(std::move(c)), options(std::move(o)), membership(config.node_name, config.mode, options) {}
   ~Impl() { stop(); }
 
   config::DistConfig config;
@@ -223,12 +179,9 @@ struct DistNode::Impl {
   mutable std::mutex mu;
   std::condition_variable cv;  // connectors wait here
   std::map<std::string, std::shared_ptr<Conn>> conns;
-  std::map<std::string, Target> targets;
-  std::map<std::string, std::int64_t> lost;  // node -> when its connection ended (unreported)
-  std::set<std::string> announced;           // nodes reported as connected
+  Membership membership;
   std::vector<std::shared_ptr<Conn>> readers;  // connections whose reader thread runs / ran
-  std::map<std::string, std::int64_t> last_warn;
-  bool members_dirty = false;
+  WarningThrottle warnings;
 
   CallTable calls;
 
@@ -251,12 +204,7 @@ struct DistNode::Impl {
 
   bool warn_due(const std::string& key) {
     std::lock_guard lock(mu);
-    auto now = now_ms();
-    auto [it, inserted] = last_warn.try_emplace(key, now);
-    if (inserted) return true;
-    if (now - it->second < kWarnEveryMs) return false;
-    it->second = now;
-    return true;
+    return warnings.due(key, now_ms());
   }
 
   void notify_membership(const std::string& node, bool connected) {
@@ -336,51 +284,18 @@ struct DistNode::Impl {
     if (w.ok()) send_reg(c, kControlName, w.data(), w.size());
   }
 
-  std::size_t learned_count() const {
-    return static_cast<std::size_t>(
-        std::count_if(targets.begin(), targets.end(), [](const auto& entry) { return entry.second.learned; }));
-  }
-
-  // `from_peer`: names a peer sent (capped, expiring); otherwise configured or discovered here.
   void learn(const std::vector<std::string>& nodes, bool from_peer) {
-    bool changed = false;
-    std::size_t refused = 0;
+    Membership::Learned learned;
     {
       std::lock_guard lock(mu);
-      auto now = now_ms();
-      std::size_t learned = learned_count();
-      for (const auto& n : nodes) {
-        if (n == config.node_name || !check_node_name(n, config.mode).empty()) continue;
-        if (from_peer && !targets.count(n) && learned >= options.max_learned_nodes) {
-          ++refused;
-          continue;
-        }
-        auto [it, inserted] = targets.try_emplace(n);
-        it->second.forgotten = false;
-        if (from_peer) {
-          if (inserted) {
-            it->second.learned = true;
-            ++learned;
-          }
-          it->second.vouched_ms = now;
-        } else {
-          it->second.learned = false;
-        }
-        if (inserted) {
-          it->second.next_ms = now;
-          changed = true;
-          spdlog::debug("cluster: learned about node :\"{}\"", n);
-        } else if (!conns.count(n) && !it->second.in_flight && it->second.next_ms > now) {
-          it->second.next_ms = now;  // a peer sees it: try now rather than at the next backoff
-          changed = true;
-        }
-      }
+      learned = membership.learn(nodes, from_peer, now_ms());
     }
-    if (refused > 0 && warn_due("learned-cap")) {
-      spdlog::warn("cluster: ignoring {} node names learned from peers: {} learned names are kept at most", refused,
-                   options.max_learned_nodes);
+    for (const auto& n : learned.added) spdlog::debug("cluster: learned about node :\"{}\"", n);
+    if (learned.refused > 0 && warn_due("learned-cap")) {
+      spdlog::warn("cluster: ignoring {} node names learned from peers: {} learned names are kept at most",
+                   learned.refused, options.max_learned_nodes);
     }
-    if (changed) cv.notify_all();
+    if (learned.changed) cv.notify_all();
   }
 
   std::vector<char> run_call_handler(const std::string& from, const std::vector<char>& request) {
@@ -422,9 +337,7 @@ struct DistNode::Impl {
     }
   }
 
-  // Makes `c` the connection to its node, resolving duplicates (both nodes connected to each
-  // other at once): both sides keep the connection initiated by the node whose name sorts first;
-  // a second connection from the same initiator replaces the old one (the peer restarted).
+  // Makes `c` the connection to its node, resolving duplicates (see new_connection_wins).
   bool install(const std::shared_ptr<Conn>& c) {
     std::shared_ptr<Conn> replaced;
     bool keep = true;
@@ -436,11 +349,7 @@ struct DistNode::Impl {
       } else {
         auto it = conns.find(c->name);
         if (it != conns.end()) {
-          const std::string& self = config.node_name;
-          const std::string& old_initiator = it->second->outgoing ? self : c->name;
-          const std::string& new_initiator = c->outgoing ? self : c->name;
-          const std::string& winner = std::min(self, c->name);
-          if (old_initiator == new_initiator || new_initiator == winner) {
+          if (new_connection_wins(config.node_name, c->name, it->second->outgoing, c->outgoing)) {
             replaced = it->second;
           } else {
             keep = false;
@@ -457,9 +366,7 @@ struct DistNode::Impl {
         if (keep) {
           readers.push_back(c);
           conns[c->name] = c;
-          lost.erase(c->name);
-          announce = announced.insert(c->name).second;
-          if (auto t = targets.find(c->name); t != targets.end()) t->second.backoff_ms = 0;
+          announce = membership.connection_up(c->name);
         }
       }
     }
@@ -488,11 +395,7 @@ struct DistNode::Impl {
       if (it != conns.end() && it->second.get() == &c) {
         conns.erase(it);
         was_current = true;
-        if (!stopping) lost[c.name] = now_ms();
-        if (auto t = targets.find(c.name); t != targets.end()) {
-          t->second.next_ms = now_ms();
-          t->second.backoff_ms = 0;
-        }
+        membership.connection_lost(c.name, now_ms(), stopping);
       }
     }
     if (was_current) {
@@ -649,16 +552,8 @@ struct DistNode::Impl {
   void handle_control(Conn& c, const ControlMessage& message) {
     if (!c.shoal.exchange(true)) {
       // First shoal message: a shoal node, to be kept connected, and news for our other peers.
-      {
-        std::lock_guard lock(mu);
-        auto [it, inserted] = targets.try_emplace(c.name);
-        if (inserted) {
-          it->second.next_ms = now_ms();
-          it->second.learned = true;  // it connected to us: kept while reachable, like learned names
-        }
-        if (it->second.learned) it->second.vouched_ms = now_ms();
-        members_dirty = true;
-      }
+      std::lock_guard lock(mu);
+      membership.spoke_shoal(c.name, now_ms());
     }
     if (message.kind == ControlMessage::Kind::Members) learn(message.members, true);
   }
@@ -760,30 +655,24 @@ struct DistNode::Impl {
     return fd;
   }
 
+  static Membership::DialResult dial_result(int fd) {
+    if (fd >= 0) return Membership::DialResult::Connected;
+    if (fd == ERL_NO_PORT) return Membership::DialResult::NotRegistered;
+    if (fd == ERL_CONNECT_FAIL) return Membership::DialResult::Unreachable;
+    return Membership::DialResult::HandshakeFailed;
+  }
+
   void connector_loop() {
     block_sigpipe_in_this_thread();
     std::unique_lock lock(mu);
     while (!stopping) {
       auto now = now_ms();
-      std::string pick;
-      std::int64_t pick_at = 0;
-      std::int64_t wake = now + 500;
-      for (const auto& [name, t] : targets) {
-        if (t.in_flight || conns.count(name)) continue;
-        if (t.next_ms <= now) {
-          if (pick.empty() || t.next_ms < pick_at) {
-            pick = name;
-            pick_at = t.next_ms;
-          }
-        } else {
-          wake = std::min(wake, t.next_ms);
-        }
-      }
-      if (pick.empty()) {
-        cv.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(wake - now, 1)));
+      auto next = membership.next_dial(now);
+      if (next.node.empty()) {
+        cv.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(next.wake_at - now, 1)));
         continue;
       }
-      targets[pick].in_flight = true;
+      const std::string pick = std::move(next.node);
       lock.unlock();
 
       int err = 0;
@@ -791,55 +680,44 @@ struct DistNode::Impl {
       const int fd = dial(pick, err, tls_failure);
       std::shared_ptr<Conn> conn = fd >= 0 ? make_conn(fd, pick, true) : nullptr;
       bool installed = conn && install(conn);
-      bool handshake_failed = fd < 0 && fd != ERL_NO_PORT && fd != ERL_CONNECT_FAIL;
-      bool warn = false;
+      Membership::DialDecision decision;
+      bool stopping_now = false;
       {
         std::lock_guard relock(mu);
-        auto& t = targets[pick];
-        t.handshake_failures = handshake_failed ? t.handshake_failures + 1 : 0;
-        warn = t.handshake_failures >= 2 && !stopping;
+        decision = membership.dial_finished(pick, dial_result(fd), installed, now_ms());
+        stopping_now = stopping;
       }
-      if (warn) warn = warn_due("connect:" + pick);
-      const bool warn_tls = !tls_failure.empty() && !stopping && warn_due("tls:" + pick);
-
+      const bool warn = decision.handshake_warning && !stopping_now && warn_due("connect:" + pick);
+      const bool warn_tls = !tls_failure.empty() && !stopping_now && warn_due("tls:" + pick);
+      log_dial(pick, decision, fd, err, tls_failure, warn, warn_tls);
       lock.lock();
-      auto& t = targets[pick];
-      t.in_flight = false;
-      if (t.forgotten) {
-        targets.erase(pick);
-        continue;
-      }
-      if (installed && t.learned) t.vouched_ms = now_ms();
-      if (!installed && fd < 0 && t.learned && now_ms() - t.vouched_ms > options.learned_expiry.count()) {
-        spdlog::info("cluster: forgetting :\"{}\", learned from a peer and unreachable for {} s", pick,
-                     options.learned_expiry.count() / 1000);
-        targets.erase(pick);
-        continue;
-      }
-      if (installed || fd >= 0) {
-        t.backoff_ms = 0;
-        t.next_ms = now_ms() + options.retry_initial.count();
-      } else {
-        t.backoff_ms = t.backoff_ms == 0 ? options.retry_initial.count()
-                                         : std::min<std::int64_t>(t.backoff_ms * 2, options.retry_max.count());
-        t.next_ms = now_ms() + t.backoff_ms;
-        if (!tls_failure.empty()) {
-          if (warn_tls) spdlog::warn("could not connect to :\"{}\": TLS handshake failed: {}", pick, tls_failure);
-        } else if (fd == ERL_NO_PORT) {
-          spdlog::debug("cluster: :\"{}\" is not registered with its EPMD (not started yet?); retry in {} ms",
-                        pick, t.backoff_ms);
-        } else if (fd == ERL_CONNECT_FAIL) {
-          spdlog::debug("cluster: cannot reach :\"{}\" ({}); retry in {} ms", pick, errno_text(err), t.backoff_ms);
-        } else if (warn && err == ETIMEDOUT) {
-          spdlog::warn("could not connect to :\"{}\": distribution handshake timed out", pick);
-        } else if (warn) {
-          spdlog::warn("could not connect to :\"{}\": distribution handshake failed ({}); "
-                       "is the cookie the same on both nodes?",
-                       pick, errno_text(err));
-        } else {
-          spdlog::debug("cluster: connecting to :\"{}\" failed ({})", pick, errno_text(err));
-        }
-      }
+    }
+  }
+
+  void log_dial(const std::string& node, const Membership::DialDecision& decision, int fd, int err,
+                const std::string& tls_failure, bool warn, bool warn_tls) {
+    using Action = Membership::DialDecision::Action;
+    if (decision.action == Action::Expired) {
+      spdlog::info("cluster: forgetting :\"{}\", learned from a peer and unreachable for {} s", node,
+                   options.learned_expiry.count() / 1000);
+    }
+    if (decision.action != Action::Retry) return;
+    if (!tls_failure.empty()) {
+      if (warn_tls) spdlog::warn("could not connect to :\"{}\": TLS handshake failed: {}", node, tls_failure);
+    } else if (fd == ERL_NO_PORT) {
+      spdlog::debug("cluster: :\"{}\" is not registered with its EPMD (not started yet?); retry in {} ms", node,
+                    decision.retry_in_ms);
+    } else if (fd == ERL_CONNECT_FAIL) {
+      spdlog::debug("cluster: cannot reach :\"{}\" ({}); retry in {} ms", node, errno_text(err),
+                    decision.retry_in_ms);
+    } else if (warn && err == ETIMEDOUT) {
+      spdlog::warn("could not connect to :\"{}\": distribution handshake timed out", node);
+    } else if (warn) {
+      spdlog::warn("could not connect to :\"{}\": distribution handshake failed ({}); "
+                   "is the cookie the same on both nodes?",
+                   node, errno_text(err));
+    } else {
+      spdlog::debug("cluster: connecting to :\"{}\" failed ({})", node, errno_text(err));
     }
   }
 
@@ -858,15 +736,7 @@ struct DistNode::Impl {
       {
         std::lock_guard lock(mu);
         for (const auto& [name, c] : conns) live.push_back(c);
-        for (auto it = lost.begin(); it != lost.end();) {
-          if (now - it->second >= options.disconnect_grace.count() && !conns.count(it->first)) {
-            gone.push_back(it->first);
-            announced.erase(it->first);
-            it = lost.erase(it);
-          } else {
-            ++it;
-          }
-        }
+        gone = membership.take_disconnected(now);
         for (auto it = readers.begin(); it != readers.end();) {
           if ((*it)->finished) {
             done.push_back(std::move(*it));
@@ -875,7 +745,7 @@ struct DistNode::Impl {
             ++it;
           }
         }
-        dirty = std::exchange(members_dirty, false);
+        dirty = membership.take_members_dirty();
       }
       for (auto& c : done) {
         if (c->reader.joinable()) c->reader.join();
@@ -1034,7 +904,7 @@ DistStatus DistNode::Impl::start() {
         spdlog::warn("cluster: ignoring {}", e);
         continue;
       }
-      targets[n].next_ms = now;
+      membership.configure(n, now);
     }
   }
 
@@ -1107,8 +977,7 @@ void DistNode::Impl::stop() {
   {
     std::lock_guard lock(mu);
     conns.clear();
-    lost.clear();
-    announced.clear();
+    membership.clear_connections();
   }
   {
     std::lock_guard lock(work_mu);
@@ -1160,14 +1029,7 @@ DistStatus DistNode::connect(const std::string& node) {
 
 void DistNode::forget(const std::string& node) {
   std::lock_guard lock(impl_->mu);
-  auto it = impl_->targets.find(node);
-  if (it == impl_->targets.end()) return;
-  // A connect attempt in flight still writes into its entry: the connector drops it afterwards.
-  if (it->second.in_flight) {
-    it->second.forgotten = true;
-  } else {
-    impl_->targets.erase(it);
-  }
+  impl_->membership.forget(node);
 }
 
 std::vector<std::string> DistNode::connected_nodes() const {
@@ -1179,9 +1041,7 @@ std::vector<std::string> DistNode::connected_nodes() const {
 
 std::vector<std::string> DistNode::known_nodes() const {
   std::lock_guard lock(impl_->mu);
-  std::vector<std::string> out;
-  for (const auto& [name, t] : impl_->targets) out.push_back(name);
-  return out;
+  return impl_->membership.known_nodes();
 }
 
 bool DistNode::is_connected(const std::string& node) const {
