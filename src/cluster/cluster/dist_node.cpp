@@ -1,6 +1,7 @@
 #include "cluster/dist_node.hpp"
 
 #include "cluster/dist_call_table.hpp"
+#include "cluster/dist_conn.hpp"
 #include "cluster/dist_membership.hpp"
 #include "cluster/dist_messages.hpp"
 #include "cluster/dist_transport.hpp"
@@ -44,26 +45,12 @@ namespace shoal::cluster {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
-unsigned to_tmo(std::chrono::milliseconds ms) {
-  return ms.count() <= 0 ? 1u : static_cast<unsigned>(std::min<std::int64_t>(ms.count(), INT_MAX));
-}
-
-// A frame is the control message plus the payload; allow generous room for the control part.
-constexpr std::uint32_t kMaxFrame = static_cast<std::uint32_t>(kMaxTermSize + 64 * 1024);
-
 std::once_flag g_ei_once;
 int g_ei_init_result = -1;
 
 // ei writes with write()/writev(): a peer that went away would raise SIGPIPE. Our own threads
 // block it for good; a user thread sending through us blocks it around the write and discards a
-// SIGPIPE the write raised.
+// SIGPIPE the write raised (Conn's sends, dist_conn.cpp).
 void block_sigpipe_in_this_thread() {
   sigset_t set;
   sigemptyset(&set);
@@ -71,79 +58,14 @@ void block_sigpipe_in_this_thread() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-class SigpipeGuard {
- public:
-  SigpipeGuard() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-  }
-  ~SigpipeGuard() {
-    if (!was_pending_) {
-      sigset_t pending;
-      sigemptyset(&pending);
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        timespec zero{0, 0};
-        while (sigtimedwait(&pipe_, nullptr, &zero) < 0 && errno == EINTR) {
-        }
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  SigpipeGuard(const SigpipeGuard&) = delete;
-  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
- private:
-  sigset_t pipe_{};
-  sigset_t old_{};
-  bool was_pending_ = false;
-};
-
 void set_cloexec(int fd) {
   int flags = ::fcntl(fd, F_GETFD);
   if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
-std::uint32_t be32(const unsigned char* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
-}
-
-std::string errno_text(int err) {
-  if (err == 0) return "unknown error";
-  return std::strerror(err);
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-
-struct Conn {
-  Conn(std::string n, int f, std::shared_ptr<DistSocket> s, bool out)
-      : name(std::move(n)), fd(f), socket(std::move(s)), outgoing(out) {}
-  ~Conn() {
-    if (reader.joinable()) reader.join();  // normally joined already
-  }
-
-  const std::string name;
-  const int fd;                             // ei's handle
-  const std::shared_ptr<DistSocket> socket;  // the same stream, for ticks and frame peeks
-  const bool outgoing;  // we initiated it
-
-  std::mutex send_mu;                // serialises writes (one frame at a time)
-  std::mutex close_mu;               // guards `closed` against shutdown() racing close()
-  bool closed = false;               // fd closed; set with send_mu and close_mu held
-  std::atomic<bool> closing{false};  // shutdown requested
-  std::atomic<std::int64_t> last_rx{0};
-  std::atomic<bool> shoal{false};  // sent us shoal cluster traffic (vs a plain Erlang node)
-  std::atomic<bool> finished{false};
-  std::thread reader;
-};
 
 struct Job {
   std::shared_ptr<Conn> conn;
@@ -224,52 +146,6 @@ struct DistNode::Impl {
     return it == conns.end() ? nullptr : it->second;
   }
 
-  void request_close(Conn& c) {
-    std::lock_guard lock(c.close_mu);
-    if (c.closed) return;
-    c.closing = true;
-    ::shutdown(c.fd, SHUT_RDWR);
-  }
-
-  bool send_reg(Conn& c, const char* to, const char* data, std::size_t size) {
-    if (size > static_cast<std::size_t>(INT_MAX)) return false;
-    bool failed = false;
-    {
-      SigpipeGuard guard;
-      std::lock_guard lock(c.send_mu);
-      if (c.closed || c.closing) return false;
-      failed = ei_send_reg_encoded_tmo(c.fd, &self_pid, to, const_cast<char*>(data),
-                                       static_cast<int>(size), to_tmo(options.io_timeout)) < 0;
-    }
-    // A failed or partial write leaves the stream unusable.
-    if (failed) request_close(c);
-    return !failed;
-  }
-
-  bool send_pid(Conn& c, const erlang_pid& to, const char* data, std::size_t size) {
-    bool failed = false;
-    {
-      SigpipeGuard guard;
-      std::lock_guard lock(c.send_mu);
-      if (c.closed || c.closing) return false;
-      failed = ei_send_encoded_tmo(c.fd, &to, const_cast<char*>(data), static_cast<int>(size),
-                                   to_tmo(options.io_timeout)) < 0;
-    }
-    if (failed) request_close(c);
-    return !failed;
-  }
-
-  void send_tock(Conn& c) {
-    static const char tock[4] = {0, 0, 0, 0};
-    bool failed = false;
-    {
-      std::lock_guard lock(c.send_mu);
-      if (c.closed || c.closing) return;
-      failed = c.socket->write_all(tock, sizeof(tock), deadline_after_ms(to_tmo(options.io_timeout))) != 0;
-    }
-    if (failed) request_close(c);
-  }
-
   // {shoal_members, [Node]}: our shoal peers except the receiver.
   void send_members(Conn& c) {
     std::vector<std::string> names;
@@ -281,7 +157,7 @@ struct DistNode::Impl {
     }
     TermWriter w;
     encode_members(w, names);
-    if (w.ok()) send_reg(c, kControlName, w.data(), w.size());
+    if (w.ok()) c.send_reg(kControlName, w.data(), w.size());
   }
 
   void learn(const std::vector<std::string>& nodes, bool from_peer) {
@@ -323,18 +199,7 @@ struct DistNode::Impl {
       ei_close_connection(fd);
       return nullptr;
     }
-    auto c = std::make_shared<Conn>(name, fd, std::move(socket), outgoing);
-    c->last_rx = now_ms();
-    return c;
-  }
-
-  // Closes a connection nobody else has seen.
-  static void discard(Conn& c) {
-    std::lock_guard lock(c.close_mu);
-    if (!c.closed) {
-      c.closed = true;
-      ei_close_connection(c.fd);
-    }
+    return std::make_shared<Conn>(name, fd, std::move(socket), outgoing, self_pid, options.io_timeout);
   }
 
   // Makes `c` the connection to its node, resolving duplicates (see new_connection_wins).
@@ -372,11 +237,11 @@ struct DistNode::Impl {
     }
     if (replaced) {
       spdlog::debug("cluster: replacing the connection to :\"{}\"", c->name);
-      request_close(*replaced);
+      replaced->request_close();
     }
     if (!keep) {
       spdlog::debug("cluster: dropping a duplicate connection to :\"{}\"", c->name);
-      discard(*c);
+      c->discard();
       return false;
     }
     if (announce) {
@@ -403,26 +268,14 @@ struct DistNode::Impl {
       cv.notify_all();
       calls.fail_node(c.name);
     }
-    ::shutdown(c.fd, SHUT_RDWR);  // fails blocked writers at once
-    {
-      std::lock_guard send_lock(c.send_mu);
-      std::lock_guard close_lock(c.close_mu);
-      c.closing = true;
-      if (!c.closed) {
-        c.closed = true;
-        ei_close_connection(c.fd);
-      }
-    }
-    c.finished = true;
+    c.finish();
   }
 
   void reader_loop(Conn& c) {
     block_sigpipe_in_this_thread();
-    int bufsize = 4096;
-    char* buf = static_cast<char*>(std::malloc(static_cast<std::size_t>(bufsize)));
+    FrameReader frames(c);
     std::string reason = "stopped";
-    std::int64_t partial_since = 0;
-    while (buf != nullptr && !stopping) {
+    while (frames.has_buffer() && !stopping) {
       // TLS may already hold bytes taken off the socket, which poll() would not report.
       if (!c.socket->has_buffered_input()) {
         pollfd fds[2] = {{c.fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
@@ -439,62 +292,14 @@ struct DistNode::Impl {
           break;
         }
       }
-      // Look at the frame length before ei allocates for it.
-      unsigned char header[4];
-      ssize_t n = c.socket->peek(header, sizeof(header));
-      if (n == 0) {
-        reason = "connection closed by peer";
+      const auto step = frames.next();
+      if (step == FrameReader::Step::Ended) {
+        reason = frames.reason();
         break;
       }
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-        reason = errno_text(errno);
-        break;
-      }
-      if (n < 4) {
-        auto now = now_ms();
-        if (partial_since == 0) partial_since = now;
-        if (now - partial_since > options.io_timeout.count()) {
-          reason = "timeout reading a frame header";
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        continue;
-      }
-      partial_since = 0;
-      std::uint32_t len = be32(header);
-      if (len == 0) {  // distribution tick: consume it and answer
-        std::size_t got = 0;
-        if (c.socket->read_some(reinterpret_cast<char*>(header), sizeof(header), got,
-                                deadline_after_ms(to_tmo(options.io_timeout))) != 0 ||
-            got != sizeof(header)) {
-          reason = "reading a tick failed";
-          break;
-        }
-        c.last_rx = now_ms();
-        send_tock(c);
-        continue;
-      }
-      if (len > kMaxFrame) {
-        spdlog::warn("cluster: :\"{}\" sent a {} byte message, over the {} byte limit; dropping the connection",
-                     c.name, len, kMaxTermSize);
-        reason = "oversized message";
-        break;
-      }
-      erlang_msg msg{};
-      int msglen = 0;
-      int type = ei_receive_encoded_tmo(c.fd, &buf, &bufsize, &msg, &msglen, to_tmo(options.io_timeout));
-      if (type < 0) {
-        reason = "receive: " + errno_text(erl_errno);
-        break;
-      }
-      c.last_rx = now_ms();
-      if (type == ERL_TICK) continue;
-      if (msglen <= 0 || msglen > bufsize) continue;
-      handle_message(c, msg, buf, static_cast<std::size_t>(msglen));
+      if (step == FrameReader::Step::Message) handle_message(c, frames.message(), frames.data(), frames.size());
     }
-    if (buf == nullptr) reason = "out of memory";
-    std::free(buf);
+    if (!frames.has_buffer()) reason = "out of memory";
     finish_conn(c, reason);
   }
 
@@ -546,7 +351,7 @@ struct DistNode::Impl {
     const auto& call = std::get<IsAuthCall>(decoded);
     TermWriter w;
     encode_is_auth_answer(w, buf + call.tag_offset, call.tag_size);
-    if (w.ok()) send_pid(c, call.from, w.data(), w.size());
+    if (w.ok()) c.send_pid(call.from, w.data(), w.size());
   }
 
   void handle_control(Conn& c, const ControlMessage& message) {
@@ -575,7 +380,7 @@ struct DistNode::Impl {
         } else {
           TermWriter w;
           encode_noreply(w, envelope.ref);
-          if (w.ok()) send_reg(c, kCallName, w.data(), w.size());
+          if (w.ok()) c.send_reg(kCallName, w.data(), w.size());
         }
         return;
       }
@@ -756,7 +561,7 @@ struct DistNode::Impl {
       }
       if (now >= next_heartbeat) {
         next_heartbeat = now + options.heartbeat_interval.count();
-        for (auto& c : live) send_reg(*c, kControlName, heartbeat.data(), heartbeat.size());
+        for (auto& c : live) c->send_reg(kControlName, heartbeat.data(), heartbeat.size());
       }
       for (auto& c : live) {
         auto limit = c->shoal ? options.heartbeat_timeout : options.erlang_peer_timeout;
@@ -764,7 +569,7 @@ struct DistNode::Impl {
         if (silent > limit.count() && !c->closing) {
           spdlog::warn("cluster: nothing received from :\"{}\" for {} ms; dropping the connection", c->name,
                        silent);
-          request_close(*c);
+          c->request_close();
         }
       }
       if (dirty) {
@@ -792,10 +597,10 @@ struct DistNode::Impl {
       if (response.empty() || !w.ok()) {
         TermWriter none;
         encode_noreply(none, job.ref);
-        if (none.ok()) send_reg(*job.conn, kCallName, none.data(), none.size());
+        if (none.ok()) job.conn->send_reg(kCallName, none.data(), none.size());
         continue;
       }
-      send_reg(*job.conn, kCallName, w.data(), w.size());
+      job.conn->send_reg(kCallName, w.data(), w.size());
     }
   }
 };
@@ -952,7 +757,7 @@ void DistNode::Impl::stop() {
     std::lock_guard lock(mu);
     all = readers;
   }
-  for (auto& c : all) request_close(*c);
+  for (auto& c : all) c->request_close();
   calls.fail_all();
 
   if (transport) transport->stop_gate();
@@ -970,7 +775,7 @@ void DistNode::Impl::stop() {
     readers.clear();
   }
   for (auto& c : all) {
-    request_close(*c);
+    c->request_close();
     if (c->reader.joinable()) c->reader.join();
   }
   all.clear();
@@ -1057,7 +862,7 @@ DistStatus DistNode::send(const std::string& node, const std::string& registered
   if (!impl_->running) return {"distribution is not running"};
   auto conn = impl_->find_conn(node);
   if (!conn) return {"not connected to " + node};
-  if (!impl_->send_reg(*conn, registered_name.c_str(), term.data(), term.size())) {
+  if (!conn->send_reg(registered_name.c_str(), term.data(), term.size())) {
     return {"sending to " + node + " failed"};
   }
   return {};
@@ -1080,7 +885,7 @@ std::optional<std::vector<char>> DistNode::call(const std::string& node, const s
     const auto ref = impl.calls.open(node);
     TermWriter w;
     encode_call(w, ref, impl.config.node_name, request.data(), request.size());
-    bool sent = w.ok() && impl.running && impl.send_reg(*conn, kCallName, w.data(), w.size());
+    bool sent = w.ok() && impl.running && conn->send_reg(kCallName, w.data(), w.size());
     return impl.calls.wait(ref, sent ? timeout : std::chrono::milliseconds(0));
   } catch (const std::exception& e) {
     spdlog::error("cluster call to :\"{}\" failed: {}", node, e.what());
