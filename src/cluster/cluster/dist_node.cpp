@@ -1,17 +1,9 @@
+// DistNode's threads and lifecycle; the state they share is dist_node_impl.hpp's.
 #include "cluster/dist_node.hpp"
 
-#include "cluster/dist_call_table.hpp"
-#include "cluster/dist_conn.hpp"
-#include "cluster/dist_membership.hpp"
-#include "cluster/dist_messages.hpp"
-#include "cluster/dist_transport.hpp"
+#include "cluster/dist_node_impl.hpp"
 #include "cluster/epmd.hpp"
 #include "cluster/term.hpp"
-
-#ifndef _REENTRANT
-#define _REENTRANT  // thread-local erl_errno in ei.h
-#endif
-#include <ei.h>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -30,14 +22,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <climits>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
-#include <map>
 #include <mutex>
 #include <random>
-#include <set>
 #include <system_error>
 #include <thread>
 
@@ -65,545 +52,244 @@ void set_cloexec(int fd) {
 
 }  // namespace
 
-// ---------------------------------------------------------------------------------------------
+// ---- threads ---------------------------------------------------------------------------------
 
-struct Job {
-  std::shared_ptr<Conn> conn;
-  unsigned long long ref = 0;
-  std::vector<char> request;
-};
-
-struct DistNode::Impl {
-  Impl(config::DistConfig c, DistOptions o)
-      : config(std::move(c)), options(std::move(o)), membership(config.node_name, config.mode, options) {}
-  ~Impl() { stop(); }
-
-  config::DistConfig config;
-  DistOptions options;
-  MessageHandler message_handler;
-  CallHandler call_handler;
-  MembershipHandler membership_handler;
-
-  std::unique_ptr<DistTransport> transport;  // before ec: ec points at its callbacks
-  ei_cnode ec{};
-  erlang_pid self_pid{};
-  int listen_fd = -1;
-  int epmd_fd = -1;
-  int stop_fd = -1;
-  std::uint16_t port = 0;
-
-  std::atomic<bool> running{false};
-  std::atomic<bool> stopping{false};
-  bool started = false;
-  std::mutex lifecycle_mu;
-
-  // Connections, known nodes and reporting state.
-  mutable std::mutex mu;
-  std::condition_variable cv;  // connectors wait here
-  std::map<std::string, std::shared_ptr<Conn>> conns;
-  Membership membership;
-  std::vector<std::shared_ptr<Conn>> readers;  // connections whose reader thread runs / ran
-  WarningThrottle warnings;
-
-  CallTable calls;
-
-  // Request handler workers.
-  std::mutex work_mu;
-  std::condition_variable work_cv;
-  std::deque<Job> jobs;
-
-  std::vector<std::thread> acceptors;  // each serves one incoming handshake at a time
-  std::thread manager;
-  std::vector<std::thread> connectors;
-  std::vector<std::thread> workers;
-
-  // ---- lifecycle -------------------------------------------------------------------------
-
-  DistStatus start();
-  void stop();
-
-  // ---- helpers ---------------------------------------------------------------------------
-
-  bool warn_due(const std::string& key) {
-    std::lock_guard lock(mu);
-    return warnings.due(key, now_ms());
-  }
-
-  void notify_membership(const std::string& node, bool connected) {
-    if (!membership_handler) return;
-    try {
-      membership_handler(node, connected);
-    } catch (const std::exception& e) {
-      spdlog::error("cluster membership handler threw: {}", e.what());
-    } catch (...) {
-      spdlog::error("cluster membership handler threw");
-    }
-  }
-
-  std::shared_ptr<Conn> find_conn(const std::string& node) const {
-    std::lock_guard lock(mu);
-    auto it = conns.find(node);
-    return it == conns.end() ? nullptr : it->second;
-  }
-
-  // {shoal_members, [Node]}: our shoal peers except the receiver.
-  void send_members(Conn& c) {
-    std::vector<std::string> names;
-    {
-      std::lock_guard lock(mu);
-      for (const auto& [name, conn] : conns) {
-        if (name != c.name && conn->shoal) names.push_back(name);
+// Serves handshakes of connections the gate found ready (see dist_gate.hpp).
+void DistNode::Impl::acceptor_loop() {
+  block_sigpipe_in_this_thread();
+  DistGate& gate = *transport->gate();
+  while (!stopping) {
+    auto ready = gate.take(std::chrono::milliseconds(500));
+    if (!ready) continue;
+    sockaddr_in from = ready->peer;
+    DistTransport::hand_to_accept(std::move(*ready));
+    ErlConnect con;
+    std::memset(&con, 0, sizeof(con));
+    int fd = ei_accept_tmo(&ec, listen_fd, &con, to_tmo(options.handshake_timeout));
+    gate.finished(from);
+    std::string peer(con.nodename, ::strnlen(con.nodename, sizeof(con.nodename)));
+    if (fd < 0) {
+      int err = erl_errno;
+      if (!peer.empty() && err == ETIMEDOUT) {
+        spdlog::debug("cluster: incoming handshake from \"{}\" timed out", peer);
+      } else if (!peer.empty() && warn_due("accept:" + peer)) {
+        spdlog::warn("rejected a connection attempt from :\"{}\": distribution handshake failed ({}); "
+                     "is the cookie the same on both nodes?",
+                     peer, errno_text(err));
+      } else {
+        spdlog::debug("cluster: incoming handshake failed ({}), peer \"{}\"", errno_text(err), peer);
       }
+      continue;
     }
-    TermWriter w;
-    encode_members(w, names);
-    if (w.ok()) c.send_reg(kControlName, w.data(), w.size());
-  }
-
-  void learn(const std::vector<std::string>& nodes, bool from_peer) {
-    Membership::Learned learned;
-    {
-      std::lock_guard lock(mu);
-      learned = membership.learn(nodes, from_peer, now_ms());
-    }
-    for (const auto& n : learned.added) spdlog::debug("cluster: learned about node :\"{}\"", n);
-    if (learned.refused > 0 && warn_due("learned-cap")) {
-      spdlog::warn("cluster: ignoring {} node names learned from peers: {} learned names are kept at most",
-                   learned.refused, options.max_learned_nodes);
-    }
-    if (learned.changed) cv.notify_all();
-  }
-
-  std::vector<char> run_call_handler(const std::string& from, const std::vector<char>& request) {
-    if (!call_handler) return {};
-    try {
-      auto response = call_handler(from, request.data(), request.size());
-      if (!response.empty() && !validate_term(response)) {
-        spdlog::warn("cluster: call handler returned a malformed term; answering noreply");
-        return {};
-      }
-      return response;
-    } catch (const std::exception& e) {
-      spdlog::error("cluster call handler threw: {}", e.what());
-    } catch (...) {
-      spdlog::error("cluster call handler threw");
-    }
-    return {};
-  }
-
-  // ---- connections -----------------------------------------------------------------------
-
-  std::shared_ptr<Conn> make_conn(int fd, const std::string& name, bool outgoing) {
-    auto socket = transport->find(fd);
-    if (!socket) {
+    if (peer.empty() || peer.find('@') == std::string::npos) {
       ei_close_connection(fd);
-      return nullptr;
+      continue;
     }
-    return std::make_shared<Conn>(name, fd, std::move(socket), outgoing, self_pid, options.io_timeout);
+    if (auto c = make_conn(fd, peer, false)) install(c);
   }
+}
 
-  // Makes `c` the connection to its node, resolving duplicates (see new_connection_wins).
-  bool install(const std::shared_ptr<Conn>& c) {
-    std::shared_ptr<Conn> replaced;
-    bool keep = true;
-    bool announce = false;
+int DistNode::Impl::dial(const std::string& node, int& err, std::string& tls_failure) {
+  const std::string alive = node.substr(0, node.find('@'));
+  const std::string host = node.substr(node.find('@') + 1);
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    err = EHOSTUNREACH;
+    return ERL_CONNECT_FAIL;
+  }
+  in_addr address = reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr;
+  ::freeaddrinfo(found);
+  auto lookup = epmd_port_please(address, alive, options.handshake_timeout);
+  if (lookup.result == EpmdLookup::Result::NotRegistered) return ERL_NO_PORT;
+  if (lookup.result != EpmdLookup::Result::Found) {
+    err = ECONNREFUSED;
+    return ERL_CONNECT_FAIL;
+  }
+  DistTransport::Dialing dialing(host);
+  int fd = ei_xconnect_host_port_tmo(&ec, &address, lookup.port, to_tmo(options.handshake_timeout));
+  err = erl_errno;
+  tls_failure = dialing.tls_failure();
+  return fd;
+}
+
+Membership::DialResult DistNode::Impl::dial_result(int fd) {
+  if (fd >= 0) return Membership::DialResult::Connected;
+  if (fd == ERL_NO_PORT) return Membership::DialResult::NotRegistered;
+  if (fd == ERL_CONNECT_FAIL) return Membership::DialResult::Unreachable;
+  return Membership::DialResult::HandshakeFailed;
+}
+
+void DistNode::Impl::connector_loop() {
+  block_sigpipe_in_this_thread();
+  std::unique_lock lock(mu);
+  while (!stopping) {
+    auto now = now_ms();
+    auto next = membership.next_dial(now);
+    if (next.node.empty()) {
+      cv.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(next.wake_at - now, 1)));
+      continue;
+    }
+    const std::string pick = std::move(next.node);
+    lock.unlock();
+
+    int err = 0;
+    std::string tls_failure;
+    const int fd = dial(pick, err, tls_failure);
+    std::shared_ptr<Conn> conn = fd >= 0 ? make_conn(fd, pick, true) : nullptr;
+    bool installed = conn && install(conn);
+    Membership::DialDecision decision;
+    bool stopping_now = false;
+    {
+      std::lock_guard relock(mu);
+      decision = membership.dial_finished(pick, dial_result(fd), installed, now_ms());
+      stopping_now = stopping;
+    }
+    const bool warn = decision.handshake_warning && !stopping_now && warn_due("connect:" + pick);
+    const bool warn_tls = !tls_failure.empty() && !stopping_now && warn_due("tls:" + pick);
+    log_dial(pick, decision, fd, err, tls_failure, warn, warn_tls);
+    lock.lock();
+  }
+}
+
+void DistNode::Impl::log_dial(const std::string& node, const Membership::DialDecision& decision, int fd,
+                              int err, const std::string& tls_failure, bool warn, bool warn_tls) {
+  using Action = Membership::DialDecision::Action;
+  if (decision.action == Action::Expired) {
+    spdlog::info("cluster: forgetting :\"{}\", learned from a peer and unreachable for {} s", node,
+                 options.learned_expiry.count() / 1000);
+  }
+  if (decision.action != Action::Retry) return;
+  if (!tls_failure.empty()) {
+    if (warn_tls) spdlog::warn("could not connect to :\"{}\": TLS handshake failed: {}", node, tls_failure);
+  } else if (fd == ERL_NO_PORT) {
+    spdlog::debug("cluster: :\"{}\" is not registered with its EPMD (not started yet?); retry in {} ms", node,
+                  decision.retry_in_ms);
+  } else if (fd == ERL_CONNECT_FAIL) {
+    spdlog::debug("cluster: cannot reach :\"{}\" ({}); retry in {} ms", node, errno_text(err),
+                  decision.retry_in_ms);
+  } else if (warn && err == ETIMEDOUT) {
+    spdlog::warn("could not connect to :\"{}\": distribution handshake timed out", node);
+  } else if (warn) {
+    spdlog::warn("could not connect to :\"{}\": distribution handshake failed ({}); "
+                 "is the cookie the same on both nodes?",
+                 node, errno_text(err));
+  } else {
+    spdlog::debug("cluster: connecting to :\"{}\" failed ({})", node, errno_text(err));
+  }
+}
+
+void DistNode::Impl::manager_loop() {
+  block_sigpipe_in_this_thread();
+  auto heartbeat = encode_heartbeat();
+  std::int64_t next_heartbeat = now_ms() + options.heartbeat_interval.count();
+  while (!stopping) {
+    pollfd p{stop_fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0) break;
+    auto now = now_ms();
+    std::vector<std::shared_ptr<Conn>> live;
+    std::vector<std::shared_ptr<Conn>> done;
+    std::vector<std::string> gone;
+    bool dirty = false;
     {
       std::lock_guard lock(mu);
-      if (stopping || c->name == config.node_name) {
-        keep = false;
-      } else {
-        auto it = conns.find(c->name);
-        if (it != conns.end()) {
-          if (new_connection_wins(config.node_name, c->name, it->second->outgoing, c->outgoing)) {
-            replaced = it->second;
-          } else {
-            keep = false;
-          }
-        }
-        if (keep) {
-          try {
-            c->reader = std::thread([this, raw = c.get()] { reader_loop(*raw); });
-          } catch (const std::system_error& e) {
-            spdlog::error("cluster: cannot start a reader thread: {}", e.what());
-            keep = false;
-          }
-        }
-        if (keep) {
-          readers.push_back(c);
-          conns[c->name] = c;
-          announce = membership.connection_up(c->name);
-        }
-      }
-    }
-    if (replaced) {
-      spdlog::debug("cluster: replacing the connection to :\"{}\"", c->name);
-      replaced->request_close();
-    }
-    if (!keep) {
-      spdlog::debug("cluster: dropping a duplicate connection to :\"{}\"", c->name);
-      c->discard();
-      return false;
-    }
-    if (announce) {
-      spdlog::info("connected to :\"{}\"", c->name);
-      notify_membership(c->name, true);
-    }
-    send_members(*c);
-    return true;
-  }
-
-  void finish_conn(Conn& c, const std::string& reason) {
-    bool was_current = false;
-    {
-      std::lock_guard lock(mu);
-      auto it = conns.find(c.name);
-      if (it != conns.end() && it->second.get() == &c) {
-        conns.erase(it);
-        was_current = true;
-        membership.connection_lost(c.name, now_ms(), stopping);
-      }
-    }
-    if (was_current) {
-      spdlog::debug("cluster: connection to :\"{}\" ended: {}", c.name, reason);
-      cv.notify_all();
-      calls.fail_node(c.name);
-    }
-    c.finish();
-  }
-
-  void reader_loop(Conn& c) {
-    block_sigpipe_in_this_thread();
-    FrameReader frames(c);
-    std::string reason = "stopped";
-    while (frames.has_buffer() && !stopping) {
-      // TLS may already hold bytes taken off the socket, which poll() would not report.
-      if (!c.socket->has_buffered_input()) {
-        pollfd fds[2] = {{c.fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-        int rc = ::poll(fds, 2, 500);
-        if (rc < 0) {
-          if (errno == EINTR) continue;
-          reason = "poll: " + errno_text(errno);
-          break;
-        }
-        if (fds[1].revents != 0) break;
-        if (rc == 0 || fds[0].revents == 0) continue;
-        if (fds[0].revents & POLLNVAL) {
-          reason = "socket closed";
-          break;
-        }
-      }
-      const auto step = frames.next();
-      if (step == FrameReader::Step::Ended) {
-        reason = frames.reason();
-        break;
-      }
-      if (step == FrameReader::Step::Message) handle_message(c, frames.message(), frames.data(), frames.size());
-    }
-    if (!frames.has_buffer()) reason = "out of memory";
-    finish_conn(c, reason);
-  }
-
-  void handle_message(Conn& c, const erlang_msg& msg, const char* buf, std::size_t size) {
-    auto message =
-        classify_message(msg.msgtype, std::string_view(msg.toname, ::strnlen(msg.toname, sizeof(msg.toname))),
-                         buf, size);
-    switch (message.kind) {
-      case InboundMessage::Kind::Ignored:
-        return;
-      case InboundMessage::Kind::TooLarge:
-        spdlog::warn("cluster: dropping a {} byte message from :\"{}\" (limit {})", size, c.name, kMaxTermSize);
-        return;
-      case InboundMessage::Kind::Malformed:
-        spdlog::warn("cluster: dropping a malformed message from :\"{}\" to \"{}\"", c.name, message.to);
-        return;
-      case InboundMessage::Kind::NetKernel:
-        handle_net_kernel(c, message.net_kernel, buf);
-        return;
-      case InboundMessage::Kind::Control:
-        handle_control(c, message.control);
-        return;
-      case InboundMessage::Kind::Call:
-        handle_call_protocol(c, std::move(message.envelope));
-        return;
-      case InboundMessage::Kind::User:
-        break;
-    }
-    if (!message_handler) return;
-    try {
-      message_handler(c.name, message.to, std::vector<char>(buf, buf + size));
-    } catch (const std::exception& e) {
-      spdlog::error("cluster message handler threw: {}", e.what());
-    } catch (...) {
-      spdlog::error("cluster message handler threw");
-    }
-  }
-
-  // net_adm:ping/1: answer {Tag, yes} to the caller.
-  void handle_net_kernel(Conn& c, const std::variant<NetKernelError, IsAuthCall>& decoded, const char* buf) {
-    if (const auto* error = std::get_if<NetKernelError>(&decoded)) {
-      if (*error == NetKernelError::NotAGenCall) {
-        spdlog::debug("cluster: ignoring a net_kernel message from :\"{}\"", c.name);
-      } else {
-        spdlog::debug("cluster: ignoring a net_kernel call from :\"{}\"", c.name);
-      }
-      return;
-    }
-    const auto& call = std::get<IsAuthCall>(decoded);
-    TermWriter w;
-    encode_is_auth_answer(w, buf + call.tag_offset, call.tag_size);
-    if (w.ok()) c.send_pid(call.from, w.data(), w.size());
-  }
-
-  void handle_control(Conn& c, const ControlMessage& message) {
-    if (!c.shoal.exchange(true)) {
-      // First shoal message: a shoal node, to be kept connected, and news for our other peers.
-      std::lock_guard lock(mu);
-      membership.spoke_shoal(c.name, now_ms());
-    }
-    if (message.kind == ControlMessage::Kind::Members) learn(message.members, true);
-  }
-
-  void handle_call_protocol(Conn& c, CallEnvelope envelope) {
-    switch (envelope.kind) {
-      case CallEnvelope::Kind::Call: {
-        Job job{find_conn(c.name), envelope.ref, std::move(envelope.payload)};
-        bool queued = false;
-        if (job.conn.get() == &c) {
-          std::lock_guard lock(work_mu);
-          if (jobs.size() < options.max_queued_requests && !stopping) {
-            jobs.push_back(std::move(job));
-            queued = true;
-          }
-        }
-        if (queued) {
-          work_cv.notify_one();
+      for (const auto& [name, c] : conns) live.push_back(c);
+      gone = membership.take_disconnected(now);
+      for (auto it = readers.begin(); it != readers.end();) {
+        if ((*it)->finished) {
+          done.push_back(std::move(*it));
+          it = readers.erase(it);
         } else {
-          TermWriter w;
-          encode_noreply(w, envelope.ref);
-          if (w.ok()) c.send_reg(kCallName, w.data(), w.size());
+          ++it;
         }
-        return;
       }
-      case CallEnvelope::Kind::Reply:
-        calls.complete(envelope.ref, c.name, std::move(envelope.payload));
-        return;
-      case CallEnvelope::Kind::NoReply:
-        calls.complete(envelope.ref, c.name, std::nullopt);
-        return;
-      case CallEnvelope::Kind::NotAnEnvelope:
-        return;  // classify_message() routes these to the message handler
+      dirty = membership.take_members_dirty();
     }
-  }
-
-  // ---- threads ---------------------------------------------------------------------------
-
-  // Serves handshakes of connections the gate found ready (see dist_gate.hpp).
-  void acceptor_loop() {
-    block_sigpipe_in_this_thread();
-    DistGate& gate = *transport->gate();
-    while (!stopping) {
-      auto ready = gate.take(std::chrono::milliseconds(500));
-      if (!ready) continue;
-      sockaddr_in from = ready->peer;
-      DistTransport::hand_to_accept(std::move(*ready));
-      ErlConnect con;
-      std::memset(&con, 0, sizeof(con));
-      int fd = ei_accept_tmo(&ec, listen_fd, &con, to_tmo(options.handshake_timeout));
-      gate.finished(from);
-      std::string peer(con.nodename, ::strnlen(con.nodename, sizeof(con.nodename)));
-      if (fd < 0) {
-        int err = erl_errno;
-        if (!peer.empty() && err == ETIMEDOUT) {
-          spdlog::debug("cluster: incoming handshake from \"{}\" timed out", peer);
-        } else if (!peer.empty() && warn_due("accept:" + peer)) {
-          spdlog::warn("rejected a connection attempt from :\"{}\": distribution handshake failed ({}); "
-                       "is the cookie the same on both nodes?",
-                       peer, errno_text(err));
-        } else {
-          spdlog::debug("cluster: incoming handshake failed ({}), peer \"{}\"", errno_text(err), peer);
-        }
-        continue;
-      }
-      if (peer.empty() || peer.find('@') == std::string::npos) {
-        ei_close_connection(fd);
-        continue;
-      }
-      if (auto c = make_conn(fd, peer, false)) install(c);
+    for (auto& c : done) {
+      if (c->reader.joinable()) c->reader.join();
     }
-  }
-
-  // ei_connect_tmo, but with the EPMD lookup done here (see epmd_port_please). Returns the
-  // connection's descriptor, or ERL_NO_PORT / ERL_CONNECT_FAIL / ERL_ERROR with `err` set.
-  int dial(const std::string& node, int& err, std::string& tls_failure) {
-    const std::string alive = node.substr(0, node.find('@'));
-    const std::string host = node.substr(node.find('@') + 1);
-    addrinfo hints{};
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
-      err = EHOSTUNREACH;
-      return ERL_CONNECT_FAIL;
+    for (const auto& node : gone) {
+      spdlog::warn("disconnected from :\"{}\"", node);
+      notify_membership(node, false);
     }
-    in_addr address = reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr;
-    ::freeaddrinfo(found);
-    auto lookup = epmd_port_please(address, alive, options.handshake_timeout);
-    if (lookup.result == EpmdLookup::Result::NotRegistered) return ERL_NO_PORT;
-    if (lookup.result != EpmdLookup::Result::Found) {
-      err = ECONNREFUSED;
-      return ERL_CONNECT_FAIL;
+    if (now >= next_heartbeat) {
+      next_heartbeat = now + options.heartbeat_interval.count();
+      for (auto& c : live) c->send_reg(kControlName, heartbeat.data(), heartbeat.size());
     }
-    DistTransport::Dialing dialing(host);
-    int fd = ei_xconnect_host_port_tmo(&ec, &address, lookup.port, to_tmo(options.handshake_timeout));
-    err = erl_errno;
-    tls_failure = dialing.tls_failure();
-    return fd;
-  }
-
-  static Membership::DialResult dial_result(int fd) {
-    if (fd >= 0) return Membership::DialResult::Connected;
-    if (fd == ERL_NO_PORT) return Membership::DialResult::NotRegistered;
-    if (fd == ERL_CONNECT_FAIL) return Membership::DialResult::Unreachable;
-    return Membership::DialResult::HandshakeFailed;
-  }
-
-  void connector_loop() {
-    block_sigpipe_in_this_thread();
-    std::unique_lock lock(mu);
-    while (!stopping) {
-      auto now = now_ms();
-      auto next = membership.next_dial(now);
-      if (next.node.empty()) {
-        cv.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(next.wake_at - now, 1)));
-        continue;
+    for (auto& c : live) {
+      auto limit = c->shoal ? options.heartbeat_timeout : options.erlang_peer_timeout;
+      auto silent = now - c->last_rx.load();
+      if (silent > limit.count() && !c->closing) {
+        spdlog::warn("cluster: nothing received from :\"{}\" for {} ms; dropping the connection", c->name,
+                     silent);
+        c->request_close();
       }
-      const std::string pick = std::move(next.node);
-      lock.unlock();
-
-      int err = 0;
-      std::string tls_failure;
-      const int fd = dial(pick, err, tls_failure);
-      std::shared_ptr<Conn> conn = fd >= 0 ? make_conn(fd, pick, true) : nullptr;
-      bool installed = conn && install(conn);
-      Membership::DialDecision decision;
-      bool stopping_now = false;
-      {
-        std::lock_guard relock(mu);
-        decision = membership.dial_finished(pick, dial_result(fd), installed, now_ms());
-        stopping_now = stopping;
-      }
-      const bool warn = decision.handshake_warning && !stopping_now && warn_due("connect:" + pick);
-      const bool warn_tls = !tls_failure.empty() && !stopping_now && warn_due("tls:" + pick);
-      log_dial(pick, decision, fd, err, tls_failure, warn, warn_tls);
-      lock.lock();
     }
-  }
-
-  void log_dial(const std::string& node, const Membership::DialDecision& decision, int fd, int err,
-                const std::string& tls_failure, bool warn, bool warn_tls) {
-    using Action = Membership::DialDecision::Action;
-    if (decision.action == Action::Expired) {
-      spdlog::info("cluster: forgetting :\"{}\", learned from a peer and unreachable for {} s", node,
-                   options.learned_expiry.count() / 1000);
-    }
-    if (decision.action != Action::Retry) return;
-    if (!tls_failure.empty()) {
-      if (warn_tls) spdlog::warn("could not connect to :\"{}\": TLS handshake failed: {}", node, tls_failure);
-    } else if (fd == ERL_NO_PORT) {
-      spdlog::debug("cluster: :\"{}\" is not registered with its EPMD (not started yet?); retry in {} ms", node,
-                    decision.retry_in_ms);
-    } else if (fd == ERL_CONNECT_FAIL) {
-      spdlog::debug("cluster: cannot reach :\"{}\" ({}); retry in {} ms", node, errno_text(err),
-                    decision.retry_in_ms);
-    } else if (warn && err == ETIMEDOUT) {
-      spdlog::warn("could not connect to :\"{}\": distribution handshake timed out", node);
-    } else if (warn) {
-      spdlog::warn("could not connect to :\"{}\": distribution handshake failed ({}); "
-                   "is the cookie the same on both nodes?",
-                   node, errno_text(err));
-    } else {
-      spdlog::debug("cluster: connecting to :\"{}\" failed ({})", node, errno_text(err));
-    }
-  }
-
-  void manager_loop() {
-    block_sigpipe_in_this_thread();
-    auto heartbeat = encode_heartbeat();
-    std::int64_t next_heartbeat = now_ms() + options.heartbeat_interval.count();
-    while (!stopping) {
-      pollfd p{stop_fd, POLLIN, 0};
-      if (::poll(&p, 1, 100) > 0) break;
-      auto now = now_ms();
-      std::vector<std::shared_ptr<Conn>> live;
-      std::vector<std::shared_ptr<Conn>> done;
-      std::vector<std::string> gone;
-      bool dirty = false;
-      {
-        std::lock_guard lock(mu);
-        for (const auto& [name, c] : conns) live.push_back(c);
-        gone = membership.take_disconnected(now);
-        for (auto it = readers.begin(); it != readers.end();) {
-          if ((*it)->finished) {
-            done.push_back(std::move(*it));
-            it = readers.erase(it);
-          } else {
-            ++it;
-          }
-        }
-        dirty = membership.take_members_dirty();
-      }
-      for (auto& c : done) {
-        if (c->reader.joinable()) c->reader.join();
-      }
-      for (const auto& node : gone) {
-        spdlog::warn("disconnected from :\"{}\"", node);
-        notify_membership(node, false);
-      }
-      if (now >= next_heartbeat) {
-        next_heartbeat = now + options.heartbeat_interval.count();
-        for (auto& c : live) c->send_reg(kControlName, heartbeat.data(), heartbeat.size());
-      }
+    if (dirty) {
       for (auto& c : live) {
-        auto limit = c->shoal ? options.heartbeat_timeout : options.erlang_peer_timeout;
-        auto silent = now - c->last_rx.load();
-        if (silent > limit.count() && !c->closing) {
-          spdlog::warn("cluster: nothing received from :\"{}\" for {} ms; dropping the connection", c->name,
-                       silent);
-          c->request_close();
-        }
-      }
-      if (dirty) {
-        for (auto& c : live) {
-          if (c->shoal) send_members(*c);
-        }
+        if (c->shoal) send_members(*c);
       }
     }
   }
+}
 
-  void worker_loop() {
-    block_sigpipe_in_this_thread();
-    while (true) {
-      Job job;
-      {
-        std::unique_lock lock(work_mu);
-        work_cv.wait(lock, [&] { return stopping || !jobs.empty(); });
-        if (stopping) return;
-        job = std::move(jobs.front());
-        jobs.pop_front();
-      }
-      auto response = run_call_handler(job.conn->name, job.request);
-      TermWriter w;
-      if (!response.empty()) encode_reply(w, job.ref, response.data(), response.size());
-      if (response.empty() || !w.ok()) {
-        TermWriter none;
-        encode_noreply(none, job.ref);
-        if (none.ok()) job.conn->send_reg(kCallName, none.data(), none.size());
-        continue;
-      }
-      job.conn->send_reg(kCallName, w.data(), w.size());
+void DistNode::Impl::worker_loop() {
+  block_sigpipe_in_this_thread();
+  while (true) {
+    Job job;
+    {
+      std::unique_lock lock(work_mu);
+      work_cv.wait(lock, [&] { return stopping || !jobs.empty(); });
+      if (stopping) return;
+      job = std::move(jobs.front());
+      jobs.pop_front();
     }
+    auto response = run_call_handler(job.conn->name, job.request);
+    TermWriter w;
+    if (!response.empty()) encode_reply(w, job.ref, response.data(), response.size());
+    if (response.empty() || !w.ok()) {
+      TermWriter none;
+      encode_noreply(none, job.ref);
+      if (none.ok()) job.conn->send_reg(kCallName, none.data(), none.size());
+      continue;
+    }
+    job.conn->send_reg(kCallName, w.data(), w.size());
   }
-};
+}
+
+void DistNode::Impl::reader_loop(Conn& c) {
+  block_sigpipe_in_this_thread();
+  FrameReader frames(c);
+  std::string reason = "stopped";
+  while (frames.has_buffer() && !stopping) {
+    // TLS may already hold bytes taken off the socket, which poll() would not report.
+    if (!c.socket->has_buffered_input()) {
+      pollfd fds[2] = {{c.fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+      int rc = ::poll(fds, 2, 500);
+      if (rc < 0) {
+        if (errno == EINTR) continue;
+        reason = "poll: " + errno_text(errno);
+        break;
+      }
+      if (fds[1].revents != 0) break;
+      if (rc == 0 || fds[0].revents == 0) continue;
+      if (fds[0].revents & POLLNVAL) {
+        reason = "socket closed";
+        break;
+      }
+    }
+    const auto step = frames.next();
+    if (step == FrameReader::Step::Ended) {
+      reason = frames.reason();
+      break;
+    }
+    if (step == FrameReader::Step::Message) handle_message(c, frames.message(), frames.data(), frames.size());
+  }
+  if (!frames.has_buffer()) reason = "out of memory";
+  finish_conn(c, reason);
+}
 
 // ---------------------------------------------------------------------------------------------
 
