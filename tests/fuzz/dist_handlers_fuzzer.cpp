@@ -1,8 +1,10 @@
 // What another cluster node sends, decoded the way this node decodes it: DistNode validates
 // every message with validate_term() and then routes it by name to its net_kernel, shoal_dist or
-// call-envelope decoder; calls unwrapped from the envelope reach the Cluster's request decoder,
-// replies its reply decoders, and shoal_events messages its notification decoder. The Cluster's
-// decoders validate on their own, so they also get every input unvalidated.
+// call-envelope decoder (classify_message); calls unwrapped from the envelope reach the Cluster's
+// request decoder, replies its reply decoders, and shoal_events messages its notification
+// decoder. The Cluster's decoders validate on their own, so they also get every input
+// unvalidated. Node names in a members list go on to the membership state machine, which must
+// keep its cap on learned names and never learn this node's own or an invalid name.
 //
 // ei's decoders are not instrumented, so ASan would not see them read past a term: every term is
 // placed to end right before an inaccessible page, where such a read faults.
@@ -12,12 +14,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "cluster/cluster_messages.hpp"
+#include "cluster/dist_membership.hpp"
 #include "cluster/dist_messages.hpp"
 #include "cluster/term.hpp"
 #include "notifications/http_url.hpp"
@@ -111,10 +115,55 @@ void check_net_kernel(const char* term, std::size_t size) {
   if (answer.ok() && !validate_term(answer.data(), answer.size())) __builtin_trap();
 }
 
+void check_membership(const std::vector<std::string>& members) {
+  constexpr const char* kSelf = "self@127.0.0.1";
+  DistOptions options;
+  options.max_learned_nodes = 8;
+  Membership membership(kSelf, shoal::config::DistMode::LongNames, options);
+  const auto learned = membership.learn(members, true, 0);
+  const auto known = membership.known_nodes();
+  if (known.size() > options.max_learned_nodes || known.size() != learned.added.size()) __builtin_trap();
+  if (learned.added.size() + learned.refused > members.size()) __builtin_trap();
+  for (const auto& node : known) {
+    if (node == kSelf || !check_node_name(node, shoal::config::DistMode::LongNames).empty()) __builtin_trap();
+  }
+  // Every learned name is dialled once, then waits out its backoff.
+  std::size_t dialled = 0;
+  for (auto next = membership.next_dial(0); !next.node.empty(); next = membership.next_dial(0)) {
+    if (++dialled > known.size()) __builtin_trap();
+    const auto decision = membership.dial_finished(next.node, Membership::DialResult::Unreachable, false, 0);
+    if (decision.action != Membership::DialDecision::Action::Retry || decision.retry_in_ms <= 0) __builtin_trap();
+  }
+  if (dialled != known.size()) __builtin_trap();
+}
+
 void check_control(const char* term, std::size_t size) {
   const auto message = decode_control_message(term, size);
   if (message.kind != ControlMessage::Kind::Members && !message.members.empty()) __builtin_trap();
   if (message.members.size() > size) __builtin_trap();
+  if (message.kind == ControlMessage::Kind::Members) check_membership(message.members);
+}
+
+// The routing of one received message: the kind follows from the name and from validation alone.
+void check_classified(const char* term, std::size_t size, bool valid) {
+  for (const char* to : {kNetKernelName, kControlName, kCallName, "shoal_events"}) {
+    const auto message = classify_message(ERL_REG_SEND, to, term, size);
+    using Kind = InboundMessage::Kind;
+    if (message.to != to) __builtin_trap();
+    if (!valid) {
+      if (message.kind != Kind::Malformed && message.kind != Kind::TooLarge) __builtin_trap();
+      continue;
+    }
+    const std::string name = to;
+    const Kind expected = name == kNetKernelName ? Kind::NetKernel
+                          : name == kControlName ? Kind::Control
+                          : name == kCallName && message.envelope.kind != CallEnvelope::Kind::NotAnEnvelope
+                              ? Kind::Call
+                              : Kind::User;
+    if (message.kind != expected) __builtin_trap();
+  }
+  const auto to_pid = classify_message(ERL_SEND, kCallName, term, size);
+  if (!to_pid.to.empty() || (valid && to_pid.kind != InboundMessage::Kind::User)) __builtin_trap();
 }
 
 void check_call_envelope(const char* term, std::size_t size) {
@@ -141,7 +190,9 @@ void check_message(std::span<const char> bytes) {
   check_cluster_call(term, size);
   check_relayed_event(term, size);
   check_replies(term, size);
-  if (!validate_term(term, size)) return;
+  const bool valid = validate_term(term, size);
+  check_classified(term, size, valid);
+  if (!valid) return;
   check_net_kernel(term, size);
   check_control(term, size);
   check_call_envelope(term, size);

@@ -1,7 +1,5 @@
 #include "cluster/dist_messages.hpp"
 
-#include "cluster/term.hpp"
-
 #include <optional>
 
 namespace shoal::cluster {
@@ -115,6 +113,67 @@ std::variant<NetKernelError, IsAuthCall> decode_net_kernel_call(const char* term
   if (!r.tuple(arity) || arity != 2 || r.atom() != "is_auth") return NetKernelError::NotIsAuth;
   call.tag_size = tag_end - call.tag_offset;
   return call;
+}
+
+InboundMessage classify_message(long msgtype, std::string_view to_name, const char* term, std::size_t size) {
+  InboundMessage message;
+  if (msgtype == ERL_REG_SEND) {
+    message.to.assign(to_name);
+  } else if (msgtype != ERL_SEND) {
+    return message;
+  }
+  if (size > kMaxTermSize + 1) {
+    message.kind = InboundMessage::Kind::TooLarge;
+    return message;
+  }
+  if (!validate_term(term, size)) {
+    message.kind = InboundMessage::Kind::Malformed;
+    return message;
+  }
+  if (message.to == kNetKernelName) {
+    message.kind = InboundMessage::Kind::NetKernel;
+    message.net_kernel = decode_net_kernel_call(term, size);
+    return message;
+  }
+  if (message.to == kControlName) {
+    message.kind = InboundMessage::Kind::Control;
+    message.control = decode_control_message(term, size);
+    return message;
+  }
+  if (message.to == kCallName) {
+    message.envelope = decode_call_envelope(term, size);
+    if (message.envelope.kind != CallEnvelope::Kind::NotAnEnvelope) {
+      message.kind = InboundMessage::Kind::Call;
+      return message;
+    }
+  }
+  message.kind = InboundMessage::Kind::User;
+  return message;
+}
+
+void encode_members(TermWriter& out, const std::vector<std::string>& nodes) {
+  out.tuple(2).atom("shoal_members");
+  // [] is nil alone: ei encodes a list header of length 0 as nil already.
+  if (!nodes.empty()) out.list(static_cast<long>(nodes.size()));
+  for (const auto& n : nodes) out.atom(n);
+  out.nil();
+}
+
+std::vector<char> encode_heartbeat() { return encode_atom("shoal_heartbeat"); }
+
+void encode_call(TermWriter& out, unsigned long long ref, std::string_view from_node, const char* request,
+                 std::size_t size) {
+  out.tuple(4).atom("shoal_call").ulonglong(ref).atom(from_node).raw(request, size);
+}
+
+void encode_reply(TermWriter& out, unsigned long long ref, const char* response, std::size_t size) {
+  out.tuple(3).atom("shoal_reply").ulonglong(ref).raw(response, size);
+}
+
+void encode_noreply(TermWriter& out, unsigned long long ref) { out.tuple(2).atom("shoal_noreply").ulonglong(ref); }
+
+void encode_is_auth_answer(TermWriter& out, const char* tag, std::size_t size) {
+  out.tuple(2).raw(tag, size).atom("yes");
 }
 
 }  // namespace shoal::cluster

@@ -1,14 +1,9 @@
+// DistNode's threads and lifecycle; the state they share is dist_node_impl.hpp's.
 #include "cluster/dist_node.hpp"
 
-#include "cluster/dist_messages.hpp"
-#include "cluster/dist_transport.hpp"
+#include "cluster/dist_node_impl.hpp"
 #include "cluster/epmd.hpp"
 #include "cluster/term.hpp"
-
-#ifndef _REENTRANT
-#define _REENTRANT  // thread-local erl_errno in ei.h
-#endif
-#include <ei.h>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -27,14 +22,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <climits>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
-#include <map>
 #include <mutex>
 #include <random>
-#include <set>
 #include <system_error>
 #include <thread>
 
@@ -42,30 +32,12 @@ namespace shoal::cluster {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
-unsigned to_tmo(std::chrono::milliseconds ms) {
-  return ms.count() <= 0 ? 1u : static_cast<unsigned>(std::min<std::int64_t>(ms.count(), INT_MAX));
-}
-
-constexpr const char* kControlName = "shoal_dist";  // membership + heartbeats
-constexpr const char* kCallName = "shoal";          // call() envelope
-constexpr const char* kNetKernel = "net_kernel";    // net_adm:ping
-// A frame is the control message plus the payload; allow generous room for the control part.
-constexpr std::uint32_t kMaxFrame = static_cast<std::uint32_t>(kMaxTermSize + 64 * 1024);
-constexpr std::int64_t kWarnEveryMs = 30000;
-
 std::once_flag g_ei_once;
 int g_ei_init_result = -1;
 
 // ei writes with write()/writev(): a peer that went away would raise SIGPIPE. Our own threads
 // block it for good; a user thread sending through us blocks it around the write and discards a
-// SIGPIPE the write raised.
+// SIGPIPE the write raised (Conn's sends, dist_conn.cpp).
 void block_sigpipe_in_this_thread() {
   sigset_t set;
   sigemptyset(&set);
@@ -73,913 +45,251 @@ void block_sigpipe_in_this_thread() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-class SigpipeGuard {
- public:
-  SigpipeGuard() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-  }
-  ~SigpipeGuard() {
-    if (!was_pending_) {
-      sigset_t pending;
-      sigemptyset(&pending);
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        timespec zero{0, 0};
-        while (sigtimedwait(&pipe_, nullptr, &zero) < 0 && errno == EINTR) {
-        }
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  SigpipeGuard(const SigpipeGuard&) = delete;
-  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
- private:
-  sigset_t pipe_{};
-  sigset_t old_{};
-  bool was_pending_ = false;
-};
-
 void set_cloexec(int fd) {
   int flags = ::fcntl(fd, F_GETFD);
   if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
-std::uint32_t be32(const unsigned char* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
-}
-
-std::string errno_text(int err) {
-  if (err == 0) return "unknown error";
-  return std::strerror(err);
-}
-
-bool valid_alive_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
-}
-
-bool is_ip_address(const std::string& host) {
-  in_addr v4{};
-  in6_addr v6{};
-  return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 || ::inet_pton(AF_INET6, host.c_str(), &v6) == 1;
-}
-
 }  // namespace
 
-std::string check_node_name(const std::string& node, config::DistMode mode) {
-  auto at = node.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 >= node.size() ||
-      node.find('@', at + 1) != std::string::npos) {
-    return "invalid node name \"" + node + "\": expected name@host";
-  }
-  if (node.size() > 255) return "invalid node name \"" + node + "\": longer than 255 characters";
-  for (std::size_t i = 0; i < at; ++i) {
-    if (!valid_alive_char(node[i])) {
-      return "invalid node name \"" + node + "\": the name part may only contain letters, digits, _ and -";
+// ---- threads ---------------------------------------------------------------------------------
+
+// Serves handshakes of connections the gate found ready (see dist_gate.hpp).
+void DistNode::Impl::acceptor_loop() {
+  block_sigpipe_in_this_thread();
+  DistGate& gate = *transport->gate();
+  while (!stopping) {
+    auto ready = gate.take(std::chrono::milliseconds(500));
+    if (!ready) continue;
+    sockaddr_in from = ready->peer;
+    DistTransport::hand_to_accept(std::move(*ready));
+    ErlConnect con;
+    std::memset(&con, 0, sizeof(con));
+    int fd = ei_accept_tmo(&ec, listen_fd, &con, to_tmo(options.handshake_timeout));
+    gate.finished(from);
+    std::string peer(con.nodename, ::strnlen(con.nodename, sizeof(con.nodename)));
+    if (fd < 0) {
+      int err = erl_errno;
+      if (!peer.empty() && err == ETIMEDOUT) {
+        spdlog::debug("cluster: incoming handshake from \"{}\" timed out", peer);
+      } else if (!peer.empty() && warn_due("accept:" + peer)) {
+        spdlog::warn("rejected a connection attempt from :\"{}\": distribution handshake failed ({}); "
+                     "is the cookie the same on both nodes?",
+                     peer, errno_text(err));
+      } else {
+        spdlog::debug("cluster: incoming handshake failed ({}), peer \"{}\"", errno_text(err), peer);
+      }
+      continue;
     }
+    if (peer.empty() || peer.find('@') == std::string::npos) {
+      ei_close_connection(fd);
+      continue;
+    }
+    if (auto c = make_conn(fd, peer, false)) install(c);
   }
-  std::string host = node.substr(at + 1);
-  bool has_dot = host.find('.') != std::string::npos;
-  if (mode == config::DistMode::LongNames && !has_dot && !is_ip_address(host)) {
-    return "invalid node name \"" + node +
-           "\": long names need a host part that is a fully qualified domain name or an IP address";
-  }
-  if (mode == config::DistMode::ShortNames && has_dot) {
-    return "invalid node name \"" + node + "\": short names need a host part without dots";
-  }
-  return {};
 }
 
-// ---------------------------------------------------------------------------------------------
-
-struct Conn {
-  Conn(std::string n, int f, std::shared_ptr<DistSocket> s, bool out)
-      : name(std::move(n)), fd(f), socket(std::move(s)), outgoing(out) {}
-  ~Conn() {
-    if (reader.joinable()) reader.join();  // normally joined already
+int DistNode::Impl::dial(const std::string& node, int& err, std::string& tls_failure) {
+  const std::string alive = node.substr(0, node.find('@'));
+  const std::string host = node.substr(node.find('@') + 1);
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    err = EHOSTUNREACH;
+    return ERL_CONNECT_FAIL;
   }
+  in_addr address = reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr;
+  ::freeaddrinfo(found);
+  auto lookup = epmd_port_please(address, alive, options.handshake_timeout);
+  if (lookup.result == EpmdLookup::Result::NotRegistered) return ERL_NO_PORT;
+  if (lookup.result != EpmdLookup::Result::Found) {
+    err = ECONNREFUSED;
+    return ERL_CONNECT_FAIL;
+  }
+  DistTransport::Dialing dialing(host);
+  int fd = ei_xconnect_host_port_tmo(&ec, &address, lookup.port, to_tmo(options.handshake_timeout));
+  err = erl_errno;
+  tls_failure = dialing.tls_failure();
+  return fd;
+}
 
-  const std::string name;
-  const int fd;                             // ei's handle
-  const std::shared_ptr<DistSocket> socket;  // the same stream, for ticks and frame peeks
-  const bool outgoing;  // we initiated it
+Membership::DialResult DistNode::Impl::dial_result(int fd) {
+  if (fd >= 0) return Membership::DialResult::Connected;
+  if (fd == ERL_NO_PORT) return Membership::DialResult::NotRegistered;
+  if (fd == ERL_CONNECT_FAIL) return Membership::DialResult::Unreachable;
+  return Membership::DialResult::HandshakeFailed;
+}
 
-  std::mutex send_mu;                // serialises writes (one frame at a time)
-  std::mutex close_mu;               // guards `closed` against shutdown() racing close()
-  bool closed = false;               // fd closed; set with send_mu and close_mu held
-  std::atomic<bool> closing{false};  // shutdown requested
-  std::atomic<std::int64_t> last_rx{0};
-  std::atomic<bool> shoal{false};  // sent us shoal cluster traffic (vs a plain Erlang node)
-  std::atomic<bool> finished{false};
-  std::thread reader;
-};
-
-struct Target {
-  std::int64_t next_ms = 0;
-  std::int64_t backoff_ms = 0;
-  bool in_flight = false;
-  int handshake_failures = 0;  // consecutive; one alone is usually a node that was stopping
-  bool forgotten = false;      // forget() came while a connect was in flight: drop it afterwards
-  bool learned = false;        // named by a peer, not configured or discovered here
-  std::int64_t vouched_ms = 0;  // learned: when a peer last named it or it was last connected
-};
-
-struct Pending {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  std::optional<std::vector<char>> result;
-  std::string node;
-};
-
-struct Job {
-  std::shared_ptr<Conn> conn;
-  unsigned long long ref = 0;
-  std::vector<char> request;
-};
-
-struct DistNode::Impl {
-  Impl(config::DistConfig c, DistOptions o) : config(std::move(c)), options(std::move(o)) {}
-  ~Impl() { stop(); }
-
-  config::DistConfig config;
-  DistOptions options;
-  MessageHandler message_handler;
-  CallHandler call_handler;
-  MembershipHandler membership_handler;
-
-  std::unique_ptr<DistTransport> transport;  // before ec: ec points at its callbacks
-  ei_cnode ec{};
-  erlang_pid self_pid{};
-  int listen_fd = -1;
-  int epmd_fd = -1;
-  int stop_fd = -1;
-  std::uint16_t port = 0;
-
-  std::atomic<bool> running{false};
-  std::atomic<bool> stopping{false};
-  bool started = false;
-  std::mutex lifecycle_mu;
-
-  // Connections, known nodes and reporting state.
-  mutable std::mutex mu;
-  std::condition_variable cv;  // connectors wait here
-  std::map<std::string, std::shared_ptr<Conn>> conns;
-  std::map<std::string, Target> targets;
-  std::map<std::string, std::int64_t> lost;  // node -> when its connection ended (unreported)
-  std::set<std::string> announced;           // nodes reported as connected
-  std::vector<std::shared_ptr<Conn>> readers;  // connections whose reader thread runs / ran
-  std::map<std::string, std::int64_t> last_warn;
-  bool members_dirty = false;
-
-  // call() bookkeeping.
-  std::mutex call_mu;
-  std::map<unsigned long long, std::shared_ptr<Pending>> pending;
-  std::atomic<unsigned long long> next_ref{1};
-
-  // Request handler workers.
-  std::mutex work_mu;
-  std::condition_variable work_cv;
-  std::deque<Job> jobs;
-
-  std::vector<std::thread> acceptors;  // each serves one incoming handshake at a time
-  std::thread manager;
-  std::vector<std::thread> connectors;
-  std::vector<std::thread> workers;
-
-  // ---- lifecycle -------------------------------------------------------------------------
-
-  DistStatus start();
-  void stop();
-
-  // ---- helpers ---------------------------------------------------------------------------
-
-  bool warn_due(const std::string& key) {
-    std::lock_guard lock(mu);
+void DistNode::Impl::connector_loop() {
+  block_sigpipe_in_this_thread();
+  std::unique_lock lock(mu);
+  while (!stopping) {
     auto now = now_ms();
-    auto [it, inserted] = last_warn.try_emplace(key, now);
-    if (inserted) return true;
-    if (now - it->second < kWarnEveryMs) return false;
-    it->second = now;
-    return true;
-  }
-
-  void notify_membership(const std::string& node, bool connected) {
-    if (!membership_handler) return;
-    try {
-      membership_handler(node, connected);
-    } catch (const std::exception& e) {
-      spdlog::error("cluster membership handler threw: {}", e.what());
-    } catch (...) {
-      spdlog::error("cluster membership handler threw");
+    auto next = membership.next_dial(now);
+    if (next.node.empty()) {
+      cv.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(next.wake_at - now, 1)));
+      continue;
     }
-  }
+    const std::string pick = std::move(next.node);
+    lock.unlock();
 
-  std::shared_ptr<Conn> find_conn(const std::string& node) const {
-    std::lock_guard lock(mu);
-    auto it = conns.find(node);
-    return it == conns.end() ? nullptr : it->second;
-  }
-
-  void request_close(Conn& c) {
-    std::lock_guard lock(c.close_mu);
-    if (c.closed) return;
-    c.closing = true;
-    ::shutdown(c.fd, SHUT_RDWR);
-  }
-
-  bool send_reg(Conn& c, const char* to, const char* data, std::size_t size) {
-    if (size > static_cast<std::size_t>(INT_MAX)) return false;
-    bool failed = false;
+    int err = 0;
+    std::string tls_failure;
+    const int fd = dial(pick, err, tls_failure);
+    std::shared_ptr<Conn> conn = fd >= 0 ? make_conn(fd, pick, true) : nullptr;
+    bool installed = conn && install(conn);
+    Membership::DialDecision decision;
+    bool stopping_now = false;
     {
-      SigpipeGuard guard;
-      std::lock_guard lock(c.send_mu);
-      if (c.closed || c.closing) return false;
-      failed = ei_send_reg_encoded_tmo(c.fd, &self_pid, to, const_cast<char*>(data),
-                                       static_cast<int>(size), to_tmo(options.io_timeout)) < 0;
+      std::lock_guard relock(mu);
+      decision = membership.dial_finished(pick, dial_result(fd), installed, now_ms());
+      stopping_now = stopping;
     }
-    // A failed or partial write leaves the stream unusable.
-    if (failed) request_close(c);
-    return !failed;
+    const bool warn = decision.handshake_warning && !stopping_now && warn_due("connect:" + pick);
+    const bool warn_tls = !tls_failure.empty() && !stopping_now && warn_due("tls:" + pick);
+    log_dial(pick, decision, fd, err, tls_failure, warn, warn_tls);
+    lock.lock();
   }
+}
 
-  bool send_pid(Conn& c, const erlang_pid& to, const char* data, std::size_t size) {
-    bool failed = false;
-    {
-      SigpipeGuard guard;
-      std::lock_guard lock(c.send_mu);
-      if (c.closed || c.closing) return false;
-      failed = ei_send_encoded_tmo(c.fd, &to, const_cast<char*>(data), static_cast<int>(size),
-                                   to_tmo(options.io_timeout)) < 0;
-    }
-    if (failed) request_close(c);
-    return !failed;
+void DistNode::Impl::log_dial(const std::string& node, const Membership::DialDecision& decision, int fd,
+                              int err, const std::string& tls_failure, bool warn, bool warn_tls) {
+  using Action = Membership::DialDecision::Action;
+  if (decision.action == Action::Expired) {
+    spdlog::info("cluster: forgetting :\"{}\", learned from a peer and unreachable for {} s", node,
+                 options.learned_expiry.count() / 1000);
   }
-
-  void send_tock(Conn& c) {
-    static const char tock[4] = {0, 0, 0, 0};
-    bool failed = false;
-    {
-      std::lock_guard lock(c.send_mu);
-      if (c.closed || c.closing) return;
-      failed = c.socket->write_all(tock, sizeof(tock), deadline_after_ms(to_tmo(options.io_timeout))) != 0;
-    }
-    if (failed) request_close(c);
+  if (decision.action != Action::Retry) return;
+  if (!tls_failure.empty()) {
+    if (warn_tls) spdlog::warn("could not connect to :\"{}\": TLS handshake failed: {}", node, tls_failure);
+  } else if (fd == ERL_NO_PORT) {
+    spdlog::debug("cluster: :\"{}\" is not registered with its EPMD (not started yet?); retry in {} ms", node,
+                  decision.retry_in_ms);
+  } else if (fd == ERL_CONNECT_FAIL) {
+    spdlog::debug("cluster: cannot reach :\"{}\" ({}); retry in {} ms", node, errno_text(err),
+                  decision.retry_in_ms);
+  } else if (warn && err == ETIMEDOUT) {
+    spdlog::warn("could not connect to :\"{}\": distribution handshake timed out", node);
+  } else if (warn) {
+    spdlog::warn("could not connect to :\"{}\": distribution handshake failed ({}); "
+                 "is the cookie the same on both nodes?",
+                 node, errno_text(err));
+  } else {
+    spdlog::debug("cluster: connecting to :\"{}\" failed ({})", node, errno_text(err));
   }
+}
 
-  // {shoal_members, [Node]}: our shoal peers except the receiver.
-  void send_members(Conn& c) {
-    std::vector<std::string> names;
+void DistNode::Impl::manager_loop() {
+  block_sigpipe_in_this_thread();
+  auto heartbeat = encode_heartbeat();
+  std::int64_t next_heartbeat = now_ms() + options.heartbeat_interval.count();
+  while (!stopping) {
+    pollfd p{stop_fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0) break;
+    auto now = now_ms();
+    std::vector<std::shared_ptr<Conn>> live;
+    std::vector<std::shared_ptr<Conn>> done;
+    std::vector<std::string> gone;
+    bool dirty = false;
     {
       std::lock_guard lock(mu);
-      for (const auto& [name, conn] : conns) {
-        if (name != c.name && conn->shoal) names.push_back(name);
-      }
-    }
-    TermWriter w;
-    w.tuple(2).atom("shoal_members");
-    if (!names.empty()) w.list(static_cast<long>(names.size()));
-    for (const auto& n : names) w.atom(n);
-    w.nil();
-    if (w.ok()) send_reg(c, kControlName, w.data(), w.size());
-  }
-
-  std::size_t learned_count() const {
-    return static_cast<std::size_t>(
-        std::count_if(targets.begin(), targets.end(), [](const auto& entry) { return entry.second.learned; }));
-  }
-
-  // `from_peer`: names a peer sent (capped, expiring); otherwise configured or discovered here.
-  void learn(const std::vector<std::string>& nodes, bool from_peer) {
-    bool changed = false;
-    std::size_t refused = 0;
-    {
-      std::lock_guard lock(mu);
-      auto now = now_ms();
-      std::size_t learned = learned_count();
-      for (const auto& n : nodes) {
-        if (n == config.node_name || !check_node_name(n, config.mode).empty()) continue;
-        if (from_peer && !targets.count(n) && learned >= options.max_learned_nodes) {
-          ++refused;
-          continue;
-        }
-        auto [it, inserted] = targets.try_emplace(n);
-        it->second.forgotten = false;
-        if (from_peer) {
-          if (inserted) {
-            it->second.learned = true;
-            ++learned;
-          }
-          it->second.vouched_ms = now;
+      for (const auto& [name, c] : conns) live.push_back(c);
+      gone = membership.take_disconnected(now);
+      for (auto it = readers.begin(); it != readers.end();) {
+        if ((*it)->finished) {
+          done.push_back(std::move(*it));
+          it = readers.erase(it);
         } else {
-          it->second.learned = false;
-        }
-        if (inserted) {
-          it->second.next_ms = now;
-          changed = true;
-          spdlog::debug("cluster: learned about node :\"{}\"", n);
-        } else if (!conns.count(n) && !it->second.in_flight && it->second.next_ms > now) {
-          it->second.next_ms = now;  // a peer sees it: try now rather than at the next backoff
-          changed = true;
+          ++it;
         }
       }
+      dirty = membership.take_members_dirty();
     }
-    if (refused > 0 && warn_due("learned-cap")) {
-      spdlog::warn("cluster: ignoring {} node names learned from peers: {} learned names are kept at most", refused,
-                   options.max_learned_nodes);
+    for (auto& c : done) {
+      if (c->reader.joinable()) c->reader.join();
     }
-    if (changed) cv.notify_all();
-  }
-
-  void fail_pending(const std::string* node) {
-    std::vector<std::shared_ptr<Pending>> failed;
-    {
-      std::lock_guard lock(call_mu);
-      for (auto& [ref, p] : pending) {
-        if (!node || p->node == *node) failed.push_back(p);
+    for (const auto& node : gone) {
+      spdlog::warn("disconnected from :\"{}\"", node);
+      notify_membership(node, false);
+    }
+    if (now >= next_heartbeat) {
+      next_heartbeat = now + options.heartbeat_interval.count();
+      for (auto& c : live) c->send_reg(kControlName, heartbeat.data(), heartbeat.size());
+    }
+    for (auto& c : live) {
+      auto limit = c->shoal ? options.heartbeat_timeout : options.erlang_peer_timeout;
+      auto silent = now - c->last_rx.load();
+      if (silent > limit.count() && !c->closing) {
+        spdlog::warn("cluster: nothing received from :\"{}\" for {} ms; dropping the connection", c->name,
+                     silent);
+        c->request_close();
       }
     }
-    for (auto& p : failed) {
-      std::lock_guard lock(p->mu);
-      p->done = true;
-      p->cv.notify_all();
-    }
-  }
-
-  void complete(unsigned long long ref, const std::string& node,
-                std::optional<std::vector<char>> result) {
-    std::shared_ptr<Pending> p;
-    {
-      std::lock_guard lock(call_mu);
-      auto it = pending.find(ref);
-      if (it == pending.end() || it->second->node != node) return;
-      p = it->second;
-    }
-    std::lock_guard lock(p->mu);
-    p->done = true;
-    p->result = std::move(result);
-    p->cv.notify_all();
-  }
-
-  std::vector<char> run_call_handler(const std::string& from, const std::vector<char>& request) {
-    if (!call_handler) return {};
-    try {
-      auto response = call_handler(from, request.data(), request.size());
-      if (!response.empty() && !validate_term(response)) {
-        spdlog::warn("cluster: call handler returned a malformed term; answering noreply");
-        return {};
-      }
-      return response;
-    } catch (const std::exception& e) {
-      spdlog::error("cluster call handler threw: {}", e.what());
-    } catch (...) {
-      spdlog::error("cluster call handler threw");
-    }
-    return {};
-  }
-
-  // ---- connections -----------------------------------------------------------------------
-
-  std::shared_ptr<Conn> make_conn(int fd, const std::string& name, bool outgoing) {
-    auto socket = transport->find(fd);
-    if (!socket) {
-      ei_close_connection(fd);
-      return nullptr;
-    }
-    auto c = std::make_shared<Conn>(name, fd, std::move(socket), outgoing);
-    c->last_rx = now_ms();
-    return c;
-  }
-
-  // Closes a connection nobody else has seen.
-  static void discard(Conn& c) {
-    std::lock_guard lock(c.close_mu);
-    if (!c.closed) {
-      c.closed = true;
-      ei_close_connection(c.fd);
-    }
-  }
-
-  // Makes `c` the connection to its node, resolving duplicates (both nodes connected to each
-  // other at once): both sides keep the connection initiated by the node whose name sorts first;
-  // a second connection from the same initiator replaces the old one (the peer restarted).
-  bool install(const std::shared_ptr<Conn>& c) {
-    std::shared_ptr<Conn> replaced;
-    bool keep = true;
-    bool announce = false;
-    {
-      std::lock_guard lock(mu);
-      if (stopping || c->name == config.node_name) {
-        keep = false;
-      } else {
-        auto it = conns.find(c->name);
-        if (it != conns.end()) {
-          const std::string& self = config.node_name;
-          const std::string& old_initiator = it->second->outgoing ? self : c->name;
-          const std::string& new_initiator = c->outgoing ? self : c->name;
-          const std::string& winner = std::min(self, c->name);
-          if (old_initiator == new_initiator || new_initiator == winner) {
-            replaced = it->second;
-          } else {
-            keep = false;
-          }
-        }
-        if (keep) {
-          try {
-            c->reader = std::thread([this, raw = c.get()] { reader_loop(*raw); });
-          } catch (const std::system_error& e) {
-            spdlog::error("cluster: cannot start a reader thread: {}", e.what());
-            keep = false;
-          }
-        }
-        if (keep) {
-          readers.push_back(c);
-          conns[c->name] = c;
-          lost.erase(c->name);
-          announce = announced.insert(c->name).second;
-          if (auto t = targets.find(c->name); t != targets.end()) t->second.backoff_ms = 0;
-        }
-      }
-    }
-    if (replaced) {
-      spdlog::debug("cluster: replacing the connection to :\"{}\"", c->name);
-      request_close(*replaced);
-    }
-    if (!keep) {
-      spdlog::debug("cluster: dropping a duplicate connection to :\"{}\"", c->name);
-      discard(*c);
-      return false;
-    }
-    if (announce) {
-      spdlog::info("connected to :\"{}\"", c->name);
-      notify_membership(c->name, true);
-    }
-    send_members(*c);
-    return true;
-  }
-
-  void finish_conn(Conn& c, const std::string& reason) {
-    bool was_current = false;
-    {
-      std::lock_guard lock(mu);
-      auto it = conns.find(c.name);
-      if (it != conns.end() && it->second.get() == &c) {
-        conns.erase(it);
-        was_current = true;
-        if (!stopping) lost[c.name] = now_ms();
-        if (auto t = targets.find(c.name); t != targets.end()) {
-          t->second.next_ms = now_ms();
-          t->second.backoff_ms = 0;
-        }
-      }
-    }
-    if (was_current) {
-      spdlog::debug("cluster: connection to :\"{}\" ended: {}", c.name, reason);
-      cv.notify_all();
-      fail_pending(&c.name);
-    }
-    ::shutdown(c.fd, SHUT_RDWR);  // fails blocked writers at once
-    {
-      std::lock_guard send_lock(c.send_mu);
-      std::lock_guard close_lock(c.close_mu);
-      c.closing = true;
-      if (!c.closed) {
-        c.closed = true;
-        ei_close_connection(c.fd);
-      }
-    }
-    c.finished = true;
-  }
-
-  void reader_loop(Conn& c) {
-    block_sigpipe_in_this_thread();
-    int bufsize = 4096;
-    char* buf = static_cast<char*>(std::malloc(static_cast<std::size_t>(bufsize)));
-    std::string reason = "stopped";
-    std::int64_t partial_since = 0;
-    while (buf != nullptr && !stopping) {
-      // TLS may already hold bytes taken off the socket, which poll() would not report.
-      if (!c.socket->has_buffered_input()) {
-        pollfd fds[2] = {{c.fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-        int rc = ::poll(fds, 2, 500);
-        if (rc < 0) {
-          if (errno == EINTR) continue;
-          reason = "poll: " + errno_text(errno);
-          break;
-        }
-        if (fds[1].revents != 0) break;
-        if (rc == 0 || fds[0].revents == 0) continue;
-        if (fds[0].revents & POLLNVAL) {
-          reason = "socket closed";
-          break;
-        }
-      }
-      // Look at the frame length before ei allocates for it.
-      unsigned char header[4];
-      ssize_t n = c.socket->peek(header, sizeof(header));
-      if (n == 0) {
-        reason = "connection closed by peer";
-        break;
-      }
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-        reason = errno_text(errno);
-        break;
-      }
-      if (n < 4) {
-        auto now = now_ms();
-        if (partial_since == 0) partial_since = now;
-        if (now - partial_since > options.io_timeout.count()) {
-          reason = "timeout reading a frame header";
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        continue;
-      }
-      partial_since = 0;
-      std::uint32_t len = be32(header);
-      if (len == 0) {  // distribution tick: consume it and answer
-        std::size_t got = 0;
-        if (c.socket->read_some(reinterpret_cast<char*>(header), sizeof(header), got,
-                                deadline_after_ms(to_tmo(options.io_timeout))) != 0 ||
-            got != sizeof(header)) {
-          reason = "reading a tick failed";
-          break;
-        }
-        c.last_rx = now_ms();
-        send_tock(c);
-        continue;
-      }
-      if (len > kMaxFrame) {
-        spdlog::warn("cluster: :\"{}\" sent a {} byte message, over the {} byte limit; dropping the connection",
-                     c.name, len, kMaxTermSize);
-        reason = "oversized message";
-        break;
-      }
-      erlang_msg msg{};
-      int msglen = 0;
-      int type = ei_receive_encoded_tmo(c.fd, &buf, &bufsize, &msg, &msglen, to_tmo(options.io_timeout));
-      if (type < 0) {
-        reason = "receive: " + errno_text(erl_errno);
-        break;
-      }
-      c.last_rx = now_ms();
-      if (type == ERL_TICK) continue;
-      if (msglen <= 0 || msglen > bufsize) continue;
-      handle_message(c, msg, buf, static_cast<std::size_t>(msglen));
-    }
-    if (buf == nullptr) reason = "out of memory";
-    std::free(buf);
-    finish_conn(c, reason);
-  }
-
-  void handle_message(Conn& c, const erlang_msg& msg, const char* buf, std::size_t size) {
-    std::string to;
-    if (msg.msgtype == ERL_REG_SEND) {
-      to.assign(msg.toname, ::strnlen(msg.toname, sizeof(msg.toname)));
-    } else if (msg.msgtype != ERL_SEND) {
-      return;  // links, exits, monitors, group leader: nothing to do for a C node
-    }
-    if (size > kMaxTermSize + 1) {
-      spdlog::warn("cluster: dropping a {} byte message from :\"{}\" (limit {})", size, c.name, kMaxTermSize);
-      return;
-    }
-    if (!validate_term(buf, size)) {
-      spdlog::warn("cluster: dropping a malformed message from :\"{}\" to \"{}\"", c.name, to);
-      return;
-    }
-    if (to == kNetKernel) {
-      handle_net_kernel(c, buf, size);
-      return;
-    }
-    if (to == kControlName) {
-      handle_control(c, buf, size);
-      return;
-    }
-    if (to == kCallName && handle_call_protocol(c, buf, size)) return;
-    if (!message_handler) return;
-    try {
-      message_handler(c.name, to, std::vector<char>(buf, buf + size));
-    } catch (const std::exception& e) {
-      spdlog::error("cluster message handler threw: {}", e.what());
-    } catch (...) {
-      spdlog::error("cluster message handler threw");
-    }
-  }
-
-  // net_adm:ping/1: answer {Tag, yes} to the caller.
-  void handle_net_kernel(Conn& c, const char* buf, std::size_t size) {
-    const auto decoded = decode_net_kernel_call(buf, size);
-    if (const auto* error = std::get_if<NetKernelError>(&decoded)) {
-      if (*error == NetKernelError::NotAGenCall) {
-        spdlog::debug("cluster: ignoring a net_kernel message from :\"{}\"", c.name);
-      } else {
-        spdlog::debug("cluster: ignoring a net_kernel call from :\"{}\"", c.name);
-      }
-      return;
-    }
-    const auto& call = std::get<IsAuthCall>(decoded);
-    TermWriter w;
-    w.tuple(2).raw(buf + call.tag_offset, call.tag_size).atom("yes");
-    if (w.ok()) send_pid(c, call.from, w.data(), w.size());
-  }
-
-  void handle_control(Conn& c, const char* buf, std::size_t size) {
-    if (!c.shoal.exchange(true)) {
-      // First shoal message: a shoal node, to be kept connected, and news for our other peers.
-      {
-        std::lock_guard lock(mu);
-        auto [it, inserted] = targets.try_emplace(c.name);
-        if (inserted) {
-          it->second.next_ms = now_ms();
-          it->second.learned = true;  // it connected to us: kept while reachable, like learned names
-        }
-        if (it->second.learned) it->second.vouched_ms = now_ms();
-        members_dirty = true;
-      }
-    }
-    auto message = decode_control_message(buf, size);
-    if (message.kind == ControlMessage::Kind::Members) learn(message.members, true);
-  }
-
-  bool handle_call_protocol(Conn& c, const char* buf, std::size_t size) {
-    auto envelope = decode_call_envelope(buf, size);
-    switch (envelope.kind) {
-      case CallEnvelope::Kind::Call: {
-        Job job{find_conn(c.name), envelope.ref, std::move(envelope.payload)};
-        bool queued = false;
-        if (job.conn.get() == &c) {
-          std::lock_guard lock(work_mu);
-          if (jobs.size() < options.max_queued_requests && !stopping) {
-            jobs.push_back(std::move(job));
-            queued = true;
-          }
-        }
-        if (queued) {
-          work_cv.notify_one();
-        } else {
-          TermWriter w;
-          w.tuple(2).atom("shoal_noreply").ulonglong(envelope.ref);
-          if (w.ok()) send_reg(c, kCallName, w.data(), w.size());
-        }
-        return true;
-      }
-      case CallEnvelope::Kind::Reply:
-        complete(envelope.ref, c.name, std::move(envelope.payload));
-        return true;
-      case CallEnvelope::Kind::NoReply:
-        complete(envelope.ref, c.name, std::nullopt);
-        return true;
-      case CallEnvelope::Kind::NotAnEnvelope:
-        break;
-    }
-    return false;
-  }
-
-  // ---- threads ---------------------------------------------------------------------------
-
-  // Serves handshakes of connections the gate found ready (see dist_gate.hpp).
-  void acceptor_loop() {
-    block_sigpipe_in_this_thread();
-    DistGate& gate = *transport->gate();
-    while (!stopping) {
-      auto ready = gate.take(std::chrono::milliseconds(500));
-      if (!ready) continue;
-      sockaddr_in from = ready->peer;
-      DistTransport::hand_to_accept(std::move(*ready));
-      ErlConnect con;
-      std::memset(&con, 0, sizeof(con));
-      int fd = ei_accept_tmo(&ec, listen_fd, &con, to_tmo(options.handshake_timeout));
-      gate.finished(from);
-      std::string peer(con.nodename, ::strnlen(con.nodename, sizeof(con.nodename)));
-      if (fd < 0) {
-        int err = erl_errno;
-        if (!peer.empty() && err == ETIMEDOUT) {
-          spdlog::debug("cluster: incoming handshake from \"{}\" timed out", peer);
-        } else if (!peer.empty() && warn_due("accept:" + peer)) {
-          spdlog::warn("rejected a connection attempt from :\"{}\": distribution handshake failed ({}); "
-                       "is the cookie the same on both nodes?",
-                       peer, errno_text(err));
-        } else {
-          spdlog::debug("cluster: incoming handshake failed ({}), peer \"{}\"", errno_text(err), peer);
-        }
-        continue;
-      }
-      if (peer.empty() || peer.find('@') == std::string::npos) {
-        ei_close_connection(fd);
-        continue;
-      }
-      if (auto c = make_conn(fd, peer, false)) install(c);
-    }
-  }
-
-  // ei_connect_tmo, but with the EPMD lookup done here (see epmd_port_please). Returns the
-  // connection's descriptor, or ERL_NO_PORT / ERL_CONNECT_FAIL / ERL_ERROR with `err` set.
-  int dial(const std::string& node, int& err, std::string& tls_failure) {
-    const std::string alive = node.substr(0, node.find('@'));
-    const std::string host = node.substr(node.find('@') + 1);
-    addrinfo hints{};
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
-      err = EHOSTUNREACH;
-      return ERL_CONNECT_FAIL;
-    }
-    in_addr address = reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr;
-    ::freeaddrinfo(found);
-    auto lookup = epmd_port_please(address, alive, options.handshake_timeout);
-    if (lookup.result == EpmdLookup::Result::NotRegistered) return ERL_NO_PORT;
-    if (lookup.result != EpmdLookup::Result::Found) {
-      err = ECONNREFUSED;
-      return ERL_CONNECT_FAIL;
-    }
-    DistTransport::Dialing dialing(host);
-    int fd = ei_xconnect_host_port_tmo(&ec, &address, lookup.port, to_tmo(options.handshake_timeout));
-    err = erl_errno;
-    tls_failure = dialing.tls_failure();
-    return fd;
-  }
-
-  void connector_loop() {
-    block_sigpipe_in_this_thread();
-    std::unique_lock lock(mu);
-    while (!stopping) {
-      auto now = now_ms();
-      std::string pick;
-      std::int64_t pick_at = 0;
-      std::int64_t wake = now + 500;
-      for (const auto& [name, t] : targets) {
-        if (t.in_flight || conns.count(name)) continue;
-        if (t.next_ms <= now) {
-          if (pick.empty() || t.next_ms < pick_at) {
-            pick = name;
-            pick_at = t.next_ms;
-          }
-        } else {
-          wake = std::min(wake, t.next_ms);
-        }
-      }
-      if (pick.empty()) {
-        cv.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(wake - now, 1)));
-        continue;
-      }
-      targets[pick].in_flight = true;
-      lock.unlock();
-
-      int err = 0;
-      std::string tls_failure;
-      const int fd = dial(pick, err, tls_failure);
-      std::shared_ptr<Conn> conn = fd >= 0 ? make_conn(fd, pick, true) : nullptr;
-      bool installed = conn && install(conn);
-      bool handshake_failed = fd < 0 && fd != ERL_NO_PORT && fd != ERL_CONNECT_FAIL;
-      bool warn = false;
-      {
-        std::lock_guard relock(mu);
-        auto& t = targets[pick];
-        t.handshake_failures = handshake_failed ? t.handshake_failures + 1 : 0;
-        warn = t.handshake_failures >= 2 && !stopping;
-      }
-      if (warn) warn = warn_due("connect:" + pick);
-      const bool warn_tls = !tls_failure.empty() && !stopping && warn_due("tls:" + pick);
-
-      lock.lock();
-      auto& t = targets[pick];
-      t.in_flight = false;
-      if (t.forgotten) {
-        targets.erase(pick);
-        continue;
-      }
-      if (installed && t.learned) t.vouched_ms = now_ms();
-      if (!installed && fd < 0 && t.learned && now_ms() - t.vouched_ms > options.learned_expiry.count()) {
-        spdlog::info("cluster: forgetting :\"{}\", learned from a peer and unreachable for {} s", pick,
-                     options.learned_expiry.count() / 1000);
-        targets.erase(pick);
-        continue;
-      }
-      if (installed || fd >= 0) {
-        t.backoff_ms = 0;
-        t.next_ms = now_ms() + options.retry_initial.count();
-      } else {
-        t.backoff_ms = t.backoff_ms == 0 ? options.retry_initial.count()
-                                         : std::min<std::int64_t>(t.backoff_ms * 2, options.retry_max.count());
-        t.next_ms = now_ms() + t.backoff_ms;
-        if (!tls_failure.empty()) {
-          if (warn_tls) spdlog::warn("could not connect to :\"{}\": TLS handshake failed: {}", pick, tls_failure);
-        } else if (fd == ERL_NO_PORT) {
-          spdlog::debug("cluster: :\"{}\" is not registered with its EPMD (not started yet?); retry in {} ms",
-                        pick, t.backoff_ms);
-        } else if (fd == ERL_CONNECT_FAIL) {
-          spdlog::debug("cluster: cannot reach :\"{}\" ({}); retry in {} ms", pick, errno_text(err), t.backoff_ms);
-        } else if (warn && err == ETIMEDOUT) {
-          spdlog::warn("could not connect to :\"{}\": distribution handshake timed out", pick);
-        } else if (warn) {
-          spdlog::warn("could not connect to :\"{}\": distribution handshake failed ({}); "
-                       "is the cookie the same on both nodes?",
-                       pick, errno_text(err));
-        } else {
-          spdlog::debug("cluster: connecting to :\"{}\" failed ({})", pick, errno_text(err));
-        }
-      }
-    }
-  }
-
-  void manager_loop() {
-    block_sigpipe_in_this_thread();
-    auto heartbeat = encode_atom("shoal_heartbeat");
-    std::int64_t next_heartbeat = now_ms() + options.heartbeat_interval.count();
-    while (!stopping) {
-      pollfd p{stop_fd, POLLIN, 0};
-      if (::poll(&p, 1, 100) > 0) break;
-      auto now = now_ms();
-      std::vector<std::shared_ptr<Conn>> live;
-      std::vector<std::shared_ptr<Conn>> done;
-      std::vector<std::string> gone;
-      bool dirty = false;
-      {
-        std::lock_guard lock(mu);
-        for (const auto& [name, c] : conns) live.push_back(c);
-        for (auto it = lost.begin(); it != lost.end();) {
-          if (now - it->second >= options.disconnect_grace.count() && !conns.count(it->first)) {
-            gone.push_back(it->first);
-            announced.erase(it->first);
-            it = lost.erase(it);
-          } else {
-            ++it;
-          }
-        }
-        for (auto it = readers.begin(); it != readers.end();) {
-          if ((*it)->finished) {
-            done.push_back(std::move(*it));
-            it = readers.erase(it);
-          } else {
-            ++it;
-          }
-        }
-        dirty = std::exchange(members_dirty, false);
-      }
-      for (auto& c : done) {
-        if (c->reader.joinable()) c->reader.join();
-      }
-      for (const auto& node : gone) {
-        spdlog::warn("disconnected from :\"{}\"", node);
-        notify_membership(node, false);
-      }
-      if (now >= next_heartbeat) {
-        next_heartbeat = now + options.heartbeat_interval.count();
-        for (auto& c : live) send_reg(*c, kControlName, heartbeat.data(), heartbeat.size());
-      }
+    if (dirty) {
       for (auto& c : live) {
-        auto limit = c->shoal ? options.heartbeat_timeout : options.erlang_peer_timeout;
-        auto silent = now - c->last_rx.load();
-        if (silent > limit.count() && !c->closing) {
-          spdlog::warn("cluster: nothing received from :\"{}\" for {} ms; dropping the connection", c->name,
-                       silent);
-          request_close(*c);
-        }
-      }
-      if (dirty) {
-        for (auto& c : live) {
-          if (c->shoal) send_members(*c);
-        }
+        if (c->shoal) send_members(*c);
       }
     }
   }
+}
 
-  void worker_loop() {
-    block_sigpipe_in_this_thread();
-    while (true) {
-      Job job;
-      {
-        std::unique_lock lock(work_mu);
-        work_cv.wait(lock, [&] { return stopping || !jobs.empty(); });
-        if (stopping) return;
-        job = std::move(jobs.front());
-        jobs.pop_front();
-      }
-      auto response = run_call_handler(job.conn->name, job.request);
-      TermWriter w;
-      if (!response.empty()) {
-        w.tuple(3).atom("shoal_reply").ulonglong(job.ref).raw(response.data(), response.size());
-      }
-      if (response.empty() || !w.ok()) {
-        TermWriter none;
-        none.tuple(2).atom("shoal_noreply").ulonglong(job.ref);
-        if (none.ok()) send_reg(*job.conn, kCallName, none.data(), none.size());
-        continue;
-      }
-      send_reg(*job.conn, kCallName, w.data(), w.size());
+void DistNode::Impl::worker_loop() {
+  block_sigpipe_in_this_thread();
+  while (true) {
+    Job job;
+    {
+      std::unique_lock lock(work_mu);
+      work_cv.wait(lock, [&] { return stopping || !jobs.empty(); });
+      if (stopping) return;
+      job = std::move(jobs.front());
+      jobs.pop_front();
     }
+    auto response = run_call_handler(job.conn->name, job.request);
+    TermWriter w;
+    if (!response.empty()) encode_reply(w, job.ref, response.data(), response.size());
+    if (response.empty() || !w.ok()) {
+      TermWriter none;
+      encode_noreply(none, job.ref);
+      if (none.ok()) job.conn->send_reg(kCallName, none.data(), none.size());
+      continue;
+    }
+    job.conn->send_reg(kCallName, w.data(), w.size());
   }
-};
+}
+
+void DistNode::Impl::reader_loop(Conn& c) {
+  block_sigpipe_in_this_thread();
+  FrameReader frames(c);
+  std::string reason = "stopped";
+  while (frames.has_buffer() && !stopping) {
+    // TLS may already hold bytes taken off the socket, which poll() would not report.
+    if (!c.socket->has_buffered_input()) {
+      pollfd fds[2] = {{c.fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+      int rc = ::poll(fds, 2, 500);
+      if (rc < 0) {
+        if (errno == EINTR) continue;
+        reason = "poll: " + errno_text(errno);
+        break;
+      }
+      if (fds[1].revents != 0) break;
+      if (rc == 0 || fds[0].revents == 0) continue;
+      if (fds[0].revents & POLLNVAL) {
+        reason = "socket closed";
+        break;
+      }
+    }
+    const auto step = frames.next();
+    if (step == FrameReader::Step::Ended) {
+      reason = frames.reason();
+      break;
+    }
+    if (step == FrameReader::Step::Message) handle_message(c, frames.message(), frames.data(), frames.size());
+  }
+  if (!frames.has_buffer()) reason = "out of memory";
+  finish_conn(c, reason);
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -1085,7 +395,7 @@ DistStatus DistNode::Impl::start() {
         spdlog::warn("cluster: ignoring {}", e);
         continue;
       }
-      targets[n].next_ms = now;
+      membership.configure(n, now);
     }
   }
 
@@ -1133,8 +443,8 @@ void DistNode::Impl::stop() {
     std::lock_guard lock(mu);
     all = readers;
   }
-  for (auto& c : all) request_close(*c);
-  fail_pending(nullptr);
+  for (auto& c : all) c->request_close();
+  calls.fail_all();
 
   if (transport) transport->stop_gate();
   for (auto& t : acceptors) t.join();
@@ -1151,21 +461,20 @@ void DistNode::Impl::stop() {
     readers.clear();
   }
   for (auto& c : all) {
-    request_close(*c);
+    c->request_close();
     if (c->reader.joinable()) c->reader.join();
   }
   all.clear();
   {
     std::lock_guard lock(mu);
     conns.clear();
-    lost.clear();
-    announced.clear();
+    membership.clear_connections();
   }
   {
     std::lock_guard lock(work_mu);
     jobs.clear();
   }
-  fail_pending(nullptr);
+  calls.fail_all();
 
   if (listen_fd >= 0) ei_close_connection(listen_fd);
   listen_fd = -1;
@@ -1211,14 +520,7 @@ DistStatus DistNode::connect(const std::string& node) {
 
 void DistNode::forget(const std::string& node) {
   std::lock_guard lock(impl_->mu);
-  auto it = impl_->targets.find(node);
-  if (it == impl_->targets.end()) return;
-  // A connect attempt in flight still writes into its entry: the connector drops it afterwards.
-  if (it->second.in_flight) {
-    it->second.forgotten = true;
-  } else {
-    impl_->targets.erase(it);
-  }
+  impl_->membership.forget(node);
 }
 
 std::vector<std::string> DistNode::connected_nodes() const {
@@ -1230,9 +532,7 @@ std::vector<std::string> DistNode::connected_nodes() const {
 
 std::vector<std::string> DistNode::known_nodes() const {
   std::lock_guard lock(impl_->mu);
-  std::vector<std::string> out;
-  for (const auto& [name, t] : impl_->targets) out.push_back(name);
-  return out;
+  return impl_->membership.known_nodes();
 }
 
 bool DistNode::is_connected(const std::string& node) const {
@@ -1248,7 +548,7 @@ DistStatus DistNode::send(const std::string& node, const std::string& registered
   if (!impl_->running) return {"distribution is not running"};
   auto conn = impl_->find_conn(node);
   if (!conn) return {"not connected to " + node};
-  if (!impl_->send_reg(*conn, registered_name.c_str(), term.data(), term.size())) {
+  if (!conn->send_reg(registered_name.c_str(), term.data(), term.size())) {
     return {"sending to " + node + " failed"};
   }
   return {};
@@ -1267,25 +567,12 @@ std::optional<std::vector<char>> DistNode::call(const std::string& node, const s
     auto conn = impl.find_conn(node);
     if (!conn) return std::nullopt;
 
-    auto ref = impl.next_ref.fetch_add(1);
-    auto p = std::make_shared<Pending>();
-    p->node = node;
-    {
-      std::lock_guard lock(impl.call_mu);
-      impl.pending[ref] = p;
-    }
+    // Registered before sending: the answer may arrive before send_reg returns.
+    const auto ref = impl.calls.open(node);
     TermWriter w;
-    w.tuple(4).atom("shoal_call").ulonglong(ref).atom(impl.config.node_name).raw(request.data(), request.size());
-    bool sent = w.ok() && impl.running && impl.send_reg(*conn, kCallName, w.data(), w.size());
-    std::optional<std::vector<char>> result;
-    {
-      std::unique_lock lock(p->mu);
-      if (sent) p->cv.wait_for(lock, timeout, [&] { return p->done; });
-      if (p->done) result = std::move(p->result);
-    }
-    std::lock_guard lock(impl.call_mu);
-    impl.pending.erase(ref);
-    return result;
+    encode_call(w, ref, impl.config.node_name, request.data(), request.size());
+    bool sent = w.ok() && impl.running && conn->send_reg(kCallName, w.data(), w.size());
+    return impl.calls.wait(ref, sent ? timeout : std::chrono::milliseconds(0));
   } catch (const std::exception& e) {
     spdlog::error("cluster call to :\"{}\" failed: {}", node, e.what());
     return std::nullopt;
