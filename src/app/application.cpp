@@ -120,7 +120,8 @@ std::optional<std::string> Application::start_cluster() {
             return server::create_local_room(node, room_config);
           },
           [&node](notifications::ServerEvent event) { node.bus.publish(event); },
-          [&node](const cluster::RestRequest& request) { return api::serve_forwarded_request(node, request); }});
+          [&node](const cluster::RestRequest& request) { return api::serve_forwarded_request(node, request); },
+          config_.address});
   // This node's notifications go to every node, so one server socket sees the whole cluster.
   // Sending may block on a slow peer, so it runs off the event loops, in order, on a strand.
   node.bus.subscribe([&node, relay = asio::make_strand(node.blocking)](const notifications::ServerEvent& event) {

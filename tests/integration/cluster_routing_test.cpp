@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -140,6 +142,49 @@ TEST(ClusterRouting, AKilledOwnerIsAPrompt503) {
   // The survivor's own rooms and the cluster list keep working.
   EXPECT_EQ(api(n.pb, "GET", "/room/" + on_b).status, 200);
   EXPECT_EQ(room_ids(api(n.pb, "GET", "/room?scope=cluster")), (std::set<std::string>{on_b}));
+}
+
+// HLS files live on the owner's disk: any other node sends the client there, keeping the path
+// and query, and the owner serves the file. A dead owner is the same prompt 503 as other routes.
+TEST(ClusterRouting, HlsRequestsThroughANonOwnerNodeAreRedirectedToTheOwner) {
+  const auto output = std::filesystem::temp_directory_path() / ("shoal-hls-routing-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(output);
+  const std::string a_name = unique_node_name("ha");
+  const std::string b_name = unique_node_name("hb");
+  const std::uint16_t pa = free_port();
+  const std::uint16_t pb = free_port();
+  auto a_env = cluster_env(a_name, "", pa);
+  a_env["JF_OUTPUT_BASE_PATH"] = (output / "a").string();
+  auto b_env = cluster_env(b_name, a_name, pb);
+  b_env["JF_OUTPUT_BASE_PATH"] = (output / "b").string();
+  auto a = std::make_unique<ShoalProcess>(a_env);
+  ShoalProcess b(b_env);
+  ASSERT_TRUE(wait_for_cluster(pb, 2)) << b.output();
+  auto rooms = one_room_per_node(pb);
+  const auto on_a = rooms["localhost:" + std::to_string(pa)];
+  ASSERT_FALSE(on_a.empty());
+  const auto dir = output / "a" / "hls_output" / on_a;
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "index.m3u8") << "#EXTM3U\n#EXT-X-VERSION:7\n";
+
+  const std::string target = "/hls/" + on_a + "/index.m3u8?_HLS_skip=YES";
+  auto redirected = api(pb, "GET", target);
+  EXPECT_EQ(redirected.status, 307) << redirected.body;
+  EXPECT_EQ(redirected.header("location"), "//localhost:" + std::to_string(pa) + target);
+  auto served = api(pa, "GET", "/hls/" + on_a + "/index.m3u8");
+  EXPECT_EQ(served.status, 200);
+  EXPECT_EQ(served.body, "#EXTM3U\n#EXT-X-VERSION:7\n");
+
+  // A room of no node, and files of B's own rooms, are answered by B itself as before.
+  EXPECT_EQ(api(pb, "GET", "/hls/" + rooms["localhost:" + std::to_string(pb)] + "/index.m3u8").status, 404);
+  EXPECT_EQ(api(pb, "GET", "/hls/not-a-room/index.m3u8").status, 404);
+
+  kill(a->pid(), SIGKILL);
+  auto unreachable = api(pb, "GET", target);
+  EXPECT_EQ(unreachable.status, 503) << unreachable.body;
+  EXPECT_EQ(unreachable.json_body()["errors"], "Room " + on_a + " is on node " + a_name + ", which is unreachable");
+  a.reset();
+  std::filesystem::remove_all(output);
 }
 
 }  // namespace

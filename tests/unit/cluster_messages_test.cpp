@@ -81,6 +81,33 @@ TEST(ClusterMessages, RelayedEventsAndReplies) {
   EXPECT_FALSE(decode_rest_reply(out_of_range.data(), out_of_range.size()));
 }
 
+TEST(ClusterMessages, AddressQueryAndReply) {
+  TermWriter query;
+  query.tuple(1).atom("shoal_address");
+  EXPECT_TRUE(std::holds_alternative<AddressQuery>(decode_call(query.bytes())));
+  TermWriter with_argument;
+  with_argument.tuple(2).atom("shoal_address").atom("x");
+  EXPECT_EQ(call_error(decode_call(with_argument.bytes())), CallError::UnknownRequest);
+
+  const auto reply = [](const std::string& address) {
+    TermWriter w;
+    w.tuple(2).atom("address").binary(address);
+    return decode_address_reply(w.data(), w.size());
+  };
+  EXPECT_EQ(reply("jellyfish2:5002").value_or(""), "jellyfish2:5002");
+  EXPECT_EQ(reply("[2001:db8::1]:8080").value_or(""), "[2001:db8::1]:8080");
+  EXPECT_EQ(reply("media-1.example.com").value_or(""), "media-1.example.com");
+  // It goes into a Location header: nothing that could end the header or add a path.
+  EXPECT_FALSE(reply(""));
+  EXPECT_FALSE(reply("evil.example\r\nSet-Cookie: a=b"));
+  EXPECT_FALSE(reply("host/path"));
+  EXPECT_FALSE(reply("user@host"));
+  EXPECT_FALSE(reply(std::string(256, 'a')));
+  TermWriter not_binary;
+  not_binary.tuple(2).atom("address").atom("host");
+  EXPECT_FALSE(decode_address_reply(not_binary.data(), not_binary.size()));
+}
+
 TEST(DistMessages, DecodesTheEnvelopeAndControlMessages) {
   TermWriter call;
   call.tuple(4).atom("shoal_call").ulonglong(7).atom("a@127.0.0.1").tuple(1).atom("shoal_usage");

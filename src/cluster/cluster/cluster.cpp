@@ -186,6 +186,14 @@ std::optional<RestReply> Cluster::forward(const std::string& node, const RestReq
   return decode_rest_reply(reply->data(), reply->size());
 }
 
+std::optional<std::string> Cluster::address_of(const std::string& node) {
+  TermWriter w;
+  w.tuple(1).atom("shoal_address");
+  auto reply = node_.call(node, w.bytes(), call_timeout_);
+  if (!reply) return std::nullopt;
+  return decode_address_reply(reply->data(), reply->size());
+}
+
 std::vector<std::string> Cluster::remote_room_lists() {
   std::vector<std::pair<std::string, std::future<std::optional<RestReply>>>> pending;
   for (const auto& node : node_.connected_nodes()) {
@@ -211,6 +219,11 @@ std::vector<std::string> Cluster::remote_room_lists() {
 std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
   auto call = decode_cluster_call(term, size);
   if (std::holds_alternative<UsageQuery>(call)) return encode_usage(local_.usage());
+  if (std::holds_alternative<AddressQuery>(call)) {
+    TermWriter w;
+    w.tuple(2).atom("address").binary(local_.address);
+    return w.bytes();
+  }
   if (const auto* rest = std::get_if<RestRequest>(&call)) return serve_rest(*rest);
   const auto* create = std::get_if<CreateRoomCall>(&call);
   if (create == nullptr) return {};

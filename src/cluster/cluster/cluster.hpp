@@ -5,6 +5,7 @@
 //
 // Wire terms (Erlang external term format, on DistNode calls):
 //   {shoal_usage}                                   -> {usage, ForwardedTracks, Rooms}
+//   {shoal_address}                                 -> {address, <<JfHost>>}
 //   {shoal_create_room, MaxPeers | nil, Codec, Url} -> {ok, RoomJson, Address}
 //        Codec: nil | h264 | vp8, Url: nil | <<"http://...">>    | {error, Status, <<Text>>}
 //   {shoal_rest, Method, <<Path>>, <<ParamsJson>>}   -> {Status, <<Body>>}
@@ -53,6 +54,7 @@ class Cluster {
     // block up to the forward timeout). nullopt: no answer (the caller reports the owner
     // unreachable).
     std::function<std::optional<RestReply>(const RestRequest&)> rest;
+    std::string address{};  // JF_HOST: where clients reach this node
   };
 
   Cluster(config::DistConfig config, LocalNode local,
@@ -75,6 +77,9 @@ class Cluster {
   RoomOwner owner_of(const std::string& room_id) const;
   // Blocking: forwards a REST request to `node` and waits up to the forward timeout.
   std::optional<RestReply> forward(const std::string& node, const RestRequest& request);
+  // Blocking: `node`'s public address (its JF_HOST), asked within the call timeout; nullopt
+  // when it does not answer.
+  std::optional<std::string> address_of(const std::string& node);
   // Blocking: GET /room of every connected node, in parallel; nodes that do not answer within
   // the call timeout are skipped (logged). Each entry is one node's {"data":[...]} body.
   std::vector<std::string> remote_room_lists();

@@ -7,6 +7,8 @@
 #endif
 #include <ei.h>
 
+#include <algorithm>
+#include <cctype>
 #include <utility>
 
 namespace shoal::cluster {
@@ -98,6 +100,7 @@ ClusterCall decode_cluster_call(const char* term, std::size_t size) {
   }
   auto op = read_atom(term, size, &index);
   if (op == "shoal_usage" && arity == 1) return UsageQuery{};
+  if (op == "shoal_address" && arity == 1) return AddressQuery{};
   if (op == "shoal_rest" && arity == 4) return decode_rest_call(term, size, index);
   if (op == "shoal_create_room" && arity == 4) return decode_create_room_call(term, size, index);
   return CallError::UnknownRequest;
@@ -194,6 +197,28 @@ std::optional<RestReply> decode_rest_reply(const char* buf, std::size_t size) {
     return std::nullopt;
   }
   return RestReply{static_cast<int>(status), std::move(*body)};
+}
+
+bool is_public_address(std::string_view address) {
+  if (address.empty() || address.size() > 255) return false;
+  return std::all_of(address.begin(), address.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == ':' || c == '[' ||
+           c == ']' || c == '_';
+  });
+}
+
+std::optional<std::string> decode_address_reply(const char* buf, std::size_t size) {
+  if (!validate_term(buf, size)) return std::nullopt;
+  int index = 0;
+  int version = 0;
+  int arity = 0;
+  std::optional<std::string> address;
+  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
+      arity != 2 || read_atom(buf, size, &index) != "address" || !read_optional_binary(buf, size, &index, address) ||
+      !address || !is_public_address(*address)) {
+    return std::nullopt;
+  }
+  return address;
 }
 
 }  // namespace shoal::cluster

@@ -50,6 +50,10 @@ struct RestReply {
 // {shoal_usage}
 struct UsageQuery {};
 
+// {shoal_address}: the node's public address (its JF_HOST), where a client is sent for what
+// only that node can serve (its rooms' HLS files).
+struct AddressQuery {};
+
 // {shoal_create_room, MaxPeers | nil, Codec, Url}. The webhook URL is only known to be a binary:
 // whether it is a usable URL is for the handler to judge, which answers a bad one with a reply.
 struct CreateRoomCall {
@@ -64,7 +68,7 @@ enum class CallError {
 };
 
 // {shoal_rest, Method, <<Path>>, <<ParamsJson>>} decodes to a RestRequest.
-using ClusterCall = std::variant<CallError, UsageQuery, CreateRoomCall, RestRequest>;
+using ClusterCall = std::variant<CallError, UsageQuery, AddressQuery, CreateRoomCall, RestRequest>;
 
 // What another node asks through DistNode::call().
 ClusterCall decode_cluster_call(const char* term, std::size_t size);
@@ -81,5 +85,9 @@ std::optional<std::string_view> relayed_event_atom(notifications::ServerEventKin
 std::optional<NodeUsage> decode_usage_reply(const std::string& node, const char* term, std::size_t size);
 std::optional<std::variant<CreatedRoom, PlacementError>> decode_create_reply(const char* term, std::size_t size);
 std::optional<RestReply> decode_rest_reply(const char* term, std::size_t size);
+// {address, <<Address>>}: host[:port] made of letters, digits and ".-:[]_" only (at most 255
+// bytes), since it ends up in a Location header; nullopt for anything else.
+std::optional<std::string> decode_address_reply(const char* term, std::size_t size);
+bool is_public_address(std::string_view address);
 
 }  // namespace shoal::cluster

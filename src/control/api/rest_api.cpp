@@ -354,6 +354,25 @@ asio::awaitable<Response> route_room_request(server::Node& node, Route route, co
   co_return json_response(static_cast<http::status>(reply->status), std::move(reply->body));
 }
 
+// HLS files are on the disk of the node that holds the room, and a segment may be larger than
+// a distribution message may be, so the client is sent there (307, the same method and query),
+// rather than the file fetched for it. The Location is scheme-relative: the client keeps the
+// scheme it used, whatever proxy terminates TLS in front of the nodes.
+asio::awaitable<std::optional<Response>> redirect_to_room_owner(server::Node& node, const std::string& room_id,
+                                                                std::string_view target) {
+  if (!node.cluster || node.rooms.find(room_id)) co_return std::nullopt;
+  const auto owner = node.cluster->owner_of(room_id);
+  using Kind = cluster::RoomOwner::Kind;
+  if (owner.kind == Kind::Unreachable) co_return owner_unreachable(room_id, owner.node);
+  if (owner.kind != Kind::Connected) co_return std::nullopt;
+  auto work = [&cluster = *node.cluster, owner_node = owner.node] { return cluster.address_of(owner_node); };
+  const auto address = co_await core::run_on(node.blocking, std::move(work));
+  if (!address) co_return owner_unreachable(room_id, owner.node);
+  auto response = empty_response(http::status::temporary_redirect);
+  response.set(http::field::location, "//" + *address + std::string(target));
+  co_return response;
+}
+
 }  // namespace
 
 asio::awaitable<Reply> handle_rest_request(server::Node& node, Request& request) {
@@ -375,6 +394,9 @@ asio::awaitable<Reply> handle_rest_request(server::Node& node, Request& request)
   }
 
   if (n == 3 && segments[0] == "hls" && is_read(method)) {
+    if (auto elsewhere = co_await redirect_to_room_owner(node, segments[1], request.target())) {
+      co_return std::move(*elsewhere);
+    }
     co_return co_await serve_hls_file(node.config.output_base_path, node.hls_live, segments[1], segments[2],
                                       std::string(request.target()));
   }
