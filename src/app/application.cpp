@@ -121,7 +121,8 @@ std::optional<std::string> Application::start_cluster() {
           },
           [&node](notifications::ServerEvent event) { node.bus.publish(event); },
           [&node](const cluster::RestRequest& request) { return api::serve_forwarded_request(node, request); },
-          config_.address});
+          config_.address,
+          [&node](const std::string& room_id) { server::delete_local_room(node, room_id); }});
   // This node's notifications go to every node, so one server socket sees the whole cluster.
   // Sending may block on a slow peer, so it runs off the event loops, in order, on a strand.
   node.bus.subscribe([&node, relay = asio::make_strand(node.blocking)](const notifications::ServerEvent& event) {

@@ -95,6 +95,9 @@ void check_replies(const char* term, std::size_t size) {
   }
   if (auto rest = decode_rest_reply(term, size); rest && (rest->status < 100 || rest->status > 599)) __builtin_trap();
   if (auto address = decode_address_reply(term, size); address && !is_public_address(*address)) __builtin_trap();
+  if (auto placement = decode_abandoned_create(term, size); placement && (placement->empty() || placement->size() > 64)) {
+    __builtin_trap();
+  }
 }
 
 void check_relayed_event(const char* term, std::size_t size) {

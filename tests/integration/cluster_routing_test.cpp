@@ -92,8 +92,11 @@ TEST(ClusterRouting, RoomAndPeerRequestsThroughANonOwnerNode) {
   // GET /room stays node-local (v0.2.1); ?scope=cluster lists both nodes.
   EXPECT_EQ(room_ids(api(n.pb, "GET", "/room")), (std::set<std::string>{on_b}));
   EXPECT_EQ(room_ids(api(n.pb, "GET", "/room?scope=local")), (std::set<std::string>{on_b}));
-  EXPECT_EQ(room_ids(api(n.pb, "GET", "/room?scope=cluster")), (std::set<std::string>{on_a, on_b}));
+  const auto cluster_list = api(n.pb, "GET", "/room?scope=cluster");
+  EXPECT_EQ(room_ids(cluster_list), (std::set<std::string>{on_a, on_b}));
+  EXPECT_EQ(cluster_list.json_body()["unreachable_nodes"], json::array());
   EXPECT_EQ(room_ids(api(n.pa, "GET", "/room?scope=cluster")), (std::set<std::string>{on_a, on_b}));
+  EXPECT_FALSE(api(n.pa, "GET", "/room").json_body().contains("unreachable_nodes"));  // v0.2.1's shape
   auto bad_scope = api(n.pb, "GET", "/room?scope=everything");
   EXPECT_EQ(bad_scope.status, 400);
   EXPECT_EQ(bad_scope.json_body()["errors"], "scope must be \"local\" or \"cluster\"");
@@ -141,7 +144,10 @@ TEST(ClusterRouting, AKilledOwnerIsAPrompt503) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));  // no waiting at all
   // The survivor's own rooms and the cluster list keep working.
   EXPECT_EQ(api(n.pb, "GET", "/room/" + on_b).status, 200);
-  EXPECT_EQ(room_ids(api(n.pb, "GET", "/room?scope=cluster")), (std::set<std::string>{on_b}));
+  // ...and the cluster list says whose rooms it is missing.
+  const auto survivors = api(n.pb, "GET", "/room?scope=cluster");
+  EXPECT_EQ(room_ids(survivors), (std::set<std::string>{on_b}));
+  EXPECT_EQ(survivors.json_body()["unreachable_nodes"], json::array({n.a_name}));
 }
 
 // HLS files live on the owner's disk: any other node sends the client there, keeping the path

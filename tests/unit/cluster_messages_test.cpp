@@ -81,6 +81,31 @@ TEST(ClusterMessages, RelayedEventsAndReplies) {
   EXPECT_FALSE(decode_rest_reply(out_of_range.data(), out_of_range.size()));
 }
 
+TEST(ClusterMessages, CreatesNameTheirPlacementAndCanBeAbandoned) {
+  TermWriter create;
+  create.tuple(5).atom("shoal_create_room").atom("nil").atom("nil").atom("nil").binary("placement-1");
+  const auto call = decode_call(create.bytes());
+  ASSERT_TRUE(std::holds_alternative<CreateRoomCall>(call));
+  EXPECT_EQ(std::get<CreateRoomCall>(call).placement, "placement-1");
+  TermWriter without;  // nodes that send no placement are still served
+  without.tuple(4).atom("shoal_create_room").atom("nil").atom("nil").atom("nil");
+  ASSERT_TRUE(std::holds_alternative<CreateRoomCall>(decode_call(without.bytes())));
+  EXPECT_EQ(std::get<CreateRoomCall>(decode_call(without.bytes())).placement, "");
+  TermWriter too_long;
+  too_long.tuple(5).atom("shoal_create_room").atom("nil").atom("nil").atom("nil").binary(std::string(65, 'x'));
+  EXPECT_EQ(call_error(decode_call(too_long.bytes())), CallError::BadArguments);
+
+  TermWriter abandon;
+  abandon.tuple(2).atom("shoal_abandon_create").binary("placement-1");
+  EXPECT_EQ(decode_abandoned_create(abandon.data(), abandon.size()).value_or(""), "placement-1");
+  TermWriter empty;
+  empty.tuple(2).atom("shoal_abandon_create").binary("");
+  EXPECT_FALSE(decode_abandoned_create(empty.data(), empty.size()));
+  TermWriter other;
+  other.tuple(2).atom("shoal_abandon").binary("placement-1");
+  EXPECT_FALSE(decode_abandoned_create(other.data(), other.size()));
+}
+
 TEST(ClusterMessages, AddressQueryAndReply) {
   TermWriter query;
   query.tuple(1).atom("shoal_address");

@@ -4,6 +4,7 @@
 
 #include "cluster/room_owner.hpp"
 #include "cluster/term.hpp"
+#include "core/uuid.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -20,9 +21,9 @@ std::vector<char> encode_usage(const NodeUsage& usage) {
   return w.bytes();
 }
 
-std::vector<char> encode_create_request(const room::RoomConfig& config) {
+std::vector<char> encode_create_request(const room::RoomConfig& config, const std::string& placement) {
   TermWriter w;
-  w.tuple(4).atom("shoal_create_room");
+  w.tuple(5).atom("shoal_create_room");
   if (config.max_peers) {
     w.ulonglong(static_cast<unsigned long long>(*config.max_peers));
   } else {
@@ -34,6 +35,7 @@ std::vector<char> encode_create_request(const room::RoomConfig& config) {
   } else {
     w.atom("nil");
   }
+  w.binary(placement);
   return w.bytes();
 }
 
@@ -129,8 +131,19 @@ void Cluster::relay_event(const notifications::ServerEvent& event) {
 }
 
 void Cluster::handle_message(const std::string& to_name, const std::vector<char>& term) {
+  if (to_name == "shoal_placement") {
+    const auto placement = decode_abandoned_create(term.data(), term.size());
+    if (!placement) return;
+    if (auto room_id = late_creates_.abandoned(*placement, LateCreateGuard::Clock::now())) delete_late_room(*room_id);
+    return;
+  }
   if (to_name != "shoal_events" || !local_.remote_event) return;
   if (auto event = decode_relayed_event(term.data(), term.size())) local_.remote_event(std::move(*event));
+}
+
+void Cluster::delete_late_room(const std::string& room_id) {
+  spdlog::warn("Deleting room \"{}\": it was created after its placement had given up waiting", room_id);
+  if (local_.delete_room) local_.delete_room(room_id);
 }
 
 Cluster::~Cluster() { stop(); }
@@ -194,9 +207,18 @@ std::optional<std::string> Cluster::address_of(const std::string& node) {
   return decode_address_reply(reply->data(), reply->size());
 }
 
-std::vector<std::string> Cluster::remote_room_lists() {
+Cluster::RoomLists Cluster::remote_room_lists() {
+  // Known nodes are the shoal nodes this one keeps connected; a plain Erlang node connected for
+  // a shell is neither asked nor reported.
+  const auto connected = node_.connected_nodes();
+  RoomLists result;
+  std::vector<std::string> asked;
+  for (const auto& node : node_.known_nodes()) {
+    auto& list = std::binary_search(connected.begin(), connected.end(), node) ? asked : result.unanswered;
+    list.push_back(node);
+  }
   std::vector<std::pair<std::string, std::future<std::optional<RestReply>>>> pending;
-  for (const auto& node : node_.connected_nodes()) {
+  for (const auto& node : asked) {
     pending.emplace_back(node, std::async(std::launch::async, [this, node] {
                            TermWriter w;
                            w.tuple(4).atom("shoal_rest").atom("get").binary("/room").binary("{}");
@@ -204,16 +226,17 @@ std::vector<std::string> Cluster::remote_room_lists() {
                            return reply ? decode_rest_reply(reply->data(), reply->size()) : std::nullopt;
                          }));
   }
-  std::vector<std::string> lists;
   for (auto& [node, future] : pending) {
     auto reply = future.get();
     if (reply && reply->status == 200) {
-      lists.push_back(std::move(reply->body));
+      result.lists.push_back(std::move(reply->body));
     } else {
       spdlog::warn("Couldn't list the rooms of node {}: no valid answer within {} ms", node, call_timeout_.count());
+      result.unanswered.push_back(node);
     }
   }
-  return lists;
+  std::sort(result.unanswered.begin(), result.unanswered.end());
+  return result;
 }
 
 std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
@@ -231,7 +254,15 @@ std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
   if (create->config.webhook_url && !notifications::parse_http_url(*create->config.webhook_url)) {
     return encode_create_reply(PlacementError{400, "webhookUrl must be an http:// or https:// URL"});
   }
-  return encode_create_reply(local_.create_room(create->config));
+  if (!late_creates_.may_create(create->placement, LateCreateGuard::Clock::now())) {
+    return encode_create_reply(PlacementError{503, "The placement was abandoned"});
+  }
+  auto result = local_.create_room(create->config);
+  if (const auto* created = std::get_if<CreatedRoom>(&result);
+      created != nullptr && late_creates_.created(create->placement, created->room_id, LateCreateGuard::Clock::now())) {
+    delete_late_room(created->room_id);
+  }
+  return encode_create_reply(result);
 }
 
 std::vector<char> Cluster::serve_rest(const RestRequest& request) {
@@ -283,13 +314,19 @@ std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomCo
   for (const auto& target : usages) {
     spdlog::info("Node with least used resources is :\"{}\"", target.node);
     if (target.node == node_.node_name()) return create_here();
-    auto reply = node_.call(target.node, encode_create_request(config), call_timeout_);
+    const auto placement = core::make_uuid_v4();
+    auto reply = node_.call(target.node, encode_create_request(config, placement), call_timeout_);
     if (reply) {
       if (auto result = decode_create_reply(reply->data(), reply->size())) {
         if (auto* created = std::get_if<CreatedRoom>(&*result)) created->node = target.node;
         return *result;
       }
     }
+    // The node may still create the room after this: tell it, so the room does not stay there
+    // with an id nobody knows.
+    TermWriter abandon;
+    abandon.tuple(2).atom("shoal_abandon_create").binary(placement);
+    if (abandon.ok()) (void)node_.send(target.node, "shoal_placement", abandon.bytes());
     spdlog::warn("Creating a room on node {} failed; trying the next best node", target.node);
   }
   return create_here();

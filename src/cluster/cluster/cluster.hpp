@@ -6,19 +6,23 @@
 // Wire terms (Erlang external term format, on DistNode calls):
 //   {shoal_usage}                                   -> {usage, ForwardedTracks, Rooms}
 //   {shoal_address}                                 -> {address, <<JfHost>>}
-//   {shoal_create_room, MaxPeers | nil, Codec, Url} -> {ok, RoomJson, Address}
+//   {shoal_create_room, MaxPeers | nil, Codec, Url, <<Placement>>} -> {ok, RoomJson, Address}
 //        Codec: nil | h264 | vp8, Url: nil | <<"http://...">>    | {error, Status, <<Text>>}
 //   {shoal_rest, Method, <<Path>>, <<ParamsJson>>}   -> {Status, <<Body>>}
 //        Method: get | post | delete; a REST request about a room this node owns, sent by the
 //        node that received it (authenticated there); the owner answers it as its own
 //   to registered name shoal_events: {shoal_event, Kind, <<RoomId>>, <<SubjectId>>}
 //        server notifications of this node's rooms, so one server socket sees the cluster
+//   to registered name shoal_placement: {shoal_abandon_create, <<Placement>>}
+//        the caller of a create gave up waiting: a room made for it is deleted
+//        (late_create_guard.hpp)
 //
 // Room ids carry their owner's tag (cluster/room_owner.hpp), so any node routes a room's
 // requests to its owner without asking around.
 #include "cluster/cluster_messages.hpp"
 #include "cluster/dist_node.hpp"
 #include "cluster/dns_poller.hpp"
+#include "cluster/late_create_guard.hpp"
 #include "notifications/server_event.hpp"
 #include "room/room.hpp"
 
@@ -55,6 +59,9 @@ class Cluster {
     // unreachable).
     std::function<std::optional<RestReply>(const RestRequest&)> rest;
     std::string address{};  // JF_HOST: where clients reach this node
+    // Deletes a room this node created for a placement whose caller gave up waiting (called on
+    // distribution threads).
+    std::function<void(const std::string& room_id)> delete_room{};
   };
 
   Cluster(config::DistConfig config, LocalNode local,
@@ -80,9 +87,13 @@ class Cluster {
   // Blocking: `node`'s public address (its JF_HOST), asked within the call timeout; nullopt
   // when it does not answer.
   std::optional<std::string> address_of(const std::string& node);
-  // Blocking: GET /room of every connected node, in parallel; nodes that do not answer within
-  // the call timeout are skipped (logged). Each entry is one node's {"data":[...]} body.
-  std::vector<std::string> remote_room_lists();
+  // Blocking: GET /room of every connected node, in parallel, each within the call timeout.
+  struct RoomLists {
+    std::vector<std::string> lists;       // one {"data":[...]} body per node that answered
+    std::vector<std::string> unanswered;  // known nodes whose rooms are missing (sorted): not
+                                          // connected, or no valid answer in time
+  };
+  RoomLists remote_room_lists();
   std::chrono::milliseconds forward_timeout() const { return forward_timeout_; }
 
   std::vector<std::string> connected_nodes() const { return node_.connected_nodes(); }
@@ -93,6 +104,7 @@ class Cluster {
   std::vector<char> handle_call(const char* term, std::size_t size);
   std::vector<char> serve_rest(const RestRequest& request);
   void handle_message(const std::string& to_name, const std::vector<char>& term);
+  void delete_late_room(const std::string& room_id);
 
   void start_dns_discovery();
 
@@ -105,6 +117,7 @@ class Cluster {
   std::string dns_query_;
   std::chrono::milliseconds polling_interval_;
   std::unique_ptr<DnsPoller> dns_;
+  LateCreateGuard late_creates_;
 };
 
 // DNS strategy: other nodes are found by address, so this node's name must carry an address

@@ -64,7 +64,9 @@ ClusterCall decode_rest_call(const char* term, std::size_t size, int index) {
   return RestRequest{method, *path, *params};
 }
 
-ClusterCall decode_create_room_call(const char* term, std::size_t size, int index) {
+constexpr std::size_t kMaxPlacementToken = 64;
+
+ClusterCall decode_create_room_call(const char* term, std::size_t size, int index, bool with_placement) {
   room::RoomConfig config;
   int type = 0;
   int type_size = 0;
@@ -85,7 +87,12 @@ ClusterCall decode_create_room_call(const char* term, std::size_t size, int inde
     return CallError::BadArguments;
   }
   if (!read_optional_binary(term, size, &index, config.webhook_url)) return CallError::BadArguments;
-  return CreateRoomCall{std::move(config)};
+  std::optional<std::string> placement;
+  if (with_placement && (!read_optional_binary(term, size, &index, placement) || !placement ||
+                         placement->size() > kMaxPlacementToken)) {
+    return CallError::BadArguments;
+  }
+  return CreateRoomCall{std::move(config), placement.value_or("")};
 }
 
 }  // namespace
@@ -102,7 +109,9 @@ ClusterCall decode_cluster_call(const char* term, std::size_t size) {
   if (op == "shoal_usage" && arity == 1) return UsageQuery{};
   if (op == "shoal_address" && arity == 1) return AddressQuery{};
   if (op == "shoal_rest" && arity == 4) return decode_rest_call(term, size, index);
-  if (op == "shoal_create_room" && arity == 4) return decode_create_room_call(term, size, index);
+  if (op == "shoal_create_room" && (arity == 4 || arity == 5)) {
+    return decode_create_room_call(term, size, index, arity == 5);
+  }
   return CallError::UnknownRequest;
 }
 
@@ -197,6 +206,21 @@ std::optional<RestReply> decode_rest_reply(const char* buf, std::size_t size) {
     return std::nullopt;
   }
   return RestReply{static_cast<int>(status), std::move(*body)};
+}
+
+std::optional<std::string> decode_abandoned_create(const char* buf, std::size_t size) {
+  if (!validate_term(buf, size)) return std::nullopt;
+  int index = 0;
+  int version = 0;
+  int arity = 0;
+  std::optional<std::string> placement;
+  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
+      arity != 2 || read_atom(buf, size, &index) != "shoal_abandon_create" ||
+      !read_optional_binary(buf, size, &index, placement) || !placement || placement->empty() ||
+      placement->size() > kMaxPlacementToken) {
+    return std::nullopt;
+  }
+  return placement;
 }
 
 bool is_public_address(std::string_view address) {

@@ -26,8 +26,9 @@ struct NodeUsage {
 
 struct CreatedRoom {
   std::string room_json;
-  std::string address;  // jellyfish_address of the node that holds the room
-  std::string node{};   // distribution name of that node (set by placement)
+  std::string address;    // jellyfish_address of the node that holds the room
+  std::string node{};     // distribution name of that node (set by placement)
+  std::string room_id{};  // set by the node that created it (not sent back)
 };
 
 struct PlacementError {
@@ -54,10 +55,13 @@ struct UsageQuery {};
 // only that node can serve (its rooms' HLS files).
 struct AddressQuery {};
 
-// {shoal_create_room, MaxPeers | nil, Codec, Url}. The webhook URL is only known to be a binary:
-// whether it is a usable URL is for the handler to judge, which answers a bad one with a reply.
+// {shoal_create_room, MaxPeers | nil, Codec, Url[, <<Placement>>]}. The webhook URL is only known
+// to be a binary: whether it is a usable URL is for the handler to judge, which answers a bad one
+// with a reply. Placement: a token the caller names this attempt by, should it give up waiting
+// (late_create_guard.hpp); empty from callers that send none.
 struct CreateRoomCall {
   room::RoomConfig config;
+  std::string placement{};
 };
 
 // Why a call gets no answer.
@@ -76,6 +80,10 @@ ClusterCall decode_cluster_call(const char* term, std::size_t size);
 // {shoal_event, Kind, <<RoomId>>, <<SubjectId>>} sent to shoal_events: a notification of one of
 // the sender's rooms; nullopt for anything else. The event is marked as from another node.
 std::optional<notifications::ServerEvent> decode_relayed_event(const char* term, std::size_t size);
+
+// {shoal_abandon_create, <<Placement>>} sent to shoal_placement: the caller of a create gave up
+// waiting for it. The token, at most 64 bytes; nullopt for anything else.
+std::optional<std::string> decode_abandoned_create(const char* term, std::size_t size);
 
 // The atom a notification kind travels as; nullopt for kinds that stay on their node.
 std::optional<std::string_view> relayed_event_atom(notifications::ServerEventKind kind);

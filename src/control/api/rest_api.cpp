@@ -135,7 +135,8 @@ std::string list_items(const std::string& list_body) {
   return list_body.substr(open + 1, close - open - 1);
 }
 
-// GET /room lists this node's rooms as in v0.2.1; ?scope=cluster adds every connected node's.
+// GET /room lists this node's rooms as in v0.2.1; ?scope=cluster adds every connected node's and
+// names the known nodes that could not be asked or did not answer.
 asio::awaitable<Response> list_rooms(server::Node& node, const json& params) {
   auto scope = params.find("scope");
   const bool cluster_scope = scope != params.end() && *scope == "cluster";
@@ -148,14 +149,15 @@ asio::awaitable<Response> list_rooms(server::Node& node, const json& params) {
   auto remote = co_await core::run_on(node.blocking, std::move(gather));
   body.resize(body.size() - 2);  // drop "]}"
   bool empty = body.back() == '[';
-  for (const auto& list : remote) {
+  for (const auto& list : remote.lists) {
     auto items = list_items(list);
     if (items.empty()) continue;
     if (!empty) body += ',';
     empty = false;
     body += items;
   }
-  body += "]}";
+  // Which nodes' rooms are missing, so a short list is never mistaken for the whole cluster.
+  body += "],\"unreachable_nodes\":" + json(remote.unanswered).dump() + "}";
   co_return json_response(http::status::ok, std::move(body));
 }
 

@@ -3,10 +3,13 @@
 #include "core/uuid.hpp"
 #include "rtc/dtls/dtls_certificate.hpp"
 
+#include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 namespace shoal::server {
+
+namespace asio = boost::asio;
 
 namespace {
 
@@ -56,7 +59,16 @@ cluster::CreatedRoom create_local_room(Node& node, const room::RoomConfig& confi
   spdlog::info("Created room \"{}\"", room->id());
   if (config.webhook_url) node.webhooks.register_room(room->id(), *config.webhook_url);
   node.bus.publish({notifications::ServerEventKind::RoomCreated, room->id(), {}, {}});
-  return {*room->snapshot(), node.config.address};
+  return {*room->snapshot(), node.config.address, {}, room->id()};
+}
+
+void delete_local_room(Node& node, const std::string& room_id) {
+  auto room = node.rooms.remove(room_id);
+  if (!room) return;
+  asio::post(room->loop(), [room, &bus = node.bus] {
+    room->close();
+    bus.publish({notifications::ServerEventKind::RoomDeleted, room->id(), {}});
+  });
 }
 
 cluster::NodeUsage local_usage(const Node& node) {
