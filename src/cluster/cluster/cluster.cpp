@@ -189,12 +189,17 @@ RoomOwner Cluster::owner_of(const std::string& room_id) const {
 }
 
 std::optional<RestReply> Cluster::forward(const std::string& node, const RestRequest& request) {
+  return call_rest(node, request, forward_timeout_);
+}
+
+std::optional<RestReply> Cluster::call_rest(const std::string& node, const RestRequest& request,
+                                            std::chrono::milliseconds timeout) {
   std::string method = request.method;
   for (char& c : method) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   TermWriter w;
   w.tuple(4).atom("shoal_rest").atom(method).binary(request.path).binary(request.params);
   if (!w.ok()) return std::nullopt;
-  auto reply = node_.call(node, w.bytes(), forward_timeout_);
+  auto reply = node_.call(node, w.bytes(), timeout);
   if (!reply) return std::nullopt;
   return decode_rest_reply(reply->data(), reply->size());
 }
@@ -220,10 +225,7 @@ Cluster::RoomLists Cluster::remote_room_lists() {
   std::vector<std::pair<std::string, std::future<std::optional<RestReply>>>> pending;
   for (const auto& node : asked) {
     pending.emplace_back(node, std::async(std::launch::async, [this, node] {
-                           TermWriter w;
-                           w.tuple(4).atom("shoal_rest").atom("get").binary("/room").binary("{}");
-                           auto reply = node_.call(node, w.bytes(), call_timeout_);
-                           return reply ? decode_rest_reply(reply->data(), reply->size()) : std::nullopt;
+                           return call_rest(node, RestRequest{"GET", "/room", "{}"}, call_timeout_);
                          }));
   }
   for (auto& [node, future] : pending) {

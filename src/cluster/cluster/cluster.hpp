@@ -103,6 +103,8 @@ class Cluster {
  private:
   std::vector<char> handle_call(const char* term, std::size_t size);
   std::vector<char> serve_rest(const RestRequest& request);
+  std::optional<RestReply> call_rest(const std::string& node, const RestRequest& request,
+                                     std::chrono::milliseconds timeout);
   void handle_message(const std::string& to_name, const std::vector<char>& term);
   void delete_late_room(const std::string& room_id);
 

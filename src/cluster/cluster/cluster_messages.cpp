@@ -66,6 +66,20 @@ ClusterCall decode_rest_call(const char* term, std::size_t size, int index) {
 
 constexpr std::size_t kMaxPlacementToken = 64;
 
+// {Tag, <<Binary>>}: the binary, or nullopt for any other term.
+std::optional<std::string> decode_tagged_binary(const char* buf, std::size_t size, std::string_view tag) {
+  if (!validate_term(buf, size)) return std::nullopt;
+  int index = 0;
+  int version = 0;
+  int arity = 0;
+  std::optional<std::string> text;
+  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
+      arity != 2 || read_atom(buf, size, &index) != tag || !read_optional_binary(buf, size, &index, text)) {
+    return std::nullopt;
+  }
+  return text;
+}
+
 ClusterCall decode_create_room_call(const char* term, std::size_t size, int index, bool with_placement) {
   room::RoomConfig config;
   int type = 0;
@@ -209,17 +223,8 @@ std::optional<RestReply> decode_rest_reply(const char* buf, std::size_t size) {
 }
 
 std::optional<std::string> decode_abandoned_create(const char* buf, std::size_t size) {
-  if (!validate_term(buf, size)) return std::nullopt;
-  int index = 0;
-  int version = 0;
-  int arity = 0;
-  std::optional<std::string> placement;
-  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
-      arity != 2 || read_atom(buf, size, &index) != "shoal_abandon_create" ||
-      !read_optional_binary(buf, size, &index, placement) || !placement || placement->empty() ||
-      placement->size() > kMaxPlacementToken) {
-    return std::nullopt;
-  }
+  auto placement = decode_tagged_binary(buf, size, "shoal_abandon_create");
+  if (!placement || placement->empty() || placement->size() > kMaxPlacementToken) return std::nullopt;
   return placement;
 }
 
@@ -232,16 +237,8 @@ bool is_public_address(std::string_view address) {
 }
 
 std::optional<std::string> decode_address_reply(const char* buf, std::size_t size) {
-  if (!validate_term(buf, size)) return std::nullopt;
-  int index = 0;
-  int version = 0;
-  int arity = 0;
-  std::optional<std::string> address;
-  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
-      arity != 2 || read_atom(buf, size, &index) != "address" || !read_optional_binary(buf, size, &index, address) ||
-      !address || !is_public_address(*address)) {
-    return std::nullopt;
-  }
+  auto address = decode_tagged_binary(buf, size, "address");
+  if (!address || !is_public_address(*address)) return std::nullopt;
   return address;
 }
 

@@ -202,27 +202,20 @@ void TcpTurnConnection::handle_frame(std::span<const std::uint8_t> frame) {
   }
 }
 
-void TcpTurnConnection::send_to_client(const rtc::turn::TurnClient&, std::span<const std::uint8_t> bytes) {
+void TcpTurnConnection::send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> bytes) {
   if (state_ == State::Handshake) {
     write_now(bytes);
     return;
   }
-  if (state_ != State::Bound) return;
-  // Whole frames or nothing, so the stream stays parseable; a client that cannot keep up loses
-  // media as it would over UDP.
-  if (queued_.size() + bytes.size() > kMaxQueuedBytes) {
-    ++dropped_writes_;
-    return;
-  }
-  queued_.insert(queued_.end(), bytes.begin(), bytes.end());
-  if (owner_ != nullptr) owner_->on_tcp_frame_sent(bytes.size());
-  if (!writing_) flush();
+  send_to_client(client, {}, bytes, 0);
 }
 
 void TcpTurnConnection::send_to_client(const rtc::turn::TurnClient&, std::span<const std::uint8_t> header,
                                        std::span<const std::uint8_t> payload, std::size_t zero_padding) {
   if (state_ != State::Bound) return;  // media flows only once the connection is the peer's
   const std::size_t size = header.size() + payload.size() + zero_padding;
+  // Whole frames or nothing, so the stream stays parseable; a client that cannot keep up loses
+  // media as it would over UDP.
   if (queued_.size() + size > kMaxQueuedBytes) {
     ++dropped_writes_;
     return;

@@ -17,8 +17,7 @@ void TurnAllocation::remember_allocate(const stun::TransactionId& id, std::span<
 }
 
 bool TurnAllocation::has_permission(const boost::asio::ip::address& ip, TimePoint now) const {
-  return std::any_of(permissions_.begin(), permissions_.end(),
-                     [&](const TurnPermission& p) { return p.ip == ip && now < p.expires; });
+  return permission_expires(ip, now).has_value();
 }
 
 std::optional<TimePoint> TurnAllocation::permission_expires(const boost::asio::ip::address& ip, TimePoint now) const {

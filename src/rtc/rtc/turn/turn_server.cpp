@@ -118,17 +118,15 @@ bool TurnServer::send_on_route(const TurnRoute& route, const udp::endpoint& peer
     if (!stun::ChannelData::write_header(header, *route.channel, payload.size())) return false;
     const bool stream = route.client.is_stream();
     const std::size_t padding = stun::ChannelData::frame_size(payload.size(), stream) - header.size() - payload.size();
-    ++stats_.packets_from_peer;
-    stats_.bytes_from_peer += payload.size();
     handler_.send_to_client(route.client, header, payload, padding);
-    return true;
+  } else {
+    StunMessageBuilder builder(data_, StunMethod::Data, StunClass::Indication, next_indication_id());
+    builder.add_xor_address(StunAttr::XorPeerAddress, peer).add(StunAttr::Data, payload);
+    if (!builder.ok()) return false;
+    handler_.send_to_client(route.client, data_);
   }
-  StunMessageBuilder builder(data_, StunMethod::Data, StunClass::Indication, next_indication_id());
-  builder.add_xor_address(StunAttr::XorPeerAddress, peer).add(StunAttr::Data, payload);
-  if (!builder.ok()) return false;
   ++stats_.packets_from_peer;
   stats_.bytes_from_peer += payload.size();
-  handler_.send_to_client(route.client, data_);
   return true;
 }
 
