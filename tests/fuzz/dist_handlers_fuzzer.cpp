@@ -98,6 +98,15 @@ void check_replies(const char* term, std::size_t size) {
   if (auto placement = decode_abandoned_create(term, size); placement && (placement->empty() || placement->size() > 64)) {
     __builtin_trap();
   }
+  // A pushed load that decodes is one this node would send back unchanged.
+  if (auto load = decode_load("a@127.0.0.1", term, size)) {
+    const auto again = encode_load(*load);
+    const auto round = decode_load("a@127.0.0.1", again.data(), again.size());
+    if (!round || round->forwarded_tracks != load->forwarded_tracks || round->rooms != load->rooms ||
+        round->peers != load->peers || round->cpu_permille != load->cpu_permille || round->draining != load->draining) {
+      __builtin_trap();
+    }
+  }
 }
 
 void check_relayed_event(const char* term, std::size_t size) {

@@ -1,5 +1,6 @@
 // Cluster mode with real processes and the real epmd: the documentation's two-node example,
-// a mesh formed through one listed node, and placement surviving a killed node.
+// a mesh formed through one listed node, placement surviving a killed node, and placement that
+// does not wait on a node that stopped answering.
 #include "cluster_harness.hpp"
 
 #include <gtest/gtest.h>
@@ -101,6 +102,55 @@ TEST(ClusterPlacement, CreatesKeepSucceedingWhenANodeIsKilled) {
   victim.reset();
   ShoalProcess restarted(cluster_env(b, "", pb));
   EXPECT_TRUE(wait_for_cluster(pa, 2, std::chrono::seconds(8))) << survivor.output();
+}
+
+// A node frozen by SIGSTOP stays connected (long heartbeat timeout) but answers nothing: creates
+// decide from the load the nodes pushed, so at most one of them waits out a call timeout on it
+// (before this, every create asked every node and waited the full timeout for the frozen one).
+TEST(ClusterPlacement, CreatesDoNotWaitOnAFrozenNode) {
+  const auto a = unique_node_name("f1"), b = unique_node_name("f2"), c = unique_node_name("f3");
+  const auto pa = free_port(), pb = free_port(), pc = free_port();
+  auto env = [](Env e) {
+    e["JF_DIST_HEARTBEAT_TIMEOUT"] = "30000";
+    return e;
+  };
+  ShoalProcess node_a(env(cluster_env(a, "", pa))), node_b(env(cluster_env(b, a, pb))),
+      node_c(env(cluster_env(c, a, pc)));
+  ASSERT_TRUE(wait_for_cluster(pa, 3, std::chrono::seconds(10)));
+  ASSERT_TRUE(wait_for_cluster(pc, 3, std::chrono::seconds(10)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // every node's load has arrived
+
+  kill(node_c.pid(), SIGSTOP);
+  struct Thaw {
+    pid_t pid;
+    ~Thaw() { kill(pid, SIGCONT); }
+  } thaw{node_c.pid()};
+  const std::string frozen = "localhost:" + std::to_string(pc);
+  std::map<std::string, int> placed;
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) {
+    auto created = api(pa, "POST", "/room");
+    ASSERT_EQ(created.status, 201) << created.body;
+    placed[created.json_body()["data"]["jellyfish_address"]]++;
+  }
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(placed.count(frozen), 0u);
+  EXPECT_EQ(placed.size(), 2u);
+  // One create may wait a call timeout (1 s) to find the node frozen, and one more when the
+  // 3 s skip ends; asking everyone took 20 s here.
+  EXPECT_LT(took, std::chrono::seconds(6));
+
+  // Thawed, it reports its load again and, with no rooms, takes the next create.
+  kill(node_c.pid(), SIGCONT);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  bool reached = false;
+  while (!reached && std::chrono::steady_clock::now() < deadline) {
+    auto created = api(pa, "POST", "/room");
+    ASSERT_EQ(created.status, 201);
+    reached = created.json_body()["data"]["jellyfish_address"] == frozen;
+    if (!reached) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(reached) << node_a.output();
 }
 
 TEST(ClusterPlacement, AWrongCookieNeverJoinsAndBothSidesSaySo) {

@@ -103,17 +103,25 @@ DistOptions dist_options(const config::DistConfig& config) {
 }  // namespace
 
 Cluster::Cluster(config::DistConfig config, LocalNode local, std::chrono::milliseconds call_timeout,
-                 std::chrono::milliseconds forward_timeout)
+                 std::chrono::milliseconds forward_timeout, LoadReporting load_reporting)
     : node_(with_dns_node_name(config, start_error_), dist_options(config)),
       local_(std::move(local)),
       call_timeout_(call_timeout),
       forward_timeout_(forward_timeout),
       strategy_(config.strategy),
       dns_query_(config.dns_query),
-      polling_interval_(config.polling_interval) {
+      polling_interval_(config.polling_interval),
+      loads_(load_reporting.freshness),
+      load_publisher_(
+          LoadPublisher::Hooks{
+              [this] { return local_.usage(); }, [this] { return node_.connected_nodes(); },
+              [this](const std::string& node, const std::vector<char>& term) {
+                (void)node_.send(node, "shoal_load", term);
+              }},
+          load_reporting.interval, load_reporting.change_check) {
   node_.on_call([this](const std::string&, const char* term, std::size_t size) { return handle_call(term, size); });
-  node_.on_message([this](const std::string&, const std::string& to_name, std::vector<char> term) {
-    handle_message(to_name, term);
+  node_.on_message([this](const std::string& from_node, const std::string& to_name, std::vector<char> term) {
+    handle_message(from_node, to_name, term);
   });
 }
 
@@ -130,7 +138,12 @@ void Cluster::relay_event(const notifications::ServerEvent& event) {
   }
 }
 
-void Cluster::handle_message(const std::string& to_name, const std::vector<char>& term) {
+void Cluster::handle_message(const std::string& from_node, const std::string& to_name,
+                             const std::vector<char>& term) {
+  if (to_name == "shoal_load") {
+    if (auto usage = decode_load(from_node, term.data(), term.size())) loads_.update(*usage, LoadTable::Clock::now());
+    return;
+  }
   if (to_name == "shoal_placement") {
     const auto placement = decode_abandoned_create(term.data(), term.size());
     if (!placement) return;
@@ -151,12 +164,15 @@ Cluster::~Cluster() { stop(); }
 DistStatus Cluster::start() {
   if (!start_error_.empty()) return {start_error_};
   auto status = node_.start();
-  if (status && strategy_ == config::DistStrategy::Dns) start_dns_discovery();
+  if (!status) return status;
+  if (strategy_ == config::DistStrategy::Dns) start_dns_discovery();
+  load_publisher_.start();
   return status;
 }
 
 void Cluster::stop() {
   if (dns_) dns_->stop();
+  load_publisher_.stop();
   node_.stop();
 }
 
@@ -264,6 +280,7 @@ std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
       created != nullptr && late_creates_.created(create->placement, created->room_id, LateCreateGuard::Clock::now())) {
     delete_late_room(created->room_id);
   }
+  load_publisher_.nudge();
   return encode_create_reply(result);
 }
 
@@ -276,24 +293,24 @@ std::vector<char> Cluster::serve_rest(const RestRequest& request) {
   return w.ok() ? w.bytes() : std::vector<char>{};
 }
 
-std::vector<NodeUsage> Cluster::gather_usage() {
+std::vector<NodeUsage> Cluster::ask_usage(const std::vector<std::string>& nodes) {
   TermWriter request;
   request.tuple(1).atom("shoal_usage");
   const auto request_bytes = request.bytes();
   std::vector<std::pair<std::string, std::future<std::optional<std::vector<char>>>>> pending;
-  for (const auto& node : node_.connected_nodes()) {
+  for (const auto& node : nodes) {
     pending.emplace_back(node, std::async(std::launch::async, [this, node, &request_bytes] {
                            return node_.call(node, request_bytes, call_timeout_);
                          }));
   }
-  std::vector<NodeUsage> usages{local_.usage()};
-  usages.front().node = node_.node_name();
+  std::vector<NodeUsage> usages;
   for (auto& [node, future] : pending) {
     auto reply = future.get();
     auto usage = reply ? decode_usage_reply(node, reply->data(), reply->size()) : std::nullopt;
     if (usage) {
       usages.push_back(*usage);
     } else {
+      loads_.failed(node, LoadTable::Clock::now());
       spdlog::warn("Couldn't get resource usage of node {}: no valid answer within {} ms", node,
                    call_timeout_.count());
     }
@@ -301,26 +318,46 @@ std::vector<NodeUsage> Cluster::gather_usage() {
   return usages;
 }
 
+std::vector<NodeUsage> Cluster::gather_usage() {
+  auto view = loads_.view(node_.connected_nodes(), LoadTable::Clock::now());
+  std::vector<NodeUsage> usages{local_.usage()};
+  usages.front().node = node_.node_name();
+  usages.insert(usages.end(), view.fresh.begin(), view.fresh.end());
+  if (!view.stale.empty()) {
+    auto asked = ask_usage(view.stale);
+    usages.insert(usages.end(), asked.begin(), asked.end());
+  }
+  return usages;
+}
+
+std::variant<CreatedRoom, PlacementError> Cluster::create_here(const room::RoomConfig& config) {
+  auto result = local_.create_room(config);
+  if (auto* created = std::get_if<CreatedRoom>(&result)) created->node = node_.node_name();
+  load_publisher_.nudge();
+  return result;
+}
+
 std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomConfig& config) {
   auto usages = gather_usage();
-  auto create_here = [&]() -> std::variant<CreatedRoom, PlacementError> {
-    auto result = local_.create_room(config);
-    if (auto* created = std::get_if<CreatedRoom>(&result)) created->node = node_.node_name();
-    return result;
-  };
-  if (usages.size() == 1) return create_here();
+  // A draining node takes no new rooms; when every node drains, this one still answers (its own
+  // REST layer refuses creates while it drains).
+  std::erase_if(usages, [](const NodeUsage& usage) { return usage.draining; });
+  if (usages.size() <= 1) return create_here(config);
   // Best first; when the chosen node fails during the call, the next best takes the room.
   std::sort(usages.begin(), usages.end(), [](const NodeUsage& a, const NodeUsage& b) {
     return std::tie(a.forwarded_tracks, a.rooms, a.node) < std::tie(b.forwarded_tracks, b.rooms, b.node);
   });
   for (const auto& target : usages) {
     spdlog::info("Node with least used resources is :\"{}\"", target.node);
-    if (target.node == node_.node_name()) return create_here();
+    if (target.node == node_.node_name()) return create_here(config);
     const auto placement = core::make_uuid_v4();
     auto reply = node_.call(target.node, encode_create_request(config, placement), call_timeout_);
     if (reply) {
       if (auto result = decode_create_reply(reply->data(), reply->size())) {
-        if (auto* created = std::get_if<CreatedRoom>(&*result)) created->node = target.node;
+        if (auto* created = std::get_if<CreatedRoom>(&*result)) {
+          created->node = target.node;
+          loads_.placed(target.node, LoadTable::Clock::now());
+        }
         return *result;
       }
     }
@@ -329,9 +366,10 @@ std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomCo
     TermWriter abandon;
     abandon.tuple(2).atom("shoal_abandon_create").binary(placement);
     if (abandon.ok()) (void)node_.send(target.node, "shoal_placement", abandon.bytes());
+    loads_.failed(target.node, LoadTable::Clock::now());
     spdlog::warn("Creating a room on node {} failed; trying the next best node", target.node);
   }
-  return create_here();
+  return create_here(config);
 }
 
 }  // namespace shoal::cluster

@@ -1,10 +1,17 @@
 #pragma once
-// Cluster mode: this node's distribution endpoint plus room placement. On POST /room every
-// connected node and this one report {forwarded tracks, rooms}; the room goes to the node with
-// the fewest forwarded tracks (ties: fewer rooms), and that node's JF_HOST is returned.
+// Cluster mode: this node's distribution endpoint plus room placement. Every node pushes its
+// load (forwarded tracks, rooms, peers, CPU, draining) to the others when it changes and every
+// second (load_publisher.hpp); on POST /room the room goes to the node with the fewest forwarded
+// tracks (ties: fewer rooms) among this one and the connected nodes that are not draining, and
+// that node's JF_HOST is returned. The decision reads the pushed table (load_table.hpp); only a
+// node whose last report is older than the freshness bound is asked, as every node was before,
+// so one slow node does not slow every create.
 //
 // Wire terms (Erlang external term format, on DistNode calls):
 //   {shoal_usage}                                   -> {usage, ForwardedTracks, Rooms}
+//        (asked of a node with no fresh pushed load: nodes of older versions push none)
+//   to registered name shoal_load: {shoal_load, Tracks, Rooms, Peers, CpuPermille, State}
+//        the sender's load; State: serving | draining
 //   {shoal_address}                                 -> {address, <<JfHost>>}
 //   {shoal_create_room, MaxPeers | nil, Codec, Url, <<Placement>>} -> {ok, RoomJson, Address}
 //        Codec: nil | h264 | vp8, Url: nil | <<"http://...">>    | {error, Status, <<Text>>}
@@ -23,6 +30,8 @@
 #include "cluster/dist_node.hpp"
 #include "cluster/dns_poller.hpp"
 #include "cluster/late_create_guard.hpp"
+#include "cluster/load_publisher.hpp"
+#include "cluster/load_table.hpp"
 #include "notifications/server_event.hpp"
 #include "room/room.hpp"
 
@@ -46,6 +55,13 @@ struct RoomOwner {
 // (so the choice is deterministic). Empty input: nullopt.
 std::optional<NodeUsage> least_loaded(const std::vector<NodeUsage>& usages);
 
+// How often nodes push their load, and how old a pushed load may be before placement asks.
+struct LoadReporting {
+  std::chrono::milliseconds interval{1000};
+  std::chrono::milliseconds change_check{50};
+  std::chrono::milliseconds freshness{3000};
+};
+
 class Cluster {
  public:
   // What this node contributes; called from distribution threads, so thread-safe.
@@ -66,7 +82,8 @@ class Cluster {
 
   Cluster(config::DistConfig config, LocalNode local,
           std::chrono::milliseconds call_timeout = std::chrono::milliseconds(1000),
-          std::chrono::milliseconds forward_timeout = std::chrono::milliseconds(5000));
+          std::chrono::milliseconds forward_timeout = std::chrono::milliseconds(5000),
+          LoadReporting load_reporting = {});
   ~Cluster();
 
   DistStatus start();
@@ -74,6 +91,7 @@ class Cluster {
 
   // Blocking (runs distribution calls): call it off the event loops.
   std::variant<CreatedRoom, PlacementError> place_room(const room::RoomConfig& config);
+  // This node's load and that of every connected node: pushed, or asked when not fresh.
   std::vector<NodeUsage> gather_usage();
   // Sends one of this node's notifications to every connected node (non-blocking).
   void relay_event(const notifications::ServerEvent& event);
@@ -105,7 +123,9 @@ class Cluster {
   std::vector<char> serve_rest(const RestRequest& request);
   std::optional<RestReply> call_rest(const std::string& node, const RestRequest& request,
                                      std::chrono::milliseconds timeout);
-  void handle_message(const std::string& to_name, const std::vector<char>& term);
+  void handle_message(const std::string& from_node, const std::string& to_name, const std::vector<char>& term);
+  std::vector<NodeUsage> ask_usage(const std::vector<std::string>& nodes);
+  std::variant<CreatedRoom, PlacementError> create_here(const room::RoomConfig& config);
   void delete_late_room(const std::string& room_id);
 
   void start_dns_discovery();
@@ -120,6 +140,8 @@ class Cluster {
   std::chrono::milliseconds polling_interval_;
   std::unique_ptr<DnsPoller> dns_;
   LateCreateGuard late_creates_;
+  LoadTable loads_;
+  LoadPublisher load_publisher_;
 };
 
 // DNS strategy: other nodes are found by address, so this node's name must carry an address

@@ -176,6 +176,33 @@ std::optional<NodeUsage> decode_usage_reply(const std::string& node, const char*
   return usage;
 }
 
+std::vector<char> encode_load(const NodeUsage& usage) {
+  TermWriter w;
+  w.tuple(6).atom("shoal_load").ulonglong(usage.forwarded_tracks).ulonglong(usage.rooms).ulonglong(usage.peers);
+  w.ulonglong(usage.cpu_permille).atom(usage.draining ? "draining" : "serving");
+  return w.bytes();
+}
+
+std::optional<NodeUsage> decode_load(const std::string& node, const char* buf, std::size_t size) {
+  if (!validate_term(buf, size)) return std::nullopt;
+  int index = 0;
+  int version = 0;
+  int arity = 0;
+  unsigned long long tracks = 0;
+  unsigned long long rooms = 0;
+  unsigned long long peers = 0;
+  unsigned long long cpu = 0;
+  if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
+      arity != 6 || read_atom(buf, size, &index) != "shoal_load" || ei_decode_ulonglong(buf, &index, &tracks) != 0 ||
+      ei_decode_ulonglong(buf, &index, &rooms) != 0 || ei_decode_ulonglong(buf, &index, &peers) != 0 ||
+      ei_decode_ulonglong(buf, &index, &cpu) != 0) {
+    return std::nullopt;
+  }
+  const auto state = read_atom(buf, size, &index);
+  if (state != "serving" && state != "draining") return std::nullopt;
+  return NodeUsage{node, tracks, rooms, peers, cpu, state == "draining"};
+}
+
 std::optional<std::variant<CreatedRoom, PlacementError>> decode_create_reply(const char* buf, std::size_t size) {
   if (!validate_term(buf, size)) return std::nullopt;
   int index = 0;

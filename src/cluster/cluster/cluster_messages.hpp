@@ -18,10 +18,15 @@
 
 namespace shoal::cluster {
 
+// A node's load. Placement compares forwarded tracks, then rooms; the rest is reported so
+// operators and later policies see it. A draining node takes no new rooms.
 struct NodeUsage {
   std::string node;
   std::uint64_t forwarded_tracks = 0;
   std::uint64_t rooms = 0;
+  std::uint64_t peers = 0;
+  std::uint64_t cpu_permille = 0;  // of one core, over the last push interval
+  bool draining = false;
 };
 
 struct CreatedRoom {
@@ -84,6 +89,12 @@ std::optional<notifications::ServerEvent> decode_relayed_event(const char* term,
 // {shoal_abandon_create, <<Placement>>} sent to shoal_placement: the caller of a create gave up
 // waiting for it. The token, at most 64 bytes; nullopt for anything else.
 std::optional<std::string> decode_abandoned_create(const char* term, std::size_t size);
+
+// {shoal_load, Tracks, Rooms, Peers, CpuPermille, serving | draining} sent to shoal_load: the
+// sender's load, pushed periodically and when it changes (load_table.hpp). `node` is the
+// connection's peer (the sender), not a field of the term.
+std::vector<char> encode_load(const NodeUsage& usage);
+std::optional<NodeUsage> decode_load(const std::string& node, const char* term, std::size_t size);
 
 // The atom a notification kind travels as; nullopt for kinds that stay on their node.
 std::optional<std::string_view> relayed_event_atom(notifications::ServerEventKind kind);

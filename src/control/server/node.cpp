@@ -75,6 +75,7 @@ cluster::NodeUsage local_usage(const Node& node) {
   cluster::NodeUsage usage;
   for (const auto& room : node.rooms.all()) {
     usage.forwarded_tracks += room->forwarded_tracks();
+    usage.peers += room->peer_count();
     ++usage.rooms;
   }
   return usage;

@@ -1,0 +1,52 @@
+#include "cluster/load_table.hpp"
+
+#include <algorithm>
+
+namespace shoal::cluster {
+
+void LoadTable::update(const NodeUsage& usage, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto& entry = entries_[usage.node];
+  entry.usage = usage;
+  entry.received = now;
+  entry.failed.reset();
+  if (now < entry.placed_until) entry.usage->rooms = std::max(entry.usage->rooms, entry.placed_rooms);
+  // Nodes that left for good stop reporting: their entries go once they are long past use.
+  std::erase_if(entries_, [&](const auto& kept) {
+    const auto last = std::max(kept.second.received, kept.second.failed.value_or(Clock::time_point{}));
+    return now - last > 100 * freshness_;
+  });
+}
+
+void LoadTable::placed(const std::string& node, Clock::time_point now) {
+  // Reports are sampled and sent within milliseconds; a second covers a busy machine too.
+  constexpr auto kHold = std::chrono::seconds(1);
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(node);
+  if (it == entries_.end() || !it->second.usage) return;
+  it->second.placed_rooms = ++it->second.usage->rooms;
+  it->second.placed_until = now + kHold;
+}
+
+void LoadTable::failed(const std::string& node, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  entries_[node].failed = now;
+}
+
+LoadTable::View LoadTable::view(const std::vector<std::string>& nodes, Clock::time_point now) const {
+  View view;
+  std::lock_guard lock(mutex_);
+  for (const auto& node : nodes) {
+    auto it = entries_.find(node);
+    if (it != entries_.end() && it->second.failed && now - *it->second.failed <= freshness_) {
+      view.skipped.push_back(node);
+    } else if (it != entries_.end() && it->second.usage && now - it->second.received <= freshness_) {
+      view.fresh.push_back(*it->second.usage);
+    } else {
+      view.stale.push_back(node);
+    }
+  }
+  return view;
+}
+
+}  // namespace shoal::cluster

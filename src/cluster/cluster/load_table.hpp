@@ -1,0 +1,59 @@
+#pragma once
+// What this node knows of the other nodes' load, as they pushed it (load_publisher.hpp), so a
+// room create decides from a table instead of asking every node and waiting on the slowest.
+// An entry older than the freshness bound is stale: placement asks that node instead, as before.
+// A node that failed to answer a call is skipped (neither chosen nor asked) until it reports
+// again or the freshness bound passes, so a hung node costs one create a call timeout, not each.
+//
+// Thread-safe: the distribution reader threads update it, REST handlers read it.
+#include "cluster/cluster_messages.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shoal::cluster {
+
+class LoadTable {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit LoadTable(std::chrono::milliseconds freshness) : freshness_(freshness) {}
+
+  // A node's pushed load (usage.node names it).
+  void update(const NodeUsage& usage, Clock::time_point now);
+  // A room was just created on `node`: counted there at once, so creates in quick succession
+  // spread instead of all going to the node that was least loaded a moment ago. For a short hold
+  // the count does not drop below that: a report the node sampled just before the create can
+  // arrive after its reply.
+  void placed(const std::string& node, Clock::time_point now);
+  // `node` did not answer a create or usage call in time.
+  void failed(const std::string& node, Clock::time_point now);
+
+  struct View {
+    std::vector<NodeUsage> fresh;     // known load, in the order of `nodes`
+    std::vector<std::string> stale;   // no report, or none within the freshness bound
+    std::vector<std::string> skipped;  // failed a call since their last report, recently
+  };
+  // The load of `nodes` (the connected ones), split by whether the table can answer for them.
+  View view(const std::vector<std::string>& nodes, Clock::time_point now) const;
+
+ private:
+  struct Entry {
+    std::optional<NodeUsage> usage;
+    Clock::time_point received{};
+    std::optional<Clock::time_point> failed;
+    std::uint64_t placed_rooms = 0;  // the count after our last placement there...
+    Clock::time_point placed_until{};  // ...held until then
+  };
+
+  std::chrono::milliseconds freshness_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace shoal::cluster

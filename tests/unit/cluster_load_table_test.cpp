@@ -1,0 +1,136 @@
+// The pushed-load side of placement without sockets: the load term, the table placement reads
+// (freshness, optimistic counting of rooms just placed) and the push schedule, on a fake clock.
+#include "cluster/cluster_messages.hpp"
+#include "cluster/load_publisher.hpp"
+#include "cluster/load_table.hpp"
+#include "cluster/term.hpp"
+
+#include <gtest/gtest.h>
+
+namespace shoal::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+TEST(ClusterLoadTerm, RoundTripsAndRejectsWhatAShoalNodeWouldNotSend) {
+  const NodeUsage load{"ignored@host", 12, 3, 40, 750, true};
+  const auto term = encode_load(load);
+  const auto decoded = decode_load("sender@host", term.data(), term.size());
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->node, "sender@host");  // the connection's peer, never a field of the term
+  EXPECT_EQ(decoded->forwarded_tracks, 12u);
+  EXPECT_EQ(decoded->rooms, 3u);
+  EXPECT_EQ(decoded->peers, 40u);
+  EXPECT_EQ(decoded->cpu_permille, 750u);
+  EXPECT_TRUE(decoded->draining);
+  EXPECT_FALSE(decode_load("n@h", term.data(), term.size() - 1));  // truncated
+
+  TermWriter bad_state;
+  bad_state.tuple(6).atom("shoal_load").ulonglong(1).ulonglong(1).ulonglong(1).ulonglong(1).atom("sleeping");
+  EXPECT_FALSE(decode_load("n@h", bad_state.bytes().data(), bad_state.bytes().size()));
+  TermWriter short_tuple;
+  short_tuple.tuple(3).atom("shoal_load").ulonglong(1).ulonglong(1);
+  EXPECT_FALSE(decode_load("n@h", short_tuple.bytes().data(), short_tuple.bytes().size()));
+  TermWriter text_count;
+  text_count.tuple(6).atom("shoal_load").binary("1").ulonglong(1).ulonglong(1).ulonglong(1).atom("serving");
+  EXPECT_FALSE(decode_load("n@h", text_count.bytes().data(), text_count.bytes().size()));
+}
+
+TEST(ClusterLoadTable, AnswersForFreshReportsAndNamesTheNodesToAsk) {
+  LoadTable table(3000ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  table.update(NodeUsage{"a@h", 5, 1}, t0);
+  table.update(NodeUsage{"b@h", 1, 1}, t0 - 2s);
+
+  auto view = table.view({"a@h", "b@h", "c@h"}, t0 + 500ms);
+  ASSERT_EQ(view.fresh.size(), 2u);
+  EXPECT_EQ(view.fresh[0].node, "a@h");
+  EXPECT_EQ(view.fresh[1].node, "b@h");
+  EXPECT_EQ(view.stale, std::vector<std::string>{"c@h"});  // never reported
+
+  view = table.view({"a@h", "b@h"}, t0 + 1500ms);  // b's report is now 3.5 s old
+  ASSERT_EQ(view.fresh.size(), 1u);
+  EXPECT_EQ(view.fresh[0].node, "a@h");
+  EXPECT_EQ(view.stale, std::vector<std::string>{"b@h"});
+
+  // Only the nodes asked about: a node no longer connected is not offered for placement.
+  view = table.view({"b@h"}, t0);
+  EXPECT_TRUE(view.fresh.size() == 1 && view.fresh[0].node == "b@h");
+}
+
+TEST(ClusterLoadTable, ARoomJustPlacedCountsAtOnceAndAnOlderReportDoesNotUndoIt) {
+  LoadTable table(3000ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  table.update(NodeUsage{"a@h", 0, 4}, t0);
+  table.placed("a@h", t0);
+  table.placed("a@h", t0);
+  table.placed("unknown@h", t0);  // nothing to count on
+  auto view = table.view({"a@h", "unknown@h"}, t0);
+  ASSERT_EQ(view.fresh.size(), 1u);
+  EXPECT_EQ(view.fresh[0].rooms, 6u);
+  // A report sampled before the creates, arriving after them, does not lower the count...
+  table.update(NodeUsage{"a@h", 0, 4}, t0 + 10ms);
+  EXPECT_EQ(table.view({"a@h"}, t0 + 10ms).fresh[0].rooms, 6u);
+  table.update(NodeUsage{"a@h", 0, 7}, t0 + 20ms);  // ...a higher one wins at once...
+  EXPECT_EQ(table.view({"a@h"}, t0 + 20ms).fresh[0].rooms, 7u);
+  table.update(NodeUsage{"a@h", 0, 2}, t0 + 1500ms);  // ...and after the hold the node's own count does
+  EXPECT_EQ(table.view({"a@h"}, t0 + 1500ms).fresh[0].rooms, 2u);
+}
+
+TEST(ClusterLoadTable, ANodeThatFailedACallIsSkippedUntilItReportsOrTheBoundPasses) {
+  LoadTable table(3000ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  table.update(NodeUsage{"hung@h", 0, 0}, t0);
+  table.failed("hung@h", t0 + 100ms);
+  table.failed("never@h", t0 + 100ms);  // failed when asked, never reported
+  auto view = table.view({"hung@h", "never@h"}, t0 + 200ms);
+  EXPECT_TRUE(view.fresh.empty());
+  EXPECT_TRUE(view.stale.empty());
+  EXPECT_EQ(view.skipped, (std::vector<std::string>{"hung@h", "never@h"}));
+
+  view = table.view({"hung@h", "never@h"}, t0 + 3200ms);  // the bound passed: ask them again
+  EXPECT_EQ(view.stale, (std::vector<std::string>{"hung@h", "never@h"}));
+
+  table.failed("hung@h", t0 + 3300ms);
+  table.update(NodeUsage{"hung@h", 0, 2}, t0 + 3400ms);  // it answers again: back in at once
+  view = table.view({"hung@h"}, t0 + 3400ms);
+  ASSERT_EQ(view.fresh.size(), 1u);
+  EXPECT_EQ(view.fresh[0].rooms, 2u);
+}
+
+TEST(ClusterLoadTable, ForgetsNodesThatStoppedReportingLongAgo) {
+  LoadTable table(10ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  table.update(NodeUsage{"gone@h", 1, 1}, t0);
+  table.update(NodeUsage{"live@h", 1, 1}, t0 + 2s);  // prunes entries 100 freshness bounds old
+  // A view at the entry's own time would show it, had it been kept.
+  EXPECT_TRUE(table.view({"gone@h"}, t0).fresh.empty());
+}
+
+TEST(ClusterLoadPushSchedule, PushesOnChangeOnTheIntervalAndToNewlyConnectedNodes) {
+  LoadPushSchedule schedule(1000ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  const NodeUsage idle{"", 0, 0};
+  const std::vector<std::string> ab{"a@h", "b@h"};
+  EXPECT_EQ(schedule.targets(idle, ab, t0), ab);                    // first report
+  EXPECT_TRUE(schedule.targets(idle, ab, t0 + 50ms).empty());       // nothing new
+  NodeUsage busier = idle;
+  busier.rooms = 1;
+  EXPECT_EQ(schedule.targets(busier, ab, t0 + 100ms), ab);          // changed
+  NodeUsage cpu_only = busier;
+  cpu_only.cpu_permille = 900;
+  EXPECT_TRUE(schedule.targets(cpu_only, ab, t0 + 150ms).empty());  // CPU waits for the interval
+  const std::vector<std::string> abc{"a@h", "b@h", "c@h"};
+  EXPECT_EQ(schedule.targets(cpu_only, abc, t0 + 200ms), std::vector<std::string>{"c@h"});  // joined
+  EXPECT_EQ(schedule.targets(cpu_only, abc, t0 + 1100ms), abc);     // the interval
+  // A node that left and came back gets the load at once.
+  EXPECT_TRUE(schedule.targets(cpu_only, ab, t0 + 1200ms).empty());
+  EXPECT_EQ(schedule.targets(cpu_only, abc, t0 + 1300ms), std::vector<std::string>{"c@h"});
+  NodeUsage draining = cpu_only;
+  draining.draining = true;
+  EXPECT_EQ(schedule.targets(draining, abc, t0 + 1350ms), abc);     // draining is a change
+}
+
+}  // namespace
+}  // namespace shoal::cluster
