@@ -30,6 +30,22 @@ std::string_view path_of(const Request& request) {
   return target.substr(0, target.find('?'));
 }
 
+// A server socket's interest in notifications, told to the cluster off the event loops (it
+// sends to every node).
+notifications::NotificationInterest notification_interest(server::Node& node) {
+  return {[&node](std::function<void()> then) {
+            if (!node.cluster) return then();
+            node.cluster->add_event_subscriber();
+            asio::post(node.blocking, [&node, then = std::move(then)] {
+              node.cluster->announce_load();
+              then();
+            });
+          },
+          [&node] {
+            if (node.cluster) node.cluster->remove_event_subscriber();
+          }};
+}
+
 asio::awaitable<std::optional<Response>> upgrade(server::Node& node, boost::beast::tcp_stream& stream,
                                                  Request& request) {
   auto path = path_of(request);
@@ -47,7 +63,8 @@ asio::awaitable<std::optional<Response>> upgrade(server::Node& node, boost::beas
     co_await signaling::run_peer_socket({node.tokens, node.rooms, node.bus, node.sockets}, std::move(stream),
                                         std::move(request));
   } else {
-    co_await notifications::run_server_socket({node.config.server_api_token, node.bus, node.sockets},
+    co_await notifications::run_server_socket({node.config.server_api_token, node.bus, node.sockets,
+                                               notification_interest(node)},
                                               std::move(stream), std::move(request));
   }
   co_return std::nullopt;

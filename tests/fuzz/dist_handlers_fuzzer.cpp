@@ -103,7 +103,8 @@ void check_replies(const char* term, std::size_t size) {
     const auto again = encode_load(*load);
     const auto round = decode_load("a@127.0.0.1", again.data(), again.size());
     if (!round || round->forwarded_tracks != load->forwarded_tracks || round->rooms != load->rooms ||
-        round->peers != load->peers || round->cpu_permille != load->cpu_permille || round->draining != load->draining) {
+        round->peers != load->peers || round->cpu_permille != load->cpu_permille || round->draining != load->draining ||
+        round->event_subscribers != load->event_subscribers) {
       __builtin_trap();
     }
   }

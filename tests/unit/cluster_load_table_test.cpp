@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 TEST(ClusterLoadTerm, RoundTripsAndRejectsWhatAShoalNodeWouldNotSend) {
-  const NodeUsage load{"ignored@host", 12, 3, 40, 750, true};
+  const NodeUsage load{"ignored@host", 12, 3, 40, 750, true, 2};
   const auto term = encode_load(load);
   const auto decoded = decode_load("sender@host", term.data(), term.size());
   ASSERT_TRUE(decoded);
@@ -24,16 +24,17 @@ TEST(ClusterLoadTerm, RoundTripsAndRejectsWhatAShoalNodeWouldNotSend) {
   EXPECT_EQ(decoded->peers, 40u);
   EXPECT_EQ(decoded->cpu_permille, 750u);
   EXPECT_TRUE(decoded->draining);
+  EXPECT_EQ(decoded->event_subscribers, 2u);
   EXPECT_FALSE(decode_load("n@h", term.data(), term.size() - 1));  // truncated
 
   TermWriter bad_state;
-  bad_state.tuple(6).atom("shoal_load").ulonglong(1).ulonglong(1).ulonglong(1).ulonglong(1).atom("sleeping");
+  bad_state.tuple(7).atom("shoal_load").ulonglong(1).ulonglong(1).ulonglong(1).ulonglong(1).atom("sleeping").ulonglong(0);
   EXPECT_FALSE(decode_load("n@h", bad_state.bytes().data(), bad_state.bytes().size()));
   TermWriter short_tuple;
   short_tuple.tuple(3).atom("shoal_load").ulonglong(1).ulonglong(1);
   EXPECT_FALSE(decode_load("n@h", short_tuple.bytes().data(), short_tuple.bytes().size()));
   TermWriter text_count;
-  text_count.tuple(6).atom("shoal_load").binary("1").ulonglong(1).ulonglong(1).ulonglong(1).atom("serving");
+  text_count.tuple(7).atom("shoal_load").binary("1").ulonglong(1).ulonglong(1).ulonglong(1).atom("serving").ulonglong(0);
   EXPECT_FALSE(decode_load("n@h", text_count.bytes().data(), text_count.bytes().size()));
 }
 
@@ -99,6 +100,19 @@ TEST(ClusterLoadTable, ANodeThatFailedACallIsSkippedUntilItReportsOrTheBoundPass
   EXPECT_EQ(view.fresh[0].rooms, 2u);
 }
 
+TEST(ClusterLoadTable, EventsGoToNodesWithSubscribersOrWithoutAFreshReport) {
+  LoadTable table(3000ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  NodeUsage listening{"listening@h"};
+  listening.event_subscribers = 1;
+  table.update(listening, t0);
+  table.update(NodeUsage{"quiet@h"}, t0);
+  EXPECT_TRUE(table.wants_events("listening@h", t0));
+  EXPECT_FALSE(table.wants_events("quiet@h", t0));
+  EXPECT_TRUE(table.wants_events("unreported@h", t0));  // an older node, or one just connected
+  EXPECT_TRUE(table.wants_events("quiet@h", t0 + 4s));   // stale: cannot tell any more
+}
+
 TEST(ClusterLoadTable, ForgetsNodesThatStoppedReportingLongAgo) {
   LoadTable table(10ms);
   const auto t0 = Clock::time_point{} + 1h;
@@ -108,8 +122,8 @@ TEST(ClusterLoadTable, ForgetsNodesThatStoppedReportingLongAgo) {
   EXPECT_TRUE(table.view({"gone@h"}, t0).fresh.empty());
 }
 
-TEST(ClusterLoadPushSchedule, PushesOnChangeOnTheIntervalAndToNewlyConnectedNodes) {
-  LoadPushSchedule schedule(1000ms);
+TEST(ClusterLoadPushSchedule, PushesChangesAtMostOncePerGapOnTheIntervalAndToNewNodes) {
+  LoadPushSchedule schedule(1000ms, 250ms);
   const auto t0 = Clock::time_point{} + 1h;
   const NodeUsage idle{"", 0, 0};
   const std::vector<std::string> ab{"a@h", "b@h"};
@@ -117,19 +131,20 @@ TEST(ClusterLoadPushSchedule, PushesOnChangeOnTheIntervalAndToNewlyConnectedNode
   EXPECT_TRUE(schedule.targets(idle, ab, t0 + 50ms).empty());       // nothing new
   NodeUsage busier = idle;
   busier.rooms = 1;
-  EXPECT_EQ(schedule.targets(busier, ab, t0 + 100ms), ab);          // changed
+  EXPECT_TRUE(schedule.targets(busier, ab, t0 + 100ms).empty());    // changed, within the gap
+  EXPECT_EQ(schedule.targets(busier, ab, t0 + 250ms), ab);          // the gap has passed
   NodeUsage cpu_only = busier;
   cpu_only.cpu_permille = 900;
-  EXPECT_TRUE(schedule.targets(cpu_only, ab, t0 + 150ms).empty());  // CPU waits for the interval
+  EXPECT_TRUE(schedule.targets(cpu_only, ab, t0 + 600ms).empty());  // CPU waits for the interval
   const std::vector<std::string> abc{"a@h", "b@h", "c@h"};
-  EXPECT_EQ(schedule.targets(cpu_only, abc, t0 + 200ms), std::vector<std::string>{"c@h"});  // joined
-  EXPECT_EQ(schedule.targets(cpu_only, abc, t0 + 1100ms), abc);     // the interval
+  EXPECT_EQ(schedule.targets(cpu_only, abc, t0 + 650ms), std::vector<std::string>{"c@h"});  // joined
+  EXPECT_EQ(schedule.targets(cpu_only, abc, t0 + 1250ms), abc);     // the interval
   // A node that left and came back gets the load at once.
-  EXPECT_TRUE(schedule.targets(cpu_only, ab, t0 + 1200ms).empty());
-  EXPECT_EQ(schedule.targets(cpu_only, abc, t0 + 1300ms), std::vector<std::string>{"c@h"});
+  EXPECT_TRUE(schedule.targets(cpu_only, ab, t0 + 1300ms).empty());
+  EXPECT_EQ(schedule.targets(cpu_only, abc, t0 + 1350ms), std::vector<std::string>{"c@h"});
   NodeUsage draining = cpu_only;
   draining.draining = true;
-  EXPECT_EQ(schedule.targets(draining, abc, t0 + 1350ms), abc);     // draining is a change
+  EXPECT_EQ(schedule.targets(draining, abc, t0 + 1500ms), abc);     // draining is a change
 }
 
 }  // namespace

@@ -114,12 +114,20 @@ Cluster::Cluster(config::DistConfig config, LocalNode local, std::chrono::millis
       loads_(load_reporting.freshness),
       load_publisher_(
           LoadPublisher::Hooks{
-              [this] { return local_.usage(); }, [this] { return node_.connected_nodes(); },
+              [this] {
+                auto usage = local_.usage();
+                usage.event_subscribers = event_subscribers_.load();
+                return usage;
+              },
+              [this] { return node_.connected_nodes(); },
               [this](const std::string& node, const std::vector<char>& term) {
                 (void)node_.send(node, "shoal_load", term);
-              }},
-          load_reporting.interval, load_reporting.change_check) {
-  node_.on_call([this](const std::string&, const char* term, std::size_t size) { return handle_call(term, size); });
+              },
+              [this](const std::vector<std::string>& nodes, const std::vector<char>& term) { deliver_load(nodes, term); }},
+          load_reporting.interval, load_reporting.change_gap, load_reporting.change_check) {
+  node_.on_call([this](const std::string& from_node, const char* term, std::size_t size) {
+    return handle_call(from_node, term, size);
+  });
   node_.on_message([this](const std::string& from_node, const std::string& to_name, std::vector<char> term) {
     handle_message(from_node, to_name, term);
   });
@@ -131,12 +139,21 @@ void Cluster::relay_event(const notifications::ServerEvent& event) {
   TermWriter w;
   w.tuple(4).atom("shoal_event").atom(*kind).binary(event.room_id).binary(event.subject_id);
   const auto term = w.bytes();
+  const auto now = LoadTable::Clock::now();
   for (const auto& node : node_.connected_nodes()) {
+    // Relaying to every node would cost each create a wake-up on every node of the cluster.
+    if (!loads_.wants_events(node, now)) continue;
     if (auto status = node_.send(node, "shoal_events", term); !status) {
       spdlog::warn("Could not relay a notification to {}: {}", node, status.error);
     }
   }
 }
+
+void Cluster::add_event_subscriber() { ++event_subscribers_; }
+
+void Cluster::announce_load() { load_publisher_.push_now(); }
+
+void Cluster::remove_event_subscriber() { --event_subscribers_; }
 
 void Cluster::handle_message(const std::string& from_node, const std::string& to_name,
                              const std::vector<char>& term) {
@@ -257,9 +274,16 @@ Cluster::RoomLists Cluster::remote_room_lists() {
   return result;
 }
 
-std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
+std::vector<char> Cluster::handle_call(const std::string& from_node, const char* term, std::size_t size) {
   auto call = decode_cluster_call(term, size);
   if (std::holds_alternative<UsageQuery>(call)) return encode_usage(local_.usage());
+  if (auto* report = std::get_if<LoadReport>(&call)) {
+    report->usage.node = from_node;
+    loads_.update(report->usage, LoadTable::Clock::now());
+    TermWriter w;
+    w.atom("ok");
+    return w.bytes();
+  }
   if (std::holds_alternative<AddressQuery>(call)) {
     TermWriter w;
     w.tuple(2).atom("address").binary(local_.address);
@@ -280,7 +304,6 @@ std::vector<char> Cluster::handle_call(const char* term, std::size_t size) {
       created != nullptr && late_creates_.created(create->placement, created->room_id, LateCreateGuard::Clock::now())) {
     delete_late_room(created->room_id);
   }
-  load_publisher_.nudge();
   return encode_create_reply(result);
 }
 
@@ -318,6 +341,14 @@ std::vector<NodeUsage> Cluster::ask_usage(const std::vector<std::string>& nodes)
   return usages;
 }
 
+void Cluster::deliver_load(const std::vector<std::string>& nodes, const std::vector<char>& term) {
+  std::vector<std::future<std::optional<std::vector<char>>>> pending;
+  for (const auto& node : nodes) {
+    pending.push_back(std::async(std::launch::async, [this, node, &term] { return node_.call(node, term, call_timeout_); }));
+  }
+  for (auto& reply : pending) (void)reply.get();
+}
+
 std::vector<NodeUsage> Cluster::gather_usage() {
   auto view = loads_.view(node_.connected_nodes(), LoadTable::Clock::now());
   std::vector<NodeUsage> usages{local_.usage()};
@@ -333,7 +364,6 @@ std::vector<NodeUsage> Cluster::gather_usage() {
 std::variant<CreatedRoom, PlacementError> Cluster::create_here(const room::RoomConfig& config) {
   auto result = local_.create_room(config);
   if (auto* created = std::get_if<CreatedRoom>(&result)) created->node = node_.node_name();
-  load_publisher_.nudge();
   return result;
 }
 

@@ -10,8 +10,11 @@
 // Wire terms (Erlang external term format, on DistNode calls):
 //   {shoal_usage}                                   -> {usage, ForwardedTracks, Rooms}
 //        (asked of a node with no fresh pushed load: nodes of older versions push none)
-//   to registered name shoal_load: {shoal_load, Tracks, Rooms, Peers, CpuPermille, State}
-//        the sender's load; State: serving | draining
+//   to registered name shoal_load: {shoal_load, Tracks, Rooms, Peers, CpuPermille, State, Subs}
+//        the sender's load; State: serving | draining; Subs: its server sockets subscribed to
+//        notifications (relayed to it only while there are some)
+//   {shoal_load, ...} as a call                     -> ok
+//        the same, waited on: sent when a server socket subscribes
 //   {shoal_address}                                 -> {address, <<JfHost>>}
 //   {shoal_create_room, MaxPeers | nil, Codec, Url, <<Placement>>} -> {ok, RoomJson, Address}
 //        Codec: nil | h264 | vp8, Url: nil | <<"http://...">>    | {error, Status, <<Text>>}
@@ -35,7 +38,9 @@
 #include "notifications/server_event.hpp"
 #include "room/room.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -58,6 +63,7 @@ std::optional<NodeUsage> least_loaded(const std::vector<NodeUsage>& usages);
 // How often nodes push their load, and how old a pushed load may be before placement asks.
 struct LoadReporting {
   std::chrono::milliseconds interval{1000};
+  std::chrono::milliseconds change_gap{250};
   std::chrono::milliseconds change_check{50};
   std::chrono::milliseconds freshness{3000};
 };
@@ -93,8 +99,15 @@ class Cluster {
   std::variant<CreatedRoom, PlacementError> place_room(const room::RoomConfig& config);
   // This node's load and that of every connected node: pushed, or asked when not fresh.
   std::vector<NodeUsage> gather_usage();
-  // Sends one of this node's notifications to every connected node (non-blocking).
+  // Sends one of this node's notifications to every connected node that wants them (one with a
+  // subscribed server socket, or whose report is missing; see LoadTable::wants_events).
   void relay_event(const notifications::ServerEvent& event);
+  // Server sockets here subscribed to server notifications (thread-safe counts)...
+  void add_event_subscriber();
+  void remove_event_subscriber();
+  // ...and, blocking, telling every connected node now (returns once sent), so that after a
+  // subscription their rooms' events reach this node.
+  void announce_load();
 
   // A new room id tagged with this node (cluster/room_owner.hpp).
   std::string new_room_id() const;
@@ -119,12 +132,13 @@ class Cluster {
   bool running() const { return node_.running(); }
 
  private:
-  std::vector<char> handle_call(const char* term, std::size_t size);
+  std::vector<char> handle_call(const std::string& from_node, const char* term, std::size_t size);
   std::vector<char> serve_rest(const RestRequest& request);
   std::optional<RestReply> call_rest(const std::string& node, const RestRequest& request,
                                      std::chrono::milliseconds timeout);
   void handle_message(const std::string& from_node, const std::string& to_name, const std::vector<char>& term);
   std::vector<NodeUsage> ask_usage(const std::vector<std::string>& nodes);
+  void deliver_load(const std::vector<std::string>& nodes, const std::vector<char>& term);
   std::variant<CreatedRoom, PlacementError> create_here(const room::RoomConfig& config);
   void delete_late_room(const std::string& room_id);
 
@@ -141,6 +155,7 @@ class Cluster {
   std::unique_ptr<DnsPoller> dns_;
   LateCreateGuard late_creates_;
   LoadTable loads_;
+  std::atomic<std::uint64_t> event_subscribers_{0};
   LoadPublisher load_publisher_;
 };
 

@@ -123,6 +123,11 @@ ClusterCall decode_cluster_call(const char* term, std::size_t size) {
   if (op == "shoal_usage" && arity == 1) return UsageQuery{};
   if (op == "shoal_address" && arity == 1) return AddressQuery{};
   if (op == "shoal_rest" && arity == 4) return decode_rest_call(term, size, index);
+  if (op == "shoal_load" && arity == 7) {
+    auto load = decode_load("", term, size);
+    if (!load) return CallError::BadArguments;
+    return LoadReport{std::move(*load)};
+  }
   if (op == "shoal_create_room" && (arity == 4 || arity == 5)) {
     return decode_create_room_call(term, size, index, arity == 5);
   }
@@ -178,8 +183,8 @@ std::optional<NodeUsage> decode_usage_reply(const std::string& node, const char*
 
 std::vector<char> encode_load(const NodeUsage& usage) {
   TermWriter w;
-  w.tuple(6).atom("shoal_load").ulonglong(usage.forwarded_tracks).ulonglong(usage.rooms).ulonglong(usage.peers);
-  w.ulonglong(usage.cpu_permille).atom(usage.draining ? "draining" : "serving");
+  w.tuple(7).atom("shoal_load").ulonglong(usage.forwarded_tracks).ulonglong(usage.rooms).ulonglong(usage.peers);
+  w.ulonglong(usage.cpu_permille).atom(usage.draining ? "draining" : "serving").ulonglong(usage.event_subscribers);
   return w.bytes();
 }
 
@@ -193,14 +198,17 @@ std::optional<NodeUsage> decode_load(const std::string& node, const char* buf, s
   unsigned long long peers = 0;
   unsigned long long cpu = 0;
   if (ei_decode_version(buf, &index, &version) != 0 || ei_decode_tuple_header(buf, &index, &arity) != 0 ||
-      arity != 6 || read_atom(buf, size, &index) != "shoal_load" || ei_decode_ulonglong(buf, &index, &tracks) != 0 ||
+      arity != 7 || read_atom(buf, size, &index) != "shoal_load" || ei_decode_ulonglong(buf, &index, &tracks) != 0 ||
       ei_decode_ulonglong(buf, &index, &rooms) != 0 || ei_decode_ulonglong(buf, &index, &peers) != 0 ||
       ei_decode_ulonglong(buf, &index, &cpu) != 0) {
     return std::nullopt;
   }
   const auto state = read_atom(buf, size, &index);
-  if (state != "serving" && state != "draining") return std::nullopt;
-  return NodeUsage{node, tracks, rooms, peers, cpu, state == "draining"};
+  unsigned long long subscribers = 0;
+  if ((state != "serving" && state != "draining") || ei_decode_ulonglong(buf, &index, &subscribers) != 0) {
+    return std::nullopt;
+  }
+  return NodeUsage{node, tracks, rooms, peers, cpu, state == "draining", subscribers};
 }
 
 std::optional<std::variant<CreatedRoom, PlacementError>> decode_create_reply(const char* buf, std::size_t size) {

@@ -27,6 +27,9 @@ struct NodeUsage {
   std::uint64_t peers = 0;
   std::uint64_t cpu_permille = 0;  // of one core, over the last push interval
   bool draining = false;
+  // Server sockets on the node subscribed to server notifications: other nodes relay their
+  // rooms' notifications only to nodes that have one.
+  std::uint64_t event_subscribers = 0;
 };
 
 struct CreatedRoom {
@@ -69,6 +72,13 @@ struct CreateRoomCall {
   std::string placement{};
 };
 
+// {shoal_load, ...} as a call (the load term below): a report the sender waits on, made when a
+// server socket subscribes there, so events sent after the answer are relayed to it. The
+// receiver records it and answers ok. `usage.node` is empty: the caller's name comes with the call.
+struct LoadReport {
+  NodeUsage usage;
+};
+
 // Why a call gets no answer.
 enum class CallError {
   InvalidTerm,     // not a well-formed term, or not a tuple
@@ -77,7 +87,7 @@ enum class CallError {
 };
 
 // {shoal_rest, Method, <<Path>>, <<ParamsJson>>} decodes to a RestRequest.
-using ClusterCall = std::variant<CallError, UsageQuery, AddressQuery, CreateRoomCall, RestRequest>;
+using ClusterCall = std::variant<CallError, UsageQuery, AddressQuery, CreateRoomCall, RestRequest, LoadReport>;
 
 // What another node asks through DistNode::call().
 ClusterCall decode_cluster_call(const char* term, std::size_t size);
@@ -90,7 +100,8 @@ std::optional<notifications::ServerEvent> decode_relayed_event(const char* term,
 // waiting for it. The token, at most 64 bytes; nullopt for anything else.
 std::optional<std::string> decode_abandoned_create(const char* term, std::size_t size);
 
-// {shoal_load, Tracks, Rooms, Peers, CpuPermille, serving | draining} sent to shoal_load: the
+// {shoal_load, Tracks, Rooms, Peers, CpuPermille, serving | draining, EventSubscribers} sent to
+// shoal_load: the
 // sender's load, pushed periodically and when it changes (load_table.hpp). `node` is the
 // connection's peer (the sender), not a field of the term.
 std::vector<char> encode_load(const NodeUsage& usage);

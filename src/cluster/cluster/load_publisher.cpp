@@ -11,8 +11,8 @@ namespace shoal::cluster {
 namespace {
 
 bool same_load(const NodeUsage& a, const NodeUsage& b) {
-  return std::tie(a.forwarded_tracks, a.rooms, a.peers, a.draining) ==
-         std::tie(b.forwarded_tracks, b.rooms, b.peers, b.draining);
+  return std::tie(a.forwarded_tracks, a.rooms, a.peers, a.draining, a.event_subscribers) ==
+         std::tie(b.forwarded_tracks, b.rooms, b.peers, b.draining, b.event_subscribers);
 }
 
 std::chrono::microseconds process_cpu_time() {
@@ -27,7 +27,8 @@ std::chrono::microseconds process_cpu_time() {
 std::vector<std::string> LoadPushSchedule::targets(const NodeUsage& load, const std::vector<std::string>& connected,
                                                    Clock::time_point now) {
   std::vector<std::string> targets;
-  if (!last_ || !same_load(*last_, load) || now - last_push_ >= interval_) {
+  const auto since = now - last_push_;
+  if (!last_ || since >= interval_ || (!same_load(*last_, load) && since >= change_gap_)) {
     targets = connected;
     last_ = load;
     last_push_ = now;
@@ -38,6 +39,12 @@ std::vector<std::string> LoadPushSchedule::targets(const NodeUsage& load, const 
   // Nodes that left are dropped, so one that comes back gets the load at once.
   pushed_to_ = connected;
   return targets;
+}
+
+void LoadPushSchedule::pushed(const NodeUsage& load, const std::vector<std::string>& connected, Clock::time_point now) {
+  last_ = load;
+  last_push_ = now;
+  pushed_to_ = connected;
 }
 
 ProcessCpuMeter::ProcessCpuMeter() : last_wall_(std::chrono::steady_clock::now()), last_cpu_(process_cpu_time()) {}
@@ -53,8 +60,9 @@ std::uint64_t ProcessCpuMeter::sample_permille() {
   return static_cast<std::uint64_t>(cpu_us * 1000 / wall_us);
 }
 
-LoadPublisher::LoadPublisher(Hooks hooks, std::chrono::milliseconds interval, std::chrono::milliseconds tick)
-    : hooks_(std::move(hooks)), tick_(tick), schedule_(interval), interval_(interval) {}
+LoadPublisher::LoadPublisher(Hooks hooks, std::chrono::milliseconds interval, std::chrono::milliseconds change_gap,
+                             std::chrono::milliseconds tick)
+    : hooks_(std::move(hooks)), tick_(tick), schedule_(interval, change_gap), interval_(interval) {}
 
 LoadPublisher::~LoadPublisher() { stop(); }
 
@@ -72,36 +80,44 @@ void LoadPublisher::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void LoadPublisher::nudge() {
-  {
-    std::lock_guard lock(mutex_);
-    nudged_ = true;
-  }
-  wake_.notify_all();
-}
+void LoadPublisher::push_now() { round(true); }
 
 void LoadPublisher::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, tick_, [this] { return stopping_ || nudged_; });
+    wake_.wait_for(lock, tick_, [this] { return stopping_; });
     if (stopping_) break;
-    nudged_ = false;
     lock.unlock();
-    const auto now = LoadPushSchedule::Clock::now();
-    // CPU is averaged over the push interval, not the tick: a tick's share would be noise.
-    if (now - cpu_sampled_ >= interval_) {
-      cpu_permille_ = cpu_.sample_permille();
-      cpu_sampled_ = now;
-    }
-    auto load = hooks_.sample();
-    load.cpu_permille = cpu_permille_;
-    const auto targets = schedule_.targets(load, hooks_.connected_nodes(), now);
-    if (!targets.empty()) {
-      const auto term = encode_load(load);
-      for (const auto& node : targets) hooks_.send(node, term);
-    }
+    round(false);
     lock.lock();
   }
+}
+
+void LoadPublisher::round(bool everyone) {
+  std::lock_guard round_lock(round_mutex_);
+  const auto now = LoadPushSchedule::Clock::now();
+  // CPU is averaged over the push interval, not the tick: a tick's share would be noise.
+  if (now - cpu_sampled_ >= interval_) {
+    cpu_permille_ = cpu_.sample_permille();
+    cpu_sampled_ = now;
+  }
+  auto load = hooks_.sample();
+  load.cpu_permille = cpu_permille_;
+  const auto connected = hooks_.connected_nodes();
+  std::vector<std::string> targets;
+  if (everyone) {
+    targets = connected;
+    schedule_.pushed(load, connected, now);
+  } else {
+    targets = schedule_.targets(load, connected, now);
+  }
+  if (targets.empty()) return;
+  const auto term = encode_load(load);
+  if (everyone) {
+    hooks_.deliver(targets, term);
+    return;
+  }
+  for (const auto& node : targets) hooks_.send(node, term);
 }
 
 }  // namespace shoal::cluster

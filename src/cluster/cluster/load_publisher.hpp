@@ -1,8 +1,12 @@
 #pragma once
 // Pushes this node's load to every connected node (to the registered name shoal_load), so their
 // placement decides from a table (load_table.hpp): when the load changes (rooms, tracks, peers,
-// draining), at least every `interval` otherwise (so CPU and freshness stay current), and at
-// once to a node that just connected.
+// draining, notification subscribers) but at most once per `change_gap`, at least every `interval` otherwise (so CPU and
+// freshness stay current), and at once to a node that just connected.
+//
+// The gap matters at scale: each push wakes every other node, so pushing on every create would
+// cost the cluster N wake-ups per create. A node that places a room counts it in its own table
+// at once (LoadTable::placed), so the gap only delays what the other nodes learn.
 //
 // LoadPushSchedule is the decision, driven by `now` and tested with a fake clock; LoadPublisher
 // is the thread that samples, decides and sends.
@@ -24,16 +28,20 @@ class LoadPushSchedule {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit LoadPushSchedule(std::chrono::milliseconds interval) : interval_(interval) {}
+  LoadPushSchedule(std::chrono::milliseconds interval, std::chrono::milliseconds change_gap)
+      : interval_(interval), change_gap_(change_gap) {}
 
-  // The nodes to send `load` to now (`connected` sorted): all of them when the load changed or
-  // the interval has passed since the last push; otherwise those not pushed to since they
-  // connected. Records the push it returns.
+  // The nodes to send `load` to now (`connected` sorted): all of them when the load changed and
+  // the gap has passed, or the interval has passed, since the last push; otherwise those not
+  // pushed to since they connected. Records the push it returns.
   std::vector<std::string> targets(const NodeUsage& load, const std::vector<std::string>& connected,
                                    Clock::time_point now);
+  // A push made outside the schedule, to every node in `connected`.
+  void pushed(const NodeUsage& load, const std::vector<std::string>& connected, Clock::time_point now);
 
  private:
   std::chrono::milliseconds interval_;
+  std::chrono::milliseconds change_gap_;
   std::optional<NodeUsage> last_;
   Clock::time_point last_push_{};
   std::vector<std::string> pushed_to_;  // sorted
@@ -56,21 +64,27 @@ class LoadPublisher {
     std::function<NodeUsage()> sample;                          // tracks, rooms, peers, draining
     std::function<std::vector<std::string>()> connected_nodes;  // sorted
     std::function<void(const std::string& node, const std::vector<char>& term)> send;
+    // Sends to every node and returns once each has applied it (or did not answer in time).
+    std::function<void(const std::vector<std::string>& nodes, const std::vector<char>& term)> deliver;
   };
 
-  // Checks for a change every `tick`; pushes at least every `interval`.
-  LoadPublisher(Hooks hooks, std::chrono::milliseconds interval, std::chrono::milliseconds tick);
+  // Checks for a change every `tick`; pushes at least every `interval`, and on change at most
+  // once per `change_gap`.
+  LoadPublisher(Hooks hooks, std::chrono::milliseconds interval, std::chrono::milliseconds change_gap,
+                std::chrono::milliseconds tick);
   ~LoadPublisher();  // stop()
   LoadPublisher(const LoadPublisher&) = delete;
   LoadPublisher& operator=(const LoadPublisher&) = delete;
 
   void start();
   void stop();
-  // The load probably changed (a room was created or deleted here): check now, not at the tick.
-  void nudge();
+  // Pushes to every connected node now and returns once each has applied it (blocking; not on an
+  // event loop). Rounds never interleave, so a report sampled earlier never follows this one.
+  void push_now();
 
  private:
   void run();
+  void round(bool everyone);
 
   Hooks hooks_;
   std::chrono::milliseconds tick_;
@@ -80,10 +94,10 @@ class LoadPublisher {
   LoadPushSchedule::Clock::time_point cpu_sampled_{};
   std::chrono::milliseconds interval_;
 
+  std::mutex round_mutex_;  // one round (sample, decide, send) at a time
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  bool nudged_ = false;
   std::thread thread_;
 };
 

@@ -33,6 +33,13 @@ void LoadTable::failed(const std::string& node, Clock::time_point now) {
   entries_[node].failed = now;
 }
 
+bool LoadTable::wants_events(const std::string& node, Clock::time_point now) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(node);
+  if (it == entries_.end() || !it->second.usage || now - it->second.received > freshness_) return true;
+  return it->second.usage->event_subscribers > 0;
+}
+
 LoadTable::View LoadTable::view(const std::vector<std::string>& nodes, Clock::time_point now) const {
   View view;
   std::lock_guard lock(mutex_);

@@ -39,6 +39,10 @@ class LoadTable {
     std::vector<std::string> stale;   // no report, or none within the freshness bound
     std::vector<std::string> skipped;  // failed a call since their last report, recently
   };
+  // Whether `node` wants this node's server notifications: it has a subscribed server socket, or
+  // its fresh report is missing (a node of an older version, or one that just connected).
+  bool wants_events(const std::string& node, Clock::time_point now) const;
+
   // The load of `nodes` (the connected ones), split by whether the table can answer for them.
   View view(const std::vector<std::string>& nodes, Clock::time_point now) const;
 

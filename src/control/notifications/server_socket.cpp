@@ -86,15 +86,12 @@ struct ServerSession {
   };
   std::shared_ptr<Wanted> wanted = std::make_shared<Wanted>();
   std::optional<NotificationBus::Token> subscription{};
+  bool counted_interest = false;
 
   void reject(std::uint16_t code, std::string reason) { connection->close(code, std::move(reason)); }
 
   void subscribe(ServerMessage::EventType type) {
-    if (type == ServerMessage::EVENT_TYPE_SERVER_NOTIFICATION) {
-      wanted->notifications = true;
-    } else if (type == ServerMessage::EVENT_TYPE_METRICS) {
-      wanted->metrics = true;
-    } else {
+    if (type != ServerMessage::EVENT_TYPE_SERVER_NOTIFICATION && type != ServerMessage::EVENT_TYPE_METRICS) {
       reject(kUnsupportedData, "operation not allowed");
       return;
     }
@@ -108,7 +105,24 @@ struct ServerSession {
     }
     ServerMessage response;
     response.mutable_subscribe_response()->set_event_type(type);
-    connection->send_binary(response.SerializeAsString());
+    if (type == ServerMessage::EVENT_TYPE_METRICS) {
+      wanted->metrics = true;
+      connection->send_binary(response.SerializeAsString());
+      return;
+    }
+    if (counted_interest) {  // subscribed before: answered as then
+      connection->send_binary(response.SerializeAsString());
+      return;
+    }
+    // Answered once the cluster relays to this node, so no event of another node's room that
+    // follows the answer is missed.
+    counted_interest = true;
+    services.interest.add([c = connection, wanted = wanted, frame = response.SerializeAsString()]() mutable {
+      asio::post(c->executor(), [c, wanted, frame = std::move(frame)]() mutable {
+        wanted->notifications = true;
+        c->send_binary(std::move(frame));
+      });
+    });
   }
 
   void on_frame(const std::string& bytes) {
@@ -180,6 +194,7 @@ asio::awaitable<void> run_server_socket(ServerSocketServices services, beast::tc
   connection->reader_done();
   *session.wanted = {};
   if (session.subscription) services.bus.unsubscribe(*session.subscription);
+  if (session.counted_interest) services.interest.remove();
   services.sessions.remove(tracker_id);
   spdlog::info("Server WebSocket stopped");
 }

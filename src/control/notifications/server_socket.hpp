@@ -8,16 +8,26 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 
 namespace shoal::notifications {
+
+// Server sockets that want server notifications, so that in a cluster other nodes send this
+// node their rooms' notifications only while one does. `add` calls `then` (on any thread) once
+// the other nodes know; `remove` undoes one `add`.
+struct NotificationInterest {
+  std::function<void(std::function<void()> then)> add;
+  std::function<void()> remove;
+};
 
 // What a server socket uses of its node; every member outlives the socket.
 struct ServerSocketServices {
   const std::string& api_token;  // JF_SERVER_API_TOKEN
   NotificationBus& bus;
   signaling::ConnectionTracker& sessions;  // so that shutdown closes the socket
+  NotificationInterest interest;
 };
 
 boost::asio::awaitable<void> run_server_socket(ServerSocketServices services, boost::beast::tcp_stream stream,

@@ -1,7 +1,8 @@
-// Placement with two Cluster nodes in this process over real Erlang distribution (the real
-// epmd): it falls back to the next best node when the chosen one fails during the create call,
-// and the late room the slow node makes afterwards is deleted; it decides from the load the other
-// node pushed, without asking it, and asks only a node whose pushed load is missing or stale.
+// Two Cluster nodes in this process over real Erlang distribution (the real epmd). Placement
+// falls back to the next best node when the chosen one fails during the create call, and the late
+// room the slow node makes afterwards is deleted; it decides from the load the other node pushed,
+// without asking it, and asks only a node whose pushed load is missing or stale. Notifications
+// are relayed only to a node with a subscribed server socket.
 #include "cluster/cluster.hpp"
 
 #include <gtest/gtest.h>
@@ -37,6 +38,7 @@ struct Rooms {
   std::mutex mutex;
   std::set<std::string> live;
   std::atomic<int> creates{0};
+  std::atomic<int> relayed_here{0};
 
   bool has(const std::string& id) {
     std::lock_guard lock(mutex);
@@ -62,7 +64,7 @@ Cluster::LocalNode local_node(std::uint64_t rooms, std::string address, std::chr
     std::lock_guard lock(made.mutex);
     made.live.erase(id);
   };
-  local.remote_event = [](notifications::ServerEvent) {};
+  local.remote_event = [&made](notifications::ServerEvent) { ++made.relayed_here; };
   local.rest = [](const RestRequest&) { return std::optional<RestReply>{}; };
   return local;
 }
@@ -155,7 +157,7 @@ TEST(ClusterPushedLoad, ANodeThatPushesNoLoadIsAskedAsBefore) {
   // The quiet node's first push would come after a minute: it stands in for a node of an older
   // version, which pushes nothing.
   Cluster quiet(dist(quiet_name, {}), local_node(7, "quiet:1", 0ms, quiet_rooms), 1000ms, 5000ms,
-                LoadReporting{60s, 60s, 3s});
+                LoadReporting{60s, 60s, 60s, 3s});
   Cluster entry(dist(entry_name, {quiet_name}), local_node(9, "entry:1", 0ms, entry_rooms), 1000ms);
   ASSERT_TRUE(quiet.start().ok());
   ASSERT_TRUE(entry.start().ok());
@@ -166,6 +168,43 @@ TEST(ClusterPushedLoad, ANodeThatPushesNoLoadIsAskedAsBefore) {
   EXPECT_EQ(std::get<CreatedRoom>(placed).node, quiet_name);
   entry.stop();
   quiet.stop();
+}
+
+TEST(ClusterRelay, NotificationsGoOnlyToANodeWithASubscribedServerSocket) {
+  const auto source_name = node_name("source"), sink_name = node_name("sink");
+  Rooms source_rooms, sink_rooms;
+  Cluster sink(dist(sink_name, {}), local_node(0, "sink:1", 0ms, sink_rooms), 1000ms);
+  Cluster source(dist(source_name, {sink_name}), local_node(0, "source:1", 0ms, source_rooms), 1000ms);
+  ASSERT_TRUE(sink.start().ok());
+  ASSERT_TRUE(source.start().ok());
+  ASSERT_TRUE(wait_connected(source));
+  const notifications::ServerEvent created{notifications::ServerEventKind::RoomCreated, "room-1", {}};
+  auto relayed_within = [&](std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (sink_rooms.relayed_here == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    return sink_rooms.relayed_here.load();
+  };
+
+  // Before the sink has reported, the source cannot know: it relays, as to older nodes.
+  // (The sink reports at its first 50 ms check, so wait that out instead.)
+  std::this_thread::sleep_for(500ms);
+  source.relay_event(created);
+  EXPECT_EQ(relayed_within(300ms), 0);  // reported: no subscriber there
+
+  // Subscribed and announced: the very next event is relayed.
+  sink.add_event_subscriber();
+  sink.announce_load();
+  source.relay_event(created);
+  EXPECT_EQ(relayed_within(2s), 1);
+
+  // Unsubscribed: told at the next report (within the 250 ms gap and a 50 ms check).
+  sink.remove_event_subscriber();
+  std::this_thread::sleep_for(600ms);
+  sink_rooms.relayed_here = 0;
+  source.relay_event(created);
+  EXPECT_EQ(relayed_within(300ms), 0);
+  source.stop();
+  sink.stop();
 }
 
 }  // namespace
