@@ -24,6 +24,8 @@ namespace http = api::http;
 
 // After SIGTERM, sockets get this long to answer their close frames.
 constexpr std::chrono::seconds kSocketDrain{3};
+// Rooms closed at the end of a drain: their RoomDeleted webhooks get this long to be delivered.
+constexpr std::chrono::seconds kNotificationDrain{2};
 
 std::string_view path_of(const Request& request) {
   std::string_view target = request.target();
@@ -104,7 +106,10 @@ Application::Application(const config::Config& config)
       metrics_http_(loops_, {config.metrics_ip, config.metrics_port},
                     {[this](Request& request) { return serve_metrics(node_, request); }, nullptr}),
       signals_(loops_.loop(0), SIGTERM, SIGINT),
-      drain_(loops_.loop(0)) {}
+      drain_(loops_.loop(0)),
+      room_drain_(loops_.loop(0)) {
+  node_.drain = [this](std::chrono::seconds timeout) { drain(timeout); };
+}
 
 Application::~Application() { shut_down_threads(); }
 
@@ -119,12 +124,88 @@ std::optional<std::string> Application::start() {
   spdlog::info("Running shoal at {}:{} (http)", config_.ip.to_string(), api_.local_endpoint().port());
   node_.metrics.start(loops_.loop(0));
   notifications::start_metrics_reports(loops_.loop(0), node_.rooms, node_.bus);
+  wait_for_signal();
+  return std::nullopt;
+}
+
+void Application::wait_for_signal() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
     if (ec) return;
+    if (rooms_until_) {
+      spdlog::info("Received signal {} again, shutting down now", signal);
+      stop();
+      return;
+    }
     spdlog::info("Received signal {}, shutting down", signal);
-    stop();
+    begin_drain(config_.drain_timeout);
+    wait_for_signal();
   });
-  return std::nullopt;
+}
+
+void Application::drain(std::chrono::seconds timeout) {
+  asio::post(loops_.loop(0), [this, timeout] { begin_drain(timeout); });
+}
+
+void Application::begin_drain(std::chrono::seconds timeout) {
+  if (stopping_) return;
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  if (rooms_until_) {
+    rooms_until_ = std::min(*rooms_until_, until);
+    return;
+  }
+  rooms_until_ = until;
+  node_.draining = true;
+  node_.metrics.set_draining(true);
+  spdlog::info("Draining: no new rooms or peers; {} rooms left, closed in {} s at the latest", node_.rooms.size(),
+               timeout.count());
+  // Placement elsewhere skips this node from the moment the others have this report.
+  if (node_.cluster) asio::post(node_.blocking, [this] { node_.cluster->announce_load(); });
+  check_drain();
+}
+
+void Application::check_drain() {
+  if (stopping_) return;
+  if (node_.rooms.size() == 0 || std::chrono::steady_clock::now() >= *rooms_until_) {
+    close_rooms_and_stop();
+    return;
+  }
+  room_drain_.expires_after(std::chrono::milliseconds(100));
+  room_drain_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) check_drain();
+  });
+}
+
+void Application::close_rooms_and_stop() {
+  const auto rooms = node_.rooms.all();
+  if (!rooms.empty()) spdlog::info("Drain deadline passed: closing {} rooms", rooms.size());
+  // Each room closes on its loop and is announced as deleted there; the webhook deliveries that
+  // follow get a bounded time before the node stops.
+  auto closing = std::make_shared<std::atomic<std::size_t>>(rooms.size());
+  for (const auto& room : rooms) {
+    if (!node_.rooms.remove(room->id())) {
+      --*closing;
+      continue;
+    }
+    asio::post(room->loop(), [room, closing, &bus = node_.bus] {
+      room->close();
+      bus.publish({notifications::ServerEventKind::RoomDeleted, room->id(), {}});
+      --*closing;
+    });
+  }
+  notifications_until_ = std::chrono::steady_clock::now() + kNotificationDrain;
+  wait_for_notifications(std::move(closing));
+}
+
+void Application::wait_for_notifications(std::shared_ptr<std::atomic<std::size_t>> closing) {
+  if (stopping_) return;
+  if ((*closing == 0 && node_.webhooks.idle()) || std::chrono::steady_clock::now() >= notifications_until_) {
+    stop();
+    return;
+  }
+  room_drain_.expires_after(std::chrono::milliseconds(20));
+  room_drain_.async_wait([this, closing = std::move(closing)](const boost::system::error_code& ec) mutable {
+    if (!ec) wait_for_notifications(std::move(closing));
+  });
 }
 
 std::optional<std::string> Application::start_cluster() {
@@ -134,6 +215,9 @@ std::optional<std::string> Application::start_cluster() {
       cluster::Cluster::LocalNode{
           [&node] { return server::local_usage(node); },
           [&node](const room::RoomConfig& room_config) -> std::variant<cluster::CreatedRoom, cluster::PlacementError> {
+            // Another node may have placed a room here before it heard of the drain: it tries the
+            // next node on this answer.
+            if (node.draining) return cluster::PlacementError{503, "This node is draining and takes no new rooms"};
             return server::create_local_room(node, room_config);
           },
           [&node](notifications::ServerEvent event) { node.bus.publish(event); },
@@ -160,9 +244,9 @@ void Application::stop() {
     if (stopping_) return;
     stopping_ = true;
     signals_.cancel();
+    room_drain_.cancel();
     api_.stop();
     metrics_http_.stop();
-    if (node_.cluster) node_.cluster->stop();
     node_.sockets.close_all();
     drain_deadline_ = std::chrono::steady_clock::now() + kSocketDrain;
     wait_for_sockets();
@@ -170,7 +254,10 @@ void Application::stop() {
 }
 
 void Application::wait_for_sockets() {
-  if (node_.sockets.size() == 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
+  const bool idle = node_.sockets.size() == 0 && api_.requests_in_flight() == 0;
+  if (idle || std::chrono::steady_clock::now() >= drain_deadline_) {
+    // Last: requests still being answered may need the cluster (a create placed on another node).
+    if (node_.cluster) node_.cluster->stop();
     loops_.stop();
     return;
   }

@@ -4,7 +4,8 @@
 //   construct  - services built, nothing started, no thread running;
 //   start()    - distribution joined, REST/WebSocket and metrics listeners bound, timers armed;
 //                on failure the message is returned and run() must not be called;
-//   run()      - serves until stop() (or SIGTERM/SIGINT) and the sockets' drain end;
+//   run()      - serves until stop() and the sockets' drain end; SIGTERM/SIGINT drains first
+//                (drain()), a second one stops at once;
 //   destructor - stops every thread first, then destroys the work still queued while every
 //                object that work may refer to exists, and only then the objects.
 #include "api/http_listener.hpp"
@@ -15,7 +16,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -33,9 +36,19 @@ class Application {
   // Any thread: stop accepting, close every socket with a close frame, and let run() return
   // once they are closed or after a bounded drain.
   void stop();
+  // Any thread: take no new rooms or peers (the cluster is told, and places rooms elsewhere),
+  // serve the rooms until they end or `timeout` passes, then close them as deleted (with their
+  // notifications and webhooks, bounded) and stop(). Called again, it can only bring the deadline
+  // forward.
+  void drain(std::chrono::seconds timeout);
 
  private:
   std::optional<std::string> start_cluster();
+  void wait_for_signal();
+  void begin_drain(std::chrono::seconds timeout);  // loop 0
+  void check_drain();
+  void close_rooms_and_stop();
+  void wait_for_notifications(std::shared_ptr<std::atomic<std::size_t>> closing);
   void wait_for_sockets();
   void shut_down_threads();
 
@@ -47,6 +60,9 @@ class Application {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drain_;
   std::chrono::steady_clock::time_point drain_deadline_{};
+  boost::asio::steady_timer room_drain_;
+  std::optional<std::chrono::steady_clock::time_point> rooms_until_;  // loop 0 only: set while draining
+  std::chrono::steady_clock::time_point notifications_until_{};
   bool stopping_ = false;  // loop 0 only
   bool threads_down_ = false;
 };

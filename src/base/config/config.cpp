@@ -144,6 +144,17 @@ std::optional<std::int64_t> parse_polling_interval(std::string_view text) {
   return value;
 }
 
+// Whole seconds, 0 to a day.
+std::optional<std::chrono::seconds> parse_drain_timeout(std::string_view text) {
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  int value = 0;
+  for (char c : text) value = value * 10 + (c - '0');
+  if (value > 86400) return std::nullopt;
+  return std::chrono::seconds(value);
+}
+
 Error read_dist_tls(const EnvLookup& env, std::optional<DistTlsFiles>& tls) {
   const char* names[3] = {"JF_DIST_TLS_CERTFILE", "JF_DIST_TLS_KEYFILE", "JF_DIST_TLS_CACERTFILE"};
   std::optional<std::string> values[3];
@@ -373,6 +384,11 @@ Error read_all(const EnvLookup& env, Mode mode, Config& config, std::vector<std:
   if (auto e = read_connection_limit(env, "JF_MAX_CONNECTIONS_PER_IP", config.max_connections_per_ip); !e.empty()) {
     return e;
   }
+  if (auto raw = env("JF_DRAIN_TIMEOUT")) {
+    auto seconds = parse_drain_timeout(*raw);
+    if (!seconds) return bad_value("JF_DRAIN_TIMEOUT", "Expected whole seconds from 0 to 86400, got: " + *raw);
+    config.drain_timeout = *seconds;
+  }
   if (auto raw = env("JF_HLS_MIN_FREE_DISK_MB")) {
     const std::string& text = *raw;
     if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) {
@@ -448,6 +464,7 @@ std::string help_text() {
       {"JF_CHECK_ORIGIN", "true / false", "WebSocket origin check: true, false, :conn or origins"},
       {"JF_MAX_CONNECTIONS", "16384", "open HTTP/WebSocket connections of the API, in all"},
       {"JF_MAX_CONNECTIONS_PER_IP", "1024", "open HTTP/WebSocket connections of the API per client address"},
+      {"JF_DRAIN_TIMEOUT", "0", "seconds SIGTERM waits for rooms to end before closing them"},
       {"JF_HLS_MIN_FREE_DISK_MB", "512", "HLS components stop before the output disk has less free (0: off)"},
   };
 

@@ -88,6 +88,10 @@ struct Config {
   // what the original's listener (Ranch) allowed.
   std::size_t max_connections = 16384;
   std::size_t max_connections_per_ip = 1024;
+  // JF_DRAIN_TIMEOUT (shoal's own): on SIGTERM (or POST /drain) the node takes no new rooms or
+  // peers and keeps serving its rooms until they end or this many seconds pass, then closes them
+  // as deleted and exits. 0: close them at once.
+  std::chrono::seconds drain_timeout{0};
   // JF_HLS_MIN_FREE_DISK_MB (shoal's own): an HLS component stops before the output's
   // filesystem has less than this free.
   std::uint64_t hls_min_free_mb = 512;

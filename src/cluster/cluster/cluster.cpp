@@ -372,7 +372,7 @@ std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomCo
   // A draining node takes no new rooms; when every node drains, this one still answers (its own
   // REST layer refuses creates while it drains).
   std::erase_if(usages, [](const NodeUsage& usage) { return usage.draining; });
-  if (usages.size() <= 1) return create_here(config);
+  if (usages.empty()) return create_here(config);
   // Best first; when the chosen node fails during the call, the next best takes the room.
   std::sort(usages.begin(), usages.end(), [](const NodeUsage& a, const NodeUsage& b) {
     return std::tie(a.forwarded_tracks, a.rooms, a.node) < std::tie(b.forwarded_tracks, b.rooms, b.node);
@@ -387,8 +387,13 @@ std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomCo
         if (auto* created = std::get_if<CreatedRoom>(&*result)) {
           created->node = target.node;
           loads_.placed(target.node, LoadTable::Clock::now());
+          return *result;
         }
-        return *result;
+        // 503: it started draining before its report reached this node; the next one takes it.
+        if (std::get<PlacementError>(*result).status != 503) return *result;
+        loads_.failed(target.node, LoadTable::Clock::now());
+        spdlog::info("Node {} is draining; trying the next best node", target.node);
+        continue;
       }
     }
     // The node may still create the room after this: tell it, so the room does not stay there

@@ -11,6 +11,8 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+
 namespace shoal::api {
 
 namespace asio = boost::asio;
@@ -25,6 +27,7 @@ struct HttpListener::State {
   HttpLimits limits;
   ConnectionLimiter limiter;
   tcp::acceptor acceptor;
+  std::atomic<std::size_t> requests_in_flight{0};
 
   State(core::LoopPool& l, tcp::endpoint e, HttpHandlers h, HttpLimits lim)
       : loops(l),
@@ -78,6 +81,17 @@ void refuse_connection(Socket& socket) {
 }
 
 // `slot` is held for the connection's whole life, WebSocket sessions included.
+class InFlight {
+ public:
+  explicit InFlight(std::atomic<std::size_t>& count) : count_(count) { ++count_; }
+  ~InFlight() { --count_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::atomic<std::size_t>& count_;
+};
+
 asio::awaitable<void> serve_connection(std::shared_ptr<HttpListener::State> state,
                                        [[maybe_unused]] ConnectionLimiter::Slot slot, beast::tcp_stream stream) {
   beast::flat_buffer buffer;
@@ -118,6 +132,8 @@ asio::awaitable<void> serve_connection(std::shared_ptr<HttpListener::State> stat
     }
 
     Request request = parser.release();
+    // Counted until its answer is written (upgrades excepted), so a stopping node lets it finish.
+    std::optional<InFlight> in_flight;
     std::optional<Reply> answer;
     if (state->handlers.upgrade && beast::websocket::is_upgrade(request)) {
       stream.expires_never();
@@ -130,6 +146,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<HttpListener::State> stat
       answer = std::move(*upgrade_answer);
       stream.expires_after(limits.request_timeout);
     } else {
+      in_flight.emplace(state->requests_in_flight);
       try {
         answer = co_await state->handlers.handle(request);
       } catch (const std::exception& error) {
@@ -193,6 +210,8 @@ HttpListener::HttpListener(core::LoopPool& loops, tcp::endpoint endpoint, HttpHa
     : state_(std::make_shared<State>(loops, endpoint, std::move(handlers), limits)) {}
 
 HttpListener::~HttpListener() = default;
+
+std::size_t HttpListener::requests_in_flight() const { return state_->requests_in_flight.load(); }
 
 std::optional<std::string> HttpListener::start() {
   beast::error_code ec;

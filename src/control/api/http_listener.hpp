@@ -49,6 +49,8 @@ class HttpListener {
   std::optional<std::string> start();
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
+  // Requests read and not yet answered (any thread).
+  std::size_t requests_in_flight() const;
 
   struct State;  // shared with the accept loop and connections, which may outlive a stop()
 

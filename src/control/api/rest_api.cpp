@@ -161,6 +161,11 @@ asio::awaitable<Response> list_rooms(server::Node& node, const json& params) {
   co_return json_response(http::status::ok, std::move(body));
 }
 
+Response draining_refusal(std::string_view what) {
+  return app_error(http::status::service_unavailable,
+                   "This node is draining and takes no new " + std::string(what));
+}
+
 Response show_room(server::Node& node, const std::string& room_id) {
   auto room = node.rooms.find(room_id);
   if (!room) return room_error(RoomError::RoomNotFound, room_id);
@@ -174,6 +179,7 @@ asio::awaitable<Response> create_room(server::Node& node, const json& params) {
   }
   const auto config = std::get<room::RoomConfig>(parsed);
   std::variant<cluster::CreatedRoom, cluster::PlacementError> result;
+  if (!node.cluster && node.draining) co_return draining_refusal("rooms");
   if (node.cluster) {
     auto place = [&node, config] { return node.cluster->place_room(config); };
     result = co_await core::run_on(node.blocking, std::move(place));
@@ -204,6 +210,7 @@ asio::awaitable<Response> add_peer(server::Node& node, const std::string& room_i
   if (*type != "webrtc") co_return app_error(http::status::bad_request, "Invalid peer type");
   auto room = node.rooms.find(room_id);
   if (!room) co_return room_error(RoomError::RoomNotFound, room_id);
+  if (node.draining) co_return draining_refusal("peers");
 
   auto options = parse_peer_options(params);
   auto work = [room, options] { return room->add_peer(options); };
@@ -274,7 +281,8 @@ Response health(server::Node& node) {
                  {"distribution",
                   {{"enabled", node.config.dist.enabled},
                    {"nodeStatus", !node.config.dist.enabled || (node.cluster && node.cluster->running()) ? "UP" : "DOWN"},
-                   {"nodesInCluster", node.cluster ? node.cluster->connected_nodes().size() + 1 : 1}}}}}};
+                   {"nodesInCluster", node.cluster ? node.cluster->connected_nodes().size() + 1 : 1}}},
+                 {"draining", node.draining.load()}}}};
   if (node.cluster) {
     body["data"]["distribution"]["nodeName"] = node.cluster->node_name();
     body["data"]["distribution"]["connectedNodes"] = node.cluster->connected_nodes();
@@ -283,6 +291,22 @@ Response health(server::Node& node) {
 }
 
 Response not_found() { return framework_error(http::status::not_found); }
+
+// POST /drain {"timeout": seconds}: drain as on SIGTERM (JF_DRAIN_TIMEOUT when no timeout is
+// given); again while draining, it can only bring the deadline forward.
+Response start_drain(server::Node& node, const json& params) {
+  auto timeout = node.config.drain_timeout;
+  if (auto given = params.find("timeout"); given != params.end()) {
+    if (!given->is_number_integer() || given->get<std::int64_t>() < 0 || given->get<std::int64_t>() > 86400) {
+      return app_error(http::status::bad_request, "timeout must be whole seconds from 0 to 86400");
+    }
+    timeout = std::chrono::seconds(given->get<std::int64_t>());
+  }
+  if (!node.drain) return app_error(http::status::service_unavailable, "This node cannot drain");
+  node.drain(timeout);
+  json body = {{"data", {{"draining", true}, {"rooms", node.rooms.size()}, {"timeout", timeout.count()}}}};
+  return json_response(http::status::accepted, body.dump());
+}
 
 bool is_read(http::verb verb) { return verb == http::verb::get || verb == http::verb::head; }
 
@@ -405,6 +429,13 @@ asio::awaitable<Reply> handle_rest_request(server::Node& node, Request& request)
   if (n == 1 && segments[0] == "health" && is_read(method)) {
     if (auto denied = check_bearer(node, request)) co_return std::move(*denied);
     co_return health(node);
+  }
+  if (n == 1 && segments[0] == "drain" && method == http::verb::post) {
+    if (!accepts_json(request)) co_return framework_error(http::status::not_acceptable);
+    if (auto denied = check_bearer(node, request)) co_return std::move(*denied);
+    auto params = parse_params(request);
+    if (!params) co_return framework_error(http::status::bad_request);
+    co_return start_drain(node, *params);
   }
   if (n == 1 && segments[0] == "openapi.json" && is_read(method)) {
     co_return json_response(http::status::ok, std::string(openapi_document()));

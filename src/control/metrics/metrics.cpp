@@ -91,6 +91,11 @@ Metrics::Metrics(const room::RoomRegistry& rooms)
                            .Help("Other cluster nodes this node is connected to")
                            .Register(*registry_)
                            .Add({})),
+      draining_(prometheus::BuildGauge()
+                    .Name("shoal_draining")
+                    .Help("1 while this node drains: it takes no new rooms or peers")
+                    .Register(*registry_)
+                    .Add({})),
       refused_(prometheus::BuildCounter()
                    .Name("shoal_refused_total")
                    .Help("Requests, connections and packets refused by a resource limit, per reason")

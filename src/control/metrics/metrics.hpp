@@ -41,6 +41,7 @@ class Metrics {
   // Cluster mode: rooms placed per target node, and where the connected-node count comes from.
   void count_placement(const std::string& node);
   void set_cluster_size_source(std::function<std::size_t()> source) { cluster_size_ = std::move(source); }
+  void set_draining(bool draining) { draining_.Set(draining ? 1 : 0); }
 
   prometheus::Counter& webhooks_delivered() { return webhooks_delivered_; }
   prometheus::Counter& webhooks_failed() { return webhooks_failed_; }
@@ -64,6 +65,7 @@ class Metrics {
   prometheus::Counter& webhooks_failed_;
   prometheus::Family<prometheus::Counter>& placements_;
   prometheus::Gauge& connected_nodes_;
+  prometheus::Gauge& draining_;
   prometheus::Family<prometheus::Counter>& refused_;
   // render() brings shoal_refused_total up to refusals_ (counters only grow by deltas).
   mutable std::mutex refused_mutex_;

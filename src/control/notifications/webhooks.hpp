@@ -44,6 +44,8 @@ class WebhookDispatcher {
 
   // Any thread; call before the room's RoomCreated is published so that event is sent too.
   void register_room(const std::string& room_id, const std::string& url);
+  // Nothing queued or in flight (on the dispatcher's loop only).
+  bool idle() const { return destinations_.empty(); }
 
  private:
   struct Destination {

@@ -78,6 +78,7 @@ cluster::NodeUsage local_usage(const Node& node) {
     usage.peers += room->peer_count();
     ++usage.rooms;
   }
+  usage.draining = node.draining.load();
   return usage;
 }
 

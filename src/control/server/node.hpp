@@ -14,7 +14,9 @@
 #include "signaling/connection_tracker.hpp"
 #include "webrtc/tcp_turn_listener.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -46,6 +48,11 @@ struct Node {
   // credentials peers were given - stay valid. Guarded by tcp_turn_mutex.
   std::mutex tcp_turn_mutex;
   std::shared_ptr<webrtc::TcpTurnListener> tcp_turn;
+  // Draining (SIGTERM or POST /drain): no new rooms or peers here; the rooms live on until they
+  // end or the deadline. `drain` starts one, or brings its deadline forward (set by the
+  // application; any thread).
+  std::atomic<bool> draining{false};
+  std::function<void(std::chrono::seconds timeout)> drain{};
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
