@@ -1,11 +1,13 @@
 // shoal: a media server compatible with Jellyfish v0.2.1.
 #include "application.hpp"
 #include "config/config.hpp"
+#include "log/json_formatter.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <sys/resource.h>
 #include <iostream>
+#include <memory>
 #include <string_view>
 
 namespace {
@@ -54,6 +56,11 @@ int main(int argc, char** argv) {
 
   spdlog::set_pattern(mode == shoal::config::Mode::Development ? "[%l] %v" : "%H:%M:%S.%e [%l] %v");
   auto loaded = shoal::config::load_config(shoal::config::process_environment(), mode);
+  // Before the first line: from here on every line a log pipeline reads is in the chosen format.
+  // (A configuration error is printed as the plain text Jellyfish prints, as are the warnings
+  // of a configuration that does not load: its log format is not known.)
+  const bool json_log = loaded.config && loaded.config->log_format == shoal::config::LogFormat::Json;
+  if (json_log) spdlog::set_formatter(std::make_unique<shoal::logging::JsonFormatter>());
   for (const auto& warning : loaded.warnings) spdlog::warn("{}", warning);
   if (!loaded.config) {
     std::cerr << loaded.error << "\n";
@@ -66,7 +73,11 @@ int main(int argc, char** argv) {
   {
     shoal::app::Application application(config);
     if (auto error = application.start()) {
-      std::cerr << *error << "\n";
+      if (json_log) {
+        spdlog::error("{}", *error);
+      } else {
+        std::cerr << *error << "\n";
+      }
       return 1;
     }
     application.run();

@@ -168,6 +168,7 @@ TEST(LoadConfig, ProductionDefaults) {
   EXPECT_EQ(c.secret_key_base.size(), 64u);
   EXPECT_EQ(c.check_origin.policy, CheckOriginPolicy::MatchHost);
   EXPECT_TRUE(c.check_origin.allowed.empty());
+  EXPECT_EQ(c.log_format, LogFormat::Text);
 }
 
 TEST(LoadConfig, DevelopmentDefaults) {
@@ -656,6 +657,17 @@ TEST(LoadConfig, CheckOrigin) {
   EXPECT_TRUE(empty.allowed.empty());
 }
 
+TEST(LoadConfig, LogFormat) {
+  EXPECT_EQ(load_ok({}).log_format, LogFormat::Text);
+  EXPECT_EQ(load_ok({{"JF_LOG_FORMAT", "text"}}).log_format, LogFormat::Text);
+  EXPECT_EQ(load_ok({{"JF_LOG_FORMAT", "json"}}).log_format, LogFormat::Json);
+  EXPECT_EQ(load_ok({{"JF_LOG_FORMAT", "json"}}, Mode::Development).log_format, LogFormat::Json);
+  for (std::string bad : {"xml", "JSON", "", " json", "json "}) {
+    EXPECT_EQ(load_error({{"JF_LOG_FORMAT", bad}}),
+              "Bad JF_LOG_FORMAT environment variable value. Expected text or json, got: " + bad);
+  }
+}
+
 // ---- Robustness and help ----
 
 TEST(LoadConfig, ThrowingLookupBecomesAnError) {
@@ -678,7 +690,7 @@ TEST(HelpText, ListsUsageAndEveryVariable) {
         "JF_DIST_ENABLED", "JF_DIST_NODE_NAME", "JF_DIST_COOKIE", "JF_DIST_NODES", "JF_DIST_MODE",
         "JF_DIST_MIN_PORT", "JF_DIST_MAX_PORT", "JF_DIST_LISTEN_IP", "JF_WEBRTC_USED", "JF_WEBRTC_TURN_IP",
         "JF_WEBRTC_TURN_LISTEN_IP", "JF_WEBRTC_TURN_PORT_RANGE", "JF_WEBRTC_TURN_TCP_PORT",
-        "JF_SERVER_API_TOKEN", "JF_SECRET_KEY_BASE", "JF_CHECK_ORIGIN"}) {
+        "JF_SERVER_API_TOKEN", "JF_SECRET_KEY_BASE", "JF_CHECK_ORIGIN", "JF_LOG_FORMAT"}) {
     EXPECT_NE(text.find("\n  " + std::string(var) + " "), std::string::npos) << var;
   }
   for (std::string_view fact : {"8080 / 5002", "jellyfish_output", "9568", "jellyfish_cookie",

@@ -396,6 +396,15 @@ Error read_all(const EnvLookup& env, Mode mode, Config& config, std::vector<std:
     }
     config.hls_min_free_mb = std::stoull(text);
   }
+  if (auto raw = env("JF_LOG_FORMAT")) {
+    if (*raw == "text") {
+      config.log_format = LogFormat::Text;
+    } else if (*raw == "json") {
+      config.log_format = LogFormat::Json;
+    } else {
+      return bad_value("JF_LOG_FORMAT", "Expected text or json, got: " + *raw);
+    }
+  }
   return {};
 }
 
@@ -466,6 +475,7 @@ std::string help_text() {
       {"JF_MAX_CONNECTIONS_PER_IP", "1024", "open HTTP/WebSocket connections of the API per client address"},
       {"JF_DRAIN_TIMEOUT", "0", "seconds SIGTERM waits for rooms to end before closing them"},
       {"JF_HLS_MIN_FREE_DISK_MB", "512", "HLS components stop before the output disk has less free (0: off)"},
+      {"JF_LOG_FORMAT", "text", "log lines as text, or json: one object per line, room/peer ids as fields"},
   };
 
   std::string text =

@@ -68,6 +68,10 @@ struct WebrtcConfig {
   std::optional<std::uint16_t> turn_tcp_port;
 };
 
+// JF_LOG_FORMAT (shoal's own): today's text lines, or one JSON object per line with the room,
+// peer and component a line is about as fields.
+enum class LogFormat { Text, Json };
+
 struct Config {
   Mode mode = Mode::Production;
   boost::asio::ip::address ip;
@@ -95,6 +99,7 @@ struct Config {
   // JF_HLS_MIN_FREE_DISK_MB (shoal's own): an HLS component stops before the output's
   // filesystem has less than this free.
   std::uint64_t hls_min_free_mb = 512;
+  LogFormat log_format = LogFormat::Text;
 };
 
 struct LoadResult {

@@ -6,6 +6,7 @@
 #include "auth/secret_compare.hpp"
 #include "core/json_limits.hpp"
 #include "core/run_on.hpp"
+#include "log/log.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -446,6 +447,7 @@ asio::awaitable<Reply> handle_rest_request(server::Node& node, Request& request)
 std::optional<cluster::RestReply> serve_forwarded_request(server::Node& node, const cluster::RestRequest& forwarded) {
   const auto method = http::string_to_verb(forwarded.method);
   const auto segments = path_segments(forwarded.path);
+  const auto room_fields = logging::room(segments.size() > 1 ? std::string_view(segments[1]) : std::string_view());
   const Route route = segments.empty() || segments[0] != "room" ? Route::None : match_room_route(method, segments);
   auto params = core::parse_untrusted_json(forwarded.params);
   if (route == Route::None || route == Route::Create || !params || !params->is_object()) {
@@ -459,14 +461,15 @@ std::optional<cluster::RestReply> serve_forwarded_request(server::Node& node, co
   auto pending = asio::co_spawn(node.loops.next_loop(), std::move(run), asio::use_future);
   const auto limit = node.cluster ? node.cluster->forward_timeout() : std::chrono::milliseconds(5000);
   if (pending.wait_for(limit) != std::future_status::ready) {
-    spdlog::warn("A forwarded {} {} did not finish within {} ms", forwarded.method, forwarded.path, limit.count());
+    logging::warn(room_fields, "A forwarded {} {} did not finish within {} ms", forwarded.method, forwarded.path,
+                  limit.count());
     return std::nullopt;
   }
   try {
     auto response = pending.get();
     return cluster::RestReply{static_cast<int>(response.result_int()), std::move(response.body())};
   } catch (const std::exception& e) {
-    spdlog::error("A forwarded {} {} failed: {}", forwarded.method, forwarded.path, e.what());
+    logging::error(room_fields, "A forwarded {} {} failed: {}", forwarded.method, forwarded.path, e.what());
     return cluster::RestReply{500, framework_error(http::status::internal_server_error).body()};
   }
 }

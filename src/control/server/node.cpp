@@ -1,6 +1,7 @@
 #include "server/node.hpp"
 
 #include "core/uuid.hpp"
+#include "log/log.hpp"
 #include "rtc/dtls/dtls_certificate.hpp"
 
 #include <boost/asio/post.hpp>
@@ -56,7 +57,7 @@ cluster::CreatedRoom create_local_room(Node& node, const room::RoomConfig& confi
   auto id = node.cluster ? node.cluster->new_room_id() : core::make_uuid_v4();
   auto room = std::make_shared<room::Room>(std::move(id), config, node.loops.next_loop(), std::move(settings));
   node.rooms.insert(room);
-  spdlog::info("Created room \"{}\"", room->id());
+  logging::info(logging::room(room->id()), "Created room \"{}\"", room->id());
   if (config.webhook_url) node.webhooks.register_room(room->id(), *config.webhook_url);
   node.bus.publish({notifications::ServerEventKind::RoomCreated, room->id(), {}, {}});
   return {*room->snapshot(), node.config.address, {}, room->id()};

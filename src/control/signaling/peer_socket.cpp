@@ -1,6 +1,7 @@
 #include "signaling/peer_socket.hpp"
 
 #include "core/run_on.hpp"
+#include "log/log.hpp"
 #include "signaling/peer_message.hpp"
 #include "signaling/ws_connection.hpp"
 
@@ -84,8 +85,9 @@ struct PeerSession {
     services.bus.publish({notifications::ServerEventKind::PeerDisconnected, room->id(), peer_id, {}});
   }
 
-  void fail_auth(std::string_view reason) {
-    spdlog::warn("Authentication failed, reason: {}. Closing the connection.", reason);
+  // `fields`: the room and peer the token names, once it is known to be valid.
+  void fail_auth(std::string_view reason, const logging::Fields& fields = {}) {
+    logging::warn(fields, "Authentication failed, reason: {}. Closing the connection.", reason);
     connection->close(kNormalClose, std::string(reason));
   }
 
@@ -98,13 +100,13 @@ struct PeerSession {
     auto identity = std::get<auth::PeerIdentity>(std::move(verified));
     auto found = services.rooms.find(identity.room_id);
     if (!found) {
-      fail_auth("room not found");
+      fail_auth("room not found", logging::peer(identity.room_id, identity.peer_id));
       co_return;
     }
     auto work = [found, id = identity.peer_id, ch = channel] { return found->connect_peer(id, ch); };
     auto error = co_await core::run_on(found->loop(), std::move(work));
     if (error) {
-      fail_auth(room_error_reason(*error));
+      fail_auth(room_error_reason(*error), logging::peer(identity.room_id, identity.peer_id));
       co_return;
     }
     authenticated = true;
@@ -124,7 +126,8 @@ struct PeerSession {
       });
       return;
     }
-    spdlog::warn("Received unexpected message from peer \"{}\", room: \"{}\"", peer_id, room->id());
+    logging::warn(logging::peer(room->id(), peer_id), "Received unexpected message from peer \"{}\", room: \"{}\"",
+                  peer_id, room->id());
   }
 
   asio::awaitable<void> read_loop() {
@@ -139,7 +142,8 @@ struct PeerSession {
         if (!authenticated) {
           connection->close(kNormalClose, "unauthenticated");
         } else {
-          spdlog::warn("Received unexpected text message from peer \"{}\"", peer_id);
+          logging::warn(logging::peer(room->id(), peer_id), "Received unexpected text message from peer \"{}\"",
+                        peer_id);
         }
         continue;
       }
@@ -181,8 +185,9 @@ asio::awaitable<void> run_peer_socket(PeerSocketServices services, beast::tcp_st
   connection->reader_done();
   session.channel->set_close_handler(nullptr);
   services.sessions.remove(tracker_id);
-  spdlog::info("WebSocket associated with peer \"{}\" stopped, room: \"{}\"", session.peer_id,
-               session.room ? session.room->id() : "");
+  const std::string room_id = session.room ? session.room->id() : std::string();
+  logging::info(logging::peer(room_id, session.peer_id), "WebSocket associated with peer \"{}\" stopped, room: \"{}\"",
+                session.peer_id, room_id);
   session.finish();
 }
 

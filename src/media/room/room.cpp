@@ -1,10 +1,10 @@
 #include "room/room.hpp"
 
 #include "core/uuid.hpp"
+#include "log/log.hpp"
 #include "signaling/media_event.hpp"
 
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <utility>
@@ -27,7 +27,7 @@ std::string_view to_string(VideoCodec codec) {
 
 Room::Room(std::string id, RoomConfig config, boost::asio::io_context& loop, RoomSettings settings)
     : id_(std::move(id)), config_(config), loop_(loop), settings_(std::move(settings)), media_timer_(loop), metadata_timer_(loop) {
-  spdlog::info("Initialize room \"{}\"", id_);
+  logging::info(logging::room(id_), "Initialize room \"{}\"", id_);
   publish_snapshot();
   rebuild_endpoint_metrics();
 }
@@ -53,17 +53,18 @@ std::variant<AddedPeer, RoomError> Room::add_peer_unguarded(const std::optional<
   }
   // The original raised inside the room here and crashed it; a clean refusal keeps the room.
   if (!settings_.webrtc_enabled) {
-    spdlog::warn("Unable to add peer: WebRTC is disabled (JF_WEBRTC_USED=false), room \"{}\"", id_);
+    logging::warn(logging::room(id_), "Unable to add peer: WebRTC is disabled (JF_WEBRTC_USED=false), room \"{}\"",
+                  id_);
     return RoomError::WebrtcDisabled;
   }
   if (!options) {
-    spdlog::warn("Unable to add peer: invalid options, room \"{}\"", id_);
+    logging::warn(logging::room(id_), "Unable to add peer: invalid options, room \"{}\"", id_);
     return RoomError::InvalidOptions;
   }
   Peer peer{core::make_uuid_v4(), *options, nullptr, false, json(nullptr)};
   AddedPeer added{peer.id, peer_json(peer)};
   peers_.push_back(std::move(peer));
-  spdlog::info("Added peer \"{}\" to room \"{}\"", added.id, id_);
+  logging::info(logging::peer(id_, added.id), "Added peer \"{}\" to room \"{}\"", added.id, id_);
   publish_snapshot();
   return added;
 }
@@ -76,7 +77,7 @@ std::optional<RoomError> Room::remove_peer_unguarded(std::string_view peer_id) {
   on_endpoint_gone(*peer);
   if (channel) channel->close("");
   std::erase_if(peers_, [&](const Peer& p) { return p.id == peer_id; });
-  spdlog::info("Removed peer \"{}\" from room \"{}\"", peer_id, id_);
+  logging::info(logging::peer(id_, peer_id), "Removed peer \"{}\" from room \"{}\"", peer_id, id_);
   publish_snapshot();
   return std::nullopt;
 }
@@ -88,23 +89,23 @@ std::variant<AddedComponent, RoomError> Room::add_component_unguarded(
                             ? config_.video_codec == VideoCodec::H264
                             : config_.video_codec != VideoCodec::VP8;
   if (!codec_ok) {
-    spdlog::warn("Unable to add component: incompatible codec, room \"{}\"", id_);
+    logging::warn(logging::room(id_), "Unable to add component: incompatible codec, room \"{}\"", id_);
     return RoomError::IncompatibleCodec;
   }
   if (type == ComponentType::Hls &&
       std::any_of(components_.begin(), components_.end(),
                   [](const Component& c) { return c.options.type == ComponentType::Hls; })) {
-    spdlog::warn("Unable to add component: reached components limit, room \"{}\"", id_);
+    logging::warn(logging::room(id_), "Unable to add component: reached components limit, room \"{}\"", id_);
     return RoomError::ComponentsLimit;
   }
   if (!options) {
-    spdlog::warn("Unable to add component: invalid options, room \"{}\"", id_);
+    logging::warn(logging::room(id_), "Unable to add component: invalid options, room \"{}\"", id_);
     return RoomError::InvalidOptions;
   }
   if (type == ComponentType::Hls) return start_hls(*options);
   // RTSP needs an RTSP client this build does not carry yet: refusing is honest, a component
   // that never produces media would not be.
-  spdlog::warn("Unable to add component: rtsp components are not available in this build");
+  logging::warn(logging::room(id_), "Unable to add component: rtsp components are not available in this build");
   return RoomError::ComponentUnavailable;
 }
 
@@ -115,7 +116,7 @@ std::optional<RoomError> Room::remove_component_unguarded(std::string_view compo
   if (it == components_.end()) return RoomError::ComponentNotFound;
   stop_hls(*it);
   components_.erase(it);
-  spdlog::info("Removed component \"{}\"", component_id);
+  logging::info(logging::component(id_, component_id), "Removed component \"{}\"", component_id);
   publish_snapshot();
   return std::nullopt;
 }
@@ -129,7 +130,7 @@ std::optional<RoomError> Room::connect_peer_unguarded(std::string_view peer_id,
   // As in v0.2.1, the peer's endpoint exists from here on (the engine adds it when the socket
   // authenticates); `connect` only makes it ready, i.e. visible to the others.
   peer->channel = std::move(channel);
-  spdlog::info("Peer \"{}\" connected", peer_id);
+  logging::info(logging::peer(id_, peer_id), "Peer \"{}\" connected", peer_id);
   publish_snapshot();
   publish_endpoint_metrics();
   return std::nullopt;
@@ -150,7 +151,8 @@ void Room::handle_media_event_unguarded(std::string_view peer_id, const PeerChan
 
   auto parsed = signaling::parse_client_event(data);
   if (auto* error = std::get_if<signaling::MediaEventError>(&parsed)) {
-    spdlog::warn("Ignoring invalid media event from peer \"{}\": {}", peer_id, error->reason);
+    logging::warn(logging::peer(id_, peer_id), "Ignoring invalid media event from peer \"{}\": {}", peer_id,
+                  error->reason);
     return;
   }
   auto& event = std::get<signaling::ClientEvent>(parsed);
@@ -159,7 +161,7 @@ void Room::handle_media_event_unguarded(std::string_view peer_id, const PeerChan
         using E = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<E, signaling::Connect>) {
           if (peer->endpoint_ready) {
-            spdlog::debug("Ignoring repeated connect from peer \"{}\"", peer_id);
+            logging::debug(logging::peer(id_, peer_id), "Ignoring repeated connect from peer \"{}\"", peer_id);
           } else if (!refuse_oversized_metadata(*peer, "endpoint metadata", e.metadata)) {
             on_connect(*peer, std::move(e.metadata));
           }
@@ -235,7 +237,7 @@ void Room::close_unguarded() {
     peer.endpoint_ready = false;
   }
   publish_endpoint_metrics();
-  spdlog::info("Deleted room \"{}\"", id_);
+  logging::info(logging::room(id_), "Deleted room \"{}\"", id_);
 }
 
 std::string Room::peer_json(const Peer& peer) const {

@@ -11,7 +11,7 @@
 #include "room/media_timer.hpp"
 #include "room/room.hpp"
 
-#include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -90,8 +90,9 @@ void Room::allocate_downlink(PeerMedia& media, std::int64_t now_ms) {
     const int wanted = layers.wanted();
     layers.set_cap(allocations[i].cap);
     if (layers.wanted() != wanted) {
-      spdlog::debug("Peer \"{}\": layer cap {} for track \"{}\" (estimate {:.0f} bps)", media.peer_id(),
-                    media::rid_of_layer(allocations[i].cap), stream.track_id(), estimator.estimate_bps());
+      logging::debug(logging::peer(id_, media.peer_id()),
+                     "Peer \"{}\": layer cap {} for track \"{}\" (estimate {:.0f} bps)", media.peer_id(),
+                     media::rid_of_layer(allocations[i].cap), stream.track_id(), estimator.estimate_bps());
       if (stream.needs_keyframe()) stream.request_keyframe(now_ms);
     }
     if (allocations[i].limited) shortfall += allocations[i].shortfall_bps;

@@ -5,9 +5,9 @@
 #include "room/room.hpp"
 
 #include "core/uuid.hpp"
+#include "log/log.hpp"
 
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 #include <filesystem>
 
@@ -17,6 +17,7 @@ std::variant<AddedComponent, RoomError> Room::start_hls(const ComponentOptions& 
   Component component{core::make_uuid_v4(), options, false, nullptr};
   components::hls::HlsComponentSettings settings;
   settings.room_id = id_;
+  settings.component_id = component.id;
   settings.directory = std::filesystem::path(settings_.output_base_path) / "hls_output" / id_;
   settings.low_latency = options.low_latency;
   settings.persistent = options.persistent;
@@ -37,8 +38,8 @@ std::variant<AddedComponent, RoomError> Room::start_hls(const ComponentOptions& 
   router_.attach(*hls_feed_);
   components_.push_back(std::move(component));
   for (auto& track : tracks_) hls_feed_->add(*track);
-  spdlog::info("Added component \"{}\" (hls{}) to room \"{}\"", added.id,
-               options.low_latency ? ", low latency" : "", id_);
+  logging::info(logging::component(id_, added.id), "Added component \"{}\" (hls{}) to room \"{}\"", added.id,
+                options.low_latency ? ", low latency" : "", id_);
   publish_snapshot();
   return added;
 }
@@ -59,7 +60,8 @@ void Room::on_hls_notice(const std::string& component_id, const components::hls:
       if (settings_.bus) settings_.bus->publish({notifications::ServerEventKind::HlsPlayable, id_, component_id});
       return;
     case Kind::Crashed:
-      spdlog::error("Component \"{}\" of room \"{}\" crashed: {}", component_id, id_, notice.reason);
+      logging::error(logging::component(id_, component_id), "Component \"{}\" of room \"{}\" crashed: {}", component_id,
+                     id_, notice.reason);
       stop_hls(*it);
       if (settings_.bus) {
         settings_.bus->publish({notifications::ServerEventKind::ComponentCrashed, id_, component_id});

@@ -3,8 +3,9 @@
 // (PeerCrashed / RoomCrashed), and never the event loop the room shares with other rooms.
 #include "room/room.hpp"
 
+#include "log/log.hpp"
+
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 namespace shoal::room {
 
@@ -67,7 +68,7 @@ void Room::on_peer_transport_failed(PeerMedia& media, std::string_view reason) {
 
 void Room::crash_peer(std::string_view peer_id, std::string_view what) noexcept {
   const std::string id(peer_id);  // the view may point into the media being dropped
-  spdlog::error("RTC Engine endpoint \"{}\" crashed: {}", id, what);
+  logging::error(logging::peer(id_, id), "RTC Engine endpoint \"{}\" crashed: {}", id, what);
   Peer* peer = find_peer(id);
   if (peer == nullptr || closed_) return;
   try {
@@ -86,7 +87,7 @@ void Room::crash_peer(std::string_view peer_id, std::string_view what) noexcept 
 }
 
 void Room::crash(std::string_view what) noexcept {
-  spdlog::warn("Process \"{}\" is down with reason: {}", id_, what);
+  logging::warn(logging::room(id_), "Process \"{}\" is down with reason: {}", id_, what);
   if (closed_) return;
   closed_ = true;
   media_timer_.cancel();
@@ -98,7 +99,7 @@ void Room::crash(std::string_view what) noexcept {
     try {
       settings_.bus->publish({notifications::ServerEventKind::RoomCrashed, id_, {}});
     } catch (...) {
-      spdlog::error("Room \"{}\": RoomCrashed could not be published", id_);
+      logging::error(logging::room(id_), "Room \"{}\": RoomCrashed could not be published", id_);
     }
   }
   for (auto& peer : peers_) {

@@ -12,7 +12,7 @@
 #include "rtc/rtcp/rtcp_compound.hpp"
 #include "rtc/rtp/rtx_packet.hpp"
 
-#include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -185,7 +185,8 @@ void Room::handle_peer_transport_connected(PeerMedia& media) {
 }
 
 void Room::handle_peer_transport_failed(PeerMedia& media, std::string_view reason) {
-  spdlog::warn("Peer \"{}\" in room \"{}\": media transport failed: {}", media.peer_id(), id_, reason);
+  logging::warn(logging::peer(id_, media.peer_id()), "Peer \"{}\" in room \"{}\": media transport failed: {}",
+                media.peer_id(), id_, reason);
 }
 
 void Room::media_tick() {

@@ -5,7 +5,7 @@
 #include "room/media_timer.hpp"
 #include "room/room.hpp"
 
-#include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include <chrono>
 
@@ -16,7 +16,8 @@ using nlohmann::json;
 bool Room::refuse_oversized_metadata(Peer& peer, std::string_view what, const json& metadata) {
   auto size = signaling::oversized_metadata(metadata);
   if (!size) return false;
-  spdlog::warn("Peer \"{}\": refusing {} of {} bytes (limit {})", peer.id, what, *size, signaling::kMaxMetadataBytes);
+  logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": refusing {} of {} bytes (limit {})", peer.id, what, *size,
+                signaling::kMaxMetadataBytes);
   if (settings_.refusals != nullptr) settings_.refusals->add(metrics::Refusal::OversizedMetadata);
   if (peer.channel) {
     peer.channel->send_media_event(signaling::error_event(fmt::format(
@@ -41,7 +42,8 @@ void Room::on_update_endpoint_metadata(Peer& peer, json metadata) {
 void Room::on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event) {
   media::Producer* track = find_track(event.track_id);
   if (track == nullptr || track->owner_id() != peer.id) {
-    spdlog::debug("Peer \"{}\": ignoring updateTrackMetadata for unknown track \"{}\"", peer.id, event.track_id);
+    logging::debug(logging::peer(id_, peer.id), "Peer \"{}\": ignoring updateTrackMetadata for unknown track \"{}\"",
+                   peer.id, event.track_id);
     return;
   }
   if (refuse_oversized_metadata(peer, "track metadata", event.metadata)) return;

@@ -2,13 +2,13 @@
 // offers, the server answers; every change of the tracks a peer receives is a new round
 // (offerData -> sdpOffer -> sdpAnswer + candidate), serialized per peer.
 #include "core/uuid.hpp"
+#include "log/log.hpp"
 #include "room/media_timer.hpp"
 #include "room/room.hpp"
 #include "rtc/sdp/answer_builder.hpp"
 #include "rtc/sdp/sdp_parser.hpp"
 
 #include <openssl/rand.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <set>
@@ -46,7 +46,7 @@ void Room::on_custom_event(Peer& peer, signaling::CustomEvent& event) {
   } else if (event.type == "sdpOffer") {
     auto offer = signaling::parse_sdp_offer(event.data);
     if (!offer) {
-      spdlog::warn("Peer \"{}\": ignoring malformed sdpOffer event", peer.id);
+      logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": ignoring malformed sdpOffer event", peer.id);
       return;
     }
     for (const auto& [track_id, metadata] : offer->track_metadata) {
@@ -61,7 +61,7 @@ void Room::on_custom_event(Peer& peer, signaling::CustomEvent& event) {
   } else {
     // trackVariantBitrates: the allocator measures each layer's real rate instead of trusting
     // declared ones. prioritizeTrack, preferedVideoSizes: no effect (as in v0.2.1's engine).
-    spdlog::debug("Peer \"{}\": ignoring media event \"{}\"", peer.id, event.type);
+    logging::debug(logging::peer(id_, peer.id), "Peer \"{}\": ignoring media event \"{}\"", peer.id, event.type);
   }
 }
 
@@ -77,18 +77,19 @@ void Room::on_custom_event_before_connect(Peer& peer, const signaling::CustomEve
   }
   // An sdpOffer before `connect` would publish tracks of an endpoint the others cannot know yet
   // (the original's engine crashed the room on that); everything else has nothing to act on yet.
-  spdlog::debug("Peer \"{}\": ignoring \"{}\" before connect", peer.id, event.type);
+  logging::debug(logging::peer(id_, peer.id), "Peer \"{}\": ignoring \"{}\" before connect", peer.id, event.type);
 }
 
 PeerMedia* Room::ensure_media(Peer& peer) {
   if (peer.media) return peer.media.get();
   auto media = std::make_unique<PeerMedia>(peer.id, static_cast<PeerMediaEvents&>(*this));
   auto settings = settings_.transport;
+  settings.room_id = id_;
   settings.peer_id = peer.id;
   std::string error;
   media->transport = webrtc::PeerTransport::open(loop_, settings, *media, error);
   if (!media->transport) {
-    spdlog::error("Peer \"{}\": cannot start WebRTC transport: {}", peer.id, error);
+    logging::error(logging::peer(id_, peer.id), "Peer \"{}\": cannot start WebRTC transport: {}", peer.id, error);
     return nullptr;
   }
   peer.media = std::move(media);
@@ -131,7 +132,8 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
 
   auto parsed = sdp::parse_sdp(offer.sdp);
   if (auto* error = std::get_if<sdp::ParseError>(&parsed)) {
-    spdlog::warn("Peer \"{}\": rejecting unparsable SDP offer: {}", peer.id, sdp::to_string(*error));
+    logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": rejecting unparsable SDP offer: {}", peer.id,
+                  sdp::to_string(*error));
     return;
   }
   const sdp::SessionDescription& description = std::get<sdp::SessionDescription>(parsed);
@@ -149,7 +151,8 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   for (const auto& [mid, track_id] : offer.mid_to_track_id) {
     media::Producer* existing = find_track(track_id);
     if (existing != nullptr && existing->owner_id() != peer.id) {
-      spdlog::warn("Peer \"{}\": track id \"{}\" belongs to another peer; m-line {} refused", peer.id, track_id, mid);
+      logging::warn(logging::peer(id_, peer.id),
+                    "Peer \"{}\": track id \"{}\" belongs to another peer; m-line {} refused", peer.id, track_id, mid);
       continue;
     }
     plan.inbound[mid] = {track_id};
@@ -192,7 +195,7 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
 
   auto built = sdp::build_answer(description, plan);
   if (auto* error = std::get_if<sdp::OfferError>(&built)) {
-    spdlog::warn("Peer \"{}\": rejecting SDP offer: {}", peer.id, sdp::to_string(*error));
+    logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": rejecting SDP offer: {}", peer.id, sdp::to_string(*error));
     return;
   }
   auto& answer = std::get<sdp::Answer>(built);
@@ -212,8 +215,8 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
     if (!negotiated.track_id) continue;
     if (negotiated.inactive_reason != sdp::InactiveReason::None &&
         negotiated.inactive_reason != sdp::InactiveReason::OfferedInactive) {
-      spdlog::warn("Peer \"{}\": m-line {} for track \"{}\" answered inactive: {}", peer.id, negotiated.mid,
-                   *negotiated.track_id, sdp::to_string(negotiated.inactive_reason));
+      logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": m-line {} for track \"{}\" answered inactive: {}",
+                    peer.id, negotiated.mid, *negotiated.track_id, sdp::to_string(negotiated.inactive_reason));
     }
     if (negotiated.answer_direction == sdp::Direction::RecvOnly) {
       mid_to_track_id[negotiated.mid] = *negotiated.track_id;
@@ -315,8 +318,8 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
 void Room::publish_tracks(Peer& owner, const std::vector<media::Producer*>& added) {
   std::vector<signaling::TrackView> views;
   for (const auto* track : added) {
-    spdlog::info("Peer \"{}\" published {} track \"{}\" ({})", owner.id, sdp::to_string(track->description().kind),
-                 track->id(), track->description().codec_name);
+    logging::info(logging::peer(id_, owner.id), "Peer \"{}\" published {} track \"{}\" ({})", owner.id,
+                  sdp::to_string(track->description().kind), track->id(), track->description().codec_name);
     views.push_back(track_view(*track));
   }
   if (hls_feed_) {
@@ -350,7 +353,8 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
     }
     if (other.endpoint_ready) start_round(other);
   }
-  for (const auto& id : track_ids) spdlog::info("Peer \"{}\" unpublished track \"{}\"", owner.id, id);
+  for (const auto& id : track_ids)
+    logging::info(logging::peer(id_, owner.id), "Peer \"{}\" unpublished track \"{}\"", owner.id, id);
   for (auto& track : tracks_) {
     if (track->owner_id() == owner.id &&
         std::find(track_ids.begin(), track_ids.end(), track->id()) != track_ids.end()) {

@@ -5,7 +5,7 @@
 #include "room/media_timer.hpp"
 #include "room/room.hpp"
 
-#include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 namespace shoal::room {
 
@@ -20,12 +20,13 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
   const auto variant = data.find("variant");
   if (!data.is_object() || track_id == data.end() || !track_id->is_string() || variant == data.end() ||
       !variant->is_string()) {
-    spdlog::warn("Peer \"{}\": ignoring malformed setTargetTrackVariant", peer.id);
+    logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": ignoring malformed setTargetTrackVariant", peer.id);
     return;
   }
   const auto layer = media::layer_of_rid(variant->get_ref<const std::string&>());
   if (!layer) {
-    spdlog::warn("Peer \"{}\": ignoring setTargetTrackVariant with unknown variant {}", peer.id, variant->dump());
+    logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": ignoring setTargetTrackVariant with unknown variant {}",
+                  peer.id, variant->dump());
     return;
   }
   if (!peer.media) return;
@@ -33,7 +34,8 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
     media::Consumer& consumer = *outbound;
     if (consumer.producer() == nullptr || consumer.track_id() != track_id->get_ref<const std::string&>()) continue;
     if (!consumer.producer()->is_simulcast()) {
-      spdlog::debug("Peer \"{}\": setTargetTrackVariant for non-simulcast track \"{}\"", peer.id, consumer.track_id());
+      logging::debug(logging::peer(id_, peer.id), "Peer \"{}\": setTargetTrackVariant for non-simulcast track \"{}\"",
+                     peer.id, consumer.track_id());
       return;
     }
     consumer.layers().set_target(*layer);
@@ -42,7 +44,8 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
     }
     return;
   }
-  spdlog::debug("Peer \"{}\": setTargetTrackVariant for a track it does not receive", peer.id);
+  logging::debug(logging::peer(id_, peer.id), "Peer \"{}\": setTargetTrackVariant for a track it does not receive",
+                 peer.id);
 }
 
 void Room::update_layer_activity(media::Producer& track, std::int64_t now) {
@@ -77,8 +80,8 @@ void Room::notify_encoding_switched(PeerMedia& media, const media::Consumer& con
           {"encoding", media::rid_of_layer(consumer.layers().current())},
           {"reason", to_string(consumer.layers().reason())}}}}}};
   receiver->channel->send_media_event(event.dump());
-  spdlog::debug("Peer \"{}\" now receives layer {} of track \"{}\"", receiver->id,
-                media::rid_of_layer(consumer.layers().current()), track->id());
+  logging::debug(logging::peer(id_, receiver->id), "Peer \"{}\" now receives layer {} of track \"{}\"", receiver->id,
+                 media::rid_of_layer(consumer.layers().current()), track->id());
 }
 
 }  // namespace shoal::room

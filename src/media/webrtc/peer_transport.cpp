@@ -3,11 +3,11 @@
 #include "webrtc/udp_receive_batch.hpp"
 #include "webrtc/udp_send_batch.hpp"
 
+#include "log/log.hpp"
 #include "rtc/turn/turn_credentials.hpp"
 #include "webrtc/transport_demux.hpp"
 
 #include <openssl/rand.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -307,8 +307,8 @@ bool PeerTransport::adopt_tcp_connection(std::shared_ptr<TcpTurnConnection> conn
     auto idle = std::find_if(tcp_connections_.begin(), tcp_connections_.end(),
                              [](const auto& known) { return known->turn().allocation_count() == 0; });
     if (idle == tcp_connections_.end()) {
-      spdlog::warn("Peer \"{}\": refusing a TCP TURN connection, {} with allocations are open", settings_.peer_id,
-                   tcp_connections_.size());
+      logging::warn(log_fields(), "Peer \"{}\": refusing a TCP TURN connection, {} with allocations are open",
+                    settings_.peer_id, tcp_connections_.size());
       if (settings_.refusals != nullptr) settings_.refusals->add(metrics::Refusal::TurnTcpConnection);
       return false;
     }
@@ -318,8 +318,8 @@ bool PeerTransport::adopt_tcp_connection(std::shared_ptr<TcpTurnConnection> conn
   }
   connection->bind_owner(*this);
   tcp_connections_.push_back(std::move(connection));
-  spdlog::info("Peer \"{}\": TCP TURN connection from {}", settings_.peer_id,
-               tcp_connections_.back()->client().address.address().to_string());
+  logging::info(log_fields(), "Peer \"{}\": TCP TURN connection from {}", settings_.peer_id,
+                tcp_connections_.back()->client().address.address().to_string());
   return true;
 }
 
@@ -441,7 +441,7 @@ void PeerTransport::on_dtls_connected(const rtc::dtls::SrtpKeyMaterial& keys) {
     handler_.on_transport_failed("SRTP setup failed");
     return;
   }
-  spdlog::info("Peer \"{}\": DTLS-SRTP connected", settings_.peer_id);
+  logging::info(log_fields(), "Peer \"{}\": DTLS-SRTP connected", settings_.peer_id);
   // Deferred: the handler may start sending, which re-enters this transport.
   asio::post(loop_, [this, alive = alive_] {
     if (*alive) handler_.on_transport_connected();
@@ -449,12 +449,14 @@ void PeerTransport::on_dtls_connected(const rtc::dtls::SrtpKeyMaterial& keys) {
 }
 
 void PeerTransport::on_dtls_failed(std::string_view reason) {
-  spdlog::warn("Peer \"{}\": DTLS handshake failed: {}", settings_.peer_id, reason);
+  logging::warn(log_fields(), "Peer \"{}\": DTLS handshake failed: {}", settings_.peer_id, reason);
   asio::post(loop_, [this, alive = alive_, text = std::string(reason)] {
     if (*alive) handler_.on_transport_failed(text);
   });
 }
 
-void PeerTransport::on_dtls_closed() { spdlog::info("Peer \"{}\": DTLS closed by the browser", settings_.peer_id); }
+void PeerTransport::on_dtls_closed() {
+  logging::info(log_fields(), "Peer \"{}\": DTLS closed by the browser", settings_.peer_id);
+}
 
 }  // namespace shoal::webrtc

@@ -5,6 +5,7 @@
 // server that agrees SRTP keys, and the SRTP sessions. Lives on the room's loop;
 // nothing here takes a lock or allocates per packet.
 #include "config/env_readers.hpp"
+#include "log/log_fields.hpp"
 #include "metrics/refusal_counters.hpp"
 #include "rtc/dtls/dtls_certificate.hpp"
 #include "rtc/dtls/dtls_transport.hpp"
@@ -36,6 +37,7 @@ struct TransportSettings {
   boost::asio::ip::address listen_ip;      // JF_WEBRTC_TURN_LISTEN_IP
   boost::asio::ip::address advertised_ip;  // JF_WEBRTC_TURN_IP
   config::PortRange turn_port_range;       // JF_WEBRTC_TURN_PORT_RANGE
+  std::string room_id;                     // for the room_id field of its log lines
   std::string peer_id;
   std::shared_ptr<const rtc::dtls::DtlsCertificate> certificate;
   std::shared_ptr<TcpTurnListener> tcp_turn;  // the node's shared TCP TURN listener, if any
@@ -131,6 +133,7 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   void on_relayed_data(rtc::turn::TurnServer& server, const rtc::turn::TurnClient& client,
                        const boost::asio::ip::udp::endpoint& peer, std::span<const std::uint8_t> payload);
   void on_media(rtc::ice::PathId path, std::span<const std::uint8_t> payload, bool rtcp);
+  logging::Fields log_fields() const { return logging::peer(settings_.room_id, settings_.peer_id); }
 
   // TurnServerHandler
   void send_to_client(const rtc::turn::TurnClient& client, std::span<const std::uint8_t> bytes) override;

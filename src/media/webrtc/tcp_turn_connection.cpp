@@ -1,5 +1,6 @@
 #include "webrtc/tcp_turn_connection.hpp"
 
+#include "log/log.hpp"
 #include "webrtc/tcp_turn_handshake.hpp"
 #include "webrtc/tcp_turn_listener.hpp"
 
@@ -55,7 +56,8 @@ std::shared_ptr<TcpTurnRegistration> TcpTurnConnection::authenticated_peer(std::
   if (decision.verdict != HandshakeVerdict::Authenticated) return nullptr;
   auto registration = listener_->find_peer(decision.peer_id);
   if (!registration) {
-    spdlog::info("TCP TURN: credentials of peer \"{}\", which has no transport here; closing", decision.peer_id);
+    logging::info(logging::peer({}, decision.peer_id),
+                  "TCP TURN: credentials of peer \"{}\", which has no transport here; closing", decision.peer_id);
     close();
   }
   return registration;

@@ -3,8 +3,7 @@
 #include "components/hls/hls_storage.hpp"
 #include "components/hls/av_handles.hpp"
 #include "components/hls/hls_pipeline.hpp"
-
-#include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -69,6 +68,8 @@ void HlsComponent::push(std::uint32_t key, std::uint32_t ssrc, std::uint16_t seq
 }
 
 void HlsComponent::run() noexcept {
+  // Every line of this thread (the pipeline's, ffmpeg's) is about this component.
+  const logging::Scope log_scope(logging::component(settings_.room_id, settings_.component_id));
   NoticeForwarder forwarder(settings_.notices);
   try {
     HlsPipeline pipeline({settings_.directory, settings_.low_latency, settings_.room_id, settings_.live_index,

@@ -29,6 +29,7 @@ struct HlsNotice {
 
 struct HlsComponentSettings {
   std::string room_id;
+  std::string component_id;  // with room_id, the fields of every log line of its thread
   std::filesystem::path directory;
   bool low_latency = false;
   HlsLiveIndex* live_index = nullptr;
