@@ -5,6 +5,7 @@
 #include "cluster/room_owner.hpp"
 #include "cluster/term.hpp"
 #include "core/uuid.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -172,7 +173,8 @@ void Cluster::handle_message(const std::string& from_node, const std::string& to
 }
 
 void Cluster::delete_late_room(const std::string& room_id) {
-  spdlog::warn("Deleting room \"{}\": it was created after its placement had given up waiting", room_id);
+  logging::warn(logging::room(room_id), "Deleting room \"{}\": it was created after its placement had given up waiting",
+                room_id);
   if (local_.delete_room) local_.delete_room(room_id);
 }
 
