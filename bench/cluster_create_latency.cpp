@@ -2,7 +2,11 @@
 // cluster, the same with one node made slow to answer (stopped with SIGSTOP for `pause_ms` of
 // every `pause_ms` + 10 ms, as a node starved of CPU would be), and an N-node mesh on this machine
 // (node i lists node i-1; creates through the first node). Each create is a new HTTP connection,
-// as a backend's curl would make. Prints p50/p90/p99 per binary and scenario, and how rooms spread.
+// as a backend's curl would make. Creates are sent both one after another and open-loop (one
+// every 10 ms from a pool of senders, latency counted from when it was due, as independent
+// backends would send them: a stalled node then holds up every create due while it is stopped,
+// not just the one waiting when it stopped). Prints p50/p90/p99 per binary and scenario, and how
+// rooms spread.
 //
 // Usage: cluster_create_latency BASE_BINARY CANDIDATE_BINARY [creates=200] [nodes=50] [pause_ms=40]
 #include "cluster_harness.hpp"
@@ -20,6 +24,7 @@ namespace {
 
 using namespace shoal::test;
 using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
 
 struct Latency {
   double p50 = 0;
@@ -29,14 +34,29 @@ struct Latency {
   std::size_t most = 0;
 };
 
-Latency measure(std::uint16_t port, int creates) {
-  std::vector<double> ms;
+// `interval` zero: one create after another; otherwise create i is due at start + i * interval.
+Latency measure(std::uint16_t port, int creates, std::chrono::milliseconds interval = {}) {
+  std::vector<double> ms(static_cast<std::size_t>(creates));
+  std::vector<std::string> where(static_cast<std::size_t>(creates));
+  std::atomic<int> next{0};
+  const auto start = Clock::now();
+  auto sender = [&] {
+    for (int i = next++; i < creates; i = next++) {
+      const auto due = interval.count() == 0 ? Clock::now() : start + i * interval;
+      std::this_thread::sleep_until(due);
+      auto created = api(port, "POST", "/room");
+      ms[static_cast<std::size_t>(i)] = std::chrono::duration<double, std::milli>(Clock::now() - due).count();
+      if (created.status == 201) {
+        where[static_cast<std::size_t>(i)] = created.json_body()["data"]["jellyfish_address"].get<std::string>();
+      }
+    }
+  };
+  std::vector<std::thread> senders;
+  for (int t = 0; t < (interval.count() == 0 ? 1 : 32); ++t) senders.emplace_back(sender);
+  for (auto& s : senders) s.join();
   std::map<std::string, std::size_t> rooms;
-  for (int i = 0; i < creates; ++i) {
-    const auto start = Clock::now();
-    auto created = api(port, "POST", "/room");
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    if (created.status == 201) rooms[created.json_body()["data"]["jellyfish_address"].get<std::string>()]++;
+  for (const auto& address : where) {
+    if (!address.empty()) rooms[address]++;
   }
   std::sort(ms.begin(), ms.end());
   Latency latency{ms[ms.size() / 2], ms[ms.size() * 9 / 10], ms[ms.size() * 99 / 100], 0, 0};
@@ -100,13 +120,16 @@ void run_binary(const std::string& label, const std::string& binary, int creates
   ::setenv("SHOAL_TEST_BINARY", binary.c_str(), 1);
   {
     auto nodes = start_chain(3, "t");
-    report(label, "3 nodes            ", measure(nodes.front()->port(), creates));
+    report(label, "3 nodes                      ", measure(nodes.front()->port(), creates));
+    report(label, "3 nodes, open-loop           ", measure(nodes.front()->port(), creates, 10ms));
     Staller slow(nodes.back()->pid(), pause);
-    report(label, "3 nodes, one slow  ", measure(nodes.front()->port(), creates));
+    report(label, "3 nodes, one slow            ", measure(nodes.front()->port(), creates));
+    report(label, "3 nodes, one slow, open-loop ", measure(nodes.front()->port(), creates, 10ms));
   }
   if (with_big) {
     auto nodes = start_chain(big, "m");
-    report(label, std::to_string(big) + " nodes           ", measure(nodes.front()->port(), creates));
+    report(label, std::to_string(big) + " nodes                     ", measure(nodes.front()->port(), creates));
+    report(label, std::to_string(big) + " nodes, open-loop          ", measure(nodes.front()->port(), creates, 10ms));
   }
 }
 
