@@ -211,7 +211,7 @@ void expect_no_sanitizer_report(const std::string& output, pid_t pid) {
     if (at == std::string::npos) continue;
     const auto line_start = output.rfind('\n', at);
     const auto from = line_start == std::string::npos ? 0 : line_start + 1;
-    ADD_FAILURE() << "sanitizer report from shoal (pid " << pid << "):\n" << output.substr(from, 6000);
+    ADD_FAILURE() << "sanitizer report from shoal (pid " << pid << "):\n" << output.substr(from, 100000);
     return;
   }
 }

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <memory>
+
 namespace shoal::server {
 
 namespace asio = boost::asio;
@@ -37,6 +39,21 @@ std::shared_ptr<webrtc::TcpTurnListener> shared_tcp_turn(Node& node) {
   return node.tcp_turn;
 }
 
+// A room's posted handlers and timers hold only `this` and a flag its destructor clears, which
+// is safe only if the destructor runs on the room's own loop, never while one of them runs there.
+// The last reference may go anywhere (a REST handler, the metrics report), so the room is handed
+// to its loop to be destroyed there; at shutdown, with the loops stopped, destroying the queued
+// hand-off destroys it.
+std::shared_ptr<room::Room> make_room(std::string id, const room::RoomConfig& config, asio::io_context& loop,
+                                      room::RoomSettings settings) {
+  return std::shared_ptr<room::Room>(new room::Room(std::move(id), config, loop, std::move(settings)),
+                                     [&loop](room::Room* room) {
+                                       // Posted even from the loop itself: the last reference may
+                                       // go inside one of the room's own handlers.
+                                       asio::post(loop, [owned = std::unique_ptr<room::Room>(room)] {});
+                                     });
+}
+
 }  // namespace
 
 cluster::CreatedRoom create_local_room(Node& node, const room::RoomConfig& config) {
@@ -55,7 +72,7 @@ cluster::CreatedRoom create_local_room(Node& node, const room::RoomConfig& confi
   settings.hls_live_index = &node.hls_live;
   // In cluster mode the id names this node, so every node can route the room's requests here.
   auto id = node.cluster ? node.cluster->new_room_id() : core::make_uuid_v4();
-  auto room = std::make_shared<room::Room>(std::move(id), config, node.loops.next_loop(), std::move(settings));
+  auto room = make_room(std::move(id), config, node.loops.next_loop(), std::move(settings));
   node.rooms.insert(room);
   logging::info(logging::room(room->id()), "Created room \"{}\"", room->id());
   if (config.webhook_url) node.webhooks.register_room(room->id(), *config.webhook_url);
