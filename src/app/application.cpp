@@ -181,17 +181,7 @@ void Application::close_rooms_and_stop() {
   // Each room closes on its loop and is announced as deleted there; the webhook deliveries that
   // follow get a bounded time before the node stops.
   auto closing = std::make_shared<std::atomic<std::size_t>>(rooms.size());
-  for (const auto& room : rooms) {
-    if (!node_.rooms.remove(room->id())) {
-      --*closing;
-      continue;
-    }
-    asio::post(room->loop(), [room, closing, &bus = node_.bus] {
-      room->close();
-      bus.publish({notifications::ServerEventKind::RoomDeleted, room->id(), {}});
-      --*closing;
-    });
-  }
+  for (const auto& room : rooms) server::delete_local_room(node_, room->id(), [closing] { --*closing; });
   notifications_until_ = std::chrono::steady_clock::now() + kNotificationDrain;
   wait_for_notifications(std::move(closing));
 }

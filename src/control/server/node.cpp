@@ -80,12 +80,16 @@ cluster::CreatedRoom create_local_room(Node& node, const room::RoomConfig& confi
   return {*room->snapshot(), node.config.address, {}, room->id()};
 }
 
-void delete_local_room(Node& node, const std::string& room_id) {
+void delete_local_room(Node& node, const std::string& room_id, std::function<void()> closed) {
   auto room = node.rooms.remove(room_id);
-  if (!room) return;
-  asio::post(room->loop(), [room, &bus = node.bus] {
+  if (!room) {
+    if (closed) closed();
+    return;
+  }
+  asio::post(room->loop(), [room, &bus = node.bus, closed = std::move(closed)] {
     room->close();
     bus.publish({notifications::ServerEventKind::RoomDeleted, room->id(), {}});
+    if (closed) closed();
   });
 }
 

@@ -59,8 +59,9 @@ struct Node {
 // Creates a room on this node (any thread): registry, webhook route, RoomCreated notification.
 cluster::CreatedRoom create_local_room(Node& node, const room::RoomConfig& config);
 // Deletes a room of this node from any thread (RoomDeleted follows once it is closed); nothing
-// when there is no such room.
-void delete_local_room(Node& node, const std::string& room_id);
+// when there is no such room. `closed`, when given, is called after RoomDeleted was published
+// (on the room's loop), or at once when there is no such room.
+void delete_local_room(Node& node, const std::string& room_id, std::function<void()> closed = {});
 // This node's share of the cluster's load, as placement compares it.
 cluster::NodeUsage local_usage(const Node& node);
 
