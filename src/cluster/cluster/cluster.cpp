@@ -40,6 +40,15 @@ std::vector<char> encode_create_request(const room::RoomConfig& config, const st
   return w.bytes();
 }
 
+// {shoal_rest, Method, <<Path>>, <<ParamsJson>>}; empty (which no call sends) when unencodable.
+std::vector<char> encode_rest_request(const RestRequest& request) {
+  std::string method = request.method;
+  for (char& c : method) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  TermWriter w;
+  w.tuple(4).atom("shoal_rest").atom(method).binary(request.path).binary(request.params);
+  return w.ok() ? w.bytes() : std::vector<char>{};
+}
+
 std::vector<char> encode_create_reply(const std::variant<CreatedRoom, PlacementError>& result) {
   TermWriter w;
   if (auto* created = std::get_if<CreatedRoom>(&result)) {
@@ -224,20 +233,11 @@ RoomOwner Cluster::owner_of(const std::string& room_id) const {
 }
 
 std::optional<RestReply> Cluster::forward(const std::string& node, const RestRequest& request) {
-  return call_rest(node, request, forward_timeout_);
-}
-
-std::optional<RestReply> Cluster::call_rest(const std::string& node, const RestRequest& request,
-                                            std::chrono::milliseconds timeout) {
-  std::string method = request.method;
-  for (char& c : method) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  TermWriter w;
-  w.tuple(4).atom("shoal_rest").atom(method).binary(request.path).binary(request.params);
-  if (!w.ok()) return std::nullopt;
-  auto reply = node_.call(node, w.bytes(), timeout);
+  auto reply = node_.call(node, encode_rest_request(request), forward_timeout_);
   if (!reply) return std::nullopt;
   return decode_rest_reply(reply->data(), reply->size());
 }
+
 
 std::optional<std::string> Cluster::address_of(const std::string& node) {
   TermWriter w;
@@ -257,14 +257,10 @@ Cluster::RoomLists Cluster::remote_room_lists() {
     auto& list = std::binary_search(connected.begin(), connected.end(), node) ? asked : result.unanswered;
     list.push_back(node);
   }
-  std::vector<std::pair<std::string, std::future<std::optional<RestReply>>>> pending;
-  for (const auto& node : asked) {
-    pending.emplace_back(node, std::async(std::launch::async, [this, node] {
-                           return call_rest(node, RestRequest{"GET", "/room", "{}"}, call_timeout_);
-                         }));
-  }
-  for (auto& [node, future] : pending) {
-    auto reply = future.get();
+  const auto replies = call_each(asked, encode_rest_request(RestRequest{"GET", "/room", "{}"}), call_timeout_);
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    const auto& node = asked[i];
+    auto reply = replies[i] ? decode_rest_reply(replies[i]->data(), replies[i]->size()) : std::nullopt;
     if (reply && reply->status == 200) {
       result.lists.push_back(std::move(reply->body));
     } else {
@@ -321,16 +317,11 @@ std::vector<char> Cluster::serve_rest(const RestRequest& request) {
 std::vector<NodeUsage> Cluster::ask_usage(const std::vector<std::string>& nodes) {
   TermWriter request;
   request.tuple(1).atom("shoal_usage");
-  const auto request_bytes = request.bytes();
-  std::vector<std::pair<std::string, std::future<std::optional<std::vector<char>>>>> pending;
-  for (const auto& node : nodes) {
-    pending.emplace_back(node, std::async(std::launch::async, [this, node, &request_bytes] {
-                           return node_.call(node, request_bytes, call_timeout_);
-                         }));
-  }
+  const auto replies = call_each(nodes, request.bytes(), call_timeout_);
   std::vector<NodeUsage> usages;
-  for (auto& [node, future] : pending) {
-    auto reply = future.get();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const auto& node = nodes[i];
+    const auto& reply = replies[i];
     auto usage = reply ? decode_usage_reply(node, reply->data(), reply->size()) : std::nullopt;
     if (usage) {
       usages.push_back(*usage);
@@ -344,11 +335,19 @@ std::vector<NodeUsage> Cluster::ask_usage(const std::vector<std::string>& nodes)
 }
 
 void Cluster::deliver_load(const std::vector<std::string>& nodes, const std::vector<char>& term) {
+  (void)call_each(nodes, term, call_timeout_);
+}
+
+std::vector<std::optional<std::vector<char>>> Cluster::call_each(const std::vector<std::string>& nodes,
+                                                                 const std::vector<char>& term,
+                                                                 std::chrono::milliseconds timeout) {
   std::vector<std::future<std::optional<std::vector<char>>>> pending;
   for (const auto& node : nodes) {
-    pending.push_back(std::async(std::launch::async, [this, node, &term] { return node_.call(node, term, call_timeout_); }));
+    pending.push_back(std::async(std::launch::async, [this, &node, &term, timeout] { return node_.call(node, term, timeout); }));
   }
-  for (auto& reply : pending) (void)reply.get();
+  std::vector<std::optional<std::vector<char>>> replies;
+  for (auto& reply : pending) replies.push_back(reply.get());
+  return replies;
 }
 
 std::vector<NodeUsage> Cluster::gather_usage() {

@@ -134,9 +134,11 @@ class Cluster {
  private:
   std::vector<char> handle_call(const std::string& from_node, const char* term, std::size_t size);
   std::vector<char> serve_rest(const RestRequest& request);
-  std::optional<RestReply> call_rest(const std::string& node, const RestRequest& request,
-                                     std::chrono::milliseconds timeout);
   void handle_message(const std::string& from_node, const std::string& to_name, const std::vector<char>& term);
+  // The same call to each of `nodes` at once, each within `timeout`; replies in `nodes`' order.
+  std::vector<std::optional<std::vector<char>>> call_each(const std::vector<std::string>& nodes,
+                                                          const std::vector<char>& term,
+                                                          std::chrono::milliseconds timeout);
   std::vector<NodeUsage> ask_usage(const std::vector<std::string>& nodes);
   void deliver_load(const std::vector<std::string>& nodes, const std::vector<char>& term);
   std::variant<CreatedRoom, PlacementError> create_here(const room::RoomConfig& config);
