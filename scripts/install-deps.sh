@@ -11,15 +11,16 @@ packages=(
   nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
 )
+# The dashboard is bundled at build time from npm packages: Node.js with npm, unless node is there.
+command -v node > /dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev wrk)
   # ffprobe checks what the HLS component writes.
   packages+=(ffmpeg)
   # TLS distribution tests: an Erlang node speaking inet_tls_dist, certificates made per run.
   packages+=(erlang-ssl openssl)
-  # Browser end-to-end tests (tests/e2e): Chromium, and Node.js with npm unless node is there.
+  # Browser end-to-end tests (tests/e2e): Chromium (Node.js and npm are in the list above).
   packages+=(chromium)
-  command -v node > /dev/null || packages+=(nodejs npm)
 fi
 
 missing=()

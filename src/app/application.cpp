@@ -2,6 +2,7 @@
 
 #include "api/origin_check.hpp"
 #include "api/rest_api.hpp"
+#include "dashboard/dashboard_assets.hpp"
 #include "notifications/metrics_report.hpp"
 #include "notifications/server_socket.hpp"
 #include "signaling/peer_socket.hpp"
@@ -114,6 +115,9 @@ Application::Application(const config::Config& config)
 Application::~Application() { shut_down_threads(); }
 
 std::optional<std::string> Application::start() {
+  if (config_.dashboard && dashboard::assets().empty()) {
+    return "shoal: JF_DASHBOARD_ENABLED is true, but this build has no dashboard (configured with -DSHOAL_DASHBOARD=OFF)";
+  }
   if (config_.dist.enabled) {
     if (auto error = start_cluster()) return error;
   }

@@ -5,7 +5,7 @@
 //
 //   node tests/e2e/run.mjs <scenario> [--shoal PATH] [--chromium PATH] [--verbose]
 //
-// Scenarios: signaling, media-two-peers, media-late-joiner, media-peer-leaves, media-rest-delete,
+// Scenarios: dashboard, signaling, media-two-peers, media-late-joiner, media-peer-leaves, media-rest-delete,
 // media-h264, media-simulcast, media-tcp-turn, media-simulcast-low-bandwidth (`--list` prints
 // them). Exit codes: 0 PASS, 1 FAIL, 77 SKIP (Chromium not installable on this machine; for
 // media-simulcast-low-bandwidth also: not root, or no network namespaces / tc tbf). Every process
@@ -20,6 +20,7 @@ import dgram from "node:dgram";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { dashboardScenario } from "./dashboard.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "../..");
@@ -89,16 +90,18 @@ async function waitFor(description, timeoutMs, check, evidence) {
 // ---------------------------------------------------------------------------------------------
 // Resources and teardown
 
-const resources = { shoal: null, browsers: [], staticServer: null, netns: null, tmp: null };
+// `shoal` is the scenario's main node; `shoals` every node started (the dashboard's cluster has two).
+const resources = { shoal: null, shoals: [], browsers: [], staticServer: null, netns: null, tmp: null };
 const shoalLog = [];
 
 function killShoalNow() {
-  const child = resources.shoal;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      /* gone */
+  for (const child of resources.shoals) {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        /* gone */
+      }
     }
   }
 }
@@ -114,12 +117,10 @@ async function teardown() {
     resources.staticServer.closeAllConnections?.();
     await withTimeout(new Promise((r) => resources.staticServer.close(r)), 2000);
   }
-  const child = resources.shoal;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGTERM");
-    await withTimeout(new Promise((r) => child.once("exit", r)), 3000);
-    killShoalNow();
-  }
+  const running = resources.shoals.filter((child) => child.exitCode === null && child.signalCode === null);
+  for (const child of running) child.kill("SIGTERM");
+  await Promise.all(running.map((child) => withTimeout(new Promise((r) => child.once("exit", r)), 3000)));
+  killShoalNow();
   removeNetns();
   if (resources.tmp) rmSync(resources.tmp, { recursive: true, force: true });
 }
@@ -179,9 +180,10 @@ async function pickTurnPortRange() {
 // ---------------------------------------------------------------------------------------------
 // shoal
 
-async function startShoal(binary, extraEnv = {}) {
+// `name` prefixes the node's lines in the output kept for failures (when several run).
+async function startShoal(binary, extraEnv = {}, name = "") {
   if (!existsSync(binary)) fail(`shoal binary not found at ${binary} (build it, or pass --shoal PATH)`);
-  const port = await freeTcpPort();
+  const port = extraEnv.JF_PORT ? Number(extraEnv.JF_PORT) : await freeTcpPort();
   let metricsPort = await freeTcpPort();
   while (metricsPort === port) metricsPort = await freeTcpPort();
   const turnRange = await pickTurnPortRange();
@@ -207,7 +209,8 @@ async function startShoal(binary, extraEnv = {}) {
   };
   info(`starting ${binary} on ${ip}:${port} (metrics ${metricsPort}, TURN ${env.JF_WEBRTC_TURN_LISTEN_IP} ports ${turnRange})`);
   const child = spawn(binary, [], { env, cwd: resources.tmp, stdio: ["ignore", "pipe", "pipe"] });
-  resources.shoal = child;
+  resources.shoal ??= child;
+  resources.shoals.push(child);
   const collect = (stream) => {
     let partial = "";
     stream.setEncoding("utf8");
@@ -215,7 +218,7 @@ async function startShoal(binary, extraEnv = {}) {
       const lines = (partial + chunk).split("\n");
       partial = lines.pop();
       for (const line of lines) {
-        shoalLog.push(line);
+        shoalLog.push(name ? `${name}: ${line}` : line);
         if (shoalLog.length > 400) shoalLog.shift();
       }
     });
@@ -862,6 +865,23 @@ function checkBroadcastSegment(file) {
 
 // shoal environment a scenario needs beyond the defaults.
 const scenarioEnv = {
+  // Node a of a two-node cluster (the scenario starts b); each node's peer socket accepts pages
+  // from either node, as an operator's cluster must for the dashboard's join page.
+  async dashboard(ctx) {
+    const suffix = Math.floor(Math.random() * 1e6);
+    const ports = [await freeTcpPort(), await freeTcpPort()];
+    while (ports[1] === ports[0]) ports[1] = await freeTcpPort();
+    const names = [`dash_a_${suffix}@127.0.0.1`, `dash_b_${suffix}@127.0.0.1`];
+    const common = {
+      JF_DASHBOARD_ENABLED: "true",
+      JF_DIST_ENABLED: "true",
+      JF_DIST_LISTEN_IP: "127.0.0.1",
+      JF_DIST_NODES: names.join(" "),
+      JF_CHECK_ORIGIN: ports.map((port) => `http://127.0.0.1:${port}`).join(" "),
+    };
+    ctx.cluster = names.map((name, i) => ({ ...common, JF_DIST_NODE_NAME: name, JF_PORT: String(ports[i]) }));
+    return ctx.cluster[0];
+  },
   async "media-tcp-turn"() {
     return { JF_WEBRTC_TURN_TCP_PORT: String(await freeTcpPort()) };
   },
@@ -887,6 +907,11 @@ const scenarioTimeoutMs = {
 };
 
 const scenarios = {
+  dashboard(ctx) {
+    const startNode = (env, name) => startShoal(opts.shoal, env, name);
+    return dashboardScenario(ctx, { waitFor, fail, info, rest, startNode, apiToken: API_TOKEN, tmp: resources.tmp });
+  },
+
   async signaling(ctx) {
     const { roomId, peers } = await setup(ctx, {}, ["A", "B", "C"]);
     const [a, b, c] = peers;

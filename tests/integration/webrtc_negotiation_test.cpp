@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <thread>
 #include <string>
 
 namespace shoal::test {
@@ -114,6 +115,42 @@ TEST_F(WebrtcNegotiation, AnOfferIsAnsweredAndItsTrackAnnouncedToOtherPeers) {
   publisher->close();
   auto removed = next_event_of_type(*subscriber, "endpointRemoved", 5s);
   EXPECT_EQ(removed["data"]["id"], publisher_peer.id);
+}
+
+// Beyond v0.2.1: GET /room/:id shows each peer's metadata and published tracks.
+TEST_F(WebrtcNegotiation, TheRoomListsEachPeersMetadataAndTracks) {
+  auto room = create_room(shoal.port());
+  auto peer = create_peer(shoal.port(), room);
+  auto listed_peer = [&] { return api(shoal.port(), "GET", "/room/" + room).json_body()["data"]["peers"][0]; };
+  EXPECT_EQ(listed_peer()["metadata"], nullptr);
+  EXPECT_EQ(listed_peer()["tracks"], json::array());
+
+  auto client = join(shoal.port(), peer);
+  const std::string track_id = peer.id + ":mic";
+  client->send_binary(media_event(custom("renegotiateTracks")));
+  ASSERT_EQ(next_event(*client)["data"]["type"], "offerData");
+  client->send_binary(media_event(sdp_offer(microphone_offer(), track_id)));
+  ASSERT_EQ(next_event(*client)["data"]["type"], "sdpAnswer");
+
+  // The view is rebuilt on the room's next turn after the change.
+  json listed;
+  for (int i = 0; i < 50; ++i) {
+    listed = listed_peer();
+    if (!listed["tracks"].empty()) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(listed["status"], "connected");
+  EXPECT_EQ(listed["metadata"], json({{"name", peer.id}}));
+  EXPECT_EQ(listed["tracks"], json::array({{{"id", track_id}, {"type", "audio"}, {"metadata", {{"type", "microphone"}}}}}));
+
+  client->close();
+  for (int i = 0; i < 50; ++i) {
+    listed = listed_peer();
+    if (listed["tracks"].empty() && listed["status"] == "disconnected") break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(listed["tracks"], json::array());
+  EXPECT_EQ(listed["metadata"], nullptr);
 }
 
 TEST_F(WebrtcNegotiation, AnUnparsableOfferIsRefusedAndTheSessionGoesOn) {

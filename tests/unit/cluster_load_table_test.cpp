@@ -122,6 +122,31 @@ TEST(ClusterLoadTable, ForgetsNodesThatStoppedReportingLongAgo) {
   EXPECT_TRUE(table.view({"gone@h"}, t0).fresh.empty());
 }
 
+TEST(ClusterLoadTable, ReportsTheLastFiguresOfEveryNodeWithTheirAge) {
+  LoadTable table(3s);
+  const auto start = Clock::now();
+  table.update(NodeUsage{"a@h", 4, 2, 9, 120, false, 0}, start);
+  table.update(NodeUsage{"b@h", 1, 1, 1, 10, true, 0}, start);
+  table.failed("b@h", start + 1s);
+  auto reports = table.reports({"a@h", "b@h", "c@h"}, start + 2s);
+  ASSERT_EQ(reports.size(), 3u);
+  EXPECT_EQ(reports[0].node, "a@h");
+  ASSERT_TRUE(reports[0].usage);
+  EXPECT_EQ(reports[0].usage->peers, 9u);
+  EXPECT_EQ(reports[0].age, 2000ms);
+  EXPECT_TRUE(reports[0].fresh);
+  ASSERT_TRUE(reports[1].usage);
+  EXPECT_TRUE(reports[1].usage->draining);
+  EXPECT_FALSE(reports[1].fresh) << "a failed call since its report";
+  EXPECT_FALSE(reports[2].usage);
+  EXPECT_FALSE(reports[2].fresh);
+
+  reports = table.reports({"a@h"}, start + 4s);
+  ASSERT_TRUE(reports[0].usage) << "old figures stay, with their age";
+  EXPECT_EQ(reports[0].age, 4000ms);
+  EXPECT_FALSE(reports[0].fresh);
+}
+
 TEST(ClusterLoadPushSchedule, PushesChangesAtMostOncePerGapOnTheIntervalAndToNewNodes) {
   LoadPushSchedule schedule(1000ms, 250ms);
   const auto t0 = Clock::time_point{} + 1h;

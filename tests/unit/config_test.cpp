@@ -668,6 +668,15 @@ TEST(LoadConfig, LogFormat) {
   }
 }
 
+TEST(LoadConfig, DashboardIsOffUnlessEnabled) {
+  EXPECT_FALSE(load_ok({}).dashboard);
+  EXPECT_FALSE(load_ok({}, Mode::Development).dashboard);
+  EXPECT_TRUE(load_ok({{"JF_DASHBOARD_ENABLED", "true"}}).dashboard);
+  EXPECT_FALSE(load_ok({{"JF_DASHBOARD_ENABLED", "false"}}).dashboard);
+  EXPECT_EQ(load_error({{"JF_DASHBOARD_ENABLED", "on"}}),
+            "Bad JF_DASHBOARD_ENABLED environment variable value. Expected true or false, got: on");
+}
+
 // ---- Robustness and help ----
 
 TEST(LoadConfig, ThrowingLookupBecomesAnError) {
@@ -690,7 +699,8 @@ TEST(HelpText, ListsUsageAndEveryVariable) {
         "JF_DIST_ENABLED", "JF_DIST_NODE_NAME", "JF_DIST_COOKIE", "JF_DIST_NODES", "JF_DIST_MODE",
         "JF_DIST_MIN_PORT", "JF_DIST_MAX_PORT", "JF_DIST_LISTEN_IP", "JF_WEBRTC_USED", "JF_WEBRTC_TURN_IP",
         "JF_WEBRTC_TURN_LISTEN_IP", "JF_WEBRTC_TURN_PORT_RANGE", "JF_WEBRTC_TURN_TCP_PORT",
-        "JF_SERVER_API_TOKEN", "JF_SECRET_KEY_BASE", "JF_CHECK_ORIGIN", "JF_LOG_FORMAT"}) {
+        "JF_SERVER_API_TOKEN", "JF_SECRET_KEY_BASE", "JF_CHECK_ORIGIN", "JF_LOG_FORMAT",
+        "JF_DASHBOARD_ENABLED"}) {
     EXPECT_NE(text.find("\n  " + std::string(var) + " "), std::string::npos) << var;
   }
   for (std::string_view fact : {"8080 / 5002", "jellyfish_output", "9568", "jellyfish_cookie",

@@ -405,6 +405,7 @@ Error read_all(const EnvLookup& env, Mode mode, Config& config, std::vector<std:
       return bad_value("JF_LOG_FORMAT", "Expected text or json, got: " + *raw);
     }
   }
+  if (auto e = assign(read_boolean(env, "JF_DASHBOARD_ENABLED"), config.dashboard); !e.empty()) return e;
   return {};
 }
 
@@ -476,6 +477,7 @@ std::string help_text() {
       {"JF_DRAIN_TIMEOUT", "0", "seconds SIGTERM waits for rooms to end before closing them"},
       {"JF_HLS_MIN_FREE_DISK_MB", "512", "HLS components stop before the output disk has less free (0: off)"},
       {"JF_LOG_FORMAT", "text", "log lines as text, or json: one object per line, room/peer ids as fields"},
+      {"JF_DASHBOARD_ENABLED", "false", "serve the web dashboard at /dashboard/ (needs the API token)"},
   };
 
   std::string text =

@@ -100,6 +100,9 @@ struct Config {
   // filesystem has less than this free.
   std::uint64_t hls_min_free_mb = 512;
   LogFormat log_format = LogFormat::Text;
+  // JF_DASHBOARD_ENABLED (shoal's own): serve the web dashboard at /dashboard/ (its data comes
+  // from token-protected API calls).
+  bool dashboard = false;
 };
 
 struct LoadResult {

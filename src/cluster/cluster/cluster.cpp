@@ -247,6 +247,10 @@ std::optional<std::string> Cluster::address_of(const std::string& node) {
   return decode_address_reply(reply->data(), reply->size());
 }
 
+std::vector<LoadTable::Report> Cluster::load_reports() const {
+  return loads_.reports(node_.known_nodes(), LoadTable::Clock::now());
+}
+
 Cluster::RoomLists Cluster::remote_room_lists() {
   // Known nodes are the shoal nodes this one keeps connected; a plain Erlang node connected for
   // a shell is neither asked nor reported.
@@ -263,6 +267,7 @@ Cluster::RoomLists Cluster::remote_room_lists() {
     auto reply = replies[i] ? decode_rest_reply(replies[i]->data(), replies[i]->size()) : std::nullopt;
     if (reply && reply->status == 200) {
       result.lists.push_back(std::move(reply->body));
+      result.list_nodes.push_back(node);
     } else {
       spdlog::warn("Couldn't list the rooms of node {}: no valid answer within {} ms", node, call_timeout_.count());
       result.unanswered.push_back(node);

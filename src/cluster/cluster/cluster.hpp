@@ -121,6 +121,7 @@ class Cluster {
   // Blocking: GET /room of every connected node, in parallel, each within the call timeout.
   struct RoomLists {
     std::vector<std::string> lists;       // one {"data":[...]} body per node that answered
+    std::vector<std::string> list_nodes;  // the node each of `lists` came from
     std::vector<std::string> unanswered;  // known nodes whose rooms are missing (sorted): not
                                           // connected, or no valid answer in time
   };
@@ -128,6 +129,8 @@ class Cluster {
   std::chrono::milliseconds forward_timeout() const { return forward_timeout_; }
 
   std::vector<std::string> connected_nodes() const { return node_.connected_nodes(); }
+  // The other known nodes' last pushed load (never blocks; connected or not).
+  std::vector<LoadTable::Report> load_reports() const;
   const std::string& node_name() const { return node_.node_name(); }
   bool running() const { return node_.running(); }
 

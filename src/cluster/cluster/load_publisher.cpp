@@ -49,6 +49,16 @@ void LoadPushSchedule::pushed(const NodeUsage& load, const std::vector<std::stri
 
 ProcessCpuMeter::ProcessCpuMeter() : last_wall_(std::chrono::steady_clock::now()), last_cpu_(process_cpu_time()) {}
 
+std::uint64_t RecentCpuShare::permille() {
+  std::lock_guard lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - sampled_ >= window_) {
+    permille_ = meter_.sample_permille();
+    sampled_ = now;
+  }
+  return permille_;
+}
+
 std::uint64_t ProcessCpuMeter::sample_permille() {
   const auto wall = std::chrono::steady_clock::now();
   const auto cpu = process_cpu_time();

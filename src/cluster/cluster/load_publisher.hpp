@@ -58,6 +58,21 @@ class ProcessCpuMeter {
   std::chrono::microseconds last_cpu_{};
 };
 
+// The process's CPU share over the last window of at least `window`, for readers on any thread
+// (an operator's view: GET /cluster); sampled when read, so idle nodes pay nothing.
+class RecentCpuShare {
+ public:
+  explicit RecentCpuShare(std::chrono::milliseconds window = std::chrono::milliseconds(1000)) : window_(window) {}
+  std::uint64_t permille();
+
+ private:
+  std::chrono::milliseconds window_;
+  std::mutex mutex_;
+  ProcessCpuMeter meter_;
+  std::chrono::steady_clock::time_point sampled_ = std::chrono::steady_clock::now();
+  std::uint64_t permille_ = 0;
+};
+
 class LoadPublisher {
  public:
   struct Hooks {

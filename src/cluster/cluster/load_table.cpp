@@ -56,4 +56,20 @@ LoadTable::View LoadTable::view(const std::vector<std::string>& nodes, Clock::ti
   return view;
 }
 
+std::vector<LoadTable::Report> LoadTable::reports(const std::vector<std::string>& nodes, Clock::time_point now) const {
+  std::vector<Report> reports;
+  std::lock_guard lock(mutex_);
+  for (const auto& node : nodes) {
+    Report report{node, std::nullopt};
+    if (auto it = entries_.find(node); it != entries_.end() && it->second.usage) {
+      report.usage = *it->second.usage;
+      report.age = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second.received);
+      const bool failed = it->second.failed && now - *it->second.failed <= freshness_;
+      report.fresh = !failed && now - it->second.received <= freshness_;
+    }
+    reports.push_back(std::move(report));
+  }
+  return reports;
+}
+
 }  // namespace shoal::cluster

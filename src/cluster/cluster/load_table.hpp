@@ -46,6 +46,15 @@ class LoadTable {
   // The load of `nodes` (the connected ones), split by whether the table can answer for them.
   View view(const std::vector<std::string>& nodes, Clock::time_point now) const;
 
+  // What each of `nodes` last reported, however old (for operators: GET /cluster).
+  struct Report {
+    std::string node;
+    std::optional<NodeUsage> usage;  // none received yet
+    std::chrono::milliseconds age{};  // since it was received
+    bool fresh = false;               // within the freshness bound, and no failed call since
+  };
+  std::vector<Report> reports(const std::vector<std::string>& nodes, Clock::time_point now) const;
+
  private:
   struct Entry {
     std::optional<NodeUsage> usage;

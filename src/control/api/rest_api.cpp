@@ -1,5 +1,7 @@
 #include "api/rest_api.hpp"
 
+#include "api/cluster_view.hpp"
+#include "api/dashboard_files.hpp"
 #include "api/hls_files.hpp"
 #include "api/request_params.hpp"
 #include "api/room_params.hpp"
@@ -431,12 +433,19 @@ asio::awaitable<Reply> handle_rest_request(server::Node& node, Request& request)
     if (auto denied = check_bearer(node, request)) co_return std::move(*denied);
     co_return health(node);
   }
+  if (n == 1 && segments[0] == "cluster" && is_read(method)) {
+    if (auto denied = check_bearer(node, request)) co_return std::move(*denied);
+    co_return co_await show_cluster(node);
+  }
   if (n == 1 && segments[0] == "drain" && method == http::verb::post) {
     if (!accepts_json(request)) co_return framework_error(http::status::not_acceptable);
     if (auto denied = check_bearer(node, request)) co_return std::move(*denied);
     auto params = parse_params(request);
     if (!params) co_return framework_error(http::status::bad_request);
     co_return start_drain(node, *params);
+  }
+  if (node.config.dashboard && n >= 1 && segments[0] == "dashboard" && is_read(method)) {
+    co_return serve_dashboard_file(request.target());
   }
   if (n == 1 && segments[0] == "openapi.json" && is_read(method)) {
     co_return json_response(http::status::ok, std::string(openapi_document()));

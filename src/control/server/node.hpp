@@ -53,6 +53,7 @@ struct Node {
   // application; any thread).
   std::atomic<bool> draining{false};
   std::function<void(std::chrono::seconds timeout)> drain{};
+  cluster::RecentCpuShare cpu;  // this process's CPU share, for GET /cluster
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

@@ -203,6 +203,7 @@ void Room::on_connect(Peer& peer, json metadata) {
   send_to_ready_peers(signaling::endpoint_added_event({peer.id, "webrtc", peer.metadata}), peer.id);
   peer.announced = true;
   publish_endpoint_metrics();
+  publish_snapshot_soon();
 }
 
 void Room::on_endpoint_gone(Peer& peer) {
@@ -212,6 +213,7 @@ void Room::on_endpoint_gone(Peer& peer) {
   peer.metadata = json(nullptr);
   peer.deferred_endpoint_metadata.reset();
   peer.deferred_track_metadata.clear();
+  publish_snapshot_soon();
   // Only endpoints the others know of are removed (an unknown id would break their client).
   if (std::exchange(peer.announced, false)) send_to_ready_peers(signaling::endpoint_removed_event(peer.id), peer.id);
   publish_endpoint_metrics();
@@ -240,9 +242,20 @@ void Room::close_unguarded() {
   logging::info(logging::room(id_), "Deleted room \"{}\"", id_);
 }
 
+// Beyond v0.2.1 (as later Jellyfish versions have them): the peer's metadata and its published
+// tracks, so a server application or the dashboard sees what each peer sends.
 std::string Room::peer_json(const Peer& peer) const {
-  return json{{"id", peer.id}, {"type", "webrtc"},
-              {"status", peer.channel ? "connected" : "disconnected"}}
+  json tracks = json::array();
+  for (const auto& track : tracks_) {
+    if (track->owner_id() != peer.id) continue;
+    tracks.push_back({{"id", track->id()}, {"type", track->is_video() ? "video" : "audio"},
+                      {"metadata", track->metadata()}});
+  }
+  return json{{"id", peer.id},
+              {"type", "webrtc"},
+              {"status", peer.channel ? "connected" : "disconnected"},
+              {"metadata", peer.metadata},
+              {"tracks", std::move(tracks)}}
       .dump();
 }
 
@@ -312,6 +325,16 @@ void Room::rebuild_endpoint_metrics() {
     (*metrics)["endpoint_id=" + peer.id] = std::move(endpoint);
   }
   endpoint_metrics_.store(std::move(metrics));
+}
+
+void Room::publish_snapshot_soon() {
+  if (snapshot_pending_) return;
+  snapshot_pending_ = true;
+  boost::asio::post(loop_, [this, alive = alive_] {
+    if (!*alive) return;
+    snapshot_pending_ = false;
+    guard_room([&] { publish_snapshot(); });
+  });
 }
 
 void Room::publish_snapshot() {

@@ -186,6 +186,9 @@ class Room final : private PeerMediaEvents {
   std::string peer_json(const Peer& peer) const;
   std::string component_json(const Component& component) const;
   void publish_snapshot();
+  // Track and metadata changes: one rebuild on a later turn of the loop for a burst of them
+  // (a peer publishing several tracks, metadata updates), as the REST view may lag by a turn.
+  void publish_snapshot_soon();
   void publish_endpoint_metrics();  // soon, on this loop
   void rebuild_endpoint_metrics();
 
@@ -268,6 +271,7 @@ class Room final : private PeerMediaEvents {
   boost::asio::steady_timer metadata_timer_;
   bool metadata_timer_armed_ = false;
   bool endpoint_metrics_pending_ = false;  // a rebuild is posted
+  bool snapshot_pending_ = false;          // a rebuild is posted
   unsigned media_ticks_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers outliving the room
   // One packet being forwarded: rewritten and encrypted here, once per subscriber.

@@ -61,6 +61,7 @@ void Room::apply_endpoint_metadata(Peer& peer, json metadata) {
   peer.metadata = std::move(metadata);
   send_to_ready_peers(signaling::endpoint_updated_event(peer.id, peer.metadata), {});
   publish_endpoint_metrics();
+  publish_snapshot_soon();
 }
 
 void Room::apply_track_metadata(Peer& peer, std::string_view track_id, json metadata) {
@@ -71,6 +72,7 @@ void Room::apply_track_metadata(Peer& peer, std::string_view track_id, json meta
   for (auto& other : peers_) {
     if (other.id != peer.id && other.endpoint_ready && other.channel) other.channel->send_media_event(update);
   }
+  publish_snapshot_soon();
 }
 
 void Room::schedule_metadata_flush(std::int64_t wait_ms) {

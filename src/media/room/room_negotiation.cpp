@@ -331,6 +331,7 @@ void Room::publish_tracks(Peer& owner, const std::vector<media::Producer*>& adde
     other.channel->send_media_event(event);
     start_round(other);
   }
+  publish_snapshot_soon();
 }
 
 void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_ids) {
@@ -372,6 +373,7 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
     return t->owner_id() == owner.id && std::find(track_ids.begin(), track_ids.end(), t->id()) != track_ids.end();
   });
   update_forwarded_count();
+  publish_snapshot_soon();
 }
 
 void Room::announce_tracks_to(Peer& receiver) {
