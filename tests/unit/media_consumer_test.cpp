@@ -30,12 +30,21 @@ class RecordingSubscriber final : public SubscriberLink {
   std::vector<Bytes> rtp;
   std::vector<const Consumer*> frames_ended, switched;
 
+  // A link that sends from a buffer of its own (as a transport sends from its send batch).
+  bool own_buffer = false;
+  std::array<std::uint8_t, 1600> buffer{};
+  std::vector<const std::uint8_t*> sent_from;
+
   bool media_ready() const override { return ready; }
+  std::span<std::uint8_t> rtp_buffer(std::span<std::uint8_t> scratch) override {
+    return own_buffer ? std::span<std::uint8_t>(buffer) : scratch;
+  }
   void number(Consumer& consumer, rtc::rtp::RtpPacket& packet) override {
     if (const auto id = consumer.transport_cc_extension_id()) packet.set_extension_u16(id, next_number++);
   }
-  void send_rtp(std::span<std::uint8_t> buffer, std::size_t size) override {
-    rtp.emplace_back(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(size));
+  void send_rtp(std::span<std::uint8_t> packet, std::size_t size) override {
+    sent_from.push_back(packet.data());
+    rtp.emplace_back(packet.begin(), packet.begin() + static_cast<std::ptrdiff_t>(size));
   }
   void send_rtcp(std::span<std::uint8_t>, std::size_t) override {}
   void frame_sent(Consumer& consumer, std::span<std::uint8_t>) override { frames_ended.push_back(&consumer); }
@@ -117,6 +126,30 @@ TEST_F(ConsumerTest, StartsAtAKeyframeAndRewritesIntoTheSubscribersNumbering) {
   EXPECT_EQ(consumer.transport_cc_extension_id(), 0);  // the producer has not negotiated one
   producer.set_transport_cc_extension_id(kPublisherTransportCc);
   EXPECT_EQ(consumer.transport_cc_extension_id(), kSubscriberTransportCc);
+}
+
+// The packet is rewritten straight into the place the subscriber's link sends from (the
+// transport's send batch), not into the scratch buffer and copied again.
+TEST_F(ConsumerTest, ForwardsIntoTheBufferTheSubscribersLinkSendsFrom) {
+  Producer producer(video(), nullptr, publisher);
+  Consumer consumer("1", producer, subscriber, kOurSsrc);
+  ASSERT_TRUE(consumer.activate(accepted()));
+  Bytes in = testing::build_rtp({.payload_type = 96, .sequence_number = 5, .timestamp = 90, .ssrc = 0x1111,
+                                 .payload = kKeyframe});
+  auto packet = rtc::rtp::RtpPacket::parse(in);
+  subscriber.own_buffer = true;
+  consumer.forward(0, *packet, true, false, 0, out);
+  ASSERT_EQ(subscriber.sent_from.size(), 1u);
+  EXPECT_EQ(subscriber.sent_from[0], subscriber.buffer.data());
+  EXPECT_EQ(parsed(subscriber.rtp[0]).ssrc(), kOurSsrc);
+
+  subscriber.own_buffer = false;
+  in = testing::build_rtp({.payload_type = 96, .sequence_number = 6, .timestamp = 90, .ssrc = 0x1111, .payload = kDelta});
+  packet = rtc::rtp::RtpPacket::parse(in);
+  consumer.forward(0, *packet, false, false, 1, out);
+  ASSERT_EQ(subscriber.sent_from.size(), 2u);
+  EXPECT_EQ(subscriber.sent_from[1], out.data());
+  EXPECT_EQ(parsed(subscriber.rtp[1]).sequence_number(), parsed(subscriber.rtp[0]).sequence_number() + 1);
 }
 
 TEST_F(ConsumerTest, SimulcastSwitchesLayersOnlyAtKeyframesAndKeepsTheNumberingContinuous) {

@@ -515,12 +515,36 @@ TEST_F(TurnServerTest, ChannelBindMakesARouteStaleAndItsSuccessorUsesTheChannel)
   EXPECT_EQ(handler_.sent[0].second.size(), 9u);  // UDP: no padding
 }
 
+// A sender building the datagram in place gets the same frame send_on_route sends, header only.
+TEST_F(TurnServerTest, AChannelRouteFramesAPayloadInPlace) {
+  allocate();
+  permit(peer_);
+  const auto indication_route = server_.resolve_route(client_, peer_);
+  ASSERT_TRUE(indication_route);
+  std::array<std::uint8_t, 9> datagram = {0, 0, 0, 0, 1, 2, 3, 4, 5};
+  std::span<std::uint8_t, 4> header(datagram.data(), 4);
+  EXPECT_FALSE(server_.frame_on_route(*indication_route, header, 5)) << "no channel: a Data indication";
+  bind_channel(0x4001, peer_);
+  EXPECT_FALSE(server_.frame_on_route(*indication_route, header, 5)) << "stale";
+  const auto channel_route = server_.resolve_route(client_, peer_);
+  ASSERT_TRUE(channel_route);
+  const auto before = server_.stats().packets_from_peer;
+  ASSERT_TRUE(server_.frame_on_route(*channel_route, header, 5));
+  const auto frame = stun::ChannelData::parse(datagram);
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->channel(), 0x4001);
+  EXPECT_TRUE(std::ranges::equal(frame->payload(), Bytes{1, 2, 3, 4, 5}));
+  EXPECT_EQ(server_.stats().packets_from_peer, before + 1);
+}
+
 TEST_F(TurnServerTest, TcpRoutesPadChannelData) {
   client_.connection = 7;
   allocate();
   bind_channel(0x4000, peer_);
   const auto route = server_.resolve_route(client_, peer_);
   ASSERT_TRUE(route);
+  std::array<std::uint8_t, 4> header{};
+  EXPECT_FALSE(server_.frame_on_route(*route, header, 5)) << "a stream frame needs padding: not built in place";
   handler_.sent.clear();
   ASSERT_TRUE(server_.send_on_route(*route, peer_, Bytes{1, 2, 3, 4, 5}));
   ASSERT_EQ(handler_.sent.size(), 1u);

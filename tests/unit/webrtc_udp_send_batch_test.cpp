@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,36 @@ TEST(UdpSendBatch, AFullBatchIsSentEarlyAndOversizedDatagramsAreNotQueued) {
   }
   EXPECT_EQ(packets, fits + 1);
   EXPECT_FALSE(receiver.drain().empty());
+}
+
+// A datagram written into the batch's next place is queued where it is (no copy), in order with
+// copied ones; a slot that is no longer the next place (something was queued since) is refused.
+TEST(UdpSendBatch, ASlotIsSentFromWhereItWasWritten) {
+  asio::io_context io;
+  Receiver receiver(io);
+  udp::socket sender(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  std::uint64_t bytes = 0, packets = 0;
+  const UdpSendCounters counters{&bytes, &packets};
+  const auto to = receiver.socket.local_endpoint();
+
+  EXPECT_TRUE(UdpSendBatch::slot().empty()) << "no scope, no batch";
+  {
+    UdpSendBatch::Scope scope;
+    ASSERT_TRUE(UdpSendBatch::queue(sender.native_handle(), to, bytes_of("copied"), counters));
+    auto slot = UdpSendBatch::slot();
+    ASSERT_EQ(slot.size(), UdpSendBatch::kMaxDatagram);
+    std::memcpy(slot.data(), "in place", 8);
+    ASSERT_TRUE(UdpSendBatch::commit_slot(slot.first(8), sender.native_handle(), to, counters));
+
+    auto stale = UdpSendBatch::slot();
+    std::memcpy(stale.data(), "stale", 5);
+    ASSERT_TRUE(UdpSendBatch::queue(sender.native_handle(), to, bytes_of("after"), counters));
+    EXPECT_FALSE(UdpSendBatch::commit_slot(stale.first(5), sender.native_handle(), to, counters));
+    EXPECT_FALSE(UdpSendBatch::commit_slot(slot.first(8), sender.native_handle(), to, counters)) << "already queued";
+  }
+  EXPECT_EQ(receiver.drain(), (std::vector<std::string>{"copied", "in place", "after"}));
+  EXPECT_EQ(packets, 3u);
+  EXPECT_EQ(bytes, 6u + 8u + 5u);
 }
 
 }  // namespace

@@ -119,12 +119,13 @@ void Consumer::forward(int stream, const rtc::rtp::RtpPacket& packet, bool keyfr
   if (!can_send()) return;
   const Selection selection = select(stream, keyframe, retransmitted);
   if (selection == Selection::Drop) return;
-  auto rewritten = rewrite(packet, selection == Selection::Switch || (keyframe && !retransmitted), now_ms, scratch);
+  const auto out = subscriber_.rtp_buffer(scratch);
+  auto rewritten = rewrite(packet, selection == Selection::Switch || (keyframe && !retransmitted), now_ms, out);
   if (rewritten.wants_keyframe) request_keyframe(now_ms);
   if (!rewritten.packet) return;
   subscriber_.number(*this, *rewritten.packet);
   sent(*rewritten.packet, now_ms);
-  subscriber_.send_rtp(scratch, rewritten.packet->bytes().size());
+  subscriber_.send_rtp(out, rewritten.packet->bytes().size());
   if (packet.marker() && producer_ != nullptr && producer_->is_video()) subscriber_.frame_sent(*this, scratch);
   if (selection == Selection::Switch) subscriber_.layer_switched(*this);
 }

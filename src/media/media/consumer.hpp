@@ -31,6 +31,9 @@ class SubscriberLink {
   virtual bool media_ready() const = 0;  // the subscriber's transport is connected
   // Numbers a packet about to be sent for the subscriber's transport-wide feedback.
   virtual void number(Consumer& consumer, rtc::rtp::RtpPacket& packet) = 0;
+  // Where the next forwarded packet is written (Consumer::kMaxPacket bytes and the SRTP trailer
+  // at least): a place the transport sends it from without another copy, or `scratch`.
+  virtual std::span<std::uint8_t> rtp_buffer(std::span<std::uint8_t> scratch) = 0;
   // `buffer` holds a packet of `size` bytes and room for the SRTP trailer.
   virtual void send_rtp(std::span<std::uint8_t> buffer, std::size_t size) = 0;
   virtual void send_rtcp(std::span<std::uint8_t> buffer, std::size_t size) = 0;

@@ -76,6 +76,9 @@ class PeerMedia final : public webrtc::PeerTransportHandler,
   // As a subscriber (peer_media.cpp).
   bool media_ready() const override { return transport && transport->connected(); }
   void number(media::Consumer& consumer, rtc::rtp::RtpPacket& packet) override;
+  std::span<std::uint8_t> rtp_buffer(std::span<std::uint8_t> scratch) override {
+    return transport ? transport->rtp_buffer(scratch) : scratch;
+  }
   void send_rtp(std::span<std::uint8_t> buffer, std::size_t size) override { transport->send_rtp(buffer, size); }
   void send_rtcp(std::span<std::uint8_t> buffer, std::size_t size) override { transport->send_rtcp(buffer, size); }
   void frame_sent(media::Consumer& consumer, std::span<std::uint8_t> scratch) override;

@@ -4,6 +4,8 @@
 #include "webrtc/udp_send_batch.hpp"
 
 #include "log/log.hpp"
+#include "rtc/srtp/srtp_profile.hpp"
+#include "rtc/stun/channel_data.hpp"
 #include "rtc/turn/turn_credentials.hpp"
 #include "webrtc/transport_demux.hpp"
 
@@ -409,11 +411,39 @@ void PeerTransport::on_media(rtc::ice::PathId, std::span<const std::uint8_t> pay
   }
 }
 
+std::span<std::uint8_t> PeerTransport::rtp_buffer(std::span<std::uint8_t> scratch) {
+  in_place_ = nullptr;
+  auto path = ice_.selected_path();
+  if (!srtp_out_ || !path) return scratch;
+  const SendRoute* route = route_for(*path);
+  if (route == nullptr || route->server != &turn_ || !route->route.channel) return scratch;
+  auto slot = UdpSendBatch::slot();
+  constexpr std::size_t kHeader = rtc::stun::ChannelData::kHeaderSize;
+  if (slot.size() < kHeader + kMaxPacket + rtc::srtp::kMaxTrailerLength) return scratch;
+  in_place_ = slot.data();
+  return slot.subspan(kHeader);
+}
+
 void PeerTransport::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) {
+  constexpr std::size_t kHeader = rtc::stun::ChannelData::kHeaderSize;
+  const bool in_place = in_place_ != nullptr && buffer.data() == in_place_ + kHeader;
+  in_place_ = nullptr;
   auto path = ice_.selected_path();
   if (!srtp_out_ || !path) return;
   auto protected_length = srtp_out_->protect_rtp(buffer, length);
   if (!protected_length) return;
+  if (in_place) {
+    const SendRoute* route = route_for(*path);
+    std::span<std::uint8_t, kHeader> header(buffer.data() - kHeader, kHeader);
+    if (route != nullptr && route->server == &turn_ &&
+        route->server->frame_on_route(route->route, header, *protected_length) &&
+        UdpSendBatch::commit_slot(std::span(header.data(), kHeader + *protected_length), socket_.native_handle(),
+                                  route->route.client.address, {&stats_.wire_bytes_sent, &stats_.wire_packets_sent})) {
+      stats_.bytes_sent += *protected_length;
+      ++stats_.packets_sent;
+      return;
+    }
+  }
   send_via_path(*path, buffer.first(*protected_length));
 }
 

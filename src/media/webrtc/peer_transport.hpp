@@ -90,6 +90,11 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   void set_remote_fingerprint(std::string algorithm, std::string value);
 
   bool connected() const { return srtp_out_.has_value(); }
+  // Where to write the next RTP packet for send_rtp: while a send batch is open and the peer is
+  // reached over a UDP TURN channel, a place in the batch behind room for the ChannelData header,
+  // so the packet is encrypted and framed where it is sent from (written once); else `scratch`.
+  // Valid until the next send on this thread.
+  std::span<std::uint8_t> rtp_buffer(std::span<std::uint8_t> scratch);
   // `buffer` holds `length` plaintext bytes and has room for the SRTP trailer after them.
   void send_rtp(std::span<std::uint8_t> buffer, std::size_t length);
   void send_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
@@ -178,6 +183,7 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
   rtc::ice::PathId next_path_ = 1;
   std::optional<rtc::ice::PathId> dtls_path_;  // where DTLS came from before a nomination
   std::optional<SendRoute> send_route_;  // see SendRoute
+  std::uint8_t* in_place_ = nullptr;     // the last rtp_buffer() handed out in the send batch
   boost::asio::steady_timer dtls_timer_;
   boost::asio::steady_timer expire_timer_;
   std::array<std::uint8_t, kMaxPacket + rtc::srtp::kMaxTrailerLength> media_buffer_{};

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 #include <numeric>
 #include <vector>
 
@@ -27,9 +28,18 @@ thread_local bool t_batch_gone = false;
 struct ThreadBatch {
   ~ThreadBatch() { t_batch_gone = true; }
   int depth = 0;
-  std::vector<std::uint8_t> bytes;
+  // Not a vector: growing one zero-fills, and slots are written by their users anyway.
+  std::unique_ptr<std::uint8_t[]> bytes;
+  std::size_t used = 0;
   std::vector<Entry> entries;
   std::vector<std::uint32_t> order;
+
+  void ensure_storage() {
+    if (bytes) return;
+    bytes.reset(new std::uint8_t[UdpSendBatch::kCapacityBytes]);
+    entries.reserve(1024);
+    order.reserve(1024);
+  }
 };
 
 ThreadBatch& batch() {
@@ -49,7 +59,7 @@ void send_group(std::span<const Entry*> group, ThreadBatch& state) {
     const std::size_t count = std::min(kMaxPerCall, group.size() - done);
     for (std::size_t i = 0; i < count; ++i) {
       const Entry& entry = *group[done + i];
-      vectors[i] = iovec{state.bytes.data() + entry.offset, entry.length};
+      vectors[i] = iovec{state.bytes.get() + entry.offset, entry.length};
       messages[i] = mmsghdr{};
       messages[i].msg_hdr.msg_iov = &vectors[i];
       messages[i].msg_hdr.msg_iovlen = 1;
@@ -91,16 +101,36 @@ bool UdpSendBatch::queue(int fd, const boost::asio::ip::udp::endpoint& to, std::
   ThreadBatch& state = batch();
   const std::size_t length = header.size() + payload.size();
   if (state.depth == 0 || length > kMaxDatagram) return false;
-  if (state.bytes.capacity() == 0) {
-    state.bytes.reserve(kCapacityBytes);
-    state.entries.reserve(1024);
-    state.order.reserve(1024);
-  }
-  if (state.bytes.size() + length > kCapacityBytes) flush();
-  const auto offset = static_cast<std::uint32_t>(state.bytes.size());
-  state.bytes.insert(state.bytes.end(), header.begin(), header.end());
-  state.bytes.insert(state.bytes.end(), payload.begin(), payload.end());
+  state.ensure_storage();
+  if (state.used + length > kCapacityBytes) flush();
+  const auto offset = static_cast<std::uint32_t>(state.used);
+  if (!header.empty()) std::memcpy(state.bytes.get() + offset, header.data(), header.size());
+  if (!payload.empty()) std::memcpy(state.bytes.get() + offset + header.size(), payload.data(), payload.size());
+  state.used += length;
   state.entries.push_back(Entry{fd, to, offset, static_cast<std::uint32_t>(length), counters});
+  return true;
+}
+
+std::span<std::uint8_t> UdpSendBatch::slot() {
+  if (t_batch_gone) return {};
+  ThreadBatch& state = batch();
+  if (state.depth == 0) return {};
+  state.ensure_storage();
+  if (state.used + kMaxDatagram > kCapacityBytes) flush();
+  return {state.bytes.get() + state.used, kMaxDatagram};
+}
+
+bool UdpSendBatch::commit_slot(std::span<const std::uint8_t> datagram, int fd, const boost::asio::ip::udp::endpoint& to,
+                               UdpSendCounters counters) {
+  if (t_batch_gone) return false;
+  ThreadBatch& state = batch();
+  if (state.depth == 0 || !state.bytes || datagram.data() != state.bytes.get() + state.used ||
+      datagram.size() > kMaxDatagram) {
+    return false;
+  }
+  state.entries.push_back(Entry{fd, to, static_cast<std::uint32_t>(state.used), static_cast<std::uint32_t>(datagram.size()),
+                                counters});
+  state.used += datagram.size();
   return true;
 }
 
@@ -136,7 +166,7 @@ void UdpSendBatch::flush() {
     start = end;
   }
   state.entries.clear();
-  state.bytes.clear();
+  state.used = 0;
 }
 
 }  // namespace shoal::webrtc

@@ -36,6 +36,14 @@ class UdpSendBatch {
   // batch with no copy before.
   static bool queue(int fd, const boost::asio::ip::udp::endpoint& to, std::span<const std::uint8_t> header,
                     std::span<const std::uint8_t> payload, UdpSendCounters counters);
+  // A place in this thread's batch to write the next datagram into (kMaxDatagram bytes), so it is
+  // built where it is sent from instead of copied there; empty when no Scope is open. It stays
+  // valid until the next call that queues or flushes on this thread.
+  static std::span<std::uint8_t> slot();
+  // Queues the first `length` bytes of the last slot() as a datagram. False when the slot is no
+  // longer the batch's next place (something was queued or flushed since): send it otherwise.
+  static bool commit_slot(std::span<const std::uint8_t> datagram, int fd, const boost::asio::ip::udp::endpoint& to,
+                          UdpSendCounters counters);
   // A socket is closing: drop what is queued for it.
   static void forget(int fd);
   // Sends what is queued (also done when the batch fills up).

@@ -130,6 +130,16 @@ bool TurnServer::send_on_route(const TurnRoute& route, const udp::endpoint& peer
   return true;
 }
 
+bool TurnServer::frame_on_route(const TurnRoute& route, std::span<std::uint8_t, 4> header, std::size_t payload_size) {
+  static_assert(stun::ChannelData::kHeaderSize == 4);
+  // Over a stream ChannelData is padded to 4 bytes, which a datagram built in place has no room for.
+  if (!route_current(route) || !route.channel || route.client.is_stream()) return false;
+  if (!stun::ChannelData::write_header(header, *route.channel, payload_size)) return false;
+  ++stats_.packets_from_peer;
+  stats_.bytes_from_peer += payload_size;
+  return true;
+}
+
 void TurnServer::expire(TimePoint now) {
   now_ = std::max(now_, now);
   closed_.clear();

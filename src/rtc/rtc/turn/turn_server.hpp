@@ -46,6 +46,11 @@ class TurnServer {
   }
   bool send_on_route(const TurnRoute& route, const boost::asio::ip::udp::endpoint& peer,
                      std::span<const std::uint8_t> payload);
+  // For a datagram its sender builds in place: when `route` is current and a channel over UDP,
+  // writes the ChannelData header for `payload_size` bytes into `header` (in front of the
+  // payload), counts the packet and returns true; otherwise false, writing nothing (send it with
+  // send_on_route).
+  bool frame_on_route(const TurnRoute& route, std::span<std::uint8_t, 4> header, std::size_t payload_size);
   void expire(std::chrono::steady_clock::time_point now);  // drops expired allocations/permissions/channels
   void remove_client(const TurnClient& client);            // TCP connection closed
   std::size_t allocation_count() const { return allocations_.size(); }
