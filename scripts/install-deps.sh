@@ -20,6 +20,9 @@ if [[ "${1:-}" == "--test" ]]; then
   # Browser end-to-end tests (tests/e2e): Chromium, and Node.js with npm unless node is there.
   packages+=(chromium)
   command -v node > /dev/null || packages+=(nodejs npm)
+  # The Docker test (tests/docker): a daemon, Compose, and debootstrap for the base image when no
+  # image registry is reachable; curl talks to the containers.
+  packages+=(docker.io docker-compose debootstrap curl)
 fi
 
 missing=()
