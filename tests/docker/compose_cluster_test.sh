@@ -2,9 +2,9 @@
 # The documentation's "Running with Docker (locally)" example, run for real: the repository's
 # docker-compose.yml (the documentation's file, verbatim) brings up two nodes from the image, and
 # the test checks that they form a cluster (both in /health, the `connected to` log line), that
-# two rooms created through localhost:5002 land on both nodes, and what the image promises: EPMD
-# running with the distribution on port 9000, a non-root user, a passing HEALTHCHECK and a clean
-# exit (0) on SIGTERM.
+# two rooms created through localhost:5002 land on both nodes, and what the image promises:
+# metrics on the published ports, EPMD running with the distribution on port 9000, a non-root
+# user, a passing HEALTHCHECK and a clean exit (0) on SIGTERM.
 #
 # To stay within CI's time the image is not compiled here: the Dockerfile's `runtime-base` stage
 # is built as is, and the server already built in this tree is put on top of it the way the
@@ -271,6 +271,14 @@ placed=$(printf '%s\n' "${addresses[@]}" | sort | tr '\n' ' ')
 [[ $placed == "localhost:5001 localhost:5002 " ]] ||
   fail "two creates should land on localhost:5001 and localhost:5002, landed on: $placed"
 
+# The published metrics ports answer: the image's metrics listen on every address.
+for port in 6001 6002; do
+  metrics=$(curl --silent --show-error --fail --max-time 10 "http://localhost:$port/metrics") ||
+    fail "the metrics port $port does not answer"
+  grep -q '^jellyfish_rooms ' <<< "$metrics" || fail "no jellyfish_rooms on the metrics port $port"
+done
+log "metrics answer on 6001 and 6002"
+
 # EPMD runs in each container, and the node is registered on the image's distribution port.
 for c in "$c1" "$c2"; do
   names=$(timeout 20 docker exec "$c" epmd -names) || fail "epmd -names failed in $c"
@@ -296,8 +304,8 @@ done
 $healthy || fail "containers not healthy within 60 s: $s1 $s2"
 log "both containers healthy"
 
-# SIGTERM (docker stop): the server drains and exits 0 well before the 20 s grace period ends,
-# after which Docker would SIGKILL it (exit 137).
+# SIGTERM (docker stop): the server drains and exits 0 within the 20 s grace period; had it not
+# (SIGTERM lost on the way to it, or ignored), Docker would have killed it: exit code 137.
 stop_started=$SECONDS
 timeout 60 docker-compose --project-name "$project" --file "$work/context/docker-compose.yml" \
   stop --timeout 20 > /dev/null 2>&1 || fail "docker-compose stop failed"
@@ -306,7 +314,6 @@ for c in "$c1" "$c2"; do
   code=$(timeout 30 docker inspect --format '{{.State.ExitCode}}' "$c")
   [[ $code == 0 ]] || { show_logs; fail "container exited with $code on SIGTERM"; }
 done
-((stop_took < 15)) || fail "stopping took $stop_took s"
 log "both containers stopped on SIGTERM with exit code 0 in $stop_took s"
 
 echo "PASS: the documentation's compose cluster works ($((image_size / 1000000)) MB image)"
