@@ -21,6 +21,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(erlang-ssl openssl)
   # Browser end-to-end tests (tests/e2e): Chromium (Node.js and npm are in the list above).
   packages+=(chromium)
+  # The Docker test (tests/docker): a daemon, Compose, and debootstrap for the base image when no
+  # image registry is reachable; curl talks to the containers.
+  packages+=(docker.io docker-compose debootstrap curl)
 fi
 
 missing=()

@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# The documentation's "Running with Docker (locally)" example, run for real: the repository's
+# docker-compose.yml (the documentation's file, verbatim) brings up two nodes from the image, and
+# the test checks that they form a cluster (both in /health, the `connected to` log line), that
+# two rooms created through localhost:5002 land on both nodes, and what the image promises:
+# metrics on the published ports, EPMD running with the distribution on port 9000, a non-root
+# user, a passing HEALTHCHECK and a clean exit (0) on SIGTERM.
+#
+# To stay within CI's time the image is not compiled here: the Dockerfile's `runtime-base` stage
+# is built as is, and the server already built in this tree is put on top of it the way the
+# Dockerfile's last stage puts the one it compiles (COPY of shoal and epmd into /usr/local/bin).
+# That small Dockerfile sits next to the compose file in a temporary directory, so `build: .`
+# works unchanged.
+#
+# Docker: a daemon that answers is used; otherwise the test starts its own dockerd (own socket,
+# data root and exec root in a temporary directory; no iptables, no default bridge) and stops it
+# at the end. When debian:bookworm-slim can be neither found nor pulled (no image
+# registry reachable), the test builds that base image with debootstrap from the host's Debian
+# mirror and caches its tarball under <build dir>/docker-cache for later runs.
+#
+# Exit 77 (skip) only when no daemon answers and dockerd cannot be started.
+#
+# Usage: compose_cluster_test.sh <source dir> <build dir> <shoal binary>
+set -euo pipefail
+
+source_dir=$(cd "$1" && pwd)
+build_dir=$(cd "$2" && pwd)
+shoal_binary=$3
+readonly skip_code=77
+readonly base_image=debian:bookworm-slim
+readonly token=development
+started=$SECONDS
+
+log() { echo "[$((SECONDS - started))s] $*"; }
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+for tool in docker dockerd docker-compose curl strip; do
+  command -v "$tool" > /dev/null || fail "$tool is missing: run scripts/install-deps.sh --test"
+done
+epmd_binary=$(readlink -f "$(command -v epmd)") || fail "epmd is missing: run scripts/install-deps.sh"
+[[ -x $shoal_binary ]] || fail "no server binary at $shoal_binary"
+
+# The classic builder: BuildKit may be missing from the client, and it is not needed here.
+export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/shoal-docker-test.XXXXXX")
+project="shoaldockertest$$"
+runtime_base_tag="shoal-docker-test-runtime-base:$$"
+own_daemon_pid=""
+imported_base=false
+compose_up=false
+
+compose() { timeout 120 docker-compose --project-name "$project" --file "$work/context/docker-compose.yml" "$@"; }
+
+# Stops the dockerd this test started, and what it started (containerd, shims: its process group).
+stop_own_dockerd() {
+  [[ -n $own_daemon_pid ]] || return 0
+  kill -TERM "$own_daemon_pid" 2> /dev/null
+  for _ in $(seq 300); do
+    kill -0 "$own_daemon_pid" 2> /dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$own_daemon_pid" 2> /dev/null
+  # Mounts that a killed daemon left behind would block removing its data root.
+  grep -o " $work/[^ ]*" /proc/self/mounts | cut -c2- | sort -r | xargs -r -n1 umount -l 2> /dev/null
+  return 0
+}
+
+cleanup() {
+  local status=$?
+  set +e
+  log "cleaning up"
+  if $compose_up; then
+    # --rmi local: the images compose built for the two services (they have no other tag).
+    timeout 120 docker-compose --project-name "$project" --file "$work/context/docker-compose.yml" \
+      down --rmi local --volumes --remove-orphans --timeout 10 > /dev/null 2>&1 ||
+      echo "warning: docker-compose down failed" >&2
+  fi
+  if [[ -z $own_daemon_pid ]]; then
+    # A daemon that was there before keeps only what it had.
+    timeout 60 docker image rm "$runtime_base_tag" > /dev/null 2>&1
+    $imported_base && timeout 60 docker image rm "$base_image" > /dev/null 2>&1
+  else
+    stop_own_dockerd
+  fi
+  rm -rf "$work"
+  log "done (exit $status)"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# --- A Docker daemon ---------------------------------------------------------------------------
+if timeout 20 docker version --format '{{.Server.Version}}' > /dev/null 2>&1; then
+  log "using the Docker daemon that answers"
+else
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "SKIP: no Docker daemon answers and dockerd needs root to start"
+    exit $skip_code
+  fi
+  export DOCKER_HOST="unix://$work/docker/docker.sock"
+  # No iptables and no default bridge: the test needs neither NAT nor docker0 (builds use the
+  # host network, compose makes its own network, published ports go through docker-proxy), and
+  # netfilter may be missing where the daemon runs nested. The storage driver is the daemon's
+  # choice (overlay2 where overlay mounts work); failing that, vfs works anywhere.
+  start_dockerd() {
+    rm -rf "$work/docker"
+    mkdir -p "$work/docker/data" "$work/docker/exec"
+    setsid dockerd --host "$DOCKER_HOST" --data-root "$work/docker/data" --exec-root "$work/docker/exec" \
+      --pidfile "$work/docker/dockerd.pid" --iptables=false --bridge none "$@" \
+      > "$work/docker/dockerd.log" 2>&1 < /dev/null &
+    own_daemon_pid=$!
+    for _ in $(seq 120); do
+      timeout 5 docker version > /dev/null 2>&1 && return 0
+      kill -0 "$own_daemon_pid" 2> /dev/null || break
+      sleep 0.5
+    done
+    stop_own_dockerd
+    return 1
+  }
+  if ! start_dockerd && ! start_dockerd --storage-driver vfs; then
+    tail -n 20 "$work/docker/dockerd.log"
+    echo "SKIP: no Docker daemon answers and dockerd could not be started (its log is above)"
+    exit $skip_code
+  fi
+  log "started dockerd (pid $own_daemon_pid, storage driver $(timeout 10 docker info --format "{{.Driver}}"))"
+fi
+
+# --- The base image ----------------------------------------------------------------------------
+# The first bookworm mirror of the host's apt sources (deb822 files first, then one-line ones).
+host_debian_mirror() {
+  local file
+  for file in /etc/apt/sources.list.d/*.sources; do
+    [[ -f $file ]] || continue
+    awk 'BEGIN { RS = ""; FS = "\n" }
+      {
+        uris = ""; suites = 0; enabled = 1
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^URIs:/) { split($i, f, /[ \t]+/); uris = f[2] }
+          if ($i ~ /^Suites:/ && $i ~ /[ \t]bookworm([ \t]|$)/) suites = 1
+          if ($i ~ /^Enabled:[ \t]*no/) enabled = 0
+        }
+        if (uris != "" && suites && enabled) { print uris; exit }
+      }' "$file"
+  done
+  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f $file ]] || continue
+    sed -nE 's/^deb[ \t]+(\[[^]]*\][ \t]+)?([^ \t]+)[ \t]+bookworm([ \t].*)?$/\2/p' "$file"
+  done
+}
+
+# A stand-in for the official image: Debian 12 minbase without documentation, like the slim one.
+make_base_tarball() {
+  local tarball=$1 mirror rootfs="$work/rootfs"
+  mirror=$(host_debian_mirror)
+  mirror=${mirror%%$'\n'*}
+  [[ -n $mirror ]] || fail "no bookworm mirror in the host's apt sources"
+  log "debootstrap bookworm (minbase) from the host's mirror"
+  timeout 420 debootstrap --variant=minbase bookworm "$rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 ||
+    { tail -n 20 "$work/debootstrap.log"; fail "debootstrap failed"; }
+  cat > "$rootfs/etc/dpkg/dpkg.cfg.d/docker-slim" << 'EOF'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+EOF
+  find "$rootfs/usr/share/doc" -mindepth 2 ! -name copyright ! -type d -delete
+  rm -rf "$rootfs"/usr/share/{man,info,locale}/* "$rootfs"/var/cache/apt/archives/*.deb \
+    "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log \
+    "$rootfs"/var/cache/ldconfig/aux-cache
+  mkdir -p "$(dirname "$tarball")"
+  tar --numeric-owner -C "$rootfs" -czf "$tarball.partial" .
+  mv "$tarball.partial" "$tarball"
+  rm -rf "$rootfs"
+}
+
+if timeout 30 docker image inspect "$base_image" > /dev/null 2>&1; then
+  log "$base_image is there"
+elif timeout 20 docker pull "$base_image" > /dev/null 2>&1; then
+  log "pulled $base_image"
+  imported_base=true
+else
+  base_tarball="$build_dir/docker-cache/debian-bookworm-minbase.tar.gz"
+  if [[ -s $base_tarball ]]; then
+    log "$base_image cannot be pulled: importing the cached debootstrap tarball"
+  else
+    log "$base_image cannot be pulled: building it"
+    make_base_tarball "$base_tarball"
+  fi
+  timeout 120 docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["bash"]' "$base_tarball" "$base_image" > /dev/null
+  imported_base=true
+  log "imported $base_image"
+fi
+
+# --- The image -----------------------------------------------------------------------------------
+# The runtime stage as the Dockerfile has it. Its packages come from the mirror in the base
+# image's apt sources; the build uses the host's network, which reaches it without NAT.
+log "building the Dockerfile's runtime-base stage"
+timeout 480 docker build --network host --target runtime-base --tag "$runtime_base_tag" "$source_dir" \
+  > "$work/build.log" 2>&1 || { tail -n 30 "$work/build.log"; fail "docker build --target runtime-base failed"; }
+
+mkdir -p "$work/context"
+strip -o "$work/context/shoal" "$shoal_binary"
+cp "$epmd_binary" "$work/context/epmd"
+cat > "$work/context/Dockerfile" << EOF
+FROM $runtime_base_tag
+COPY shoal epmd /usr/local/bin/
+EOF
+cp "$source_dir/docker-compose.yml" "$work/context/docker-compose.yml"
+
+# --- The documentation's compose file ------------------------------------------------------------
+for port in 5001 5002 6001 6002; do
+  if (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
+    fail "port $port is taken on this machine; the documentation's compose file publishes it"
+  fi
+done
+log "docker-compose up"
+compose_up=true
+timeout 240 docker-compose --project-name "$project" --file "$work/context/docker-compose.yml" \
+  up --detach --build > "$work/compose-up.log" 2>&1 || { tail -n 30 "$work/compose-up.log"; fail "docker-compose up failed"; }
+c1=$(compose ps -q jellyfish1)
+c2=$(compose ps -q jellyfish2)
+[[ -n $c1 && -n $c2 ]] || fail "the two services are not running"
+image_id=$(timeout 30 docker inspect --format '{{.Image}}' "$c1")
+image_size=$(timeout 30 docker image inspect --format '{{.Size}}' "$image_id")
+base_size=$(timeout 30 docker image inspect --format '{{.Size}}' "$base_image")
+log "image size: $((image_size / 1000000)) MB (base image $((base_size / 1000000)) MB)"
+
+show_logs() {
+  compose logs --no-color --tail 40 2>&1 || true
+}
+
+health() { curl --silent --max-time 2 -H "authorization: Bearer $token" "http://localhost:$1/health"; }
+
+# Both nodes in /health, on both sides: j1 lists j2 and j2 lists j1.
+cluster_formed=false
+for _ in $(seq 120); do
+  h1=$(health 5001 || true)
+  h2=$(health 5002 || true)
+  if grep -q '"connectedNodes":\[[^]]*"j2@jellyfish2"' <<< "$h1" &&
+    grep -q '"connectedNodes":\[[^]]*"j1@jellyfish1"' <<< "$h2"; then
+    cluster_formed=true
+    break
+  fi
+  sleep 0.5
+done
+$cluster_formed || { show_logs; echo "j1: $h1"; echo "j2: $h2"; fail "the cluster did not form within 60 s"; }
+log "cluster formed: $h2"
+
+compose logs --no-color > "$work/compose.log" 2>&1
+grep -qE 'connected to :"j[12]@jellyfish[12]"' "$work/compose.log" ||
+  { show_logs; fail "no 'connected to' log line"; }
+
+# Two creates sent to localhost:5002 land on both nodes.
+addresses=()
+for i in 1 2; do
+  response=$(curl --silent --show-error --max-time 10 -X POST -H "authorization: Bearer $token" \
+    http://localhost:5002/room) || fail "POST /room $i failed"
+  address=$(grep -o '"jellyfish_address":"[^"]*"' <<< "$response" | cut -d'"' -f4)
+  [[ -n $address ]] || fail "POST /room $i answered without jellyfish_address: $response"
+  log "POST /room $i -> $address"
+  addresses+=("$address")
+done
+placed=$(printf '%s\n' "${addresses[@]}" | sort | tr '\n' ' ')
+[[ $placed == "localhost:5001 localhost:5002 " ]] ||
+  fail "two creates should land on localhost:5001 and localhost:5002, landed on: $placed"
+
+# The published metrics ports answer: the image's metrics listen on every address.
+for port in 6001 6002; do
+  metrics=$(curl --silent --show-error --fail --max-time 10 "http://localhost:$port/metrics") ||
+    fail "the metrics port $port does not answer"
+  grep -q '^jellyfish_rooms ' <<< "$metrics" || fail "no jellyfish_rooms on the metrics port $port"
+done
+log "metrics answer on 6001 and 6002"
+
+# EPMD runs in each container, and the node is registered on the image's distribution port.
+for c in "$c1" "$c2"; do
+  names=$(timeout 20 docker exec "$c" epmd -names) || fail "epmd -names failed in $c"
+  grep -qE '^name j[12] at port 9000$' <<< "$names" || fail "node not on port 9000: $names"
+  user=$(timeout 20 docker exec "$c" id -un) || fail "docker exec id failed"
+  [[ $user == shoal ]] || fail "the server runs as '$user', not as the image's non-root user"
+  pid1=$(timeout 20 docker exec "$c" cat /proc/1/comm) || fail "docker exec cat failed"
+  [[ $pid1 == tini ]] || fail "PID 1 is '$pid1', not tini"
+done
+log "epmd serves j1 and j2 on port 9000; the server runs as shoal under tini"
+
+# The image's HEALTHCHECK (first probe after its 10 s interval).
+healthy=false
+for _ in $(seq 60); do
+  s1=$(timeout 30 docker inspect --format '{{.State.Health.Status}}' "$c1")
+  s2=$(timeout 30 docker inspect --format '{{.State.Health.Status}}' "$c2")
+  if [[ $s1 == healthy && $s2 == healthy ]]; then
+    healthy=true
+    break
+  fi
+  sleep 1
+done
+$healthy || fail "containers not healthy within 60 s: $s1 $s2"
+log "both containers healthy"
+
+# SIGTERM (docker stop): the server drains and exits 0 within the 20 s grace period; had it not
+# (SIGTERM lost on the way to it, or ignored), Docker would have killed it: exit code 137.
+stop_started=$SECONDS
+timeout 60 docker-compose --project-name "$project" --file "$work/context/docker-compose.yml" \
+  stop --timeout 20 > /dev/null 2>&1 || fail "docker-compose stop failed"
+stop_took=$((SECONDS - stop_started))
+for c in "$c1" "$c2"; do
+  code=$(timeout 30 docker inspect --format '{{.State.ExitCode}}' "$c")
+  [[ $code == 0 ]] || { show_logs; fail "container exited with $code on SIGTERM"; }
+done
+log "both containers stopped on SIGTERM with exit code 0 in $stop_took s"
+
+echo "PASS: the documentation's compose cluster works ($((image_size / 1000000)) MB image)"
