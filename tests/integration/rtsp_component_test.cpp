@@ -18,7 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -182,10 +184,10 @@ std::string h264_recvonly_section(const std::string& mid) {
 }
 
 std::string add_rtsp(std::uint16_t port, const std::string& room, const std::string& source_uri,
-                     const std::string& extra_options = "") {
+                     int keep_alive_interval_ms = 1000) {
   const std::string body = R"({"type":"rtsp","options":{"sourceUri":")" + source_uri + R"(","rtpPort":)" +
-                           std::to_string(free_port()) + R"(,"reconnectDelay":300,"keepAliveInterval":1000)" +
-                           extra_options + "}}";
+                           std::to_string(free_port()) + R"(,"reconnectDelay":300,"keepAliveInterval":)" +
+                           std::to_string(keep_alive_interval_ms) + "}}";
   auto added = api(port, "POST", "/room/" + room + "/component", body);
   EXPECT_EQ(added.status, 201) << added.body;
   return added.status == 201 ? added.json_body()["data"]["id"].get<std::string>() : "";
@@ -260,6 +262,44 @@ TEST(RtspComponent, PublishesTheSourceVideoAsATrackAndTearsDownOnDelete) {
   EXPECT_EQ(removed["data"]["id"], component);
 }
 
+// The first picture of an fMP4 header + segment, decoded by ffmpeg to 8-bit gray ("" on failure).
+std::string first_gray_picture(const std::filesystem::path& header, const std::filesystem::path& segment) {
+  const auto joined = std::filesystem::temp_directory_path() / ("shoal-rtsp-hls-" + std::to_string(::getpid()) + ".mp4");
+  {
+    std::ofstream out(joined, std::ios::binary);
+    for (const auto& part : {header, segment}) out << std::ifstream(part, std::ios::binary).rdbuf();
+  }
+  const std::string command = "ffmpeg -v error -i '" + joined.string() + "' -frames:v 1 -f rawvideo -pix_fmt gray - 2>/dev/null";
+  std::string picture;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[65536];
+    while (const auto n = std::fread(buffer, 1, sizeof buffer, pipe)) picture.append(buffer, n);
+    ::pclose(pipe);
+  }
+  std::filesystem::remove(joined);
+  return picture;
+}
+
+TEST(RtspComponent, TheHlsComponentShowsTheSourceVideo) {
+  const auto output = std::filesystem::temp_directory_path() / ("shoal-rtsp-hls-out-" + std::to_string(::getpid()));
+  ShoalProcess shoal(Env{{"JF_OUTPUT_BASE_PATH", output.string()}});
+  GstreamerSource source(free_port());
+  auto room = create_room(shoal.port(), {{"videoCodec", "h264"}});
+  ASSERT_EQ(api(shoal.port(), "POST", "/room/" + room + "/component", R"({"type":"hls"})").status, 201);
+  add_rtsp(shoal.port(), room, source.uri());
+  const auto directory = output / "hls_output" / room;
+  // The broadcast writes a segment only once it has a track: the source's.
+  ASSERT_TRUE(wait_for([&] { return std::filesystem::exists(directory / "muxed_segment_1.m4s"); }, 25s))
+      << shoal.output();
+  const std::string picture = first_gray_picture(directory / "muxed_header.mp4", directory / "muxed_segment_1.m4s");
+  ASSERT_FALSE(picture.empty());
+  // The test pattern is a white ball on black: the source's pictures, not an empty canvas.
+  const auto brightest = *std::max_element(picture.begin(), picture.end(),
+                                           [](char a, char b) { return static_cast<unsigned char>(a) < static_cast<unsigned char>(b); });
+  EXPECT_GT(static_cast<unsigned char>(brightest), 200);
+  std::filesystem::remove_all(output);
+}
+
 TEST(RtspComponent, ReconnectsAfterTheSourceComesBack) {
   ShoalProcess shoal;
   const auto port = free_port();
@@ -331,6 +371,34 @@ TEST(RtspComponent, AStallingSourceIsGivenUpOnAndRetried) {
   EXPECT_TRUE(wait_for([&] { return silent.connections() >= 2; }, 14s)) << shoal.output();
   EXPECT_NE(shoal.output().find("DESCRIBE got no response"), std::string::npos) << shoal.output();
   EXPECT_EQ(api(shoal.port(), "GET", "/room/" + room).status, 200);
+}
+
+TEST(RtspComponent, KeepAlivesComeWithinTheSessionTimeoutOfTheSource) {
+  ShoalProcess shoal;
+  std::atomic<int> keep_alives{0};
+  FakeSource source([&](int fd) {
+    const std::string sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n"
+                            "a=rtpmap:96 H264/90000\r\na=control:track1\r\n";
+    // DESCRIBE, SETUP (a 2 s session timeout), PLAY, then keep-alives: answered until 4 s passed.
+    const auto deadline = Clock::now() + 4s;
+    for (int request = 0; Clock::now() < deadline; ++request) {
+      const auto cseq = read_request_cseq(fd);
+      if (cseq.empty()) continue;
+      std::string headers = "RTSP/1.0 200 OK\r\nCSeq: " + cseq + "\r\n";
+      if (request == 0) {
+        send_all(fd, headers + "Content-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp);
+      } else if (request == 1) {
+        send_all(fd, headers + "Session: 4711;timeout=2\r\nTransport: RTP/AVP;unicast;server_port=9-10\r\n\r\n");
+      } else {
+        if (request >= 3) ++keep_alives;
+        send_all(fd, headers + "Session: 4711\r\n\r\n");
+      }
+    }
+  });
+  auto room = create_room(shoal.port());
+  add_rtsp(shoal.port(), room, source.uri(), 15000);
+  // Every second (half the timeout), not every 15 s.
+  EXPECT_TRUE(wait_for([&] { return keep_alives >= 2; }, 4s)) << shoal.output();
 }
 
 TEST(RtspComponent, ANonH264SourceCrashesTheComponent) {

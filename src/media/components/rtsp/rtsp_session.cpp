@@ -253,6 +253,12 @@ void RtspSession::on_setup(const wire::RtspMessage& response) {
   auto session = response.header("Session") ? wire::parse_session(*response.header("Session")) : std::nullopt;
   if (!session) return end(SessionEnd::Failed, "SETUP answer without a valid Session header");
   session_id_ = session->id;
+  // The server drops a session idle for its timeout: keep-alives must come well within it,
+  // whatever keepAliveInterval says (the original sent them at the option's pace only).
+  if (session->timeout_seconds && *session->timeout_seconds > 0) {
+    settings_.keep_alive_interval_ms =
+        std::min<std::int64_t>(settings_.keep_alive_interval_ms, std::int64_t{*session->timeout_seconds} * 1000 / 2);
+  }
   const auto transport = wire::parse_transport(response.header("Transport").value_or(""));
   if (settings_.interleaved) {
     rtp_channel_ = transport.interleaved_rtp.value_or(0);
