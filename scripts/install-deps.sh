@@ -17,6 +17,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev wrk)
   # ffprobe checks what the HLS component writes.
   packages+=(ffmpeg)
+  # RTSP component tests: GStreamer's RTSP server (python3-gi) serving x264-encoded test video.
+  packages+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+    gstreamer1.0-plugins-ugly)
   # TLS distribution tests: an Erlang node speaking inet_tls_dist, certificates made per run.
   packages+=(erlang-ssl openssl)
   # Browser end-to-end tests (tests/e2e): Chromium (Node.js and npm are in the list above).

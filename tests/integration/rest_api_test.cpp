@@ -231,9 +231,20 @@ TEST_F(RestApi, ComponentsValidateAsTheOriginal) {
   auto second = post(h264, R"({"type":"hls"})");
   EXPECT_EQ(second.status, 400);
   EXPECT_EQ(error_of(second), "\"Reached components limit in room " + h264 + "\"");
-  auto rtsp = post(any, R"({"type":"rtsp","options":{"sourceUri":"rtsp://camera/stream"}})");
-  EXPECT_EQ(rtsp.status, 501);
-  EXPECT_EQ(error_of(rtsp), R"("Component type rtsp is not available in this build of shoal")");
+  // Created at once, as the original: connecting to the source happens afterwards.
+  auto rtsp = post(any, R"({"type":"rtsp","options":{"sourceUri":"rtsp://camera.invalid/stream"}})");
+  ASSERT_EQ(rtsp.status, 201) << rtsp.body;
+  EXPECT_EQ(rtsp.json_body()["data"]["type"], "rtsp");
+  EXPECT_EQ(rtsp.json_body()["data"]["metadata"], json::object());
+  auto tls = post(any, R"({"type":"rtsp","options":{"sourceUri":"rtsps://camera.invalid/stream"}})");
+  EXPECT_EQ(tls.status, 400);
+  EXPECT_EQ(error_of(tls), R"("Invalid sourceUri: rtsps:// (RTSP over TLS) is not supported, use rtsp://")");
+  EXPECT_EQ(error_of(post(any, R"({"type":"rtsp","options":{"sourceUri":"rtsp://x","rtpPort":0}})")),
+            R"("Invalid request body structure")");
+  EXPECT_EQ(error_of(post(any, R"({"type":"rtsp","options":{"sourceUri":"rtsp://x","reconnectDelay":-1}})")),
+            R"("Invalid request body structure")");
+  EXPECT_EQ(error_of(post(any, R"({"type":"rtsp","options":{"sourceUri":"rtsp://x","pierceNat":"no"}})")),
+            R"("Invalid request body structure")");
   auto listed = api(port(), "GET", "/room/" + h264).json_body()["data"]["components"];
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0], component);

@@ -152,9 +152,27 @@ TEST_F(RoomTest, ComponentChecksFollowTheOriginalOrder) {
   Room h264 = make({std::nullopt, VideoCodec::H264});
   EXPECT_EQ(std::get<RoomError>(h264.add_component(ComponentType::Rtsp, std::nullopt)),
             RoomError::InvalidOptions);
-  EXPECT_EQ(std::get<RoomError>(h264.add_component(ComponentType::Rtsp, ComponentOptions{ComponentType::Rtsp})),
-            RoomError::ComponentUnavailable);
+  ComponentOptions tls{ComponentType::Rtsp};
+  tls.source_uri = "rtsps://camera/stream";
+  EXPECT_EQ(std::get<RoomError>(h264.add_component(ComponentType::Rtsp, tls)), RoomError::TlsSourceUnsupported);
   EXPECT_EQ(h264.remove_component("nope"), RoomError::ComponentNotFound);
+}
+
+TEST_F(RoomTest, RtspComponentWithAnUnusableUriIsAddedThenCrashes) {
+  // As the original: the options only require a string; the endpoint then fails on it.
+  std::vector<notifications::ServerEvent> events;
+  bus.subscribe([&](const notifications::ServerEvent& e) { events.push_back(e); });
+  Room room = make();
+  ComponentOptions options{ComponentType::Rtsp};
+  options.source_uri = "http://camera/stream";
+  const auto added = std::get<AddedComponent>(room.add_component(ComponentType::Rtsp, options));
+  EXPECT_EQ(json::parse(added.json), (json{{"id", added.id}, {"type", "rtsp"}, {"metadata", json::object()}}));
+  EXPECT_TRUE(events.empty());
+  loop.run();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, notifications::ServerEventKind::ComponentCrashed);
+  EXPECT_EQ(snapshot(room)["components"].size(), 1u);  // still listed, as a crashed HLS one
+  EXPECT_EQ(room.remove_component(added.id), std::nullopt);
 }
 
 }  // namespace

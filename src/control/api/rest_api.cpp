@@ -83,8 +83,7 @@ std::optional<Response> check_bearer(const server::Node& node, const Request& re
   return std::nullopt;
 }
 
-Response room_error(RoomError error, std::string_view room_id, std::string_view subject_id = {},
-                    std::string_view component_type = {}) {
+Response room_error(RoomError error, std::string_view room_id, std::string_view subject_id = {}) {
   const std::string room(room_id);
   const std::string subject(subject_id);
   switch (error) {
@@ -103,10 +102,9 @@ Response room_error(RoomError error, std::string_view room_id, std::string_view 
       return app_error(http::status::bad_request, "Incompatible video codec enforced in room " + room);
     case RoomError::ComponentsLimit:
       return app_error(http::status::bad_request, "Reached components limit in room " + room);
-    case RoomError::ComponentUnavailable:
-      return app_error(http::status::not_implemented,
-                       "Component type " + std::string(component_type) +
-                           " is not available in this build of shoal");
+    case RoomError::TlsSourceUnsupported:
+      return app_error(http::status::bad_request,
+                       "Invalid sourceUri: rtsps:// (RTSP over TLS) is not supported, use rtsp://");
     case RoomError::InvalidOptions:
     case RoomError::PeerAlreadyConnected:
       break;
@@ -259,7 +257,7 @@ asio::awaitable<Response> add_component(server::Node& node, const std::string& r
   auto work = [room, component_type, options] { return room->add_component(component_type, options); };
   auto result = co_await core::run_on(room->loop(), std::move(work));
   if (auto* error = std::get_if<RoomError>(&result)) {
-    co_return room_error(*error, room_id, {}, type->get<std::string>());
+    co_return room_error(*error, room_id);
   }
   co_return json_response(http::status::created,
                           "{\"data\":" + std::get<room::AddedComponent>(result).json + "}");

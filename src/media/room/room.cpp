@@ -103,10 +103,7 @@ std::variant<AddedComponent, RoomError> Room::add_component_unguarded(
     return RoomError::InvalidOptions;
   }
   if (type == ComponentType::Hls) return start_hls(*options);
-  // RTSP needs an RTSP client this build does not carry yet: refusing is honest, a component
-  // that never produces media would not be.
-  logging::warn(logging::room(id_), "Unable to add component: rtsp components are not available in this build");
-  return RoomError::ComponentUnavailable;
+  return start_rtsp(*options);
 }
 
 std::optional<RoomError> Room::remove_component_unguarded(std::string_view component_id) {
@@ -114,8 +111,12 @@ std::optional<RoomError> Room::remove_component_unguarded(std::string_view compo
   auto it = std::find_if(components_.begin(), components_.end(),
                          [&](const Component& c) { return c.id == component_id; });
   if (it == components_.end()) return RoomError::ComponentNotFound;
+  // An RTSP component is an endpoint for the peers until it is removed or crashes.
+  const bool endpoint = it->rtsp != nullptr;
   stop_hls(*it);
+  stop_rtsp(*it, true);
   components_.erase(it);
+  if (endpoint) send_to_ready_peers(signaling::endpoint_removed_event(component_id), {});
   logging::info(logging::component(id_, component_id), "Removed component \"{}\"", component_id);
   publish_snapshot();
   return std::nullopt;
@@ -193,8 +194,9 @@ void Room::on_connect(Peer& peer, json metadata) {
     }
   }
   for (const auto& component : components_) {
+    if (component.options.type == ComponentType::Rtsp && !component.rtsp) continue;  // crashed: gone
     others.push_back({component.id, component.options.type == ComponentType::Hls ? "hls" : "rtsp",
-                      json(nullptr)});
+                      json(nullptr), signaling::tracks_json(track_views(component.id))});
   }
   peer.channel->send_media_event(signaling::connected_event(peer.id, others));
   // The v0.5.3 client ignores `otherEndpoints[].tracks`: existing tracks must follow as

@@ -12,6 +12,7 @@
 #include "room/peer_channel.hpp"
 #include "room/peer_media.hpp"
 #include "room/room_config.hpp"
+#include "room/rtsp_source.hpp"
 #include "rtc/rtcp/report_block.hpp"
 #include "rtc/rtcp/sender_report.hpp"
 #include "rtc/rtp/rtp_packet.hpp"
@@ -64,7 +65,7 @@ enum class RoomError {
   InvalidOptions,        // 400 Invalid request body structure
   IncompatibleCodec,     // 400 Incompatible video codec enforced in room <id>
   ComponentsLimit,       // 400 Reached components limit in room <id>
-  ComponentUnavailable,  // 501: component type not built into this server
+  TlsSourceUnsupported,  // 400: an rtsps:// sourceUri (this server's RTSP client has no TLS)
 };
 
 struct AddedPeer {
@@ -92,7 +93,7 @@ struct RoomSettings {
   components::hls::HlsLiveIndex* hls_live_index = nullptr;  // node-wide, for blocking reloads
 };
 
-class Room final : private PeerMediaEvents {
+class Room final : private PeerMediaEvents, private RtspSourceEvents {
  public:
   Room(std::string id, RoomConfig config, boost::asio::io_context& loop, RoomSettings settings);
   ~Room() override;
@@ -157,6 +158,8 @@ class Room final : private PeerMediaEvents {
     // HLS: the running broadcast; null once it crashed (the component stays listed, as in
     // the original).
     std::unique_ptr<components::hls::HlsComponent> hls;
+    // RTSP: the source's session and its reconnects; null once it crashed.
+    std::unique_ptr<RtspSource> rtsp{};
   };
 
   std::variant<AddedPeer, RoomError> add_peer_unguarded(const std::optional<PeerOptions>& options);
@@ -197,6 +200,17 @@ class Room final : private PeerMediaEvents {
   void on_hls_notice(const std::string& component_id, const components::hls::HlsNotice& notice);
   void stop_hls(Component& component);  // ends its broadcast (last segment, closed playlist)
   void stop_components();
+  // --- RTSP components (room_rtsp.cpp) ---
+  std::variant<AddedComponent, RoomError> start_rtsp(const ComponentOptions& options);
+  // Ends its session (TEARDOWN) and takes its track out of the room; `notify`: tell the peers
+  // (not while the room itself closes).
+  void stop_rtsp(Component& component, bool notify);
+  Component* find_component(std::string_view component_id);
+  media::Producer& on_rtsp_track(RtspSource& source, media::TrackDescription track) override;
+  void on_rtsp_track_ready(RtspSource& source) override;
+  void on_rtsp_track_gone(RtspSource& source, const std::string& track_id) override;
+  void on_rtsp_packet(media::Producer& track, const rtc::rtp::RtpPacket& packet, std::int64_t arrival_us) override;
+  void on_rtsp_crashed(RtspSource& source, std::string_view reason) override;
   void count_traffic(Peer& peer);
 
   // --- endpoint and track metadata (room_metadata.cpp) ---
@@ -217,8 +231,9 @@ class Room final : private PeerMediaEvents {
   void start_round(Peer& peer);
   void answer_offer(Peer& peer, signaling::SdpOffer offer);
   void announce_tracks_to(Peer& receiver);
-  void publish_tracks(Peer& owner, const std::vector<media::Producer*>& added);
-  void unpublish_tracks(Peer& owner, const std::vector<std::string>& track_ids);
+  // The owner is a peer or a component; a peer's media (its transport forgets the SSRCs).
+  void publish_tracks(const std::string& owner_id, const std::vector<media::Producer*>& added);
+  void unpublish_tracks(const std::string& owner_id, PeerMedia* owner_media, const std::vector<std::string>& track_ids);
   void drop_media(Peer& peer);
   std::vector<signaling::TrackView> track_views(std::string_view owner_id) const;
   media::Producer* find_track(std::string_view track_id);

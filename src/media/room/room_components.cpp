@@ -1,6 +1,6 @@
 // Components of a room. HLS: the broadcast runs on its own thread (components/hls); the room
 // feeds it every published track's packets and answers what it reports back, on its loop.
-// RTSP is not built yet and is refused with 501.
+// RTSP sources: room_rtsp.cpp.
 #include "room/media_timer.hpp"
 #include "room/room.hpp"
 
@@ -81,7 +81,10 @@ void Room::stop_hls(Component& component) {
 }
 
 void Room::stop_components() {
-  for (auto& component : components_) stop_hls(component);
+  for (auto& component : components_) {
+    stop_hls(component);
+    stop_rtsp(component, false);
+  }
 }
 
 }  // namespace shoal::room

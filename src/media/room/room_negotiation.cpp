@@ -302,8 +302,8 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
     return binding.producer == nullptr || !still_published.contains(binding.producer->id());
   });
   media->inbound.rebuild();
-  if (!removed.empty()) unpublish_tracks(peer, removed);
-  if (!added.empty()) publish_tracks(peer, added);
+  if (!removed.empty()) unpublish_tracks(peer.id, peer.media.get(), removed);
+  if (!added.empty()) publish_tracks(peer.id, added);
 
   if (connected) {
     const std::int64_t now = steady_now_ms();
@@ -315,28 +315,29 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   media_tick();
 }
 
-void Room::publish_tracks(Peer& owner, const std::vector<media::Producer*>& added) {
+void Room::publish_tracks(const std::string& owner_id, const std::vector<media::Producer*>& added) {
   std::vector<signaling::TrackView> views;
   for (const auto* track : added) {
-    logging::info(logging::peer(id_, owner.id), "Peer \"{}\" published {} track \"{}\" ({})", owner.id,
+    logging::info(logging::peer(id_, owner_id), "Endpoint \"{}\" published {} track \"{}\" ({})", owner_id,
                   sdp::to_string(track->description().kind), track->id(), track->description().codec_name);
     views.push_back(track_view(*track));
   }
   if (hls_feed_) {
     for (auto* track : added) hls_feed_->add(*track);
   }
-  const auto event = signaling::tracks_added_event(owner.id, views);
+  const auto event = signaling::tracks_added_event(owner_id, views);
   for (auto& other : peers_) {
-    if (other.id == owner.id || !other.endpoint_ready || !other.channel) continue;
+    if (other.id == owner_id || !other.endpoint_ready || !other.channel) continue;
     other.channel->send_media_event(event);
     start_round(other);
   }
   publish_snapshot_soon();
 }
 
-void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_ids) {
+void Room::unpublish_tracks(const std::string& owner_id, PeerMedia* owner_media,
+                            const std::vector<std::string>& track_ids) {
   for (auto& other : peers_) {
-    if (other.id == owner.id || !other.media) continue;
+    if (other.id == owner_id || !other.media) continue;
     // Only tracks this peer has in its current midToTrackId may be named (the client throws
     // on others).
     std::vector<std::string> known;
@@ -350,27 +351,27 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
       }
     }
     if (!known.empty() && other.channel && other.endpoint_ready) {
-      other.channel->send_media_event(signaling::tracks_removed_event(owner.id, known));
+      other.channel->send_media_event(signaling::tracks_removed_event(owner_id, known));
     }
     if (other.endpoint_ready) start_round(other);
   }
   for (const auto& id : track_ids)
-    logging::info(logging::peer(id_, owner.id), "Peer \"{}\" unpublished track \"{}\"", owner.id, id);
+    logging::info(logging::peer(id_, owner_id), "Endpoint \"{}\" unpublished track \"{}\"", owner_id, id);
   for (auto& track : tracks_) {
-    if (track->owner_id() == owner.id &&
+    if (track->owner_id() == owner_id &&
         std::find(track_ids.begin(), track_ids.end(), track->id()) != track_ids.end()) {
       if (hls_feed_) hls_feed_->remove(*track);
       router_.remove_producer(*track);
-      if (owner.media && owner.media->transport) {
+      if (owner_media != nullptr && owner_media->transport) {
         for (const auto& source : track->streams()) {
-          owner.media->transport->forget_inbound_ssrc(source.ssrc());
-          owner.media->transport->forget_inbound_ssrc(source.rtx_ssrc());
+          owner_media->transport->forget_inbound_ssrc(source.ssrc());
+          owner_media->transport->forget_inbound_ssrc(source.rtx_ssrc());
         }
       }
     }
   }
   std::erase_if(tracks_, [&](const std::unique_ptr<media::Producer>& t) {
-    return t->owner_id() == owner.id && std::find(track_ids.begin(), track_ids.end(), t->id()) != track_ids.end();
+    return t->owner_id() == owner_id && std::find(track_ids.begin(), track_ids.end(), t->id()) != track_ids.end();
   });
   update_forwarded_count();
   publish_snapshot_soon();
@@ -378,11 +379,14 @@ void Room::unpublish_tracks(Peer& owner, const std::vector<std::string>& track_i
 
 void Room::announce_tracks_to(Peer& receiver) {
   bool any = false;
-  for (auto& owner : peers_) {
-    if (owner.id == receiver.id) continue;
-    auto views = track_views(owner.id);
+  std::vector<std::string> owners;
+  for (const auto& owner : peers_) owners.push_back(owner.id);
+  for (const auto& component : components_) owners.push_back(component.id);  // RTSP sources
+  for (const auto& owner_id : owners) {
+    if (owner_id == receiver.id) continue;
+    auto views = track_views(owner_id);
     if (views.empty()) continue;
-    receiver.channel->send_media_event(signaling::tracks_added_event(owner.id, views));
+    receiver.channel->send_media_event(signaling::tracks_added_event(owner_id, views));
     any = true;
   }
   if (any) start_round(receiver);
@@ -400,7 +404,7 @@ void Room::drop_media(Peer& peer) {
     if (track->owner_id() == peer.id) owned.push_back(track->id());
   }
   auto media = std::move(peer.media);
-  if (!owned.empty()) unpublish_tracks(peer, owned);
+  if (!owned.empty()) unpublish_tracks(peer.id, nullptr, owned);  // its transport goes with it
   // The transport may be inside one of its own callbacks: destroy it on a later turn.
   boost::asio::post(loop_, [media = std::shared_ptr<PeerMedia>(std::move(media))] {});
   update_forwarded_count();

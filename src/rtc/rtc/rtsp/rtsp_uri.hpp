@@ -1,0 +1,30 @@
+#pragma once
+// The source address of an RTSP component (RFC 2326 §3.2): rtsp://host[:port]/path. The whole
+// URI is what requests name; host and port are where the TCP connection goes.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace shoal::rtc::rtsp {
+
+struct RtspUri {
+  std::string uri;   // as given, the Request-URI of DESCRIBE
+  std::string host;  // without brackets for an IPv6 literal
+  std::uint16_t port = 554;
+};
+
+enum class UriError {
+  NotRtsp,         // another scheme, or no scheme
+  TlsUnsupported,  // rtsps://: this client speaks RTSP over plain TCP only
+  Malformed,       // empty host, bad port, control characters
+};
+
+std::variant<RtspUri, UriError> parse_rtsp_uri(std::string_view text);
+std::string_view to_string(UriError error);
+
+// A media's a=control value resolved against the base URI (RFC 2326 C.1.1): "*" or empty is
+// the base itself, an absolute rtsp:// URI stands alone, anything else is appended below the base.
+std::string resolve_control(std::string_view base, std::string_view control);
+
+}  // namespace shoal::rtc::rtsp
