@@ -1,12 +1,11 @@
 #include "rtc/rtp/h264_depacketizer.hpp"
 
+#include "rtc/rtp/h264_nal.hpp"
+
 namespace shoal::rtc::rtp {
 
 namespace {
 
-constexpr std::uint8_t kStapA = 24;
-constexpr std::uint8_t kFuA = 28;
-constexpr std::uint8_t kIdr = 5;
 constexpr std::uint8_t kStartCode[] = {0, 0, 0, 1};
 
 }  // namespace
@@ -33,7 +32,7 @@ void H264Depacketizer::start(std::uint32_t timestamp) {
 bool H264Depacketizer::append_nal(std::span<const std::uint8_t> nal) {
   if (nal.empty() || (nal[0] & 0x80) != 0) return false;  // forbidden_zero_bit
   if (building_.size() + sizeof(kStartCode) + nal.size() > max_bytes_) return false;
-  if ((nal[0] & 0x1f) == kIdr) has_idr_ = true;
+  if ((nal[0] & 0x1f) == h264::kNalIdr) has_idr_ = true;
   building_.insert(building_.end(), std::begin(kStartCode), std::end(kStartCode));
   building_.insert(building_.end(), nal.begin(), nal.end());
   return true;
@@ -46,7 +45,7 @@ bool H264Depacketizer::append_payload(std::span<const std::uint8_t> payload) {
     if (in_fragment_) return false;  // the rest of a fragmented NAL never came
     return append_nal(payload);
   }
-  if (type == kStapA) {
+  if (type == h264::kStapA) {
     if (in_fragment_) return false;
     std::size_t offset = 1;
     bool any = false;
@@ -60,7 +59,7 @@ bool H264Depacketizer::append_payload(std::span<const std::uint8_t> payload) {
     }
     return any && offset == payload.size();
   }
-  if (type == kFuA) {
+  if (type == h264::kFuA) {
     if (payload.size() < 3) return false;
     const std::uint8_t header = payload[1];
     const bool first = (header & 0x80) != 0;
@@ -71,7 +70,7 @@ bool H264Depacketizer::append_payload(std::span<const std::uint8_t> payload) {
       const std::uint8_t nal_header = static_cast<std::uint8_t>((payload[0] & 0xe0) | (header & 0x1f));
       if ((nal_header & 0x80) != 0 || (nal_header & 0x1f) == 0) return false;
       if (building_.size() + sizeof(kStartCode) + 1 + data.size() > max_bytes_) return false;
-      if ((nal_header & 0x1f) == kIdr) has_idr_ = true;
+      if ((nal_header & 0x1f) == h264::kNalIdr) has_idr_ = true;
       building_.insert(building_.end(), std::begin(kStartCode), std::end(kStartCode));
       building_.push_back(nal_header);
     } else if (building_.size() + data.size() > max_bytes_) {

@@ -1,21 +1,19 @@
 #include "rtc/rtp/h264_keyframe.hpp"
 
+#include "rtc/rtp/h264_nal.hpp"
+
 namespace shoal::rtc::rtp {
 
 namespace {
-constexpr std::uint8_t kNalIdr = 5;
-constexpr std::uint8_t kNalSps = 7;
-constexpr std::uint8_t kStapA = 24;
-constexpr std::uint8_t kFuA = 28;
 
-bool is_key_nal_type(std::uint8_t type) { return type == kNalIdr || type == kNalSps; }
+bool is_key_nal_type(std::uint8_t type) { return type == h264::kNalIdr || type == h264::kNalSps; }
 }  // namespace
 
 bool is_h264_keyframe(std::span<const std::uint8_t> payload) {
   if (payload.empty()) return false;
   const std::uint8_t type = payload[0] & 0x1F;
   if (is_key_nal_type(type)) return true;
-  if (type == kStapA) {
+  if (type == h264::kStapA) {
     // 1-byte STAP-A header, then (16-bit size, NAL unit)*; a truncated unit ends the scan.
     std::size_t pos = 1;
     while (payload.size() - pos >= 3) {
@@ -27,7 +25,7 @@ bool is_h264_keyframe(std::span<const std::uint8_t> payload) {
     }
     return false;
   }
-  if (type == kFuA) {
+  if (type == h264::kFuA) {
     if (payload.size() < 2) return false;
     const std::uint8_t fu_header = payload[1];
     const bool start = (fu_header & 0x80) != 0;

@@ -1,24 +1,17 @@
 #include "rtc/rtp/h264_parameter_sets.hpp"
 
+#include "rtc/rtp/h264_nal.hpp"
+
 #include <algorithm>
 #include <cstring>
 
 namespace shoal::rtc::rtp {
 
-namespace {
-
-constexpr std::uint8_t kIdr = 5;
-constexpr std::uint8_t kSps = 7;
-constexpr std::uint8_t kStapA = 24;
-constexpr std::uint8_t kFuA = 28;
-
-}  // namespace
-
 std::uint32_t h264_nal_types(std::span<const std::uint8_t> payload) {
   if (payload.empty()) return 0;
   const std::uint8_t type = payload[0] & 0x1f;
   if (type >= 1 && type <= 23) return 1u << type;
-  if (type == kStapA) {
+  if (type == h264::kStapA) {
     std::uint32_t types = 0;
     std::size_t at = 1;
     while (at + 2 < payload.size()) {
@@ -31,7 +24,7 @@ std::uint32_t h264_nal_types(std::span<const std::uint8_t> payload) {
     }
     return types;
   }
-  if (type == kFuA && payload.size() >= 2 && (payload[1] & 0x80) != 0) {
+  if (type == h264::kFuA && payload.size() >= 2 && (payload[1] & 0x80) != 0) {
     const std::uint8_t original = payload[1] & 0x1f;
     if (original >= 1 && original <= 23) return 1u << original;
   }
@@ -49,7 +42,7 @@ H264ParameterSetInserter::H264ParameterSetInserter(const std::vector<std::vector
     payload.insert(payload.end(), set.begin(), set.end());
   }
   if (payload.size() == 1 || payload.size() + RtpPacket::kFixedHeaderSize > kMaxPacket) return;
-  payload[0] = static_cast<std::uint8_t>(nri | kStapA);
+  payload[0] = static_cast<std::uint8_t>(nri | h264::kStapA);
   stap_a_ = std::move(payload);
 }
 
@@ -58,10 +51,10 @@ std::size_t H264ParameterSetInserter::process(RtpPacket& packet, std::span<std::
   const std::uint32_t timestamp = packet.timestamp();
   const std::uint32_t types = h264_nal_types(packet.payload());
   std::size_t length = 0;
-  if ((types & (1u << kSps)) != 0) {
+  if ((types & (1u << h264::kNalSps)) != 0) {
     covered_timestamp_ = timestamp;
     covered_ = true;
-  } else if ((types & (1u << kIdr)) != 0 && !(covered_ && covered_timestamp_ == timestamp) && !stap_a_.empty() &&
+  } else if ((types & (1u << h264::kNalIdr)) != 0 && !(covered_ && covered_timestamp_ == timestamp) && !stap_a_.empty() &&
              inserted.size() >= RtpPacket::kFixedHeaderSize + stap_a_.size()) {
     // A fixed header like the IDR packet's (no CSRCs, no extensions, no marker): same PT, SSRC
     // and timestamp, the sequence number just before it.
