@@ -42,8 +42,12 @@ WORKDIR /src
 COPY scripts/install-deps.sh scripts/
 RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
 COPY . .
+# The dashboard is bundled from npm packages at build time; without access to the npm registry,
+# build with --build-arg SHOAL_DASHBOARD=OFF (the image then refuses JF_DASHBOARD_ENABLED=true).
+ARG SHOAL_DASHBOARD=ON
 # The build type of scripts/build.sh (the one the tests run), stripped; tests and benchmarks off.
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHOAL_WERROR=ON -DBUILD_TESTING=OFF \
+      -DSHOAL_DASHBOARD="$SHOAL_DASHBOARD" \
  && cmake --build /build --target shoal -j"$(nproc)" \
  && mkdir /out \
  && strip -o /out/shoal /build/shoal \
