@@ -392,7 +392,7 @@ std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomCo
       if (auto result = decode_create_reply(reply->data(), reply->size())) {
         if (auto* created = std::get_if<CreatedRoom>(&*result)) {
           created->node = target.node;
-          loads_.placed(target.node, LoadTable::Clock::now());
+          loads_.placed(target.node, target.rooms + 1, LoadTable::Clock::now());
           return *result;
         }
         // 503: it started draining before its report reached this node; the next one takes it.

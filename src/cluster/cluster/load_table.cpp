@@ -13,19 +13,20 @@ void LoadTable::update(const NodeUsage& usage, Clock::time_point now) {
   if (now < entry.placed_until) entry.usage->rooms = std::max(entry.usage->rooms, entry.placed_rooms);
   // Nodes that left for good stop reporting: their entries go once they are long past use.
   std::erase_if(entries_, [&](const auto& kept) {
-    const auto last = std::max(kept.second.received, kept.second.failed.value_or(Clock::time_point{}));
+    const auto last = std::max({kept.second.received, kept.second.failed.value_or(Clock::time_point{}),
+                                kept.second.placed_until});
     return now - last > 100 * freshness_;
   });
 }
 
-void LoadTable::placed(const std::string& node, Clock::time_point now) {
+void LoadTable::placed(const std::string& node, std::uint64_t rooms, Clock::time_point now) {
   // Reports are sampled and sent within milliseconds; a second covers a busy machine too.
   constexpr auto kHold = std::chrono::seconds(1);
   std::lock_guard lock(mutex_);
-  auto it = entries_.find(node);
-  if (it == entries_.end() || !it->second.usage) return;
-  it->second.placed_rooms = ++it->second.usage->rooms;
-  it->second.placed_until = now + kHold;
+  auto& entry = entries_[node];
+  entry.placed_rooms = rooms;
+  entry.placed_until = now + kHold;
+  if (entry.usage) entry.usage->rooms = std::max(entry.usage->rooms, rooms);
 }
 
 void LoadTable::failed(const std::string& node, Clock::time_point now) {

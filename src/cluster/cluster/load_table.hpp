@@ -26,11 +26,13 @@ class LoadTable {
 
   // A node's pushed load (usage.node names it).
   void update(const NodeUsage& usage, Clock::time_point now);
-  // A room was just created on `node`: counted there at once, so creates in quick succession
-  // spread instead of all going to the node that was least loaded a moment ago. For a short hold
-  // the count does not drop below that: a report the node sampled just before the create can
-  // arrive after its reply.
-  void placed(const std::string& node, Clock::time_point now);
+  // A room was just created on `node`, which now holds `rooms` (the count placement decided on,
+  // plus one): counted there at once, so creates in quick succession spread instead of all going
+  // to the node that was least loaded a moment ago. For a short hold the count does not drop
+  // below that: a report the node sampled just before the create can arrive after its reply.
+  // Also for a node placement had to ask because it had no fresh report: its first report may be
+  // such a late one.
+  void placed(const std::string& node, std::uint64_t rooms, Clock::time_point now);
   // `node` did not answer a create or usage call in time.
   void failed(const std::string& node, Clock::time_point now);
 
