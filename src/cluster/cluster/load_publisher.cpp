@@ -72,7 +72,7 @@ std::uint64_t ProcessCpuMeter::sample_permille() {
 
 LoadPublisher::LoadPublisher(Hooks hooks, std::chrono::milliseconds interval, std::chrono::milliseconds change_gap,
                              std::chrono::milliseconds tick)
-    : hooks_(std::move(hooks)), tick_(tick), schedule_(interval, change_gap), interval_(interval) {}
+    : hooks_(std::move(hooks)), tick_(tick), schedule_(interval, change_gap), cpu_(interval) {}
 
 LoadPublisher::~LoadPublisher() { stop(); }
 
@@ -106,13 +106,8 @@ void LoadPublisher::run() {
 void LoadPublisher::round(bool everyone) {
   std::lock_guard round_lock(round_mutex_);
   const auto now = LoadPushSchedule::Clock::now();
-  // CPU is averaged over the push interval, not the tick: a tick's share would be noise.
-  if (now - cpu_sampled_ >= interval_) {
-    cpu_permille_ = cpu_.sample_permille();
-    cpu_sampled_ = now;
-  }
   auto load = hooks_.sample();
-  load.cpu_permille = cpu_permille_;
+  load.cpu_permille = cpu_.permille();
   const auto connected = hooks_.connected_nodes();
   std::vector<std::string> targets;
   if (everyone) {

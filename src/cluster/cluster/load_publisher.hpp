@@ -69,7 +69,7 @@ class RecentCpuShare {
   std::chrono::milliseconds window_;
   std::mutex mutex_;
   ProcessCpuMeter meter_;
-  std::chrono::steady_clock::time_point sampled_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point sampled_{};  // the first read samples since construction
   std::uint64_t permille_ = 0;
 };
 
@@ -104,10 +104,8 @@ class LoadPublisher {
   Hooks hooks_;
   std::chrono::milliseconds tick_;
   LoadPushSchedule schedule_;
-  ProcessCpuMeter cpu_;
-  std::uint64_t cpu_permille_ = 0;
-  LoadPushSchedule::Clock::time_point cpu_sampled_{};
-  std::chrono::milliseconds interval_;
+  // CPU is averaged over the push interval, not the tick: a tick's share would be noise.
+  RecentCpuShare cpu_;
 
   std::mutex round_mutex_;  // one round (sample, decide, send) at a time
   std::mutex mutex_;

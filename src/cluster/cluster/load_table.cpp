@@ -46,15 +46,23 @@ LoadTable::View LoadTable::view(const std::vector<std::string>& nodes, Clock::ti
   std::lock_guard lock(mutex_);
   for (const auto& node : nodes) {
     auto it = entries_.find(node);
-    if (it != entries_.end() && it->second.failed && now - *it->second.failed <= freshness_) {
+    if (it != entries_.end() && failed_recently(it->second, now)) {
       view.skipped.push_back(node);
-    } else if (it != entries_.end() && it->second.usage && now - it->second.received <= freshness_) {
+    } else if (it != entries_.end() && fresh(it->second, now)) {
       view.fresh.push_back(*it->second.usage);
     } else {
       view.stale.push_back(node);
     }
   }
   return view;
+}
+
+bool LoadTable::failed_recently(const Entry& entry, Clock::time_point now) const {
+  return entry.failed && now - *entry.failed <= freshness_;
+}
+
+bool LoadTable::fresh(const Entry& entry, Clock::time_point now) const {
+  return entry.usage && now - entry.received <= freshness_ && !failed_recently(entry, now);
 }
 
 std::vector<LoadTable::Report> LoadTable::reports(const std::vector<std::string>& nodes, Clock::time_point now) const {
@@ -65,8 +73,7 @@ std::vector<LoadTable::Report> LoadTable::reports(const std::vector<std::string>
     if (auto it = entries_.find(node); it != entries_.end() && it->second.usage) {
       report.usage = *it->second.usage;
       report.age = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second.received);
-      const bool failed = it->second.failed && now - *it->second.failed <= freshness_;
-      report.fresh = !failed && now - it->second.received <= freshness_;
+      report.fresh = fresh(it->second, now);
     }
     reports.push_back(std::move(report));
   }

@@ -66,6 +66,10 @@ class LoadTable {
     Clock::time_point placed_until{};  // ...held until then
   };
 
+  // A report placement may use: within the freshness bound, and no failed call since.
+  bool fresh(const Entry& entry, Clock::time_point now) const;
+  bool failed_recently(const Entry& entry, Clock::time_point now) const;
+
   std::chrono::milliseconds freshness_;
   mutable std::mutex mutex_;
   std::map<std::string, Entry> entries_;

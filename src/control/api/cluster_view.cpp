@@ -68,7 +68,8 @@ asio::awaitable<Response> show_cluster(server::Node& node) {
   json nodes = json::array({this_node(node, name)});
   json rooms = json::array();
   for (const auto& room : node.rooms.all()) {
-    add_rooms(rooms, json::array({json::parse(*room->snapshot())}), name);
+    rooms.push_back(json::parse(*room->snapshot()));
+    rooms.back()["node"] = name;
   }
   json unreachable = json::array();
   if (node.cluster) {
