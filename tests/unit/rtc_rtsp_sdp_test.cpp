@@ -109,13 +109,62 @@ TEST(H264ParameterSets, InsertsBeforeAnIdrWithoutThem) {
 TEST(H264ParameterSets, LeavesIdrsThatCarryThemAlone) {
   H264ParameterSetInserter inserter(kSets);
   std::array<std::uint8_t, 1500> inserted{};
-  auto sps = rtp(7, 9000, {0x67, 0x42});
-  auto packet = RtpPacket::parse(sps);
-  EXPECT_EQ(inserter.process(*packet, inserted), 0u);
-  auto idr = rtp(8, 9000, {0x65, 0x88});
-  packet = RtpPacket::parse(idr);
+  // One STAP-A with the sets and the IDR, as browsers send a keyframe's first packet.
+  auto stap = rtp(8, 9000, {0x78, 0, 2, 0x67, 0x42, 0, 2, 0x68, 0xce, 0, 2, 0x65, 0x88});
+  auto packet = RtpPacket::parse(stap);
   EXPECT_EQ(inserter.process(*packet, inserted), 0u);
   EXPECT_EQ(packet->sequence_number(), 8);
+  EXPECT_EQ(inserter.inserted_count(), 0u);
+}
+
+// A subscriber whose media starts after the sets' own packets went by, at the IDR, still gets
+// them: they are repeated right before the IDR, and those seen in band are the ones repeated.
+TEST(H264ParameterSets, RepeatsSetsSentInSeparatePacketsAndAdoptsThem) {
+  H264ParameterSetInserter inserter(kSets);
+  std::array<std::uint8_t, 1500> inserted{};
+  auto sps = rtp(7, 9000, {0x67, 0x64, 0x00, 0x28, 0xac});
+  auto packet = RtpPacket::parse(sps);
+  EXPECT_EQ(inserter.process(*packet, inserted), 0u);
+  auto pps = rtp(8, 9000, {0x68, 0xee});
+  packet = RtpPacket::parse(pps);
+  EXPECT_EQ(inserter.process(*packet, inserted), 0u);
+  auto idr = rtp(9, 9000, {0x65, 0x88});
+  packet = RtpPacket::parse(idr);
+  std::size_t length = inserter.process(*packet, inserted);
+  ASSERT_EQ(length, 12u + 1 + 2 + 5 + 2 + 2);
+  const Bytes in_band{0x78, 0, 5, 0x67, 0x64, 0x00, 0x28, 0xac, 0, 2, 0x68, 0xee};
+  EXPECT_EQ(Bytes(inserted.begin() + 12, inserted.begin() + static_cast<std::ptrdiff_t>(length)), in_band);
+  EXPECT_EQ(packet->sequence_number(), 10);
+  // The next IDR without sets gets the adopted ones; a later in-band SPS alone replaces only
+  // the SPS.
+  auto next_idr = rtp(10, 18000, {0x65, 0x99});
+  packet = RtpPacket::parse(next_idr);
+  length = inserter.process(*packet, inserted);
+  EXPECT_EQ(Bytes(inserted.begin() + 12, inserted.begin() + static_cast<std::ptrdiff_t>(length)), in_band);
+  auto new_sps = rtp(11, 27000, {0x67, 0x42});
+  packet = RtpPacket::parse(new_sps);
+  EXPECT_EQ(inserter.process(*packet, inserted), 0u);
+  auto third_idr = rtp(12, 27000, {0x65, 0xaa});
+  packet = RtpPacket::parse(third_idr);
+  length = inserter.process(*packet, inserted);
+  EXPECT_EQ(Bytes(inserted.begin() + 12, inserted.begin() + static_cast<std::ptrdiff_t>(length)),
+            (Bytes{0x78, 0, 2, 0x67, 0x42, 0, 2, 0x68, 0xee}));
+  EXPECT_EQ(packet->sequence_number(), 15);
+  EXPECT_EQ(inserter.inserted_count(), 3u);
+}
+
+// A source that announces no sets but sends them in band once gets them before every IDR.
+TEST(H264ParameterSets, LearnsSetsTheSdpDidNotAnnounce) {
+  H264ParameterSetInserter inserter({});
+  std::array<std::uint8_t, 1500> inserted{};
+  auto first = rtp(1, 0, {0x78, 0, 2, 0x67, 0x42, 0, 2, 0x68, 0xce, 0, 2, 0x65, 0x88});
+  auto packet = RtpPacket::parse(first);
+  EXPECT_EQ(inserter.process(*packet, inserted), 0u);
+  auto idr = rtp(2, 3000, {0x65, 0x99});
+  packet = RtpPacket::parse(idr);
+  const std::size_t length = inserter.process(*packet, inserted);
+  EXPECT_EQ(Bytes(inserted.begin() + 12, inserted.begin() + static_cast<std::ptrdiff_t>(length)),
+            (Bytes{0x78, 0, 2, 0x67, 0x42, 0, 2, 0x68, 0xce}));
 }
 
 TEST(H264ParameterSets, WithoutSetsNothingIsInserted) {

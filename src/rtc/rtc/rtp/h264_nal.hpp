@@ -7,6 +7,7 @@ namespace shoal::rtc::rtp::h264 {
 
 inline constexpr std::uint8_t kNalIdr = 5;
 inline constexpr std::uint8_t kNalSps = 7;
+inline constexpr std::uint8_t kNalPps = 8;
 inline constexpr std::uint8_t kStapA = 24;
 inline constexpr std::uint8_t kFuA = 28;
 

@@ -1,10 +1,14 @@
 #pragma once
-// Puts an H264 stream's parameter sets (SPS, PPS) in band before each IDR picture that does not
-// carry them. RTSP sources often announce them only in the SDP (sprop-parameter-sets, RFC 6184
-// §8.1), but a WebRTC subscriber or the HLS decoder that starts at an IDR needs them in the
-// stream. The sets go in a STAP-A packet of the IDR's timestamp sent just before it; every later
-// packet's sequence number moves up by one per inserted packet so the receivers see no gap.
-// Works on untrusted payloads: bounded reads, no exceptions, no allocation per packet.
+// Puts an H264 stream's parameter sets (SPS, PPS) in band right before each IDR picture whose
+// first packet does not carry them. RTSP sources often announce them only in the SDP
+// (sprop-parameter-sets, RFC 6184 §8.1), but a WebRTC subscriber or the HLS decoder that starts
+// at an IDR needs them in the stream. Sets the source sends in separate packets ahead of the IDR
+// do not count: a subscriber whose media starts between those packets and the IDR would miss
+// them, so the sets go in a STAP-A of the IDR's timestamp in the same turn as the IDR. Sets seen
+// in band replace the announced ones of their type, so a source that changes resolution keeps
+// decoding. Every later packet's sequence number moves up by one per inserted packet so the
+// receivers see no gap. Works on untrusted payloads: bounded reads, no exceptions, no allocation
+// per packet.
 #include "rtc/rtp/rtp_packet.hpp"
 
 #include <cstddef>
@@ -29,9 +33,20 @@ class H264ParameterSetInserter {
   std::uint64_t inserted_count() const { return inserted_count_; }
 
  private:
-  std::vector<std::uint8_t> stap_a_;  // the STAP-A payload carrying every set
+  // Sets of the packet's access unit seen in band (single NAL units or STAP-A members).
+  void learn(std::span<const std::uint8_t> payload, std::uint32_t timestamp);
+  // Replaces the sets of the types learned in band, keeping the announced sets of other types.
+  void adopt_learned();
+  // Makes merged_ (units after a placeholder header byte) the inserted STAP-A.
+  void finish_merged();
+
+  std::vector<std::uint8_t> stap_a_;   // the STAP-A payload carrying every set
+  std::vector<std::uint8_t> learned_;  // STAP-A units (size, NAL) seen in band at learned_timestamp_
+  std::vector<std::uint8_t> merged_;   // where the next stap_a_ is built
+  std::uint32_t learned_types_ = 0;
+  std::uint32_t learned_timestamp_ = 0;
   std::uint16_t sequence_offset_ = 0;
-  std::uint32_t covered_timestamp_ = 0;  // the access unit whose parameter sets were seen/sent
+  std::uint32_t covered_timestamp_ = 0;  // the access unit whose IDR was handled
   bool covered_ = false;
   std::uint64_t inserted_count_ = 0;
 };
