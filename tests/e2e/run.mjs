@@ -91,11 +91,11 @@ async function waitFor(description, timeoutMs, check, evidence) {
 // Resources and teardown
 
 // `shoal` is the scenario's main node; `shoals` every node started (the dashboard's cluster has two).
-const resources = { shoal: null, shoals: [], browsers: [], staticServer: null, netns: null, tmp: null };
+const resources = { shoal: null, shoals: [], helpers: [], browsers: [], staticServer: null, netns: null, tmp: null };
 const shoalLog = [];
 
 function killShoalNow() {
-  for (const child of resources.shoals) {
+  for (const child of [...resources.shoals, ...resources.helpers]) {
     if (child.exitCode === null && child.signalCode === null) {
       try {
         child.kill("SIGKILL");
@@ -117,7 +117,7 @@ async function teardown() {
     resources.staticServer.closeAllConnections?.();
     await withTimeout(new Promise((r) => resources.staticServer.close(r)), 2000);
   }
-  const running = resources.shoals.filter((child) => child.exitCode === null && child.signalCode === null);
+  const running = [...resources.shoals, ...resources.helpers].filter((child) => child.exitCode === null && child.signalCode === null);
   for (const child of running) child.kill("SIGTERM");
   await Promise.all(running.map((child) => withTimeout(new Promise((r) => child.once("exit", r)), 3000)));
   killShoalNow();
@@ -687,6 +687,37 @@ async function checkMediaFlowing(peer, owners, expectVideoCodec, ms = 3000) {
   if (problems.length) fail(`${peer.name}: media not flowing: ${problems.join("; ")}`, { stats: afterStats, ...(await peer.evidence()) });
 }
 
+// A live H264 RTSP source (GStreamer's RTSP server, the one the integration tests use): 320x240
+// test pattern whose SPS/PPS are announced in the SDP only. Resolves once it listens.
+async function startRtspSource() {
+  const port = await freeTcpPort();
+  const script = path.join(HERE, "..", "integration", "rtsp_test_source.py");
+  // Debian's interpreter, which has the GObject bindings (not whatever python3 comes first in PATH).
+  const child = spawn("/usr/bin/python3", [script, String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  resources.helpers.push(child);
+  const lines = [];
+  let ready = false;
+  const onData = (chunk) => {
+    for (const line of chunk.toString().split("\n").filter(Boolean)) {
+      lines.push(line);
+      if (line === "READY") ready = true;
+    }
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  await waitFor("the RTSP source listens", 10_000, async () => ready || child.exitCode !== null);
+  if (!ready) fail(`the RTSP source did not start: ${lines.join(" | ")}`);
+  return { uri: `rtsp://127.0.0.1:${port}/stream`, requests: (name) => lines.filter((l) => l === name).length };
+}
+
+async function freeUdpPort() {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 40000 + Math.floor(Math.random() * 10000);
+    if ((await udpPortFree(port)) && (await udpPortFree(port + 1))) return port;
+  }
+  fail("no free UDP port pair for the RTSP component");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Scenarios
 
@@ -973,6 +1004,46 @@ const scenarios = {
     info(`both peers connected through TCP TURN only (${(await a.page.evaluate(() => window.e2eIceServersUsed)).flat().join(", ")})`);
     await checkMediaFlowing(a, [b], "video/VP8");
     await checkMediaFlowing(b, [a], "video/VP8");
+  },
+
+  // The RTSP component's H264 track reaches browsers through the unmodified SDK: one that joined
+  // before the component (the track comes by renegotiation) and one that joins while the stream
+  // runs (it starts at the next IDR, which gets the parameter sets announced only in the SDP).
+  async rtsp(ctx) {
+    const source = await startRtspSource();
+    const { roomId, peers } = await setup(ctx, { videoCodec: "h264" }, ["A", "B"]);
+    const [a, b] = peers;
+    const ev = () => evidenceOf(peers);
+    await a.join();
+    const added = await rest(ctx.server, "POST", `/room/${roomId}/component`, {
+      type: "rtsp",
+      options: { sourceUri: source.uri, rtpPort: await freeUdpPort() },
+    });
+    if (added.status !== 201) fail(`POST component rtsp -> ${added.status} ${added.text}`);
+    const component = added.json.data;
+    info(`component ${JSON.stringify(component)}`);
+    const trackOf = async (peer) =>
+      Object.values((await peer.state()).remoteTracks).find((t) => t.owner === component.id && t.removed == null)?.trackId;
+    const trackId = await waitFor("A gets a track from the RTSP component", 20_000, () => trackOf(a), ev);
+    const rtspEndpoint = { name: "rtsp", localTrackIds: [trackId] };
+    await waitMediaUp(a, [rtspEndpoint], peers);
+    await checkMediaFlowing(a, [rtspEndpoint], "video/H264");
+    await b.join();
+    if ((await trackOf(b)) !== trackId) fail(`B, joining later, does not get track ${trackId}`, await ev());
+    await waitMediaUp(b, [rtspEndpoint], peers);
+    await checkMediaFlowing(b, [rtspEndpoint], "video/H264");
+    for (const peer of peers) {
+      const r = inboundByTrack(await peer.stats())[trackId];
+      if (r.frameWidth !== 320 || r.frameHeight !== 240) fail(`${peer.name} decodes ${r.frameWidth}x${r.frameHeight}, the source sends 320x240`, await ev());
+    }
+    const del = await rest(ctx.server, "DELETE", `/room/${roomId}/component/${component.id}`);
+    if (del.status !== 204) fail(`DELETE component -> ${del.status} ${del.text}`);
+    for (const peer of peers) {
+      await waitFor(`${peer.name}: trackRemoved for the RTSP track`, 10_000, async () =>
+        (await peer.state()).events.some((e) => e.name === "trackRemoved" && e.detail?.trackId === trackId), ev);
+    }
+    await waitFor("the source sees TEARDOWN", 5000, async () => source.requests("TEARDOWN") === 1, ev);
+    info("component deleted: both peers saw trackRemoved, the source TEARDOWN");
   },
 
   async hls(ctx) {
