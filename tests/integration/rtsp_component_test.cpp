@@ -49,7 +49,10 @@ bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds 
 // tests/integration/rtsp_test_source.py in its own process; its output goes to a file.
 class GstreamerSource {
  public:
-  GstreamerSource(std::uint16_t port, bool tcp_only = false) : port_(port) {
+  // `auth`: "basic" or "digest" with `user_password` ("user:password") required of every request.
+  GstreamerSource(std::uint16_t port, bool tcp_only = false, const std::string& auth = "",
+                  const std::string& user_password = "")
+      : port_(port) {
     log_ = std::filesystem::temp_directory_path() /
            ("shoal-rtsp-source-" + std::to_string(::getpid()) + "-" + std::to_string(port) + "-" +
             std::to_string(Clock::now().time_since_epoch().count()) + ".log");
@@ -60,8 +63,13 @@ class GstreamerSource {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
       const std::string port_text = std::to_string(port);
-      ::execl("/usr/bin/python3", "python3", script.c_str(), port_text.c_str(), tcp_only ? "tcp" : "udp",
-              static_cast<char*>(nullptr));
+      if (auth.empty()) {
+        ::execl("/usr/bin/python3", "python3", script.c_str(), port_text.c_str(), tcp_only ? "tcp" : "udp",
+                static_cast<char*>(nullptr));
+      } else {
+        ::execl("/usr/bin/python3", "python3", script.c_str(), port_text.c_str(), tcp_only ? "tcp" : "udp",
+                auth.c_str(), user_password.c_str(), static_cast<char*>(nullptr));
+      }
       ::_exit(127);
     }
     if (!wait_for([&] { return output().find("READY") != std::string::npos; }, 15s)) {
@@ -93,7 +101,9 @@ class GstreamerSource {
     for (auto at = text.find(line + "\n"); at != std::string::npos; at = text.find(line + "\n", at + 1)) ++n;
     return n;
   }
-  std::string uri() const { return "rtsp://127.0.0.1:" + std::to_string(port_) + "/stream"; }
+  std::string uri(const std::string& userinfo = "") const {
+    return "rtsp://" + (userinfo.empty() ? "" : userinfo + "@") + "127.0.0.1:" + std::to_string(port_) + "/stream";
+  }
 
  private:
   std::uint16_t port_;
@@ -332,6 +342,47 @@ TEST(RtspComponent, ReadsRtpInterleavedOverTcpWhenTheSourceRefusesUdp) {
   ASSERT_TRUE(video.failure.empty()) << video.failure << "\n" << shoal.output();
   EXPECT_GE(video.packets.size(), 20u) << shoal.output();
   EXPECT_NE(shoal.output().find("retrying with RTP interleaved over TCP"), std::string::npos);
+}
+
+// Cameras ask for credentials; they come from the sourceUri (user:password@), never show in
+// the logs, and every request of the session (TEARDOWN too) carries them.
+TEST(RtspComponent, AnswersDigestAndBasicChallengesWithTheUriCredentials) {
+  for (const std::string scheme : {"digest", "basic"}) {
+    SCOPED_TRACE(scheme);
+    ShoalProcess shoal;
+    GstreamerSource source(free_port(), false, scheme, "alice:s3cr%t");
+    auto room = create_room(shoal.port(), {{"videoCodec", "h264"}});
+    MediaPeer subscriber(shoal.port(), room);
+    const auto component = add_rtsp(shoal.port(), room, source.uri("alice:s3cr%25t"));
+    auto video = subscribe_to_component(subscriber, component, 2s);
+    ASSERT_TRUE(video.failure.empty()) << video.failure << "\n" << shoal.output() << source.output();
+    EXPECT_GE(video.packets.size(), 10u);
+    ASSERT_EQ(api(shoal.port(), "DELETE", "/room/" + room + "/component/" + component).status, 204);
+    EXPECT_TRUE(wait_for([&] { return source.count("TEARDOWN") == 1; }, 5s)) << source.output();
+    EXPECT_EQ(shoal.output().find("s3cr"), std::string::npos) << shoal.output();
+  }
+}
+
+// A 401 is a failed attempt like a refused connection: retried after reconnectDelay, forever,
+// with the reason in the log.
+TEST(RtspComponent, RefusedOrMissingCredentialsAreFailedAttemptsAndRetried) {
+  ShoalProcess shoal;
+  GstreamerSource source(free_port(), false, "digest", "alice:s3cret");
+  auto room = create_room(shoal.port());
+  add_rtsp(shoal.port(), room, source.uri("alice:wrong-password"));
+  add_rtsp(shoal.port(), room, source.uri());
+  const auto occurrences = [&](const std::string& text) {
+    const std::string output = shoal.output();
+    std::size_t n = 0;
+    for (auto at = output.find(text); at != std::string::npos; at = output.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_TRUE(wait_for([&] { return occurrences("the source refused the credentials); reconnecting in 300 ms") >= 2; }, 10s))
+      << shoal.output();
+  EXPECT_TRUE(wait_for([&] { return occurrences("the source requires credentials") >= 2; }, 10s)) << shoal.output();
+  EXPECT_EQ(source.count("PLAY"), 0u);
+  EXPECT_EQ(shoal.output().find("wrong-password"), std::string::npos);
+  EXPECT_EQ(api(shoal.port(), "GET", "/room/" + room).json_body()["data"]["components"].size(), 2u);
 }
 
 TEST(RtspComponent, AGarbageSourceCostsOnlyTheComponentAndIsRetried) {

@@ -3,8 +3,10 @@
 pattern at rtsp://127.0.0.1:<port>/stream whose IDRs come without SPS/PPS (x264 writes them once,
 repeat-headers=0; the payloader adds none, config-interval=0): they are in the SDP only, as with
 many cameras. Prints READY once listening, then one line per request it handles (SETUP, PLAY,
-TEARDOWN) so tests can see what the client did. Usage: rtsp_test_source.py PORT [tcp]
-(tcp: RTP interleaved over the RTSP connection only; a UDP SETUP gets 461)."""
+TEARDOWN) so tests can see what the client did.
+Usage: rtsp_test_source.py PORT [udp|tcp] [basic|digest USER:PASSWORD]
+(tcp: RTP interleaved over the RTSP connection only; a UDP SETUP gets 461. basic/digest: every
+request needs those credentials in that scheme; others get 401.)"""
 import sys
 
 import gi
@@ -17,6 +19,7 @@ from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 Gst.init(None)
 port = sys.argv[1]
 tcp_only = len(sys.argv) > 2 and sys.argv[2] == "tcp"
+auth_scheme = sys.argv[3] if len(sys.argv) > 4 else None
 
 server = GstRtspServer.RTSPServer()
 server.set_address("127.0.0.1")
@@ -30,6 +33,20 @@ factory.set_launch(
 factory.set_shared(True)
 if tcp_only:
     factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
+if auth_scheme:
+    user, password = sys.argv[4].split(":", 1)
+    auth = GstRtspServer.RTSPAuth()
+    token = GstRtspServer.RTSPToken()
+    token.set_string("media.factory.role", "viewer")
+    if auth_scheme == "digest":
+        auth.add_digest(user, password, token)
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+    else:
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+    server.set_auth(auth)
+    role, _ = Gst.Structure.from_string(
+        "viewer, media.factory.access=(boolean)true, media.factory.construct=(boolean)true")
+    factory.add_role_from_structure(role)
 server.get_mount_points().add_factory("/stream", factory)
 
 

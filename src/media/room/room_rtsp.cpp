@@ -33,8 +33,10 @@ std::variant<AddedComponent, RoomError> Room::start_rtsp(const ComponentOptions&
   AddedComponent added{component.id, component_json(component)};
   RtspSource& source = *component.rtsp;
   components_.push_back(std::move(component));
+  // The URI as requests name it: never the credentials it may carry.
+  const auto* valid = std::get_if<rtc::rtsp::RtspUri>(&uri);
   logging::info(logging::component(id_, added.id), "Added component \"{}\" (rtsp, {}) to room \"{}\"", added.id,
-                options.source_uri, id_);
+                valid != nullptr ? valid->uri : std::string("invalid sourceUri"), id_);
   send_to_ready_peers(signaling::endpoint_added_event({added.id, "rtsp", nlohmann::json(nullptr)}), {});
   publish_snapshot();
   source.start();

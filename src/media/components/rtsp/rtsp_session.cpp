@@ -1,5 +1,7 @@
 #include "components/rtsp/rtsp_session.hpp"
 
+#include "core/uuid.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 
@@ -81,9 +83,10 @@ void RtspSession::on_connected() {
   send_request("DESCRIBE", base_uri_, {{"Accept", "application/sdp"}});
 }
 
-void RtspSession::send_request(std::string_view method, const std::string& uri,
-                               std::vector<std::pair<std::string_view, std::string>> headers) {
+void RtspSession::send_request(std::string_view method, const std::string& uri, Headers headers, int challenges) {
+  pending_request_ = {std::string(method), uri, headers, challenges};
   if (!session_id_.empty()) headers.emplace_back("Session", session_id_);
+  if (authorizer_) headers.emplace_back("Authorization", authorizer_->authorization(method, uri));
   pending_cseq_ = ++cseq_;
   queue_write(wire::write_request(method, uri, pending_cseq_, headers));
   response_timer_.expires_after(std::chrono::milliseconds(settings_.response_timeout_ms));
@@ -169,6 +172,7 @@ void RtspSession::on_message(const wire::RtspMessage& message) {
   if (message.cseq() != pending_cseq_ || pending_cseq_ == 0) return;  // stale or unsolicited
   pending_cseq_ = 0;
   response_timer_.cancel();
+  if (message.status == 401) return on_unauthorized(message);
   switch (state_) {
     case State::Describing:
       return on_describe(message);
@@ -189,6 +193,28 @@ void RtspSession::on_message(const wire::RtspMessage& message) {
     default:
       return;
   }
+}
+
+void RtspSession::on_unauthorized(const wire::RtspMessage& response) {
+  const SessionEnd failure = state_ == State::Playing ? SessionEnd::Lost : SessionEnd::Failed;
+  const auto& credentials = settings_.source.credentials;
+  if (!credentials) {
+    return end(failure, pending_request_.method +
+                            " answered 401: the source requires credentials (rtsp://user:password@host/... in sourceUri)");
+  }
+  const auto challenge = wire::choose_challenge(response.headers_named("WWW-Authenticate"));
+  if (!challenge) {
+    return end(failure, pending_request_.method +
+                            " answered 401 without a challenge this client answers (Basic, Digest MD5 or SHA-256)");
+  }
+  // Credentials sent once and refused are wrong; a stale nonce gets one more try.
+  const int challenges = pending_request_.challenges;
+  if (challenges >= 2 || (challenges == 1 && !challenge->stale)) {
+    return end(failure, pending_request_.method + " answered 401: the source refused the credentials");
+  }
+  authorizer_.emplace(*credentials, *challenge, core::make_uuid_v4());
+  SentRequest request = std::move(pending_request_);
+  send_request(request.method, request.uri, std::move(request.headers), challenges + 1);
 }
 
 void RtspSession::on_describe(const wire::RtspMessage& response) {
@@ -359,8 +385,9 @@ void RtspSession::stop() {
   // A write in flight keeps its buffer (asio still reads it); whatever waited behind it is dropped.
   while (writes_.size() > (writing_ ? 1u : 0u)) writes_.pop_back();
   pending_cseq_ = ++cseq_;
-  writes_.push_back(wire::write_request("TEARDOWN", base_uri_, pending_cseq_,
-                                        std::vector<std::pair<std::string_view, std::string>>{{"Session", session_id_}}));
+  Headers headers{{"Session", session_id_}};
+  if (authorizer_) headers.emplace_back("Authorization", authorizer_->authorization("TEARDOWN", base_uri_));
+  writes_.push_back(wire::write_request("TEARDOWN", base_uri_, pending_cseq_, headers));
   response_timer_.expires_after(kTeardownGrace);
   response_timer_.async_wait([self = shared_from_this()](error_code) { self->close_sockets(); });
   if (writing_) return;  // write_next sends TEARDOWN after the write in flight; the timer closes

@@ -5,7 +5,12 @@
 // runs asynchronously on the loop it is given (the room's); nothing blocks and no exception
 // leaves it. Whatever the source sends is untrusted: the sans-I/O parsers of rtc/rtsp read it.
 //
+// A source that answers 401 gets the credentials of its URI (Basic or Digest), then every later
+// request carries them; a 401 to credentials already sent (unless the nonce was only stale) or a
+// source asking for credentials the URI lacks ends the session as failed.
+//
 // A session is used once: it ends (on_ended) on any failure, and its owner starts a new one.
+#include "rtc/rtsp/rtsp_auth.hpp"
 #include "rtc/rtsp/rtsp_message.hpp"
 #include "rtc/rtsp/rtsp_sdp.hpp"
 #include "rtc/rtsp/rtsp_uri.hpp"
@@ -19,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -79,8 +85,10 @@ class RtspSession final : public std::enable_shared_from_this<RtspSession> {
   static constexpr std::size_t kMaxQueuedWrites = 64;
 
   void on_connected();
-  void send_request(std::string_view method, const std::string& uri,
-                    std::vector<std::pair<std::string_view, std::string>> headers);
+  using Headers = std::vector<std::pair<std::string_view, std::string>>;  // names are literals
+  // `challenges`: how many 401s this request already answered.
+  void send_request(std::string_view method, const std::string& uri, Headers headers, int challenges = 0);
+  void on_unauthorized(const rtc::rtsp::RtspMessage& response);
   void queue_write(std::string data);
   void write_next();
   void read_more();
@@ -116,6 +124,14 @@ class RtspSession final : public std::enable_shared_from_this<RtspSession> {
 
   std::uint32_t cseq_ = 0;
   std::uint32_t pending_cseq_ = 0;  // the request awaiting its response (0: none)
+  struct SentRequest {
+    std::string method;
+    std::string uri;
+    Headers headers;  // without Session and Authorization
+    int challenges = 0;
+  };
+  SentRequest pending_request_;  // sent again, with credentials, after a 401
+  std::optional<rtc::rtsp::RequestAuthorizer> authorizer_;
   std::string base_uri_;
   std::string session_id_;
   rtc::rtsp::VideoStream video_;

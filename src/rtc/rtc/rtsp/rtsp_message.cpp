@@ -56,6 +56,14 @@ std::optional<std::string_view> RtspMessage::header(std::string_view name) const
   return std::nullopt;
 }
 
+std::vector<std::string_view> RtspMessage::headers_named(std::string_view name) const {
+  std::vector<std::string_view> out;
+  for (const auto& [key, value] : headers) {
+    if (equal_nocase(key, name)) out.emplace_back(value);
+  }
+  return out;
+}
+
 std::optional<std::uint32_t> RtspMessage::cseq() const {
   auto value = header("CSeq");
   return value ? parse_number<std::uint32_t>(*value) : std::nullopt;

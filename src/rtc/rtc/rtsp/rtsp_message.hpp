@@ -27,6 +27,8 @@ struct RtspMessage {
 
   // Case-insensitive lookup of the first header of that name.
   std::optional<std::string_view> header(std::string_view name) const;
+  // Every header of that name, in order (WWW-Authenticate comes once per offered scheme).
+  std::vector<std::string_view> headers_named(std::string_view name) const;
   std::optional<std::uint32_t> cseq() const;
 };
 

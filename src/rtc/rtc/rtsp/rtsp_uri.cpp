@@ -15,6 +15,31 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) {
          });
 }
 
+// RFC 3986 §2.1; false on a bad escape or a control character (the result goes into headers).
+bool percent_decode(std::string_view text, std::string& out) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  out.clear();
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    char c = text[at];
+    if (c == '%') {
+      if (at + 2 >= text.size()) return false;
+      const int high = hex(text[at + 1]);
+      const int low = hex(text[at + 2]);
+      if (high < 0 || low < 0) return false;
+      c = static_cast<char>(high * 16 + low);
+      at += 2;
+    }
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+    out += c;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::variant<RtspUri, UriError> parse_rtsp_uri(std::string_view text) {
@@ -26,11 +51,20 @@ std::variant<RtspUri, UriError> parse_rtsp_uri(std::string_view text) {
   }
   std::string_view rest = text.substr(7);
   std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  // Credentials are not used (no authentication support); skip them to find the host.
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority = authority.substr(at + 1);
-
   RtspUri out;
   out.uri = std::string(text);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+    const std::string_view userinfo = authority.substr(0, at);
+    const auto colon = userinfo.find(':');
+    Credentials credentials;
+    if (!percent_decode(userinfo.substr(0, colon), credentials.user)) return UriError::Malformed;
+    if (colon != std::string_view::npos && !percent_decode(userinfo.substr(colon + 1), credentials.password)) {
+      return UriError::Malformed;
+    }
+    out.credentials = std::move(credentials);
+    out.uri = std::string(text.substr(0, 7)) + std::string(rest.substr(at + 1));
+    authority = authority.substr(at + 1);
+  }
   std::string_view port_text;
   if (authority.starts_with('[')) {
     const auto close = authority.find(']');

@@ -1,7 +1,11 @@
 #pragma once
-// The source address of an RTSP component (RFC 2326 §3.2): rtsp://host[:port]/path. The whole
-// URI is what requests name; host and port are where the TCP connection goes.
+// The source address of an RTSP component (RFC 2326 §3.2): rtsp://[user:password@]host[:port]/path.
+// Requests name the URI without its credentials; host and port are where the TCP connection
+// goes; the credentials (percent-decoded) answer the source's authentication challenge.
+#include "rtc/rtsp/rtsp_auth.hpp"
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -9,15 +13,17 @@
 namespace shoal::rtc::rtsp {
 
 struct RtspUri {
-  std::string uri;   // as given, the Request-URI of DESCRIBE
+  std::string uri;   // as given without user information: the Request-URI of DESCRIBE, safe to log
   std::string host;  // without brackets for an IPv6 literal
   std::uint16_t port = 554;
+  std::optional<Credentials> credentials;  // from user[:password]@
 };
 
 enum class UriError {
   NotRtsp,         // another scheme, or no scheme
   TlsUnsupported,  // rtsps://: this client speaks RTSP over plain TCP only
-  Malformed,       // empty host, bad port, control characters
+  Malformed,       // empty host, bad port, control characters (also percent-encoded ones in the
+                   // credentials), a bad percent escape
 };
 
 std::variant<RtspUri, UriError> parse_rtsp_uri(std::string_view text);
