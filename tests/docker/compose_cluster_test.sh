@@ -6,6 +6,15 @@
 # metrics on the published ports, EPMD running with the distribution on port 9000, a non-root
 # user, a passing HEALTHCHECK and a clean exit (0) on SIGTERM.
 #
+# Then the documentation's "Running with Docker (globally)" variant, which it says cannot be
+# simulated on one machine: two hosts are made as two network namespaces joined by a veth link,
+# each with its own dockerd holding the same image; one container per host, named by its host's
+# address in `name` mode (j1@10.x.0.1, j2@10.x.0.2) with the API, EPMD (4369) and the
+# distribution port (9000) published on the host. Each host routes to the other's container
+# network (no NAT: the daemons run without iptables). The test checks that the cluster forms
+# across the link and that two creates on one host land on both, each answering with its own
+# host's address.
+#
 # To stay within CI's time the image is not compiled here: the Dockerfile's `runtime-base` stage
 # is built as is, and the server already built in this tree is put on top of it the way the
 # Dockerfile's last stage puts the one it compiles (COPY of shoal and epmd into /usr/local/bin).
@@ -52,6 +61,12 @@ runtime_base_tag="shoal-docker-test-runtime-base:$$"
 own_daemon_pid=""
 imported_base=false
 compose_up=false
+# The cross-host phase: two network namespaces ("hosts"), a daemon in each.
+host_suffix=$(( $$ % 100000 ))
+hosts=("shoalhosta$host_suffix" "shoalhostb$host_suffix")
+host_daemon_pids=()
+hosts_made=false
+cross_host_tag="shoal-cross-host-test:$$"
 
 compose() { timeout 120 docker-compose --project-name "$project" --file "$work/context/docker-compose.yml" "$@"; }
 
@@ -69,10 +84,35 @@ stop_own_dockerd() {
   return 0
 }
 
+# Stops a daemon started in a host namespace (its process group: containerd, shims, proxies).
+stop_daemon_group() {
+  local pid=$1
+  kill -TERM "$pid" 2> /dev/null
+  for _ in $(seq 200); do
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2> /dev/null
+  return 0
+}
+
+remove_hosts() {
+  local pid
+  for pid in "${host_daemon_pids[@]}"; do stop_daemon_group "$pid"; done
+  grep -o " $work/host[^ ]*" /proc/self/mounts | cut -c2- | sort -r | xargs -r -n1 umount -l 2> /dev/null
+  if $hosts_made; then
+    ip netns del "${hosts[0]}" 2> /dev/null
+    ip netns del "${hosts[1]}" 2> /dev/null
+  fi
+  return 0
+}
+
 cleanup() {
   local status=$?
   set +e
   log "cleaning up"
+  remove_hosts
+  timeout 60 docker image rm "$cross_host_tag" > /dev/null 2>&1
   if $compose_up; then
     # --rmi local: the images compose built for the two services (they have no other tag).
     timeout 120 docker-compose --project-name "$project" --file "$work/context/docker-compose.yml" \
@@ -316,4 +356,128 @@ for c in "$c1" "$c2"; do
 done
 log "both containers stopped on SIGTERM with exit code 0 in $stop_took s"
 
-echo "PASS: the documentation's compose cluster works ($((image_size / 1000000)) MB image)"
+# --- The cross-host variant ----------------------------------------------------------------------
+command -v ip > /dev/null || fail "ip is missing: run scripts/install-deps.sh --test"
+[[ $(id -u) -eq 0 ]] || fail "the cross-host part needs root (network namespaces)"
+# A /30 per run, unlikely to meet anything on the machine (10.200-249.x.0/30).
+subnet="10.$((200 + RANDOM % 50)).$((RANDOM % 256))"
+host_ip=("$subnet.1" "$subnet.2")
+container_net=("172.31.$((RANDOM % 120 + 1))" "")
+container_net[1]="172.31.$(( ${container_net[0]##*.} + 120 ))"
+in_host() { local index=$1; shift; ip netns exec "${hosts[$index]}" "$@"; }
+host_docker() { local index=$1; shift; DOCKER_HOST="unix://$work/host$index/docker.sock" timeout 240 docker "$@"; }
+
+log "making two hosts: ${hosts[0]} (${host_ip[0]}) and ${hosts[1]} (${host_ip[1]}), joined by a veth link"
+ip netns add "${hosts[0]}"
+hosts_made=true
+ip netns add "${hosts[1]}"
+ip link add "vxa$host_suffix" netns "${hosts[0]}" type veth peer name "vxb$host_suffix" netns "${hosts[1]}"
+for i in 0 1; do
+  link=$([[ $i == 0 ]] && echo "vxa$host_suffix" || echo "vxb$host_suffix")
+  other=$((1 - i))
+  ip -n "${hosts[$i]}" link set lo up
+  ip -n "${hosts[$i]}" addr add "${host_ip[$i]}/30" dev "$link"
+  ip -n "${hosts[$i]}" link set "$link" up
+  in_host "$i" sysctl -qw net.ipv4.ip_forward=1
+  # Each host routes to the other's container network, as routers between real hosts would.
+  ip -n "${hosts[$i]}" route add "${container_net[$other]}.0/24" via "${host_ip[$other]}"
+done
+
+storage_driver=$(timeout 10 docker info --format "{{.Driver}}")
+docker tag "$image_id" "$cross_host_tag"
+# `ip netns exec` gives its command a /sys of the namespace, without the cgroup mounts dockerd
+# needs: they are mounted there again as this host has them (cgroup v1, v2 or both).
+cgroup_mounts=$(awk '$2 ~ "^/sys/fs/cgroup" && ($3 == "tmpfs" || $3 == "cgroup" || $3 == "cgroup2") { print $3, $2, $4 }' /proc/self/mounts)
+for i in 0 1; do
+  mkdir -p "$work/host$i/data" "$work/host$i/exec"
+  # shellcheck disable=SC2016
+  ip netns exec "${hosts[$i]}" bash -c '
+      while read -r type path options; do
+        [[ -n $type ]] || continue
+        mkdir -p "$path" 2> /dev/null
+        mount -t "$type" -o "$options" "$type" "$path" || exit 1
+      done <<< "$1"
+      shift
+      exec setsid "$@"' _ "$cgroup_mounts" \
+    dockerd --host "unix://$work/host$i/docker.sock" --data-root "$work/host$i/data" \
+    --exec-root "$work/host$i/exec" --pidfile "$work/host$i/dockerd.pid" --iptables=false --bridge none \
+    --storage-driver "$storage_driver" > "$work/host$i/dockerd.log" 2>&1 < /dev/null &
+  host_daemon_pids+=($!)
+done
+for i in 0 1; do
+  up=false
+  for _ in $(seq 120); do
+    if DOCKER_HOST="unix://$work/host$i/docker.sock" timeout 5 docker version > /dev/null 2>&1; then
+      up=true
+      break
+    fi
+    sleep 0.5
+  done
+  $up || { tail -n 20 "$work/host$i/dockerd.log"; fail "dockerd did not start in ${hosts[$i]}"; }
+done
+log "a dockerd runs in each host; loading the image into both"
+timeout 240 docker save "$cross_host_tag" > "$work/image.tar" || fail "docker save failed"
+for i in 0 1; do
+  host_docker "$i" load --input "$work/image.tar" > /dev/null || fail "docker load into ${hosts[$i]} failed"
+done
+rm -f "$work/image.tar"
+log "image loaded into both hosts"
+
+nodes="j1@${host_ip[0]} j2@${host_ip[1]}"
+for i in 0 1; do
+  host_docker "$i" network create --subnet "${container_net[$i]}.0/24" shoalnet > /dev/null ||
+    fail "docker network create in ${hosts[$i]} failed"
+  host_docker "$i" run --detach --name "j$((i + 1))" --network shoalnet \
+    --publish 8080:8080 --publish 4369:4369 --publish 9000:9000 \
+    --env JF_SERVER_API_TOKEN=$token --env JF_DIST_ENABLED=true --env JF_DIST_MODE=name \
+    --env "JF_DIST_NODE_NAME=j$((i + 1))@${host_ip[$i]}" --env "JF_DIST_NODES=$nodes" \
+    --env "JF_HOST=${host_ip[$i]}:8080" "$cross_host_tag" > /dev/null || fail "docker run in ${hosts[$i]} failed"
+done
+log "j1 and j2 started, one per host, with 8080, 4369 and 9000 published"
+
+host_health() { in_host "$1" curl --silent --max-time 2 -H "authorization: Bearer $token" "http://${host_ip[$1]}:8080/health"; }
+show_host_logs() {
+  for i in 0 1; do
+    echo "--- j$((i + 1)) on ${hosts[$i]}:"
+    host_docker "$i" logs --tail 30 "j$((i + 1))" 2>&1 || true
+  done
+}
+cluster_formed=false
+for _ in $(seq 120); do
+  h1=$(host_health 0 || true)
+  h2=$(host_health 1 || true)
+  if grep -q "\"connectedNodes\":\[[^]]*\"j2@${host_ip[1]}\"" <<< "$h1" &&
+    grep -q "\"connectedNodes\":\[[^]]*\"j1@${host_ip[0]}\"" <<< "$h2"; then
+    cluster_formed=true
+    break
+  fi
+  sleep 0.5
+done
+$cluster_formed || { show_host_logs; echo "j1: $h1"; echo "j2: $h2"; fail "the cross-host cluster did not form within 60 s"; }
+log "cross-host cluster formed: $h1"
+host_docker 0 logs j1 > "$work/j1.log" 2>&1
+host_docker 1 logs j2 > "$work/j2.log" 2>&1
+grep -qE "connected to :\"j[12]@$subnet\.[12]\"" "$work/j1.log" "$work/j2.log" ||
+  { show_host_logs; fail "no 'connected to' log line across the hosts"; }
+
+addresses=()
+for i in 1 2; do
+  response=$(in_host 1 curl --silent --show-error --max-time 10 -X POST -H "authorization: Bearer $token" \
+    "http://${host_ip[1]}:8080/room") || fail "POST /room $i on the second host failed"
+  address=$(grep -o '"jellyfish_address":"[^"]*"' <<< "$response" | cut -d'"' -f4)
+  [[ -n $address ]] || fail "POST /room $i answered without jellyfish_address: $response"
+  log "POST /room $i on ${host_ip[1]} -> $address"
+  addresses+=("$address")
+done
+placed=$(printf '%s\n' "${addresses[@]}" | sort | tr '\n' ' ')
+[[ $placed == "${host_ip[0]}:8080 ${host_ip[1]}:8080 " ]] ||
+  fail "two creates should land on both hosts, landed on: $placed"
+# The room created on the first host through the second is served there.
+for address in "${addresses[@]}"; do
+  index=$([[ $address == "${host_ip[0]}:8080" ]] && echo 0 || echo 1)
+  rooms=$(in_host "$index" curl --silent --max-time 5 -H "authorization: Bearer $token" "http://$address/room")
+  grep -q '"id"' <<< "$rooms" || fail "the room placed on $address is not listed there: $rooms"
+done
+log "two creates on the second host landed one on each host"
+
+echo "PASS: the documentation's compose cluster works ($((image_size / 1000000)) MB image), and so does its cross-host variant"
