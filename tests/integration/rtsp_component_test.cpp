@@ -455,6 +455,82 @@ TEST(RtspComponent, KeepAlivesComeWithinTheSessionTimeoutOfTheSource) {
   EXPECT_TRUE(wait_for([&] { return keep_alives >= 2; }, 4s)) << shoal.output();
 }
 
+// A UDP socket bound to a free port of 127.0.0.1, closed at the end.
+struct UdpSocket {
+  UdpSocket() {
+    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    port = ntohs(address.sin_port);
+  }
+  ~UdpSocket() { ::close(fd); }
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+  int fd = -1;
+  std::uint16_t port = 0;
+};
+
+// RFC 3550 §6: the component reports on the source's stream to the source's RTCP port (the
+// second port of SETUP's server_port), about once a second.
+TEST(RtspComponent, SendsReceiverReportsToTheSource) {
+  ShoalProcess shoal;
+  UdpSocket rtp_out, rtcp_in;
+  std::atomic<bool> finished{false};
+  FakeSource source([&](int fd) {
+    const std::string sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n"
+                            "a=rtpmap:96 H264/90000\r\na=control:track1\r\n";
+    const auto deadline = Clock::now() + 8s;
+    for (int request = 0; !finished && Clock::now() < deadline; ++request) {
+      const auto cseq = read_request_cseq(fd);
+      if (cseq.empty()) continue;
+      std::string headers = "RTSP/1.0 200 OK\r\nCSeq: " + cseq + "\r\n";
+      if (request == 0) {
+        send_all(fd, headers + "Content-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp);
+      } else if (request == 1) {
+        send_all(fd, headers + "Session: 4711\r\nTransport: RTP/AVP;unicast;server_port=" +
+                         std::to_string(rtp_out.port) + "-" + std::to_string(rtcp_in.port) + "\r\n\r\n");
+      } else {
+        send_all(fd, headers + "Session: 4711\r\n\r\n");
+      }
+    }
+  });
+  auto room = create_room(shoal.port());
+  const std::uint16_t rtp_port = free_port();
+  auto added = api(shoal.port(), "POST", "/room/" + room + "/component",
+                   R"({"type":"rtsp","options":{"sourceUri":")" + source.uri() + R"(","rtpPort":)" +
+                       std::to_string(rtp_port) + "}}");
+  ASSERT_EQ(added.status, 201) << added.body;
+
+  // The source's stream: an IDR, then P slices, every 20 ms, until a report about it arrives.
+  sockaddr_in component{};
+  component.sin_family = AF_INET;
+  component.sin_port = htons(rtp_port);
+  component.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  Bytes report;
+  const auto deadline = Clock::now() + 7s;
+  for (std::uint16_t seq = 0; report.empty() && Clock::now() < deadline; ++seq) {
+    Bytes packet{0x80, 96, static_cast<std::uint8_t>(seq >> 8), static_cast<std::uint8_t>(seq), 0, 0, 0, 0,
+                 0x11, 0x22, 0x33, 0x44, static_cast<std::uint8_t>(seq == 0 ? 0x65 : 0x41), 0x88, 0x80};
+    ::sendto(rtp_out.fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&component), sizeof component);
+    pollfd readable{rtcp_in.fd, POLLIN, 0};
+    if (::poll(&readable, 1, 20) == 1) {
+      Bytes datagram(1500);
+      const auto size = ::recv(rtcp_in.fd, datagram.data(), datagram.size(), 0);
+      if (size >= 32 && datagram[1] == 201) report.assign(datagram.begin(), datagram.begin() + size);
+    }
+  }
+  ASSERT_FALSE(report.empty()) << "no receiver report reached the source's RTCP port\n" << shoal.output();
+  EXPECT_GE(report[0] & 0x1f, 1) << "no report block";
+  // The block is about the source's SSRC and has lost nothing.
+  EXPECT_EQ(Bytes(report.begin() + 8, report.begin() + 12), (Bytes{0x11, 0x22, 0x33, 0x44}));
+  EXPECT_EQ(report[12], 0) << "fraction lost";
+  finished = true;
+}
+
 TEST(RtspComponent, ANonH264SourceCrashesTheComponent) {
   ShoalProcess shoal;
   FakeSource vp8([](int fd) {

@@ -255,6 +255,7 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   void measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, std::int64_t now_us);
   void send_transport_feedback(PeerMedia& media, std::int64_t now_us);
   void send_receiver_reports(PeerMedia& media, std::int64_t now_us);
+  void send_receiver_reports(RtspSource& source, std::int64_t now_us);
   void forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& report, std::int64_t now_us);
   void media_tick();
   void on_media_timer();

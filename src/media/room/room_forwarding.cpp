@@ -134,21 +134,44 @@ void Room::send_transport_feedback(PeerMedia& media, std::int64_t now) {
   }
 }
 
-void Room::send_receiver_reports(PeerMedia& media, std::int64_t now) {
-  if (!media.transport || !media.transport->connected()) return;
+namespace {
+
+// The report blocks of a publisher's streams; at most 31 fit one receiver report.
+struct ReportBlocks {
   std::array<rtc::rtcp::ReportBlock, 31> blocks{};
   std::size_t count = 0;
-  for (const auto& binding : media.inbound.bindings()) {
-    if (binding.producer == nullptr) continue;
-    for (auto& source : binding.producer->streams()) {
+
+  void add(media::Producer& producer, std::int64_t now_us) {
+    for (auto& source : producer.streams()) {
       if (source.ssrc() == 0 || count == blocks.size()) continue;
-      if (auto block = source.statistics().report(source.ssrc(), now)) blocks[count++] = *block;
+      if (auto block = source.statistics().report(source.ssrc(), now_us)) blocks[count++] = *block;
     }
   }
-  if (count == 0) return;
-  RtcpBuffer buffer{};
-  auto length = rtc::rtcp::write_receiver_report(buffer, media::kServerFeedbackSsrc, std::span(blocks.data(), count));
-  if (length) media.transport->send_rtcp(buffer, *length);
+  void send(media::PublisherLink& link) const {
+    if (count == 0 || !link.feedback_ready()) return;
+    RtcpBuffer buffer{};
+    auto length = rtc::rtcp::write_receiver_report(buffer, media::kServerFeedbackSsrc, std::span(blocks.data(), count));
+    if (length) link.send_feedback(buffer, *length);
+  }
+};
+
+}  // namespace
+
+void Room::send_receiver_reports(PeerMedia& media, std::int64_t now) {
+  ReportBlocks reports;
+  for (const auto& binding : media.inbound.bindings()) {
+    if (binding.producer != nullptr) reports.add(*binding.producer, now);
+  }
+  reports.send(media);
+}
+
+// RFC 3550 §6: a receiver reports what it gets. An RTSP source learns our losses from them, and
+// some servers take them as a sign the client is still there.
+void Room::send_receiver_reports(RtspSource& source, std::int64_t now) {
+  if (source.track() == nullptr) return;
+  ReportBlocks reports;
+  reports.add(*source.track(), now);
+  reports.send(source.publisher());
 }
 
 // Sender reports are forwarded rather than regenerated: the publisher's SR ties its RTP clock to
@@ -191,7 +214,10 @@ void Room::handle_peer_transport_failed(PeerMedia& media, std::string_view reaso
 
 void Room::media_tick() {
   if (media_timer_running_ || closed_) return;
-  const bool any_media = std::any_of(peers_.begin(), peers_.end(), [](const Peer& p) { return p.media != nullptr; });
+  const bool any_media =
+      std::any_of(peers_.begin(), peers_.end(), [](const Peer& p) { return p.media != nullptr; }) ||
+      std::any_of(components_.begin(), components_.end(),
+                  [](const Component& c) { return c.rtsp != nullptr && c.rtsp->track() != nullptr; });
   if (!any_media) return;
   media_timer_running_ = true;
   media_timer_.expires_after(kMediaTick);
@@ -228,7 +254,12 @@ void Room::on_media_timer() {
     }
     allocate_downlink(*peer.media, now);
   }
-  if (second) publish_endpoint_metrics();
+  if (second) {
+    for (auto& component : components_) {
+      if (component.rtsp) send_receiver_reports(*component.rtsp, now_micros);
+    }
+    publish_endpoint_metrics();
+  }
   media_tick();
 }
 

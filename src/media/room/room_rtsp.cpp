@@ -87,6 +87,7 @@ void Room::on_rtsp_track_ready(RtspSource& source) {
   media::Producer* track = source.track();
   if (track == nullptr) return;
   guard_room([&] { publish_tracks(source.component_id(), {track}); });
+  media_tick();  // receiver reports to the source, keyframe requests for its subscribers
 }
 
 void Room::on_rtsp_track_gone(RtspSource& source, const std::string& track_id) {
