@@ -69,30 +69,62 @@ hosts_made=false
 cross_host_tag="shoal-cross-host-test:$$"
 
 compose() { timeout 120 docker-compose --project-name "$project" --file "$work/context/docker-compose.yml" "$@"; }
-
-# Stops the dockerd this test started, and what it started (containerd, shims: its process group).
-stop_own_dockerd() {
-  [[ -n $own_daemon_pid ]] || return 0
-  kill -TERM "$own_daemon_pid" 2> /dev/null
-  for _ in $(seq 300); do
-    kill -0 "$own_daemon_pid" 2> /dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$own_daemon_pid" 2> /dev/null
-  # Mounts that a killed daemon left behind would block removing its data root.
-  grep -o " $work/[^ ]*" /proc/self/mounts | cut -c2- | sort -r | xargs -r -n1 umount -l 2> /dev/null
-  return 0
+# Runs a command on this machine ("local") or in one of the cross-host part's hosts (0 or 1).
+on_host() {
+  local where=$1
+  shift
+  if [[ $where == local ]]; then "$@"; else ip netns exec "${hosts[$where]}" "$@"; fi
 }
 
-# Stops a daemon started in a host namespace (its process group: containerd, shims, proxies).
+# Waits up to 60 s until each node's /health lists the other. $1, $2: commands printing node 1's
+# and node 2's /health; $3, $4: the two node names. The last answers are left in h1 and h2.
+wait_for_mesh() {
+  for _ in $(seq 120); do
+    h1=$($1 || true)
+    h2=$($2 || true)
+    if grep -q "\"connectedNodes\":\[[^]]*\"$4\"" <<< "$h1" &&
+      grep -q "\"connectedNodes\":\[[^]]*\"$3\"" <<< "$h2"; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+
+# Two POST /room to the node at $2 (run from $1, see on_host); leaves the answered addresses in
+# `addresses` and, sorted on one line, in `placed`.
+create_two_rooms() {
+  local response address i
+  addresses=()
+  for i in 1 2; do
+    response=$(on_host "$1" curl --silent --show-error --max-time 10 -X POST -H "authorization: Bearer $token" \
+      "http://$2/room") || fail "POST /room $i to $2 failed"
+    address=$(grep -o '"jellyfish_address":"[^"]*"' <<< "$response" | cut -d'"' -f4)
+    [[ -n $address ]] || fail "POST /room $i answered without jellyfish_address: $response"
+    log "POST /room $i to $2 -> $address"
+    addresses+=("$address")
+  done
+  placed=$(printf '%s\n' "${addresses[@]}" | sort | tr '\n' ' ')
+}
+
+# Stops a dockerd this test started and what it started (containerd, shims, proxies: its
+# process group): SIGTERM, up to 30 s to finish, then SIGKILL to the group.
 stop_daemon_group() {
   local pid=$1
   kill -TERM "$pid" 2> /dev/null
-  for _ in $(seq 200); do
+  for _ in $(seq 300); do
     kill -0 "$pid" 2> /dev/null || break
     sleep 0.1
   done
   kill -KILL -- "-$pid" 2> /dev/null
+  return 0
+}
+
+stop_own_dockerd() {
+  [[ -n $own_daemon_pid ]] || return 0
+  stop_daemon_group "$own_daemon_pid"
+  # Mounts that a killed daemon left behind would block removing its data root.
+  grep -o " $work/[^ ]*" /proc/self/mounts | cut -c2- | sort -r | xargs -r -n1 umount -l 2> /dev/null
   return 0
 }
 
@@ -277,20 +309,12 @@ show_logs() {
 }
 
 health() { curl --silent --max-time 2 -H "authorization: Bearer $token" "http://localhost:$1/health"; }
+health1() { health 5001; }
+health2() { health 5002; }
 
 # Both nodes in /health, on both sides: j1 lists j2 and j2 lists j1.
-cluster_formed=false
-for _ in $(seq 120); do
-  h1=$(health 5001 || true)
-  h2=$(health 5002 || true)
-  if grep -q '"connectedNodes":\[[^]]*"j2@jellyfish2"' <<< "$h1" &&
-    grep -q '"connectedNodes":\[[^]]*"j1@jellyfish1"' <<< "$h2"; then
-    cluster_formed=true
-    break
-  fi
-  sleep 0.5
-done
-$cluster_formed || { show_logs; echo "j1: $h1"; echo "j2: $h2"; fail "the cluster did not form within 60 s"; }
+wait_for_mesh health1 health2 j1@jellyfish1 j2@jellyfish2 ||
+  { show_logs; echo "j1: $h1"; echo "j2: $h2"; fail "the cluster did not form within 60 s"; }
 log "cluster formed: $h2"
 
 compose logs --no-color > "$work/compose.log" 2>&1
@@ -298,16 +322,7 @@ grep -qE 'connected to :"j[12]@jellyfish[12]"' "$work/compose.log" ||
   { show_logs; fail "no 'connected to' log line"; }
 
 # Two creates sent to localhost:5002 land on both nodes.
-addresses=()
-for i in 1 2; do
-  response=$(curl --silent --show-error --max-time 10 -X POST -H "authorization: Bearer $token" \
-    http://localhost:5002/room) || fail "POST /room $i failed"
-  address=$(grep -o '"jellyfish_address":"[^"]*"' <<< "$response" | cut -d'"' -f4)
-  [[ -n $address ]] || fail "POST /room $i answered without jellyfish_address: $response"
-  log "POST /room $i -> $address"
-  addresses+=("$address")
-done
-placed=$(printf '%s\n' "${addresses[@]}" | sort | tr '\n' ' ')
+create_two_rooms local localhost:5002
 [[ $placed == "localhost:5001 localhost:5002 " ]] ||
   fail "two creates should land on localhost:5001 and localhost:5002, landed on: $placed"
 
@@ -364,7 +379,6 @@ subnet="10.$((200 + RANDOM % 50)).$((RANDOM % 256))"
 host_ip=("$subnet.1" "$subnet.2")
 container_net=("172.31.$((RANDOM % 120 + 1))" "")
 container_net[1]="172.31.$(( ${container_net[0]##*.} + 120 ))"
-in_host() { local index=$1; shift; ip netns exec "${hosts[$index]}" "$@"; }
 host_docker() { local index=$1; shift; DOCKER_HOST="unix://$work/host$index/docker.sock" timeout 240 docker "$@"; }
 
 log "making two hosts: ${hosts[0]} (${host_ip[0]}) and ${hosts[1]} (${host_ip[1]}), joined by a veth link"
@@ -378,7 +392,7 @@ for i in 0 1; do
   ip -n "${hosts[$i]}" link set lo up
   ip -n "${hosts[$i]}" addr add "${host_ip[$i]}/30" dev "$link"
   ip -n "${hosts[$i]}" link set "$link" up
-  in_host "$i" sysctl -qw net.ipv4.ip_forward=1
+  on_host "$i" sysctl -qw net.ipv4.ip_forward=1
   # Each host routes to the other's container network, as routers between real hosts would.
   ip -n "${hosts[$i]}" route add "${container_net[$other]}.0/24" via "${host_ip[$other]}"
 done
@@ -435,47 +449,30 @@ for i in 0 1; do
 done
 log "j1 and j2 started, one per host, with 8080, 4369 and 9000 published"
 
-host_health() { in_host "$1" curl --silent --max-time 2 -H "authorization: Bearer $token" "http://${host_ip[$1]}:8080/health"; }
+host_health() { on_host "$1" curl --silent --max-time 2 -H "authorization: Bearer $token" "http://${host_ip[$1]}:8080/health"; }
+host1_health() { host_health 0; }
+host2_health() { host_health 1; }
 show_host_logs() {
   for i in 0 1; do
     echo "--- j$((i + 1)) on ${hosts[$i]}:"
     host_docker "$i" logs --tail 30 "j$((i + 1))" 2>&1 || true
   done
 }
-cluster_formed=false
-for _ in $(seq 120); do
-  h1=$(host_health 0 || true)
-  h2=$(host_health 1 || true)
-  if grep -q "\"connectedNodes\":\[[^]]*\"j2@${host_ip[1]}\"" <<< "$h1" &&
-    grep -q "\"connectedNodes\":\[[^]]*\"j1@${host_ip[0]}\"" <<< "$h2"; then
-    cluster_formed=true
-    break
-  fi
-  sleep 0.5
-done
-$cluster_formed || { show_host_logs; echo "j1: $h1"; echo "j2: $h2"; fail "the cross-host cluster did not form within 60 s"; }
+wait_for_mesh host1_health host2_health "j1@${host_ip[0]}" "j2@${host_ip[1]}" ||
+  { show_host_logs; echo "j1: $h1"; echo "j2: $h2"; fail "the cross-host cluster did not form within 60 s"; }
 log "cross-host cluster formed: $h1"
 host_docker 0 logs j1 > "$work/j1.log" 2>&1
 host_docker 1 logs j2 > "$work/j2.log" 2>&1
 grep -qE "connected to :\"j[12]@$subnet\.[12]\"" "$work/j1.log" "$work/j2.log" ||
   { show_host_logs; fail "no 'connected to' log line across the hosts"; }
 
-addresses=()
-for i in 1 2; do
-  response=$(in_host 1 curl --silent --show-error --max-time 10 -X POST -H "authorization: Bearer $token" \
-    "http://${host_ip[1]}:8080/room") || fail "POST /room $i on the second host failed"
-  address=$(grep -o '"jellyfish_address":"[^"]*"' <<< "$response" | cut -d'"' -f4)
-  [[ -n $address ]] || fail "POST /room $i answered without jellyfish_address: $response"
-  log "POST /room $i on ${host_ip[1]} -> $address"
-  addresses+=("$address")
-done
-placed=$(printf '%s\n' "${addresses[@]}" | sort | tr '\n' ' ')
+create_two_rooms 1 "${host_ip[1]}:8080"
 [[ $placed == "${host_ip[0]}:8080 ${host_ip[1]}:8080 " ]] ||
   fail "two creates should land on both hosts, landed on: $placed"
 # The room created on the first host through the second is served there.
 for address in "${addresses[@]}"; do
   index=$([[ $address == "${host_ip[0]}:8080" ]] && echo 0 || echo 1)
-  rooms=$(in_host "$index" curl --silent --max-time 5 -H "authorization: Bearer $token" "http://$address/room")
+  rooms=$(on_host "$index" curl --silent --max-time 5 -H "authorization: Bearer $token" "http://$address/room")
   grep -q '"id"' <<< "$rooms" || fail "the room placed on $address is not listed there: $rooms"
 done
 log "two creates on the second host landed one on each host"

@@ -427,27 +427,37 @@ TEST(RtspComponent, AStallingSourceIsGivenUpOnAndRetried) {
   EXPECT_EQ(api(shoal.port(), "GET", "/room/" + room).status, 200);
 }
 
+// A scripted source that plays an H264 stream: DESCRIBE gets its SDP, SETUP the session with
+// `setup_headers` (e.g. its Transport), every later request a 200 with the session; until
+// `duration` passed or `stop` is set. `on_request(n)` sees the n-th request (0: DESCRIBE).
+void serve_playing_source(int fd, const std::string& setup_headers, std::chrono::milliseconds duration,
+                          const std::atomic<bool>& stop, const std::function<void(int)>& on_request = {}) {
+  const std::string sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n"
+                          "a=rtpmap:96 H264/90000\r\na=control:track1\r\n";
+  const auto deadline = Clock::now() + duration;
+  for (int request = 0; !stop && Clock::now() < deadline; ++request) {
+    const auto cseq = read_request_cseq(fd);
+    if (cseq.empty()) continue;
+    if (on_request) on_request(request);
+    std::string headers = "RTSP/1.0 200 OK\r\nCSeq: " + cseq + "\r\n";
+    if (request == 0) {
+      send_all(fd, headers + "Content-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp);
+    } else if (request == 1) {
+      send_all(fd, headers + setup_headers + "\r\n");
+    } else {
+      send_all(fd, headers + "Session: 4711\r\n\r\n");
+    }
+  }
+}
+
 TEST(RtspComponent, KeepAlivesComeWithinTheSessionTimeoutOfTheSource) {
   ShoalProcess shoal;
   std::atomic<int> keep_alives{0};
+  const std::atomic<bool> never{false};
+  // DESCRIBE, SETUP (a 2 s session timeout), PLAY, then keep-alives: answered until 4 s passed.
   FakeSource source([&](int fd) {
-    const std::string sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n"
-                            "a=rtpmap:96 H264/90000\r\na=control:track1\r\n";
-    // DESCRIBE, SETUP (a 2 s session timeout), PLAY, then keep-alives: answered until 4 s passed.
-    const auto deadline = Clock::now() + 4s;
-    for (int request = 0; Clock::now() < deadline; ++request) {
-      const auto cseq = read_request_cseq(fd);
-      if (cseq.empty()) continue;
-      std::string headers = "RTSP/1.0 200 OK\r\nCSeq: " + cseq + "\r\n";
-      if (request == 0) {
-        send_all(fd, headers + "Content-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp);
-      } else if (request == 1) {
-        send_all(fd, headers + "Session: 4711;timeout=2\r\nTransport: RTP/AVP;unicast;server_port=9-10\r\n\r\n");
-      } else {
-        if (request >= 3) ++keep_alives;
-        send_all(fd, headers + "Session: 4711\r\n\r\n");
-      }
-    }
+    serve_playing_source(fd, "Session: 4711;timeout=2\r\nTransport: RTP/AVP;unicast;server_port=9-10\r\n", 4s, never,
+                         [&](int request) { keep_alives += request >= 3 ? 1 : 0; });
   });
   auto room = create_room(shoal.port());
   add_rtsp(shoal.port(), room, source.uri(), 15000);
@@ -481,22 +491,10 @@ TEST(RtspComponent, SendsReceiverReportsToTheSource) {
   UdpSocket rtp_out, rtcp_in;
   std::atomic<bool> finished{false};
   FakeSource source([&](int fd) {
-    const std::string sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n"
-                            "a=rtpmap:96 H264/90000\r\na=control:track1\r\n";
-    const auto deadline = Clock::now() + 8s;
-    for (int request = 0; !finished && Clock::now() < deadline; ++request) {
-      const auto cseq = read_request_cseq(fd);
-      if (cseq.empty()) continue;
-      std::string headers = "RTSP/1.0 200 OK\r\nCSeq: " + cseq + "\r\n";
-      if (request == 0) {
-        send_all(fd, headers + "Content-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp);
-      } else if (request == 1) {
-        send_all(fd, headers + "Session: 4711\r\nTransport: RTP/AVP;unicast;server_port=" +
-                         std::to_string(rtp_out.port) + "-" + std::to_string(rtcp_in.port) + "\r\n\r\n");
-      } else {
-        send_all(fd, headers + "Session: 4711\r\n\r\n");
-      }
-    }
+    serve_playing_source(fd,
+                         "Session: 4711\r\nTransport: RTP/AVP;unicast;server_port=" + std::to_string(rtp_out.port) +
+                             "-" + std::to_string(rtcp_in.port) + "\r\n",
+                         8s, finished);
   });
   auto room = create_room(shoal.port());
   const std::uint16_t rtp_port = free_port();
