@@ -136,7 +136,8 @@ void Room::send_transport_feedback(PeerMedia& media, std::int64_t now) {
 
 namespace {
 
-// The report blocks of a publisher's streams; at most 31 fit one receiver report.
+// The report blocks of a publisher's streams; at most 31 fit one receiver report. Taking a
+// block starts the next reporting interval, so blocks are only taken for a link that can send.
 struct ReportBlocks {
   std::array<rtc::rtcp::ReportBlock, 31> blocks{};
   std::size_t count = 0;
@@ -148,7 +149,7 @@ struct ReportBlocks {
     }
   }
   void send(media::PublisherLink& link) const {
-    if (count == 0 || !link.feedback_ready()) return;
+    if (count == 0) return;
     RtcpBuffer buffer{};
     auto length = rtc::rtcp::write_receiver_report(buffer, media::kServerFeedbackSsrc, std::span(blocks.data(), count));
     if (length) link.send_feedback(buffer, *length);
@@ -158,6 +159,7 @@ struct ReportBlocks {
 }  // namespace
 
 void Room::send_receiver_reports(PeerMedia& media, std::int64_t now) {
+  if (!media.feedback_ready()) return;
   ReportBlocks reports;
   for (const auto& binding : media.inbound.bindings()) {
     if (binding.producer != nullptr) reports.add(*binding.producer, now);
@@ -168,7 +170,7 @@ void Room::send_receiver_reports(PeerMedia& media, std::int64_t now) {
 // RFC 3550 §6: a receiver reports what it gets. An RTSP source learns our losses from them, and
 // some servers take them as a sign the client is still there.
 void Room::send_receiver_reports(RtspSource& source, std::int64_t now) {
-  if (source.track() == nullptr) return;
+  if (source.track() == nullptr || !source.publisher().feedback_ready()) return;
   ReportBlocks reports;
   reports.add(*source.track(), now);
   reports.send(source.publisher());
