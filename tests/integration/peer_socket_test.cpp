@@ -274,7 +274,7 @@ TEST_F(PeerSocket, InvalidTokensAreRejected) {
 
   // Signed with the node's own secret but 25 h ago: past the 24 h max age.
   auth::PeerTokenSigner signer(kSecret);
-  auto old = signer.sign({room, peer.id}, auth::unix_time_ms() - 25LL * 3600 * 1000);
+  auto old = signer.sign({room, peer.id}, std::chrono::system_clock::now() - std::chrono::hours{25});
   EXPECT_EQ(close_text(close_after_auth(port(), old)), expected_close("expired token"));
 
   // The failures did not mark the peer connected, and the real token still works.
@@ -287,7 +287,7 @@ TEST_F(PeerSocket, ValidlySignedTokensForUnknownRoomsOrPeers) {
   auto room = create_room(port());
   auto peer = create_peer(port(), room);
   auth::PeerTokenSigner signer(kSecret);
-  auto now = auth::unix_time_ms();
+  auto now = std::chrono::system_clock::now();
   EXPECT_EQ(close_text(close_after_auth(port(), signer.sign({"no-such-room", peer.id}, now))),
             expected_close("room not found"));
   EXPECT_EQ(close_text(close_after_auth(port(), signer.sign({room, "no-such-peer"}, now))),
@@ -682,7 +682,7 @@ TEST(PeerSocketNodes, TokenSignedByAnotherNodeIsInvalid) {
   auto room = create_room(node.port());
   auto peer = create_peer(node.port(), room);
   auth::PeerTokenSigner foreign(kOtherSecret);
-  EXPECT_EQ(close_text(close_after_auth(node.port(), foreign.sign({room, peer.id}, auth::unix_time_ms()))),
+  EXPECT_EQ(close_text(close_after_auth(node.port(), foreign.sign({room, peer.id}, std::chrono::system_clock::now()))),
             expected_close("invalid token"));
   // The token works on its own node.
   auto socket = connect_peer(other.port(), other_peer.token);

@@ -5,11 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 namespace shoal::auth {
 namespace {
 
+using namespace std::chrono_literals;
+
 constexpr std::string_view kSecret = "super-secret-key-base-for-known-answer-tests-0123456789";
-constexpr std::int64_t kSignedAt = 1700000000000;
+constexpr std::chrono::system_clock::time_point kSignedAt{std::chrono::milliseconds{1700000000000}};
 // Made with OTP 25: {#{peer_id => P, room_id => R}, 1700000000000, 86400}.
 constexpr std::string_view kErlangToken =
     "SFMyNTY.g2gDdAAAAAJkAAdwZWVyX2lkbQAAACQ1Y2RhYzcyNi01N2EzLTRlY2ItYjFkNS03MmEzZDYyZWMyNDJkAAdyb29t"
@@ -19,15 +23,15 @@ const PeerIdentity kIdentity{"0b6e4a3e-7f0c-4c1e-9a59-1d2f3c4b5a69", "5cdac726-5
 
 TEST(PeerTokenKnownAnswer, AcceptsATokenMadeByErlang) {
   PeerTokenSigner signer(kSecret);
-  auto verified = signer.verify(kErlangToken, kSignedAt + 1000);
+  auto verified = signer.verify(kErlangToken, kSignedAt + 1000ms);
   ASSERT_TRUE(std::holds_alternative<PeerIdentity>(verified));
   EXPECT_EQ(std::get<PeerIdentity>(verified), kIdentity);
 }
 
 TEST(PeerTokenKnownAnswer, ExpiresExactlyAfter24Hours) {
   PeerTokenSigner signer(kSecret);
-  EXPECT_TRUE(std::holds_alternative<PeerIdentity>(signer.verify(kErlangToken, kSignedAt + 86400000)));
-  auto late = signer.verify(kErlangToken, kSignedAt + 86400001);
+  EXPECT_TRUE(std::holds_alternative<PeerIdentity>(signer.verify(kErlangToken, kSignedAt + 86400000ms)));
+  auto late = signer.verify(kErlangToken, kSignedAt + 86400001ms);
   ASSERT_TRUE(std::holds_alternative<TokenError>(late));
   EXPECT_EQ(std::get<TokenError>(late), TokenError::Expired);
   EXPECT_EQ(close_reason(TokenError::Expired), "expired token");

@@ -116,6 +116,11 @@ bool decode_payload(const std::vector<unsigned char>& bytes, PeerIdentity& ident
   return have_peer && have_room && index == end;
 }
 
+// Tokens carry whole Unix milliseconds, truncated as Phoenix.Token's System.system_time does.
+std::int64_t unix_ms(std::chrono::system_clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
 }  // namespace
 
 std::string_view close_reason(TokenError error) {
@@ -138,7 +143,7 @@ PeerTokenSigner::PeerTokenSigner(std::string_view secret_key_base) {
                     static_cast<int>(key_.size()), key_.data());
 }
 
-std::string PeerTokenSigner::sign(const PeerIdentity& identity, std::int64_t now_ms) const {
+std::string PeerTokenSigner::sign(const PeerIdentity& identity, std::chrono::system_clock::time_point now) const {
   ei_x_buff term;
   ei_x_new_with_version(&term);
   ei_x_encode_tuple_header(&term, 3);
@@ -147,7 +152,7 @@ std::string PeerTokenSigner::sign(const PeerIdentity& identity, std::int64_t now
   ei_x_encode_binary(&term, identity.peer_id.data(), static_cast<long>(identity.peer_id.size()));
   ei_x_encode_atom(&term, "room_id");
   ei_x_encode_binary(&term, identity.room_id.data(), static_cast<long>(identity.room_id.size()));
-  ei_x_encode_longlong(&term, now_ms);
+  ei_x_encode_longlong(&term, unix_ms(now));
   ei_x_encode_longlong(&term, kMaxAgeSeconds);
   std::string signed_part = std::string(kProtected) + "." +
                             base64url_encode(reinterpret_cast<const unsigned char*>(term.buff),
@@ -158,7 +163,8 @@ std::string PeerTokenSigner::sign(const PeerIdentity& identity, std::int64_t now
 }
 
 std::variant<PeerIdentity, TokenError> PeerTokenSigner::verify(std::string_view token,
-                                                               std::int64_t now_ms) const {
+                                                               std::chrono::system_clock::time_point now) const {
+  const std::int64_t now_ms = unix_ms(now);
   if (token.empty() || token.size() > kMaxTokenBytes) return TokenError::Invalid;
   auto first_dot = token.find('.');
   if (first_dot == std::string_view::npos) return TokenError::Invalid;
@@ -188,12 +194,6 @@ std::variant<PeerIdentity, TokenError> PeerTokenSigner::verify(std::string_view 
   if (signed_at < 0 || signed_at > now_ms + max_age * 1000) return TokenError::Invalid;  // no overflow below
   if (signed_at + max_age * 1000 < now_ms) return TokenError::Expired;
   return identity;
-}
-
-std::int64_t unix_time_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace shoal::auth

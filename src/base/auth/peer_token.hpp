@@ -5,6 +5,7 @@
 //   + "." + b64url(HMAC-SHA256(key, "SFMyNTY." + b64url(payload)))
 // with key = PBKDF2-HMAC-SHA256(secret, salt = secret, 1000 iterations, 32 bytes).
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,16 +31,15 @@ class PeerTokenSigner {
   // Derives the signing key once; signing and verifying are then cheap.
   explicit PeerTokenSigner(std::string_view secret_key_base);
 
-  std::string sign(const PeerIdentity& identity, std::int64_t now_ms) const;
+  // Times are wall-clock: the token carries Unix milliseconds that another node checks.
+  std::string sign(const PeerIdentity& identity, std::chrono::system_clock::time_point now) const;
 
   // Constant-time signature check; Missing only for an absent token (nullopt-like: empty view
   // with `present == false`), Expired when signed_at + max_age < now.
-  std::variant<PeerIdentity, TokenError> verify(std::string_view token, std::int64_t now_ms) const;
+  std::variant<PeerIdentity, TokenError> verify(std::string_view token, std::chrono::system_clock::time_point now) const;
 
  private:
   std::array<unsigned char, 32> key_{};
 };
-
-std::int64_t unix_time_ms();
 
 }  // namespace shoal::auth

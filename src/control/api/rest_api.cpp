@@ -16,6 +16,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <chrono>
 #include <future>
 #include <vector>
 
@@ -218,7 +219,7 @@ asio::awaitable<Response> add_peer(server::Node& node, const std::string& room_i
   auto result = co_await core::run_on(room->loop(), std::move(work));
   if (auto* error = std::get_if<RoomError>(&result)) co_return room_error(*error, room_id);
   auto& peer = std::get<room::AddedPeer>(result);
-  auto token = node.tokens.sign({room_id, peer.id}, auth::unix_time_ms());
+  auto token = node.tokens.sign({room_id, peer.id}, std::chrono::system_clock::now());
   // In cluster mode the request may have come through another node: say where the peer
   // connects (the field later Jellyfish versions added). Single-node answers stay v0.2.1's.
   std::string websocket;

@@ -14,6 +14,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <functional>
 
 namespace shoal::signaling {
@@ -92,7 +93,7 @@ struct PeerSession {
   }
 
   asio::awaitable<void> authenticate(const std::string& token) {
-    auto verified = services.tokens.verify(token, auth::unix_time_ms());
+    auto verified = services.tokens.verify(token, std::chrono::system_clock::now());
     if (auto* error = std::get_if<auth::TokenError>(&verified)) {
       fail_auth(auth::close_reason(*error));
       co_return;
