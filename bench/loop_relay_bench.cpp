@@ -63,7 +63,7 @@ void BM_LoopRelaySend(benchmark::State& state) {
     bytes[3] = static_cast<std::uint8_t>(seq);
     ++seq;
     auto packet = shoal::rtc::rtp::RtpPacket::parse(std::span(bytes.data(), kPacket));
-    while (!relay->send(1, 0, *packet, false, false, 0)) {
+    while (!relay->send(1, 0, *packet, false, false, shoal::core::Time{})) {
       ++waits;
       std::this_thread::yield();
     }

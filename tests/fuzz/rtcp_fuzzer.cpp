@@ -30,15 +30,16 @@ std::uint64_t g_sink = 0;
 
 void check_estimator(const TransportCc& cc) {
   static shoal::rtc::cc::SendSideBandwidthEstimator estimator;
-  static std::int64_t now_us = 1'000'000;
+  static shoal::core::Time now = shoal::core::at_us(1'000'000);
   using Estimator = shoal::rtc::cc::SendSideBandwidthEstimator;
   // Every reported number was "sent", so the feedback is really evaluated.
   const std::size_t count = std::min<std::size_t>(cc.packet_status_count(), 2048);
   for (std::size_t i = 0; i < count; ++i) {
-    estimator.on_sent(static_cast<std::uint16_t>(cc.base_sequence_number() + i), 1200, now_us + static_cast<std::int64_t>(i));
+    estimator.on_sent(static_cast<std::uint16_t>(cc.base_sequence_number() + i), 1200,
+                     now + std::chrono::microseconds{static_cast<std::int64_t>(i)});
   }
-  now_us += 50'000;
-  estimator.on_feedback(cc, now_us);
+  now += std::chrono::milliseconds{50};
+  estimator.on_feedback(cc, now);
   const double estimate = estimator.estimate_bps();
   if (!(estimate >= Estimator::kMinBps && estimate <= Estimator::kMaxBps)) std::abort();
 }

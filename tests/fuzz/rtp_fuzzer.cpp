@@ -93,14 +93,14 @@ void run_state_machines(const std::uint8_t* data, std::size_t size) {
   NackGenerator nack;
   RetransmissionBuffer buffer(16, 32);
   std::array<std::uint16_t, 64> requests{};
-  std::int64_t now = 0;
+  shoal::core::Time now = shoal::core::at_ms(0);
   std::optional<std::uint16_t> last_out;
   for (std::size_t pos = 0; pos + 7 <= size; pos += 7) {
     const std::uint16_t seq = static_cast<std::uint16_t>((data[pos] << 8) | data[pos + 1]);
     const std::uint32_t ts = (std::uint32_t{data[pos + 2]} << 24) | (std::uint32_t{data[pos + 3]} << 16) |
                              (std::uint32_t{data[pos + 4]} << 8) | data[pos + 5];
     const std::uint8_t flags = data[pos + 6];
-    now += flags >> 3;
+    now += std::chrono::milliseconds{flags >> 3};
     if (flags & 1) {
       if (auto padding = munger.next_padding()) last_out = padding->sequence_number;
     } else if (auto out = munger.map(seq, ts, now, (flags & 2) != 0)) {

@@ -83,10 +83,10 @@ class ConsumerTest : public ::testing::Test {
                                    .payload = payload});
     auto packet = rtc::rtp::RtpPacket::parse(in);
     const bool keyframe = payload == kKeyframe;
-    auto rewritten = consumer.rewrite(*packet, keyframe, now_ms, out);
+    auto rewritten = consumer.rewrite(*packet, keyframe, core::at_ms(now_ms), out);
     if (wants_keyframe != nullptr) *wants_keyframe = rewritten.wants_keyframe;
     if (!rewritten.packet) return std::nullopt;
-    consumer.sent(*rewritten.packet, now_ms);
+    consumer.sent(*rewritten.packet, core::at_ms(now_ms));
     return Bytes(rewritten.packet->bytes().begin(), rewritten.packet->bytes().end());
   }
 
@@ -138,7 +138,7 @@ TEST_F(ConsumerTest, ForwardsIntoTheBufferTheSubscribersLinkSendsFrom) {
                                  .payload = kKeyframe});
   auto packet = rtc::rtp::RtpPacket::parse(in);
   subscriber.own_buffer = true;
-  consumer.forward(0, *packet, true, false, 0, out);
+  consumer.forward(0, *packet, true, false, core::at_ms(0), out);
   ASSERT_EQ(subscriber.sent_from.size(), 1u);
   EXPECT_EQ(subscriber.sent_from[0], subscriber.buffer.data());
   EXPECT_EQ(parsed(subscriber.rtp[0]).ssrc(), kOurSsrc);
@@ -146,7 +146,7 @@ TEST_F(ConsumerTest, ForwardsIntoTheBufferTheSubscribersLinkSendsFrom) {
   subscriber.own_buffer = false;
   in = testing::build_rtp({.payload_type = 96, .sequence_number = 6, .timestamp = 90, .ssrc = 0x1111, .payload = kDelta});
   packet = rtc::rtp::RtpPacket::parse(in);
-  consumer.forward(0, *packet, false, false, 1, out);
+  consumer.forward(0, *packet, false, false, core::at_ms(1), out);
   ASSERT_EQ(subscriber.sent_from.size(), 2u);
   EXPECT_EQ(subscriber.sent_from[1], out.data());
   EXPECT_EQ(parsed(subscriber.rtp[1]).sequence_number(), parsed(subscriber.rtp[0]).sequence_number() + 1);
@@ -191,14 +191,14 @@ TEST_F(ConsumerTest, ANackedPacketIsResentOncePerRoundTripAndWithinTheByteBudget
   auto first = pass(consumer, 0x1111, 1, 0, kKeyframe, 1000);
   ASSERT_TRUE(first);
   const std::uint16_t seq = parsed(*first).sequence_number();
-  auto resend = consumer.resend(seq, 1010);
+  auto resend = consumer.resend(seq, core::at_ms(1010));
   EXPECT_EQ(Bytes(resend.packet.begin(), resend.packet.end()), *first);
   EXPECT_FALSE(resend.refused);
-  auto again = consumer.resend(seq, 1050);  // within the (unmeasured, 100 ms) round trip
+  auto again = consumer.resend(seq, core::at_ms(1050));  // within the (unmeasured, 100 ms) round trip
   EXPECT_TRUE(again.packet.empty());
   EXPECT_TRUE(again.refused);
-  EXPECT_FALSE(consumer.resend(seq, 1111).packet.empty());
-  EXPECT_TRUE(consumer.resend(static_cast<std::uint16_t>(seq + 100), 1200).packet.empty());  // never sent
+  EXPECT_FALSE(consumer.resend(seq, core::at_ms(1111)).packet.empty());
+  EXPECT_TRUE(consumer.resend(static_cast<std::uint16_t>(seq + 100), core::at_ms(1200)).packet.empty());  // never sent
 
   // Big packets spend the credit: it starts at 32 KiB and forwarding earns half its bytes back.
   Bytes big(1200, 0x01);
@@ -211,7 +211,7 @@ TEST_F(ConsumerTest, ANackedPacketIsResentOncePerRoundTripAndWithinTheByteBudget
   }
   int resent = 0, refused = 0;
   for (std::uint16_t s : sent) {
-    auto r = consumer.resend(s, 2001);
+    auto r = consumer.resend(s, core::at_ms(2001));
     resent += !r.packet.empty();
     refused += r.refused;
   }
@@ -225,27 +225,27 @@ TEST_F(ConsumerTest, SenderReportsAreTranslatedForTheForwardedSourceAndGiveTheRo
   Consumer consumer("1", producer, subscriber, kOurSsrc);
   consumer.activate(accepted());
   const rtc::rtcp::SenderInfo report{0x1111, 0x0000'1234'5678'0000ull, 4000, 77, 7777};
-  EXPECT_FALSE(consumer.translate_sender_report(report, 1'000'000));  // nothing forwarded yet
+  EXPECT_FALSE(consumer.translate_sender_report(report, core::at_us(1'000'000)));  // nothing forwarded yet
   auto first = pass(consumer, 0x1111, 11, 4000, kKeyframe, 1);
   ASSERT_TRUE(first);
-  auto translated = consumer.translate_sender_report(report, 1'000'000);
+  auto translated = consumer.translate_sender_report(report, core::at_us(1'000'000));
   ASSERT_TRUE(translated);
   EXPECT_EQ(translated->ssrc, kOurSsrc);
   EXPECT_EQ(translated->ntp_timestamp, report.ntp_timestamp);
   EXPECT_EQ(translated->rtp_timestamp, parsed(*first).timestamp());
   EXPECT_EQ(translated->packet_count, 1u);
   EXPECT_EQ(translated->octet_count, first->size());
-  EXPECT_FALSE(consumer.translate_sender_report({0x2222, 1, 1, 1, 1}, 1'000'000));  // another source
+  EXPECT_FALSE(consumer.translate_sender_report({0x2222, 1, 1, 1, 1}, core::at_us(1'000'000)));  // another source
 
   // The subscriber's report on it: 30 ms later, 10 ms of which it held the report.
   rtc::rtcp::ReportBlock block;
   block.ssrc = kOurSsrc;
   block.last_sender_report = static_cast<std::uint32_t>(report.ntp_timestamp >> 16);
   block.delay_since_last_sender_report = 655;  // 10 ms in 1/65536 s
-  consumer.on_report_block(block, 1'030'000);
+  consumer.on_report_block(block, core::at_us(1'030'000));
   EXPECT_EQ(consumer.rtt_ms(), 20);
   block.last_sender_report = 1;  // about a report we never sent
-  consumer.on_report_block(block, 1'090'000);
+  consumer.on_report_block(block, core::at_us(1'090'000));
   EXPECT_EQ(consumer.rtt_ms(), 20);
 }
 
@@ -275,7 +275,7 @@ TEST_F(ConsumerTest, AudioKeepsNoRetransmissionHistory) {
   consumer.activate(accepted());
   EXPECT_FALSE(consumer.keeps_history());
   EXPECT_FALSE(consumer.needs_keyframe());
-  EXPECT_TRUE(consumer.resend(1, 0).packet.empty());
+  EXPECT_TRUE(consumer.resend(1, core::at_ms(0)).packet.empty());
 }
 
 Bytes packet_of(std::uint32_t ssrc, std::uint16_t seq, const Bytes& payload, bool marker = false) {
@@ -309,9 +309,9 @@ TEST_F(ConsumerTest, ARouterFansAProducersPacketsOutToItsConsumers) {
   for (std::uint16_t seq = 1; seq <= 3; ++seq) {
     Bytes bytes = packet_of(0x1111, seq, seq == 1 ? kKeyframe : kDelta, seq == 3);
     auto packet = rtc::rtp::RtpPacket::parse(bytes);
-    const auto ingest = producer.receive(0, *packet, false, 1'000'000 + seq * 1000);
+    const auto ingest = producer.receive(0, *packet, false, core::at_us(1'000'000 + seq * 1000));
     ASSERT_TRUE(ingest.forward);
-    router.route(producer, 0, *packet, ingest.keyframe, false, 1000 + seq, out);
+    router.route(producer, 0, *packet, ingest.keyframe, false, core::at_ms(1000 + seq), out);
   }
   ASSERT_EQ(subscriber.rtp.size(), 3u);
   EXPECT_TRUE(offline.rtp.empty());
@@ -326,13 +326,13 @@ TEST_F(ConsumerTest, ARouterFansAProducersPacketsOutToItsConsumers) {
   // The subscriber lost the second packet: it is resent from the history, numbered anew.
   const std::uint16_t lost = rtc::rtp::RtpPacket::parse(subscriber.rtp[1])->sequence_number();
   const std::uint16_t nacked[] = {lost};
-  EXPECT_EQ(first.answer_nack(nacked, 1010, out), 0u);
+  EXPECT_EQ(first.answer_nack(nacked, core::at_ms(1010), out), 0u);
   ASSERT_EQ(subscriber.rtp.size(), 4u);
   auto resent = rtc::rtp::RtpPacket::parse(subscriber.rtp[3]);
   EXPECT_EQ(resent->sequence_number(), lost);
   EXPECT_EQ(resent->extension_u16(kSubscriberTransportCc), 3);
-  EXPECT_EQ(first.answer_nack(nacked, 1020, out), 1u);  // again within the round trip: refused
-  EXPECT_EQ(second.answer_nack(nacked, 1020, out), 0u);  // no transport: nothing to do
+  EXPECT_EQ(first.answer_nack(nacked, core::at_ms(1020), out), 1u);  // again within the round trip: refused
+  EXPECT_EQ(second.answer_nack(nacked, core::at_ms(1020), out), 0u);  // no transport: nothing to do
 
   router.unsubscribe(first);
   router.remove_producer(producer);
@@ -356,11 +356,11 @@ TEST_F(ConsumerTest, SinksGetEveryNewPacketOnceAndNoRetransmission) {
   router.attach(sink);
   Bytes bytes = packet_of(0x1111, 7, kKeyframe);
   auto packet = rtc::rtp::RtpPacket::parse(bytes);
-  router.route(producer, 0, *packet, true, false, 1, out);  // no consumers: the sink still sees it
-  router.route(producer, 0, *packet, false, true, 2, out);  // a retransmission
+  router.route(producer, 0, *packet, true, false, core::at_ms(1), out);  // no consumers: the sink still sees it
+  router.route(producer, 0, *packet, false, true, core::at_ms(2), out);  // a retransmission
   EXPECT_EQ(sink.seen, (std::vector<std::pair<int, std::uint16_t>>{{0, 7}}));
   router.detach(sink);
-  router.route(producer, 0, *packet, true, false, 3, out);
+  router.route(producer, 0, *packet, true, false, core::at_ms(3), out);
   EXPECT_EQ(sink.seen.size(), 1u);
 }
 
@@ -371,7 +371,7 @@ TEST_F(ConsumerTest, ASwitchOfLayerIsToldToTheSubscriber) {
   consumer.layers().set_active_layers(0b010);
   Bytes bytes = packet_of(0xB1, 1, kKeyframe);
   auto packet = rtc::rtp::RtpPacket::parse(bytes);
-  consumer.forward(1, *packet, true, false, 1, out);
+  consumer.forward(1, *packet, true, false, core::at_ms(1), out);
   EXPECT_EQ(subscriber.rtp.size(), 1u);
   EXPECT_EQ(subscriber.switched, (std::vector<const Consumer*>{&consumer}));
 }

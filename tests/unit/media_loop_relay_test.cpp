@@ -115,7 +115,7 @@ TEST(LoopRelay, PacketsArriveOnTheOtherLoopOnceInOrderAndIntact) {
       const std::uint32_t seq = sent.load();
       auto bytes = rtp_bytes(static_cast<std::uint16_t>(seq), 100 + seq % 900);
       auto packet = rtc::rtp::RtpPacket::parse(bytes);
-      if (!relay->send(7, static_cast<int>(seq % 3), *packet, seq % 50 == 0, false, 1000 + seq)) {
+      if (!relay->send(7, static_cast<int>(seq % 3), *packet, seq % 50 == 0, false, core::at_ms(1000 + seq))) {
         ++refused;
         break;
       }
@@ -163,7 +163,7 @@ TEST(LoopRelay, AFullRingDropsAndCountsWithoutBlocking) {
   for (std::uint16_t seq = 0; seq < 13; ++seq) {
     auto bytes = rtp_bytes(seq, 100 + seq % 900);
     auto packet = rtc::rtp::RtpPacket::parse(bytes);
-    accepted += relay->send(7, seq % 3, *packet, seq % 50 == 0, false, 0) ? 1 : 0;
+    accepted += relay->send(7, seq % 3, *packet, seq % 50 == 0, false, core::at_ms(0)) ? 1 : 0;
   }
   EXPECT_EQ(accepted, 8);
   EXPECT_EQ(relay->relayed(), 8u);
@@ -177,7 +177,7 @@ TEST(LoopRelay, AFullRingDropsAndCountsWithoutBlocking) {
   // Too large for a slot: refused and counted too.
   std::vector<std::uint8_t> jumbo = rtp_bytes(8, RelayedPacket::kMaxPacket);
   auto packet = rtc::rtp::RtpPacket::parse(jumbo);
-  EXPECT_FALSE(relay->send(7, 0, *packet, false, false, 0));
+  EXPECT_FALSE(relay->send(7, 0, *packet, false, false, core::at_ms(0)));
   EXPECT_EQ(relay->dropped(), 6u);
 }
 

@@ -70,7 +70,7 @@ Producer::Ingest receive(Producer& producer, std::uint16_t seq, std::int64_t at_
                          bool retransmitted = false) {
   Bytes bytes = testing::build_rtp({.sequence_number = seq, .ssrc = 0xAAAA, .payload = std::move(payload)});
   auto packet = rtc::rtp::RtpPacket::parse(bytes);
-  return producer.receive(0, *packet, retransmitted, at_us);
+  return producer.receive(0, *packet, retransmitted, core::at_us(at_us));
 }
 
 TEST(Codec, NamesAreMatchedCaseInsensitively) {
@@ -117,12 +117,12 @@ TEST(Producer, NoFeedbackGoesOutBeforeThePublishersTransportIsUp) {
   producer.stream(0).bind(0xAAAA, 90000);
   receive(producer, 10, kStartUs);
   receive(producer, 13, kStartUs);
-  producer.request_keyframe(0, kStartMs);
+  producer.request_keyframe(0, core::at_ms(kStartMs));
   EXPECT_TRUE(publisher.sent.empty());
   // The losses stay due, and the keyframe request was not counted as sent.
   publisher.ready = true;
   receive(producer, 14, kStartUs + 25'000);
-  producer.request_keyframe(0, kStartMs + 25);
+  producer.request_keyframe(0, core::at_ms(kStartMs + 25));
   ASSERT_EQ(publisher.nacks().size(), 1u);
   EXPECT_EQ(publisher.nacks()[0].second, (std::vector<std::uint16_t>{11, 12}));
   EXPECT_EQ(publisher.plis(), (std::vector<std::uint32_t>{0xAAAA}));
@@ -131,17 +131,17 @@ TEST(Producer, NoFeedbackGoesOutBeforeThePublishersTransportIsUp) {
 TEST(Producer, KeyframeRequestsUseTheSdpSsrcFirstAndAreThrottledUntilAKeyframe) {
   RecordingPublisher publisher;
   Producer producer(video_track(), nullptr, publisher);
-  producer.request_keyframe(0, kStartMs);  // no packet yet: the SSRC from a=ssrc
-  producer.request_keyframe(0, kStartMs + 100);
+  producer.request_keyframe(0, core::at_ms(kStartMs));  // no packet yet: the SSRC from a=ssrc
+  producer.request_keyframe(0, core::at_ms(kStartMs + 100));
   EXPECT_EQ(publisher.plis().size(), 1u);
-  producer.request_keyframe(0, kStartMs + ReceiveStream::kKeyframeRetryMs);
+  producer.request_keyframe(0, core::at_ms(kStartMs + ReceiveStream::kKeyframeRetry.count()));
   EXPECT_EQ(publisher.plis().size(), 2u);
   producer.stream(0).bind(0xAAAA, 90000);
   EXPECT_TRUE(receive(producer, 1, (kStartMs + 600) * 1000, {0x10, 0x00}).keyframe);
-  producer.request_keyframe(0, kStartMs + 601);  // answered: a new request goes out at once
+  producer.request_keyframe(0, core::at_ms(kStartMs + 601));  // answered: a new request goes out at once
   EXPECT_EQ(publisher.plis().size(), 3u);
-  producer.request_keyframe(-1, kStartMs + 2000);
-  producer.request_keyframe(Producer::kMaxStreams, kStartMs + 2000);
+  producer.request_keyframe(-1, core::at_ms(kStartMs + 2000));
+  producer.request_keyframe(Producer::kMaxStreams, core::at_ms(kStartMs + 2000));
   EXPECT_EQ(publisher.plis().size(), 3u);
 }
 
@@ -150,11 +150,11 @@ TEST(Producer, AudioAndUnknownStreamsGetNoKeyframeRequests) {
   TrackDescription audio = video_track("opus");
   audio.kind = rtc::sdp::MediaKind::Audio;
   Producer producer(audio, nullptr, publisher);
-  producer.request_keyframe(0, kStartMs);
+  producer.request_keyframe(0, core::at_ms(kStartMs));
   TrackDescription simulcast = video_track();
   simulcast.rids = {"l", "m", "h"};
   Producer layered(simulcast, nullptr, publisher);
-  layered.request_keyframe(2, kStartMs);  // layer not seen yet: its SSRC is unknown
+  layered.request_keyframe(2, core::at_ms(kStartMs));  // layer not seen yet: its SSRC is unknown
   EXPECT_TRUE(publisher.sent.empty());
 }
 
@@ -175,16 +175,16 @@ TEST(Producer, CountsPacketsActivityAndSenderReports) {
   producer.stream(1).bind(0xBBBB, 90000);
   Bytes bytes = testing::build_rtp({.sequence_number = 5, .ssrc = 0xBBBB});
   auto packet = rtc::rtp::RtpPacket::parse(bytes);
-  EXPECT_TRUE(producer.receive(1, *packet, false, kStartUs).became_active);
-  EXPECT_FALSE(producer.receive(1, *packet, false, kStartUs).became_active);
+  EXPECT_TRUE(producer.receive(1, *packet, false, core::at_us(kStartUs)).became_active);
+  EXPECT_FALSE(producer.receive(1, *packet, false, core::at_us(kStartUs)).became_active);
   EXPECT_EQ(producer.active_streams(), 0b010);
   EXPECT_EQ(producer.packets(), 2u);
   EXPECT_EQ(producer.bytes(), 2 * bytes.size());
-  EXPECT_EQ(producer.on_sender_report(0xBBBB, 1ull << 40, kStartUs), 1);
-  EXPECT_EQ(producer.on_sender_report(0xCCCC, 1ull << 40, kStartUs), -1);
-  EXPECT_EQ(producer.on_sender_report(0, 1ull << 40, kStartUs), -1);
-  EXPECT_FALSE(producer.expire_streams(kStartMs + 1000, 1500));
-  EXPECT_TRUE(producer.expire_streams(kStartMs + 1501, 1500));
+  EXPECT_EQ(producer.on_sender_report(0xBBBB, 1ull << 40, core::at_us(kStartUs)), 1);
+  EXPECT_EQ(producer.on_sender_report(0xCCCC, 1ull << 40, core::at_us(kStartUs)), -1);
+  EXPECT_EQ(producer.on_sender_report(0, 1ull << 40, core::at_us(kStartUs)), -1);
+  EXPECT_FALSE(producer.expire_streams(core::at_ms(kStartMs + 1000), std::chrono::milliseconds{1500}));
+  EXPECT_TRUE(producer.expire_streams(core::at_ms(kStartMs + 1501), std::chrono::milliseconds{1500}));
   EXPECT_EQ(producer.active_streams(), 0);
 }
 

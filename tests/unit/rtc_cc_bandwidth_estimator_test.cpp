@@ -33,7 +33,7 @@ class BottleneckSimulation {
     for (; now_us_ < end; now_us_ += 1000) {
       send_for_one_ms();
       deliver_arrivals();
-      if (receiver_.due(now_us_)) feedback();
+      if (receiver_.due(core::at_us(now_us_))) feedback();
       if (sample && now_us_ % 100'000 == 0) sample(estimator_.estimate_bps());
     }
   }
@@ -46,7 +46,7 @@ class BottleneckSimulation {
     while (credit_bytes_ >= kPacketBytes) {
       credit_bytes_ -= kPacketBytes;
       const auto sequence = static_cast<std::uint16_t>(next_sequence_++);
-      estimator_.on_sent(sequence, kPacketBytes, now_us_);
+      estimator_.on_sent(sequence, kPacketBytes, core::at_us(now_us_));
       const auto transmission = static_cast<std::int64_t>(kPacketBytes * 8.0 / capacity_bps_ * 1e6);
       const std::int64_t departure = std::max(now_us_, link_busy_until_) + transmission;
       if (departure - now_us_ > kMaxQueueUs) continue;  // tail drop
@@ -58,7 +58,7 @@ class BottleneckSimulation {
 
   void deliver_arrivals() {
     while (!in_flight_.empty() && in_flight_.front().arrival_us <= now_us_) {
-      receiver_.on_packet(in_flight_.front().sequence, 0x1234, in_flight_.front().arrival_us);
+      receiver_.on_packet(in_flight_.front().sequence, 0x1234, core::at_us(in_flight_.front().arrival_us));
       in_flight_.pop_front();
     }
   }
@@ -66,13 +66,13 @@ class BottleneckSimulation {
   void feedback() {
     while (receiver_.pending()) {
       std::array<std::uint8_t, 1200> buffer{};
-      auto length = receiver_.write(buffer, 1, now_us_);
+      auto length = receiver_.write(buffer, 1, core::at_us(now_us_));
       if (!length) return;
       auto compound = rtcp::RtcpCompound::parse(std::span<const std::uint8_t>(buffer.data(), *length));
       ASSERT_TRUE(compound);
       auto cc = rtcp::TransportCc::parse(*compound->begin());
       ASSERT_TRUE(cc);
-      estimator_.on_feedback(*cc, now_us_ + kPropagationUs);
+      estimator_.on_feedback(*cc, core::at_us(now_us_ + kPropagationUs));
     }
   }
 
@@ -150,15 +150,15 @@ TEST(SendSideBandwidthEstimator, HeavyRandomLossLowersTheEstimate) {
 TEST(SendSideBandwidthEstimator, FeedbackAboutPacketsNeverSentIsIgnored) {
   SendSideBandwidthEstimator estimator;
   rtcp::TransportCcFeedbackGenerator receiver;
-  for (int i = 0; i < 50; ++i) receiver.on_packet(static_cast<std::uint16_t>(1000 + i), 1, 1'000'000 + i * 1000);
+  for (int i = 0; i < 50; ++i) receiver.on_packet(static_cast<std::uint16_t>(1000 + i), 1, core::at_us(1'000'000 + i * 1000));
   std::array<std::uint8_t, 1200> buffer{};
-  auto length = receiver.write(buffer, 1, 2'000'000);
+  auto length = receiver.write(buffer, 1, core::at_us(2'000'000));
   ASSERT_TRUE(length);
   auto compound = rtcp::RtcpCompound::parse(std::span<const std::uint8_t>(buffer.data(), *length));
   ASSERT_TRUE(compound);
   auto cc = rtcp::TransportCc::parse(*compound->begin());
   ASSERT_TRUE(cc);
-  estimator.on_feedback(*cc, 2'000'000);
+  estimator.on_feedback(*cc, core::at_us(2'000'000));
   EXPECT_FALSE(estimator.has_feedback());
   EXPECT_EQ(estimator.estimate_bps(), SendSideBandwidthEstimator::kInitialBps);
 }

@@ -168,14 +168,14 @@ TEST(TransportCcFeedbackGenerator, ReportsArrivalsOnceEveryInterval) {
   TransportCcFeedbackGenerator generator;
   std::array<std::uint8_t, 1200> out{};
   EXPECT_FALSE(generator.pending());
-  generator.on_packet(65534, 0xAB, 1'000'000);
-  generator.on_packet(65535, 0xAB, 1'001'000);
-  generator.on_packet(1, 0xAB, 1'003'000);  // 0 lost, across the wrap
-  generator.on_packet(0, 0xAB, 1'004'000);  // late, still unreported: fills the gap
+  generator.on_packet(65534, 0xAB, core::at_us(1'000'000));
+  generator.on_packet(65535, 0xAB, core::at_us(1'001'000));
+  generator.on_packet(1, 0xAB, core::at_us(1'003'000));  // 0 lost, across the wrap
+  generator.on_packet(0, 0xAB, core::at_us(1'004'000));  // late, still unreported: fills the gap
   EXPECT_TRUE(generator.pending());
-  EXPECT_FALSE(generator.due(1'010'000));
-  EXPECT_TRUE(generator.due(1'050'000));
-  auto length = generator.write(out, 1, 1'050'000);
+  EXPECT_FALSE(generator.due(core::at_us(1'010'000)));
+  EXPECT_TRUE(generator.due(core::at_us(1'050'000)));
+  auto length = generator.write(out, 1, core::at_us(1'050'000));
   ASSERT_TRUE(length);
   auto decoded = decode(std::span(out.data(), *length));
   ASSERT_TRUE(decoded);
@@ -185,12 +185,12 @@ TEST(TransportCcFeedbackGenerator, ReportsArrivalsOnceEveryInterval) {
   for (const auto& r : decoded->results) EXPECT_TRUE(r.received);
   EXPECT_EQ(decoded->results[3].delta_ticks, -4);  // seq 1 arrived 1 ms after seq 0
   EXPECT_FALSE(generator.pending());
-  EXPECT_FALSE(generator.due(2'000'000));
+  EXPECT_FALSE(generator.due(core::at_us(2'000'000)));
 
-  generator.on_packet(0, 0xAB, 1'060'000);  // already reported: ignored
+  generator.on_packet(0, 0xAB, core::at_us(1'060'000));  // already reported: ignored
   EXPECT_FALSE(generator.pending());
-  generator.on_packet(5, 0xAB, 1'070'000);  // 2..4 lost
-  length = generator.write(out, 1, 1'070'000);
+  generator.on_packet(5, 0xAB, core::at_us(1'070'000));  // 2..4 lost
+  length = generator.write(out, 1, core::at_us(1'070'000));
   ASSERT_TRUE(length);
   decoded = decode(std::span(out.data(), *length));
   ASSERT_TRUE(decoded);
@@ -202,13 +202,13 @@ TEST(TransportCcFeedbackGenerator, BoundedWindowDropsOldestAndSendsEarly) {
   TransportCcFeedbackGenerator generator;
   std::array<std::uint8_t, 1200> out{};
   for (int i = 0; i < 3000; ++i) {
-    generator.on_packet(static_cast<std::uint16_t>(i), 1, 1'000'000 + i * 10);
+    generator.on_packet(static_cast<std::uint16_t>(i), 1, core::at_us(1'000'000 + i * 10));
   }
-  EXPECT_TRUE(generator.due(1'000'000));  // many waiting: do not wait for the interval
+  EXPECT_TRUE(generator.due(core::at_us(1'000'000)));  // many waiting: do not wait for the interval
   std::size_t reported = 0;
   std::uint16_t first_base = 0;
   for (int i = 0; i < 10 && generator.pending(); ++i) {
-    auto length = generator.write(out, 1, 2'000'000);
+    auto length = generator.write(out, 1, core::at_us(2'000'000));
     ASSERT_TRUE(length);
     auto decoded = decode(std::span(out.data(), *length));
     ASSERT_TRUE(decoded);

@@ -9,9 +9,9 @@
 namespace shoal::rtc::rtp {
 namespace {
 
-std::vector<std::uint16_t> collect(NackGenerator& g, std::int64_t now) {
+std::vector<std::uint16_t> collect(NackGenerator& g, std::int64_t now_ms) {
   std::array<std::uint16_t, 64> out{};
-  const std::size_t n = g.collect(now, out);
+  const std::size_t n = g.collect(core::at_ms(now_ms), out);
   return {out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n)};
 }
 
@@ -19,39 +19,39 @@ using Seqs = std::vector<std::uint16_t>;
 
 TEST(NackGenerator, NothingMissingNothingRequested) {
   NackGenerator g;
-  for (std::uint16_t s = 0; s < 10; ++s) g.on_packet(s, s);
+  for (std::uint16_t s = 0; s < 10; ++s) g.on_packet(s, core::at_ms(s));
   EXPECT_TRUE(collect(g, 20).empty());
   EXPECT_FALSE(g.take_keyframe_request());
 }
 
 TEST(NackGenerator, ReportsGapsAndClearsRecoveredPackets) {
   NackGenerator g;
-  g.on_packet(100, 0);
-  g.on_packet(103, 0);
-  g.on_packet(105, 0);
+  g.on_packet(100, core::at_ms(0));
+  g.on_packet(103, core::at_ms(0));
+  g.on_packet(105, core::at_ms(0));
   EXPECT_EQ(g.missing_count(), 3u);
   EXPECT_EQ(collect(g, 0), (Seqs{101, 102, 104}));
-  g.on_packet(102, 5);  // retransmission or reordering arrives
+  g.on_packet(102, core::at_ms(5));  // retransmission or reordering arrives
   EXPECT_EQ(g.missing_count(), 2u);
   EXPECT_TRUE(collect(g, 50).empty());  // retry interval (100 ms) not reached
   EXPECT_EQ(collect(g, 100), (Seqs{101, 104}));
-  g.on_packet(102, 101);  // duplicate: harmless
+  g.on_packet(102, core::at_ms(101));  // duplicate: harmless
   EXPECT_EQ(g.missing_count(), 2u);
 }
 
 TEST(NackGenerator, HandlesWraparound) {
   NackGenerator g;
-  g.on_packet(65533, 0);
-  g.on_packet(1, 0);
+  g.on_packet(65533, core::at_ms(0));
+  g.on_packet(1, core::at_ms(0));
   EXPECT_EQ(collect(g, 0), (Seqs{65534, 65535, 0}));
-  g.on_packet(65535, 1);
+  g.on_packet(65535, core::at_ms(1));
   EXPECT_EQ(collect(g, 200), (Seqs{65534, 0}));
 }
 
 TEST(NackGenerator, GivesUpAfterMaxRetries) {
-  NackGenerator g(NackGenerator::Config{.max_retries = 3, .max_age_ms = 10'000, .retry_interval_ms = 10});
-  g.on_packet(1, 0);
-  g.on_packet(3, 0);
+  NackGenerator g(NackGenerator::Config{.max_retries = 3, .max_age = std::chrono::milliseconds{10'000}, .retry_interval = std::chrono::milliseconds{10}});
+  g.on_packet(1, core::at_ms(0));
+  g.on_packet(3, core::at_ms(0));
   EXPECT_EQ(collect(g, 0), (Seqs{2}));
   EXPECT_EQ(collect(g, 10), (Seqs{2}));
   EXPECT_EQ(collect(g, 20), (Seqs{2}));
@@ -61,26 +61,26 @@ TEST(NackGenerator, GivesUpAfterMaxRetries) {
 
 TEST(NackGenerator, GivesUpAfterMaxAge) {
   NackGenerator g;
-  g.on_packet(1, 0);
-  g.on_packet(3, 0);
-  g.on_packet(6, 950);
+  g.on_packet(1, core::at_ms(0));
+  g.on_packet(3, core::at_ms(0));
+  g.on_packet(6, core::at_ms(950));
   EXPECT_EQ(collect(g, 950), (Seqs{2, 4, 5}));
   EXPECT_EQ(collect(g, 1050), (Seqs{4, 5}));  // 2 went missing over 1 s ago
 }
 
 TEST(NackGenerator, FirstRequestDelayToleratesReordering) {
-  NackGenerator g(NackGenerator::Config{.first_request_delay_ms = 20});
-  g.on_packet(1, 0);
-  g.on_packet(3, 0);
+  NackGenerator g(NackGenerator::Config{.first_request_delay = std::chrono::milliseconds{20}});
+  g.on_packet(1, core::at_ms(0));
+  g.on_packet(3, core::at_ms(0));
   EXPECT_TRUE(collect(g, 10).empty());
-  g.on_packet(2, 12);
+  g.on_packet(2, core::at_ms(12));
   EXPECT_TRUE(collect(g, 30).empty());
 }
 
 TEST(NackGenerator, OutputLimitLeavesRestForNextCall) {
   NackGenerator g;
-  g.on_packet(0, 0);
-  g.on_packet(10, 0);
+  g.on_packet(0, core::at_ms(0));
+  g.on_packet(10, core::at_ms(0));
   std::array<std::uint16_t, 4> out{};
   EXPECT_EQ(g.collect(0, out), 4u);
   EXPECT_EQ(out[0], 1);
@@ -89,23 +89,23 @@ TEST(NackGenerator, OutputLimitLeavesRestForNextCall) {
 
 TEST(NackGenerator, HugeGapResetsAndAsksForKeyframe) {
   NackGenerator g;
-  g.on_packet(0, 0);
-  g.on_packet(2, 0);
-  g.on_packet(5000, 0);
+  g.on_packet(0, core::at_ms(0));
+  g.on_packet(2, core::at_ms(0));
+  g.on_packet(5000, core::at_ms(0));
   EXPECT_EQ(g.missing_count(), 0u);
   EXPECT_TRUE(g.take_keyframe_request());
   EXPECT_FALSE(g.take_keyframe_request());
-  g.on_packet(5002, 1);
+  g.on_packet(5002, core::at_ms(1));
   EXPECT_EQ(collect(g, 1), (Seqs{5001}));
 }
 
 TEST(NackGenerator, OverflowKeepsNewestLosses) {
   NackGenerator g;
   std::uint16_t seq = 0;
-  g.on_packet(seq, 0);
+  g.on_packet(seq, core::at_ms(0));
   for (int i = 0; i < 300; ++i) {
     seq = static_cast<std::uint16_t>(seq + 2);
-    g.on_packet(seq, 0);
+    g.on_packet(seq, core::at_ms(0));
   }
   EXPECT_EQ(g.missing_count(), NackGenerator::kCapacity);
   EXPECT_TRUE(g.take_keyframe_request());
@@ -117,9 +117,9 @@ TEST(NackGenerator, OverflowKeepsNewestLosses) {
 
 TEST(NackGenerator, OldPacketsAfterLongRunAreIgnored) {
   NackGenerator g;
-  g.on_packet(40000, 0);
-  g.on_packet(40001, 0);
-  g.on_packet(10000, 0);  // far in the past: not a new gap
+  g.on_packet(40000, core::at_ms(0));
+  g.on_packet(40001, core::at_ms(0));
+  g.on_packet(10000, core::at_ms(0));  // far in the past: not a new gap
   EXPECT_EQ(g.missing_count(), 0u);
 }
 
@@ -147,9 +147,9 @@ TEST(RetransmissionBuffer, RejectsOversizedAndEmptyAndHonoursAge) {
   EXPECT_FALSE(buffer.store(1, big));
   EXPECT_FALSE(buffer.store(1, {}));
   EXPECT_TRUE(buffer.find(1).empty());
-  EXPECT_TRUE(buffer.store(1, std::span(big).first(4), 1000));
-  EXPECT_EQ(buffer.find(1, 1500, 1000).size(), 4u);
-  EXPECT_TRUE(buffer.find(1, 2500, 1000).empty());
+  EXPECT_TRUE(buffer.store(1, std::span(big).first(4), core::at_ms(1000)));
+  EXPECT_EQ(buffer.find(1, core::at_ms(1500), std::chrono::milliseconds{1000}).size(), 4u);
+  EXPECT_TRUE(buffer.find(1, core::at_ms(2500), std::chrono::milliseconds{1000}).empty());
   RetransmissionBuffer defaults;
   EXPECT_EQ(defaults.slots(), 512u);
   EXPECT_EQ(defaults.slot_size(), 1500u);
@@ -170,20 +170,20 @@ TEST(RetransmissionBuffer, StorageIsAllocatedOnlyForChunksThatHoldPackets) {
 TEST(RetransmissionBuffer, APacketIsResentAtMostOncePerInterval) {
   RetransmissionBuffer buffer(16, 16);
   const std::uint8_t packet[] = {1, 2, 3};
-  buffer.store(5, packet, 0);
-  auto first = buffer.take_for_resend(5, 10, 1000, 100);
+  buffer.store(5, packet, core::at_ms(0));
+  auto first = buffer.take_for_resend(5, core::at_ms(10), std::chrono::milliseconds{1000}, std::chrono::milliseconds{100});
   EXPECT_EQ(first.packet.size(), 3u);
   EXPECT_FALSE(first.too_recent);
-  auto repeated = buffer.take_for_resend(5, 60, 1000, 100);
+  auto repeated = buffer.take_for_resend(5, core::at_ms(60), std::chrono::milliseconds{1000}, std::chrono::milliseconds{100});
   EXPECT_TRUE(repeated.packet.empty());
   EXPECT_TRUE(repeated.too_recent);
-  EXPECT_EQ(buffer.take_for_resend(5, 110, 1000, 100).packet.size(), 3u);
-  auto missing = buffer.take_for_resend(6, 110, 1000, 100);
+  EXPECT_EQ(buffer.take_for_resend(5, core::at_ms(110), std::chrono::milliseconds{1000}, std::chrono::milliseconds{100}).packet.size(), 3u);
+  auto missing = buffer.take_for_resend(6, core::at_ms(110), std::chrono::milliseconds{1000}, std::chrono::milliseconds{100});
   EXPECT_TRUE(missing.packet.empty());
   EXPECT_FALSE(missing.too_recent);
   // A new packet in the slot starts over.
-  buffer.store(21, packet, 120);
-  EXPECT_EQ(buffer.take_for_resend(21, 130, 1000, 100).packet.size(), 3u);
+  buffer.store(21, packet, core::at_ms(120));
+  EXPECT_EQ(buffer.take_for_resend(21, core::at_ms(130), std::chrono::milliseconds{1000}, std::chrono::milliseconds{100}).packet.size(), 3u);
 }
 
 }  // namespace

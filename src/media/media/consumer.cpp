@@ -38,7 +38,7 @@ Consumer::Selection Consumer::select(int stream, bool keyframe, bool retransmitt
   return layers_.on_packet(stream, keyframe);
 }
 
-Consumer::Rewrite Consumer::rewrite(const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms,
+Consumer::Rewrite Consumer::rewrite(const rtc::rtp::RtpPacket& packet, bool keyframe, core::Time now,
                                     std::span<std::uint8_t> out) {
   Rewrite result;
   if (waiting_keyframe_) {
@@ -56,7 +56,7 @@ Consumer::Rewrite Consumer::rewrite(const rtc::rtp::RtpPacket& packet, bool keyf
   // A new input SSRC is a simulcast layer switch (the selector only allows it at a keyframe):
   // seq/ts and VP8 picture numbering continue where the previous layer stopped.
   const bool switched = source_ssrc_ != 0 && source_ssrc_ != packet.ssrc();
-  if (!munger_.rewrite(*copy, now_ms, switched)) return result;
+  if (!munger_.rewrite(*copy, now, switched)) return result;
   if (producer_ != nullptr && producer_->codec() == Codec::Vp8) vp8_munger_.rewrite(copy->mutable_payload(), switched);
   source_ssrc_ = packet.ssrc();
   copy->set_payload_type(payload_type_);
@@ -66,10 +66,10 @@ Consumer::Rewrite Consumer::rewrite(const rtc::rtp::RtpPacket& packet, bool keyf
   return result;
 }
 
-void Consumer::sent(const rtc::rtp::RtpPacket& packet, std::int64_t now_ms) {
+void Consumer::sent(const rtc::rtp::RtpPacket& packet, core::Time now) {
   const std::size_t size = packet.bytes().size();
   if (history_) {
-    history_->store(packet.sequence_number(), packet.bytes(), now_ms);
+    history_->store(packet.sequence_number(), packet.bytes(), now);
     retransmit_credit_bytes_ =
         std::min(kRetransmitMaxCredit, retransmit_credit_bytes_ + kRetransmitShare * static_cast<double>(size));
   }
@@ -77,11 +77,11 @@ void Consumer::sent(const rtc::rtp::RtpPacket& packet, std::int64_t now_ms) {
   bytes_ += size;
 }
 
-Consumer::Resend Consumer::resend(std::uint16_t sequence_number, std::int64_t now_ms) {
+Consumer::Resend Consumer::resend(std::uint16_t sequence_number, core::Time now) {
   if (!history_) return {};
   // Until the RTT is measured, 100 ms: longer than a LAN's, shorter than most NACK retries.
   const std::int64_t min_interval = rtt_ms_ < 0 ? 100 : std::clamp<std::int64_t>(rtt_ms_, 10, 1000);
-  auto taken = history_->take_for_resend(sequence_number, now_ms, 1000, min_interval);
+  auto taken = history_->take_for_resend(sequence_number, now, std::chrono::seconds{1}, std::chrono::milliseconds{min_interval});
   Resend resend{{}, taken.too_recent};
   if (taken.packet.empty() || taken.packet.size() > kMaxPacket) return resend;
   if (retransmit_credit_bytes_ < static_cast<double>(taken.packet.size())) {
@@ -93,49 +93,50 @@ Consumer::Resend Consumer::resend(std::uint16_t sequence_number, std::int64_t no
   return resend;
 }
 
-void Consumer::on_report_block(const rtc::rtcp::ReportBlock& block, std::int64_t now_us) {
-  if (block.last_sender_report == 0 || last_sr_sent_us_ < 0 || block.last_sender_report != last_sr_ntp_middle_) {
+void Consumer::on_report_block(const rtc::rtcp::ReportBlock& block, core::Time now) {
+  if (block.last_sender_report == 0 || !last_sr_sent_ || block.last_sender_report != last_sr_ntp_middle_) {
     return;
   }
-  const std::int64_t delay_us = static_cast<std::int64_t>(block.delay_since_last_sender_report) * 1'000'000 / 65536;
-  const std::int64_t rtt = (now_us - last_sr_sent_us_ - delay_us) / 1000;
+  // DLSR counts 1/65536 s (RFC 3550 6.4.1).
+  const std::chrono::microseconds delay{static_cast<std::int64_t>(block.delay_since_last_sender_report) * 1'000'000 / 65536};
+  const std::int64_t rtt = std::chrono::duration_cast<std::chrono::milliseconds>(now - *last_sr_sent_ - delay).count();
   if (rtt < 0 || rtt > 10'000) return;
   rtt_ms_ = rtt_ms_ < 0 ? rtt : (rtt_ms_ * 7 + rtt) / 8;
 }
 
 std::optional<rtc::rtcp::SenderInfo> Consumer::translate_sender_report(const rtc::rtcp::SenderInfo& report,
-                                                                       std::int64_t now_us) {
+                                                                       core::Time now) {
   if (report.ssrc == 0 || source_ssrc_ != report.ssrc) return std::nullopt;
   auto timestamp = munger_.output_timestamp(report.rtp_timestamp);
   if (!timestamp) return std::nullopt;
   last_sr_ntp_middle_ = static_cast<std::uint32_t>(report.ntp_timestamp >> 16);
-  last_sr_sent_us_ = now_us;
+  last_sr_sent_ = now;
   return rtc::rtcp::SenderInfo{ssrc_, report.ntp_timestamp, *timestamp, static_cast<std::uint32_t>(packets_),
                                static_cast<std::uint32_t>(bytes_)};
 }
 
 void Consumer::forward(int stream, const rtc::rtp::RtpPacket& packet, bool keyframe, bool retransmitted,
-                       std::int64_t now_ms, std::span<std::uint8_t> scratch) {
+                       core::Time now, std::span<std::uint8_t> scratch) {
   if (!can_send()) return;
   const Selection selection = select(stream, keyframe, retransmitted);
   if (selection == Selection::Drop) return;
   const auto out = subscriber_.rtp_buffer(scratch);
-  auto rewritten = rewrite(packet, selection == Selection::Switch || (keyframe && !retransmitted), now_ms, out);
-  if (rewritten.wants_keyframe) request_keyframe(now_ms);
+  auto rewritten = rewrite(packet, selection == Selection::Switch || (keyframe && !retransmitted), now, out);
+  if (rewritten.wants_keyframe) request_keyframe(now);
   if (!rewritten.packet) return;
   subscriber_.number(*this, *rewritten.packet);
-  sent(*rewritten.packet, now_ms);
+  sent(*rewritten.packet, now);
   subscriber_.send_rtp(out, rewritten.packet->bytes().size());
   if (packet.marker() && producer_ != nullptr && producer_->is_video()) subscriber_.frame_sent(*this, scratch);
   if (selection == Selection::Switch) subscriber_.layer_switched(*this);
 }
 
-std::uint64_t Consumer::answer_nack(std::span<const std::uint16_t> sequence_numbers, std::int64_t now_ms,
+std::uint64_t Consumer::answer_nack(std::span<const std::uint16_t> sequence_numbers, core::Time now,
                                     std::span<std::uint8_t> scratch) {
   if (!can_send()) return 0;
   std::uint64_t refused = 0;
   for (std::uint16_t seq : sequence_numbers) {
-    const auto taken = resend(seq, now_ms);
+    const auto taken = resend(seq, now);
     if (taken.refused) ++refused;
     if (taken.packet.empty() || taken.packet.size() > scratch.size()) continue;
     std::memcpy(scratch.data(), taken.packet.data(), taken.packet.size());
@@ -145,8 +146,8 @@ std::uint64_t Consumer::answer_nack(std::span<const std::uint16_t> sequence_numb
   return refused;
 }
 
-void Consumer::request_keyframe(std::int64_t now_ms) {
-  if (producer_ != nullptr) producer_->request_keyframe(keyframe_stream(), now_ms);
+void Consumer::request_keyframe(core::Time now) {
+  if (producer_ != nullptr) producer_->request_keyframe(keyframe_stream(), now);
 }
 
 bool Consumer::needs_keyframe() const {

@@ -87,7 +87,7 @@ class Consumer {
   bool can_send() const { return active_ && subscriber_.media_ready(); }
   // A packet of producer stream `stream`: selected, rewritten in `scratch` and sent when this
   // subscriber takes it; asks the producer for a keyframe when it waits for one.
-  void forward(int stream, const rtc::rtp::RtpPacket& packet, bool keyframe, bool retransmitted, std::int64_t now_ms,
+  void forward(int stream, const rtc::rtp::RtpPacket& packet, bool keyframe, bool retransmitted, core::Time now,
                std::span<std::uint8_t> scratch);
   using Selection = LayerSelector::Verdict;  // Switch: forward; the layer just changed
   // Whether this subscriber takes a packet of producer stream `stream` (see LayerSelector).
@@ -97,9 +97,9 @@ class Consumer {
     bool wants_keyframe = false;                // dropped while waiting for one: ask for it
   };
   // Copies `packet` into `out` rewritten for the subscriber.
-  Rewrite rewrite(const rtc::rtp::RtpPacket& packet, bool keyframe, std::int64_t now_ms, std::span<std::uint8_t> out);
+  Rewrite rewrite(const rtc::rtp::RtpPacket& packet, bool keyframe, core::Time now, std::span<std::uint8_t> out);
   // A rewritten packet went out (with its final header): keep it for NACKs and count it.
-  void sent(const rtc::rtp::RtpPacket& packet, std::int64_t now_ms);
+  void sent(const rtc::rtp::RtpPacket& packet, core::Time now);
   // Sequence and timestamp for a padding-only probe after the last packet; nullopt before one.
   std::optional<rtc::rtp::RtpMunger::Mapped> next_padding() { return munger_.next_padding(); }
 
@@ -111,20 +111,20 @@ class Consumer {
   // A NACKed packet, at most once per round trip and within a byte budget: resends may use at
   // most half of what the consumer forwarded (a credit forwarding fills up to a cap), so a
   // subscriber's NACKs cannot multiply its downlink.
-  Resend resend(std::uint16_t sequence_number, std::int64_t now_ms);
+  Resend resend(std::uint16_t sequence_number, core::Time now);
   // Resends what a NACK asks for that may be resent (through `scratch`); returns how many
   // requests were refused.
-  std::uint64_t answer_nack(std::span<const std::uint16_t> sequence_numbers, std::int64_t now_ms,
+  std::uint64_t answer_nack(std::span<const std::uint16_t> sequence_numbers, core::Time now,
                             std::span<std::uint8_t> scratch);
   // Asks the producer for the keyframe this subscriber needs.
-  void request_keyframe(std::int64_t now_ms);
+  void request_keyframe(core::Time now);
   bool keeps_history() const { return history_ != nullptr; }
-  void on_report_block(const rtc::rtcp::ReportBlock& block, std::int64_t now_us);
-  std::int64_t rtt_ms() const { return rtt_ms_; }  // -1: not measured yet
+  void on_report_block(const rtc::rtcp::ReportBlock& block, core::Time now);
+  std::int64_t rtt_ms() const { return rtt_ms_; }  // -1: not measured yet (a duration, reported in ms)
   // The publisher's sender report as this subscriber must see it, when it is about the source
   // the subscriber receives now.
   std::optional<rtc::rtcp::SenderInfo> translate_sender_report(const rtc::rtcp::SenderInfo& report,
-                                                               std::int64_t now_us);
+                                                               core::Time now);
 
   // --- keyframes and layers ---
   // The subscriber cannot decode until a keyframe (of the layer it is switching to) arrives.
@@ -158,7 +158,7 @@ class Consumer {
   std::unique_ptr<rtc::rtp::RetransmissionBuffer> history_;  // video only, from the first activation
   double retransmit_credit_bytes_ = kRetransmitInitialCredit;
   std::uint32_t last_sr_ntp_middle_ = 0;
-  std::int64_t last_sr_sent_us_ = -1;
+  std::optional<core::Time> last_sr_sent_;  // none before the first translated sender report
   std::int64_t rtt_ms_ = -1;
   std::uint64_t packets_ = 0, bytes_ = 0;
 };

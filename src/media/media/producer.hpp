@@ -85,19 +85,19 @@ class Producer {
   };
   // A packet of stream `index` (RTX already restored); sends the NACKs and keyframe requests
   // its losses call for.
-  Ingest receive(int index, const rtc::rtp::RtpPacket& packet, bool retransmitted, std::int64_t arrival_us);
+  Ingest receive(int index, const rtc::rtp::RtpPacket& packet, bool retransmitted, core::Time arrival);
   // A PLI for stream `index`, unless one is pending and not yet due a retry.
-  void request_keyframe(int index, std::int64_t now_ms);
+  void request_keyframe(int index, core::Time now);
   // The publisher's sender report for one of our streams: its index, or -1 when none has the SSRC.
-  int on_sender_report(std::uint32_t ssrc, std::uint64_t ntp_timestamp, std::int64_t arrival_us);
-  // Streams silent for longer than `window_ms` become inactive; true when any did.
-  bool expire_streams(std::int64_t now_ms, std::int64_t window_ms);
+  int on_sender_report(std::uint32_t ssrc, std::uint64_t ntp_timestamp, core::Time arrival);
+  // Streams silent for longer than `window` become inactive; true when any did.
+  bool expire_streams(core::Time now, core::Duration window);
 
   std::uint64_t packets() const { return packets_; }
   std::uint64_t bytes() const { return bytes_; }
 
  private:
-  void send_nacks(ReceiveStream& stream, std::int64_t now_ms);
+  void send_nacks(ReceiveStream& stream, core::Time now);
 
   TrackDescription description_;
   Codec codec_;

@@ -9,28 +9,27 @@ void ReceiveStream::bind(std::uint32_t ssrc, std::uint32_t clock_rate) {
 }
 
 ReceiveStream::Arrival ReceiveStream::on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp, std::size_t bytes,
-                                                std::int64_t arrival_us, bool retransmitted, bool track_losses) {
-  const std::int64_t now_ms = arrival_us / 1000;
+                                                core::Time now, bool retransmitted, bool track_losses) {
   bytes_ += bytes;
-  last_packet_ms_ = now_ms;
+  last_packet_ = now;
   Arrival arrival;
   bool repaired = false;
   if (track_losses) {
     const std::size_t missing = nacks_.missing_count();
-    nacks_.on_packet(seq, now_ms);
+    nacks_.on_packet(seq, now);
     repaired = nacks_.missing_count() < missing;
-    arrival.nack_due = nacks_.missing_count() > 0 && (last_nack_ms_ < 0 || now_ms - last_nack_ms_ >= kNackIntervalMs);
+    arrival.nack_due = nacks_.missing_count() > 0 && (!last_nack_ || now - *last_nack_ >= kNackInterval);
     arrival.keyframe_needed = nacks_.take_keyframe_request();
   }
   if (retransmitted && !repaired) return arrival;
   arrival.fresh = true;
-  statistics_.on_packet(seq, rtp_timestamp, arrival_us, retransmitted);
+  statistics_.on_packet(seq, rtp_timestamp, now, retransmitted);
   return arrival;
 }
 
-std::size_t ReceiveStream::collect_nacks(std::int64_t now_ms, std::span<std::uint16_t> out) {
-  const std::size_t count = nacks_.collect(now_ms, out);
-  if (count > 0) last_nack_ms_ = now_ms;
+std::size_t ReceiveStream::collect_nacks(core::Time now, std::span<std::uint16_t> out) {
+  const std::size_t count = nacks_.collect(now, out);
+  if (count > 0) last_nack_ = now;
   return count;
 }
 
@@ -40,8 +39,9 @@ bool ReceiveStream::mark_active() {
   return true;
 }
 
-bool ReceiveStream::expire(std::int64_t now_ms, std::int64_t window_ms) {
-  if (!active_ || now_ms - last_packet_ms_ <= window_ms) return false;
+bool ReceiveStream::expire(core::Time now, core::Duration window) {
+  // A stream that never had a packet counts as silent.
+  if (!active_ || (last_packet_ && now - *last_packet_ <= window)) return false;
   active_ = false;
   return true;
 }

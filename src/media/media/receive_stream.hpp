@@ -3,19 +3,22 @@
 // what the server has to know and tell the publisher about that stream: losses to request again
 // (NACK), keyframe requests and their retries, reception statistics for receiver reports,
 // whether the stream is active, and its bitrate. Time is passed in; nothing here does I/O.
+#include "core/time.hpp"
 #include "rtc/rtp/nack_generator.hpp"
 #include "rtc/rtp/receive_statistics.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 namespace shoal::media {
 
 class ReceiveStream {
  public:
-  static constexpr std::int64_t kNackIntervalMs = 20;     // at most one NACK per stream this often
-  static constexpr std::int64_t kKeyframeRetryMs = 500;   // a PLI unanswered this long is repeated
+  static constexpr std::chrono::milliseconds kNackInterval{20};   // at most one NACK per stream this often
+  static constexpr std::chrono::milliseconds kKeyframeRetry{500};  // a PLI unanswered this long is repeated
 
   std::uint32_t ssrc() const { return ssrc_; }          // 0 until learned
   std::uint32_t rtx_ssrc() const { return rtx_ssrc_; }  // its retransmissions (RFC 4588), 0 until learned
@@ -31,24 +34,24 @@ class ReceiveStream {
   // A packet of the stream (an RTX one already restored to its original form). `track_losses`:
   // video, whose losses are worth requesting again. A retransmission is fresh only when it fills
   // a gap we asked about: browsers also probe bandwidth with RTX copies of old packets.
-  Arrival on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp, std::size_t bytes, std::int64_t arrival_us,
+  Arrival on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp, std::size_t bytes, core::Time arrival,
                     bool retransmitted, bool track_losses);
   // Sequence numbers to request now (see NackGenerator::collect); starts the next interval.
-  std::size_t collect_nacks(std::int64_t now_ms, std::span<std::uint16_t> out);
+  std::size_t collect_nacks(core::Time now, std::span<std::uint16_t> out);
 
   // A keyframe request may go out now: none is pending, or the pending one is due a retry.
-  bool keyframe_request_due(std::int64_t now_ms) const {
-    return keyframe_requested_ms_ < 0 || now_ms - keyframe_requested_ms_ >= kKeyframeRetryMs;
+  bool keyframe_request_due(core::Time now) const {
+    return !keyframe_requested_ || now - *keyframe_requested_ >= kKeyframeRetry;
   }
-  void keyframe_requested(std::int64_t now_ms) { keyframe_requested_ms_ = now_ms; }
-  void keyframe_received() { keyframe_requested_ms_ = -1; }
+  void keyframe_requested(core::Time now) { keyframe_requested_ = now; }
+  void keyframe_received() { keyframe_requested_.reset(); }
 
   // Active: packets seen within the window. Returns true when the stream just became active.
   bool mark_active();
   // Returns true when the stream just became inactive.
-  bool expire(std::int64_t now_ms, std::int64_t window_ms);
+  bool expire(core::Time now, core::Duration window);
   bool active() const { return active_; }
-  std::int64_t last_packet_ms() const { return last_packet_ms_; }
+  std::optional<core::Time> last_packet() const { return last_packet_; }
 
   // Smooths the bytes since the last call into bitrate_bps(). A silent stream keeps its last
   // rate: that is what it costs when it returns.
@@ -60,9 +63,10 @@ class ReceiveStream {
  private:
   std::uint32_t ssrc_ = 0;
   std::uint32_t rtx_ssrc_ = 0;
-  std::int64_t last_packet_ms_ = -1;
-  std::int64_t keyframe_requested_ms_ = -1;
-  std::int64_t last_nack_ms_ = -1;
+  // None: no packet yet, no keyframe request pending, no NACK sent yet.
+  std::optional<core::Time> last_packet_;
+  std::optional<core::Time> keyframe_requested_;
+  std::optional<core::Time> last_nack_;
   bool active_ = false;
   rtc::rtp::ReceiveStatistics statistics_;
   rtc::rtp::NackGenerator nacks_;

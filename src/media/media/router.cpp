@@ -35,12 +35,12 @@ std::size_t Router::subscriptions() const {
 }
 
 void Router::route(const Producer& producer, int stream, const rtc::rtp::RtpPacket& packet, bool keyframe,
-                   bool retransmitted, std::int64_t now_ms, std::span<std::uint8_t> scratch) const {
+                   bool retransmitted, core::Time now, std::span<std::uint8_t> scratch) const {
   if (!retransmitted) {
     for (MediaSink* sink : sinks_) sink->on_media(producer, stream, packet);
   }
   for (Consumer* consumer : consumers(producer)) {
-    consumer->forward(stream, packet, keyframe, retransmitted, now_ms, scratch);
+    consumer->forward(stream, packet, keyframe, retransmitted, now, scratch);
   }
 }
 

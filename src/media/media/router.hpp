@@ -31,7 +31,7 @@ class Router {
   // A packet of producer stream `stream` (see Producer::receive), rewritten for each consumer
   // in `scratch`, one after the other; new packets also go to every sink.
   void route(const Producer& producer, int stream, const rtc::rtp::RtpPacket& packet, bool keyframe,
-             bool retransmitted, std::int64_t now_ms, std::span<std::uint8_t> scratch) const;
+             bool retransmitted, core::Time now, std::span<std::uint8_t> scratch) const;
 
  private:
   std::unordered_map<const Producer*, std::vector<Consumer*>> consumers_;

@@ -12,7 +12,7 @@ std::shared_ptr<LoopRelay> LoopRelay::create(boost::asio::io_context& home, boos
 }
 
 bool LoopRelay::send(std::uint32_t track, int stream, const rtc::rtp::RtpPacket& packet, bool keyframe,
-                     bool retransmitted, std::int64_t now_ms) {
+                     bool retransmitted, core::Time now) {
   const auto bytes = packet.bytes();
   RelayedPacket* slot = bytes.size() <= RelayedPacket::kMaxPacket ? ring_.claim() : nullptr;
   if (slot == nullptr) {
@@ -23,7 +23,7 @@ bool LoopRelay::send(std::uint32_t track, int stream, const rtc::rtp::RtpPacket&
   slot->stream = static_cast<std::uint8_t>(stream);
   slot->keyframe = keyframe;
   slot->retransmitted = retransmitted;
-  slot->arrival_ms = now_ms;
+  slot->arrival = now;
   slot->size = static_cast<std::uint16_t>(bytes.size());
   std::memcpy(slot->bytes.data(), bytes.data(), bytes.size());
   ring_.publish();

@@ -10,6 +10,7 @@
 // One relay per pair of loops and direction. Created and owned on the home loop; the other loop
 // holds it too (shared) while it has a receiver connected.
 #include "core/spsc_ring.hpp"
+#include "core/time.hpp"
 #include "rtc/rtp/rtp_packet.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -29,7 +30,7 @@ struct RelayedPacket {
   std::uint8_t stream = 0;  // the producer's stream (simulcast layer)
   bool keyframe = false;
   bool retransmitted = false;
-  std::int64_t arrival_ms = 0;  // when the home loop received it
+  core::Time arrival;  // when the home loop received it
   std::uint16_t size = 0;
   std::array<std::uint8_t, kMaxPacket> bytes;
 };
@@ -66,7 +67,7 @@ class LoopRelay final : public std::enable_shared_from_this<LoopRelay> {
   // Copies the packet into the ring and wakes the other loop; false (counted) when the ring is
   // full or the packet too large.
   bool send(std::uint32_t track, int stream, const rtc::rtp::RtpPacket& packet, bool keyframe, bool retransmitted,
-            std::int64_t now_ms);
+            core::Time now);
   std::uint64_t relayed() const { return relayed_; }
   std::uint64_t dropped() const { return dropped_; }
 

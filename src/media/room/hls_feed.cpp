@@ -24,10 +24,10 @@ void HlsFeed::remove(const media::Producer& track) {
   tracks_.erase(entry);
 }
 
-void HlsFeed::request_keyframe(std::uint32_t key, std::int64_t now_ms) {
+void HlsFeed::request_keyframe(std::uint32_t key, core::Time now) {
   for (auto& [producer, track] : tracks_) {
     if (track.key != key) continue;
-    track.producer->request_keyframe(producer->is_simulcast() ? std::max(track.stream, 0) : 0, now_ms);
+    track.producer->request_keyframe(producer->is_simulcast() ? std::max(track.stream, 0) : 0, now);
     return;
   }
 }

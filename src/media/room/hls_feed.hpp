@@ -20,7 +20,7 @@ class HlsFeed final : public media::MediaSink {
   void add(media::Producer& track);  // ignored for codecs the broadcast cannot take
   void remove(const media::Producer& track);
   // The broadcast needs a keyframe of the track it knows as `key`.
-  void request_keyframe(std::uint32_t key, std::int64_t now_ms);
+  void request_keyframe(std::uint32_t key, core::Time now);
 
   void on_media(const media::Producer& producer, int stream, const rtc::rtp::RtpPacket& packet) override;
 

@@ -26,7 +26,7 @@ void PeerMedia::number(media::Consumer& consumer, rtc::rtp::RtpPacket& packet) {
   ++next_transport_sequence;
   auto& estimator = downlink.estimator;
   if (!estimator) estimator = std::make_unique<rtc::cc::SendSideBandwidthEstimator>();
-  estimator->on_sent(sequence, static_cast<std::uint32_t>(packet.bytes().size()), steady_now_us());
+  estimator->on_sent(sequence, static_cast<std::uint32_t>(packet.bytes().size()), core::now());
 }
 
 void PeerMedia::frame_sent(media::Consumer& consumer, std::span<std::uint8_t> scratch) {
@@ -52,7 +52,7 @@ void PeerMedia::frame_sent(media::Consumer& consumer, std::span<std::uint8_t> sc
     out[19] = 0;
     std::fill(out + 20, out + kPaddingPacketBytes - 1, 0);
     out[kPaddingPacketBytes - 1] = kPaddingBytes;
-    downlink.estimator->on_sent(sequence, kPaddingPacketBytes, steady_now_us());
+    downlink.estimator->on_sent(sequence, kPaddingPacketBytes, core::now());
     downlink.padding_credit_bytes -= kPaddingPacketBytes;
     transport->send_rtp(scratch, kPaddingPacketBytes);
   }

@@ -41,8 +41,9 @@ struct Downlink {
   double padding_bps = 0;          // probing rate wanted now (0: not probing)
   double padding_credit_bytes = 0;  // padding owed, spent at frame boundaries
   std::uint64_t decreases_seen = 0;
-  std::int64_t probe_resume_ms = 0;  // probing paused after it caused congestion
-  std::int64_t probe_backoff_ms = 0;
+  // Probing paused after it caused congestion; the clock's epoch (long past) when not paused.
+  core::Time probe_resume;
+  std::chrono::milliseconds probe_backoff{0};
   double reported_bps = -1;         // last bandwidthEstimation sent to the peer
 };
 

@@ -209,7 +209,7 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   media::Producer& on_rtsp_track(RtspSource& source, media::TrackDescription track) override;
   void on_rtsp_track_ready(RtspSource& source) override;
   void on_rtsp_track_gone(RtspSource& source, const std::string& track_id) override;
-  void on_rtsp_packet(media::Producer& track, const rtc::rtp::RtpPacket& packet, std::int64_t arrival_us) override;
+  void on_rtsp_packet(media::Producer& track, const rtc::rtp::RtpPacket& packet, core::Time arrival) override;
   void on_rtsp_crashed(RtspSource& source, std::string_view reason) override;
   void count_traffic(Peer& peer);
 
@@ -221,7 +221,7 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   void on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event);
   void apply_endpoint_metadata(Peer& peer, nlohmann::json metadata);
   void apply_track_metadata(Peer& peer, std::string_view track_id, nlohmann::json metadata);
-  void schedule_metadata_flush(std::int64_t wait_ms);
+  void schedule_metadata_flush(std::chrono::milliseconds wait);
   void flush_deferred_metadata();
 
   // --- negotiation (room_negotiation.cpp) ---
@@ -251,23 +251,23 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   void handle_peer_transport_connected(PeerMedia& media);
   void handle_peer_transport_failed(PeerMedia& media, std::string_view reason);
   void on_media_packet(media::Producer& track, int source, const rtc::rtp::RtpPacket& packet, bool retransmitted,
-                       std::int64_t arrival_us);
-  void measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, std::int64_t now_us);
-  void send_transport_feedback(PeerMedia& media, std::int64_t now_us);
-  void send_receiver_reports(PeerMedia& media, std::int64_t now_us);
-  void send_receiver_reports(RtspSource& source, std::int64_t now_us);
-  void forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& report, std::int64_t now_us);
+                       core::Time arrival);
+  void measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, core::Time now);
+  void send_transport_feedback(PeerMedia& media, core::Time now);
+  void send_receiver_reports(PeerMedia& media, core::Time now);
+  void send_receiver_reports(RtspSource& source, core::Time now);
+  void forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& report, core::Time now);
   void media_tick();
   void on_media_timer();
 
   // --- simulcast layer control (room_simulcast.cpp) ---
   void on_set_target_variant(Peer& peer, const nlohmann::json& data);
-  void update_layer_activity(media::Producer& track, std::int64_t now_ms);
+  void update_layer_activity(media::Producer& track, core::Time now);
   void notify_encoding_switched(PeerMedia& media, const media::Consumer& consumer);
 
   // --- subscriber bandwidth (room_bandwidth.cpp) ---
-  void on_downlink_feedback(PeerMedia& media, const rtc::rtcp::TransportCc& feedback, std::int64_t now_us);
-  void allocate_downlink(PeerMedia& media, std::int64_t now_ms);
+  void on_downlink_feedback(PeerMedia& media, const rtc::rtcp::TransportCc& feedback, core::Time now);
+  void allocate_downlink(PeerMedia& media, core::Time now);
   void update_downlink_rates(PeerMedia& media);
   void report_bandwidth_estimation(PeerMedia& media);
 

@@ -21,13 +21,13 @@ namespace shoal::room {
 namespace {
 
 constexpr double kMaxPaddingBps = 2'000'000;
-constexpr std::int64_t kFirstProbeBackoffMs = 2000;
-constexpr std::int64_t kMaxProbeBackoffMs = 12000;
+constexpr std::chrono::milliseconds kFirstProbeBackoff{2000};
+constexpr std::chrono::milliseconds kMaxProbeBackoff{12000};
 
 }  // namespace
 
-void Room::on_downlink_feedback(PeerMedia& media, const rtc::rtcp::TransportCc& feedback, std::int64_t now_us) {
-  if (media.downlink.estimator) media.downlink.estimator->on_feedback(feedback, now_us);
+void Room::on_downlink_feedback(PeerMedia& media, const rtc::rtcp::TransportCc& feedback, core::Time now) {
+  if (media.downlink.estimator) media.downlink.estimator->on_feedback(feedback, now);
 }
 
 void Room::update_downlink_rates(PeerMedia& media) {
@@ -40,14 +40,14 @@ void Room::update_downlink_rates(PeerMedia& media) {
   downlink.bytes_at_last_tick = bytes;
 }
 
-void Room::allocate_downlink(PeerMedia& media, std::int64_t now_ms) {
+void Room::allocate_downlink(PeerMedia& media, core::Time now) {
   Downlink& downlink = media.downlink;
   if (!downlink.estimator || !downlink.estimator->has_feedback()) return;
   const auto& estimator = *downlink.estimator;
   if (estimator.decreases() != downlink.decreases_seen) {
     if (downlink.padding_bps > 0) {  // our probe found the limit: back off before the next one
-      downlink.probe_backoff_ms = std::clamp(downlink.probe_backoff_ms * 2, kFirstProbeBackoffMs, kMaxProbeBackoffMs);
-      downlink.probe_resume_ms = now_ms + downlink.probe_backoff_ms;
+      downlink.probe_backoff = std::clamp(downlink.probe_backoff * 2, kFirstProbeBackoff, kMaxProbeBackoff);
+      downlink.probe_resume = now + downlink.probe_backoff;
     }
     downlink.decreases_seen = estimator.decreases();
   }
@@ -93,15 +93,15 @@ void Room::allocate_downlink(PeerMedia& media, std::int64_t now_ms) {
       logging::debug(logging::peer(id_, media.peer_id()),
                      "Peer \"{}\": layer cap {} for track \"{}\" (estimate {:.0f} bps)", media.peer_id(),
                      media::rid_of_layer(allocations[i].cap), stream.track_id(), estimator.estimate_bps());
-      if (stream.needs_keyframe()) stream.request_keyframe(now_ms);
+      if (stream.needs_keyframe()) stream.request_keyframe(now);
     }
     if (allocations[i].limited) shortfall += allocations[i].shortfall_bps;
   }
   if (shortfall == 0) {
-    downlink.probe_backoff_ms = 0;
-    downlink.probe_resume_ms = 0;
+    downlink.probe_backoff = std::chrono::milliseconds{0};
+    downlink.probe_resume = core::Time{};
   }
-  const bool may_probe = shortfall > 0 && now_ms >= downlink.probe_resume_ms &&
+  const bool may_probe = shortfall > 0 && now >= downlink.probe_resume &&
                          estimator.delay_state() == rtc::cc::BandwidthUsage::Normal;
   // Fill up to the estimate (never past what the better layers would need): the estimate can
   // only grow over what the subscriber demonstrably receives.

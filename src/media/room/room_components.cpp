@@ -51,7 +51,7 @@ void Room::on_hls_notice(const std::string& component_id, const components::hls:
   using Kind = components::hls::HlsNotice::Kind;
   switch (notice.kind) {
     case Kind::KeyframeNeeded:
-      if (hls_feed_) hls_feed_->request_keyframe(notice.track_key, steady_now_ms());
+      if (hls_feed_) hls_feed_->request_keyframe(notice.track_key, core::now());
       return;
     case Kind::Playable:
       if (it->playable) return;

@@ -30,7 +30,7 @@ using RtcpBuffer = std::array<std::uint8_t, 8 + 31 * rtc::rtcp::ReportBlock::kSi
 void Room::handle_peer_rtp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   auto packet = rtc::rtp::RtpPacket::parse(bytes);
   if (!packet) return;
-  const std::int64_t now = steady_now_us();
+  const core::Time now = core::now();
   // Transport-wide feedback covers every packet, bandwidth probes and retransmissions included.
   if (const int transport_cc_id = media.inbound.transport_cc_extension_id(); transport_cc_id > 0) {
     if (auto sequence = packet->extension_u16(transport_cc_id)) {
@@ -55,9 +55,9 @@ void Room::handle_peer_rtp(PeerMedia& media, std::span<std::uint8_t> bytes) {
 }
 
 void Room::on_media_packet(media::Producer& track, int source, const rtc::rtp::RtpPacket& packet, bool retransmitted,
-                           std::int64_t arrival_us) {
-  const std::int64_t now = arrival_us / 1000;
-  const auto ingest = track.receive(source, packet, retransmitted, arrival_us);
+                           core::Time arrival) {
+  const core::Time now = arrival;
+  const auto ingest = track.receive(source, packet, retransmitted, arrival);
   if (!ingest.forward) return;
   if (ingest.became_active && track.is_simulcast()) update_layer_activity(track, now);
   const bool keyframe = ingest.keyframe;
@@ -68,26 +68,25 @@ void Room::on_media_packet(media::Producer& track, int source, const rtc::rtp::R
 void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   auto compound = rtc::rtcp::RtcpCompound::parse(bytes);
   if (!compound) return;
-  const std::int64_t now_micros = steady_now_us();
-  const std::int64_t now = now_micros / 1000;
+  const core::Time now = core::now();
   // Dispatched once on type and format; the parser of that one kind then checks the body.
   // SDES, BYE, APP and REMB from subscribers are consumed (transport-cc drives our estimate).
   for (const auto& view : *compound) {
     switch (view.type) {
       case rtc::rtcp::kSenderReport:
         if (auto sr = rtc::rtcp::SenderReport::parse(view)) {
-          forward_sender_report(media, sr->sender(), now_micros);
-          for (std::size_t i = 0; i < sr->report_count(); ++i) measure_rtt(media, sr->report(i), now_micros);
+          forward_sender_report(media, sr->sender(), now);
+          for (std::size_t i = 0; i < sr->report_count(); ++i) measure_rtt(media, sr->report(i), now);
         }
         break;
       case rtc::rtcp::kReceiverReport:
         if (auto rr = rtc::rtcp::ReceiverReport::parse(view)) {
-          for (std::size_t i = 0; i < rr->report_count(); ++i) measure_rtt(media, rr->report(i), now_micros);
+          for (std::size_t i = 0; i < rr->report_count(); ++i) measure_rtt(media, rr->report(i), now);
         }
         break;
       case rtc::rtcp::kTransportFeedback:
         if (view.count == rtc::rtcp::TransportCc::kFormat) {
-          if (auto feedback = rtc::rtcp::TransportCc::parse(view)) on_downlink_feedback(media, *feedback, now_micros);
+          if (auto feedback = rtc::rtcp::TransportCc::parse(view)) on_downlink_feedback(media, *feedback, now);
         } else if (view.count == rtc::rtcp::GenericNack::kFormat) {
           auto nack = rtc::rtcp::GenericNack::parse(view);
           media::Consumer* consumer = nack ? media.outbound_by_ssrc(nack->media_ssrc()) : nullptr;
@@ -119,11 +118,11 @@ void Room::handle_peer_rtcp(PeerMedia& media, std::span<std::uint8_t> bytes) {
   }
 }
 
-void Room::measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, std::int64_t now_us) {
-  if (media::Consumer* consumer = media.outbound_by_ssrc(block.ssrc)) consumer->on_report_block(block, now_us);
+void Room::measure_rtt(PeerMedia& media, const rtc::rtcp::ReportBlock& block, core::Time now) {
+  if (media::Consumer* consumer = media.outbound_by_ssrc(block.ssrc)) consumer->on_report_block(block, now);
 }
 
-void Room::send_transport_feedback(PeerMedia& media, std::int64_t now) {
+void Room::send_transport_feedback(PeerMedia& media, core::Time now) {
   if (!media.transport || !media.transport->connected()) return;
   for (int i = 0; i < 4 && media.transport_cc_feedback.pending(); ++i) {
     std::array<std::uint8_t, kTransportFeedbackSize + rtc::srtp::kMaxTrailerLength> buffer{};
@@ -142,10 +141,10 @@ struct ReportBlocks {
   std::array<rtc::rtcp::ReportBlock, 31> blocks{};
   std::size_t count = 0;
 
-  void add(media::Producer& producer, std::int64_t now_us) {
+  void add(media::Producer& producer, core::Time now) {
     for (auto& source : producer.streams()) {
       if (source.ssrc() == 0 || count == blocks.size()) continue;
-      if (auto block = source.statistics().report(source.ssrc(), now_us)) blocks[count++] = *block;
+      if (auto block = source.statistics().report(source.ssrc(), now)) blocks[count++] = *block;
     }
   }
   void send(media::PublisherLink& link) const {
@@ -158,7 +157,7 @@ struct ReportBlocks {
 
 }  // namespace
 
-void Room::send_receiver_reports(PeerMedia& media, std::int64_t now) {
+void Room::send_receiver_reports(PeerMedia& media, core::Time now) {
   if (!media.feedback_ready()) return;
   ReportBlocks reports;
   for (const auto& binding : media.inbound.bindings()) {
@@ -169,7 +168,7 @@ void Room::send_receiver_reports(PeerMedia& media, std::int64_t now) {
 
 // RFC 3550 §6: a receiver reports what it gets. An RTSP source learns our losses from them, and
 // some servers take them as a sign the client is still there.
-void Room::send_receiver_reports(RtspSource& source, std::int64_t now) {
+void Room::send_receiver_reports(RtspSource& source, core::Time now) {
   if (source.track() == nullptr || !source.publisher().feedback_ready()) return;
   ReportBlocks reports;
   reports.add(*source.track(), now);
@@ -181,7 +180,7 @@ void Room::send_receiver_reports(RtspSource& source, std::int64_t now) {
 // the subscriber needs for lip sync. We only rename the SSRC, move the RTP time through the
 // munger's offset (what the subscriber sees after layer switches) and report our own counts.
 // Each subscriber gets the SRs of the layer it currently receives.
-void Room::forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& report, std::int64_t now) {
+void Room::forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& report, core::Time now) {
   const auto route = media.inbound.find(report.ssrc);
   if (route.producer == nullptr || route.rtx) return;
   if (route.producer->on_sender_report(report.ssrc, report.ntp_timestamp, now) < 0) return;
@@ -195,7 +194,7 @@ void Room::forward_sender_report(PeerMedia& media, const rtc::rtcp::SenderInfo& 
 }
 
 void Room::handle_peer_transport_connected(PeerMedia& media) {
-  const std::int64_t now = steady_now_us() / 1000;
+  const core::Time now = core::now();
   for (auto& consumer : media.outbound) {
     if (consumer->active()) consumer->request_keyframe(now);
   }
@@ -232,8 +231,7 @@ void Room::media_tick() {
 }
 
 void Room::on_media_timer() {
-  const std::int64_t now_micros = steady_now_us();
-  const std::int64_t now = now_micros / 1000;
+  const core::Time now = core::now();
   for (auto& track : tracks_) {
     if (track->is_simulcast()) update_layer_activity(*track, now);
     // Pending keyframe requests are repeated until a keyframe arrives (PLIs get lost too).
@@ -250,7 +248,7 @@ void Room::on_media_timer() {
   for (auto& peer : peers_) {
     if (!peer.media) continue;
     if (second) {
-      send_receiver_reports(*peer.media, now_micros);
+      send_receiver_reports(*peer.media, now);
       update_downlink_rates(*peer.media);
       report_bandwidth_estimation(*peer.media);
     }
@@ -258,7 +256,7 @@ void Room::on_media_timer() {
   }
   if (second) {
     for (auto& component : components_) {
-      if (component.rtsp) send_receiver_reports(*component.rtsp, now_micros);
+      if (component.rtsp) send_receiver_reports(*component.rtsp, now);
     }
     publish_endpoint_metrics();
   }

@@ -28,12 +28,12 @@ bool Room::refuse_oversized_metadata(Peer& peer, std::string_view what, const js
 
 void Room::on_update_endpoint_metadata(Peer& peer, json metadata) {
   if (refuse_oversized_metadata(peer, "endpoint metadata", metadata)) return;
-  const std::int64_t now = steady_now_ms();
+  const core::Time now = core::now();
   // An update already waiting keeps its place in line: applying a newer one now would let the
   // older one overwrite it later.
   if (peer.deferred_endpoint_metadata || !peer.metadata_updates.try_take(1, now)) {
     peer.deferred_endpoint_metadata = std::move(metadata);
-    schedule_metadata_flush(peer.metadata_updates.wait_ms(1, now));
+    schedule_metadata_flush(peer.metadata_updates.wait(1, now));
     return;
   }
   apply_endpoint_metadata(peer, std::move(metadata));
@@ -47,10 +47,10 @@ void Room::on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& 
     return;
   }
   if (refuse_oversized_metadata(peer, "track metadata", event.metadata)) return;
-  const std::int64_t now = steady_now_ms();
+  const core::Time now = core::now();
   if (peer.deferred_track_metadata.contains(event.track_id) || !peer.metadata_updates.try_take(1, now)) {
     peer.deferred_track_metadata[event.track_id] = std::move(event.metadata);
-    schedule_metadata_flush(peer.metadata_updates.wait_ms(1, now));
+    schedule_metadata_flush(peer.metadata_updates.wait(1, now));
     return;
   }
   apply_track_metadata(peer, event.track_id, std::move(event.metadata));
@@ -75,10 +75,10 @@ void Room::apply_track_metadata(Peer& peer, std::string_view track_id, json meta
   publish_snapshot_soon();
 }
 
-void Room::schedule_metadata_flush(std::int64_t wait_ms) {
+void Room::schedule_metadata_flush(std::chrono::milliseconds wait) {
   if (metadata_timer_armed_ || closed_) return;
   metadata_timer_armed_ = true;
-  metadata_timer_.expires_after(std::chrono::milliseconds(std::clamp<std::int64_t>(wait_ms, 1, 10'000)));
+  metadata_timer_.expires_after(std::clamp(wait, std::chrono::milliseconds{1}, std::chrono::milliseconds{10'000}));
   metadata_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
     if (!*alive) return;
     metadata_timer_armed_ = false;
@@ -88,8 +88,8 @@ void Room::schedule_metadata_flush(std::int64_t wait_ms) {
 }
 
 void Room::flush_deferred_metadata() {
-  const std::int64_t now = steady_now_ms();
-  std::int64_t next_wait = -1;
+  const core::Time now = core::now();
+  std::optional<std::chrono::milliseconds> next_wait;  // none: nothing deferred
   for (auto& peer : peers_) {
     while (peer.deferred_endpoint_metadata && peer.metadata_updates.try_take(1, now)) {
       json metadata = std::move(*peer.deferred_endpoint_metadata);
@@ -101,11 +101,11 @@ void Room::flush_deferred_metadata() {
       apply_track_metadata(peer, entry.key(), std::move(entry.mapped()));
     }
     if (peer.deferred_endpoint_metadata || !peer.deferred_track_metadata.empty()) {
-      const std::int64_t wait = peer.metadata_updates.wait_ms(1, now);
-      next_wait = next_wait < 0 ? wait : std::min(next_wait, wait);
+      const std::chrono::milliseconds wait = peer.metadata_updates.wait(1, now);
+      next_wait = next_wait ? std::min(*next_wait, wait) : wait;
     }
   }
-  if (next_wait >= 0) schedule_metadata_flush(next_wait);
+  if (next_wait) schedule_metadata_flush(*next_wait);
 }
 
 }  // namespace shoal::room

@@ -306,7 +306,7 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   if (!added.empty()) publish_tracks(peer.id, added);
 
   if (connected) {
-    const std::int64_t now = steady_now_ms();
+    const core::Time now = core::now();
     for (auto& consumer : media->outbound) {
       if (consumer->needs_keyframe()) consumer->request_keyframe(now);
     }

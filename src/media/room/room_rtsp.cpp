@@ -94,8 +94,8 @@ void Room::on_rtsp_track_gone(RtspSource& source, const std::string& track_id) {
   guard_room([&] { unpublish_tracks(source.component_id(), nullptr, {track_id}); });
 }
 
-void Room::on_rtsp_packet(media::Producer& track, const rtc::rtp::RtpPacket& packet, std::int64_t arrival_us) {
-  guard_room([&] { on_media_packet(track, 0, packet, false, arrival_us); });
+void Room::on_rtsp_packet(media::Producer& track, const rtc::rtp::RtpPacket& packet, core::Time arrival) {
+  guard_room([&] { on_media_packet(track, 0, packet, false, arrival); });
 }
 
 void Room::on_rtsp_crashed(RtspSource& source, std::string_view reason) {

@@ -12,7 +12,7 @@ namespace shoal::room {
 namespace {
 // A layer without packets for this long is inactive (the browser stopped sending it, e.g. for
 // lack of bandwidth or a disabled encoding); subscribers fall back to another layer.
-constexpr std::int64_t kLayerInactiveMs = 1500;
+constexpr std::chrono::milliseconds kLayerInactive{1500};
 }  // namespace
 
 void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
@@ -40,7 +40,7 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
     }
     consumer.layers().set_target(*layer);
     if (consumer.needs_keyframe()) {
-      consumer.request_keyframe(steady_now_ms());
+      consumer.request_keyframe(core::now());
     }
     return;
   }
@@ -48,8 +48,8 @@ void Room::on_set_target_variant(Peer& peer, const nlohmann::json& data) {
                  peer.id);
 }
 
-void Room::update_layer_activity(media::Producer& track, std::int64_t now) {
-  track.expire_streams(now, kLayerInactiveMs);
+void Room::update_layer_activity(media::Producer& track, core::Time now) {
+  track.expire_streams(now, kLayerInactive);
   const std::uint8_t mask = track.active_streams();
   for (media::Consumer* consumer : router_.consumers(track)) {
     media::LayerSelector& layers = consumer->layers();

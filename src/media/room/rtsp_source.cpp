@@ -91,7 +91,7 @@ void RtspSource::on_rtp(std::span<std::uint8_t> bytes) {
     track_->stream(0).bind(ssrc_, clock_rate_);
   }
   if (packet->ssrc() != ssrc_) return;
-  const std::int64_t now = steady_now_us();
+  const core::Time now = core::now();
   if (const std::size_t length = inserter_->process(*packet, inserted_)) {
     auto alive = alive_;
     auto parameter_sets = rtc::rtp::RtpPacket::parse(std::span(inserted_.data(), length));

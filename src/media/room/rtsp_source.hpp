@@ -33,7 +33,7 @@ class RtspSourceEvents {
   virtual void on_rtsp_track_ready(RtspSource& source) = 0;
   // The session ended: the track it published leaves the room.
   virtual void on_rtsp_track_gone(RtspSource& source, const std::string& track_id) = 0;
-  virtual void on_rtsp_packet(media::Producer& track, const rtc::rtp::RtpPacket& packet, std::int64_t arrival_us) = 0;
+  virtual void on_rtsp_packet(media::Producer& track, const rtc::rtp::RtpPacket& packet, core::Time arrival) = 0;
   // The source can never be published (not H264, an unusable URI): the component crashed.
   virtual void on_rtsp_crashed(RtspSource& source, std::string_view reason) = 0;
 

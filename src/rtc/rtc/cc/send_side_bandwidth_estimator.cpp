@@ -6,29 +6,31 @@
 namespace shoal::rtc::cc {
 
 namespace {
-constexpr std::int64_t kAckWindowUs = 1'000'000;
+constexpr std::chrono::microseconds kMaxAckSpan = std::chrono::seconds{1};
 // A keyframe burst over a few milliseconds is not a rate: measure over half a second at least.
-constexpr std::int64_t kMinAckSpanUs = 500'000;
+constexpr std::chrono::microseconds kMinAckSpan = std::chrono::milliseconds{500};
 constexpr double kDecreaseFactor = 0.85;
 constexpr double kIncreasePerSecond = 1.08;
 constexpr double kAdditiveBpsPerSecond = 40'000;  // about one 1200-byte packet per 250 ms
-constexpr std::int64_t kMinDecreaseIntervalMs = 200;
+constexpr std::chrono::milliseconds kMinDecreaseInterval{200};
 constexpr std::size_t kMinLossSample = 20;
-constexpr std::int64_t kLossUpdateMs = 200;
-constexpr std::int64_t kLossDecreaseIntervalMs = 300;
+constexpr std::chrono::milliseconds kLossUpdateInterval{200};
+constexpr std::chrono::milliseconds kLossDecreaseInterval{300};
 }  // namespace
 
-void SendSideBandwidthEstimator::on_feedback(const rtcp::TransportCc& feedback, std::int64_t now_us) {
+void SendSideBandwidthEstimator::on_feedback(const rtcp::TransportCc& feedback, core::Time now) {
   // Decoding space is shared by every estimator of the loop (rooms on a loop never interleave).
   thread_local std::array<rtcp::TransportCc::PacketResult, 2048> results;
   auto count = feedback.packet_results(results);
   if (!count) return;
-  const std::int64_t now_ms = now_us / 1000;
-  std::int64_t arrival_us = static_cast<std::int64_t>(feedback.reference_time()) * 64'000;
+  // The rules below were tuned on whole milliseconds.
+  const core::Time now_ms = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+  // The reference time counts 64 ms units, the deltas 250 us ticks (draft-holmer-rmcat-transport-wide-cc-extensions-01).
+  std::chrono::microseconds arrival = std::chrono::milliseconds{static_cast<std::int64_t>(feedback.reference_time()) * 64};
   std::size_t lost = 0, total = 0;
   for (std::size_t i = 0; i < *count; ++i) {
     const auto& result = results[i];
-    if (result.received) arrival_us += static_cast<std::int64_t>(result.delta_ticks) * 250;
+    if (result.received) arrival += std::chrono::microseconds{static_cast<std::int64_t>(result.delta_ticks) * 250};
     const auto sent = history_.find(result.sequence_number);
     if (!sent) continue;
     ++total;
@@ -36,8 +38,8 @@ void SendSideBandwidthEstimator::on_feedback(const rtcp::TransportCc& feedback, 
       ++lost;
       continue;
     }
-    on_acknowledged(arrival_us, sent->bytes);
-    detector_.on_packet(sent->send_us, arrival_us, now_ms);
+    on_acknowledged(arrival, sent->bytes);
+    detector_.on_packet(sent->send, arrival, now_ms);
   }
   if (total == 0) return;
   ++feedback_count_;
@@ -46,37 +48,37 @@ void SendSideBandwidthEstimator::on_feedback(const rtcp::TransportCc& feedback, 
   estimate_bps_ = std::clamp(std::min(delay_based_bps_, loss_based_bps_), kMinBps, kMaxBps);
 }
 
-void SendSideBandwidthEstimator::on_acknowledged(std::int64_t arrival_us, std::uint32_t bytes) {
+void SendSideBandwidthEstimator::on_acknowledged(std::chrono::microseconds arrival, std::uint32_t bytes) {
   if (acked_size_ == kAckWindow) {
     acked_bytes_ -= acked_[acked_head_].bytes;
     acked_head_ = (acked_head_ + 1) % kAckWindow;
     --acked_size_;
   }
-  acked_[(acked_head_ + acked_size_) % kAckWindow] = Acked{arrival_us, bytes};
+  acked_[(acked_head_ + acked_size_) % kAckWindow] = Acked{arrival, bytes};
   ++acked_size_;
   acked_bytes_ += bytes;
-  while (acked_size_ > 1 && arrival_us - acked_[acked_head_].arrival_us > kAckWindowUs) {
+  while (acked_size_ > 1 && arrival - acked_[acked_head_].arrival > kMaxAckSpan) {
     acked_bytes_ -= acked_[acked_head_].bytes;
     acked_head_ = (acked_head_ + 1) % kAckWindow;
     --acked_size_;
   }
   // Until a whole second has been seen, divide by what has: a rate, not a ramp.
-  const std::int64_t span_us = std::clamp<std::int64_t>(arrival_us - acked_[acked_head_].arrival_us, kMinAckSpanUs, kAckWindowUs);
-  acknowledged_bps_ = static_cast<double>(acked_bytes_) * 8.0 * 1e6 / static_cast<double>(span_us);
+  const std::chrono::microseconds span = std::clamp(arrival - acked_[acked_head_].arrival, kMinAckSpan, kMaxAckSpan);
+  acknowledged_bps_ = static_cast<double>(acked_bytes_) * 8.0 * 1e6 / static_cast<double>(span.count());
 }
 
-void SendSideBandwidthEstimator::update_delay_based(std::int64_t now_ms) {
-  const std::int64_t elapsed_ms =
-      last_delay_update_ms_ < 0 ? 0 : std::min<std::int64_t>(now_ms - last_delay_update_ms_, 1000);
-  last_delay_update_ms_ = now_ms;
+void SendSideBandwidthEstimator::update_delay_based(core::Time now) {
+  const core::Duration elapsed =
+      last_delay_update_ ? std::min<core::Duration>(now - *last_delay_update_, std::chrono::seconds{1}) : core::Duration{0};
+  last_delay_update_ = now;
   switch (detector_.state()) {
     case BandwidthUsage::Overusing: {
-      if (last_decrease_ms_ >= 0 && now_ms - last_decrease_ms_ < kMinDecreaseIntervalMs) return;
+      if (last_decrease_ && now - *last_decrease_ < kMinDecreaseInterval) return;
       const double decreased = kDecreaseFactor * acknowledged_bps_;
       if (acknowledged_bps_ <= 0 || decreased >= delay_based_bps_) return;
       delay_based_bps_ = decreased;
       last_decrease_bps_ = acknowledged_bps_;
-      last_decrease_ms_ = now_ms;
+      last_decrease_ = now;
       ++decreases_;
       return;
     }
@@ -85,7 +87,7 @@ void SendSideBandwidthEstimator::update_delay_based(std::int64_t now_ms) {
     case BandwidthUsage::Normal:
       break;
   }
-  const double seconds = static_cast<double>(elapsed_ms) / 1000.0;
+  const double seconds = std::chrono::duration<double>(elapsed).count();
   const bool near_congestion = last_decrease_bps_ > 0 && delay_based_bps_ > 0.8 * last_decrease_bps_ &&
                                delay_based_bps_ < 1.2 * last_decrease_bps_;
   double increased = near_congestion ? delay_based_bps_ + kAdditiveBpsPerSecond * seconds
@@ -102,22 +104,23 @@ void SendSideBandwidthEstimator::update_delay_based(std::int64_t now_ms) {
   delay_based_bps_ = std::clamp(increased, kMinBps, kMaxBps);
 }
 
-void SendSideBandwidthEstimator::update_loss_based(std::size_t lost, std::size_t total, std::int64_t now_ms) {
+void SendSideBandwidthEstimator::update_loss_based(std::size_t lost, std::size_t total, core::Time now) {
   loss_window_lost_ += lost;
   loss_window_total_ += total;
-  if (last_loss_update_ms_ < 0) last_loss_update_ms_ = now_ms;
-  if (loss_window_total_ < kMinLossSample || now_ms - last_loss_update_ms_ < kLossUpdateMs) return;
+  if (!last_loss_update_) last_loss_update_ = now;
+  if (loss_window_total_ < kMinLossSample || now - *last_loss_update_ < kLossUpdateInterval) return;
   const double loss = static_cast<double>(loss_window_lost_) / static_cast<double>(loss_window_total_);
-  const double seconds = static_cast<double>(std::min<std::int64_t>(now_ms - last_loss_update_ms_, 1000)) / 1000.0;
+  const double seconds =
+      std::chrono::duration<double>(std::min<core::Duration>(now - *last_loss_update_, std::chrono::seconds{1})).count();
   loss_window_lost_ = loss_window_total_ = 0;
-  last_loss_update_ms_ = now_ms;
+  last_loss_update_ = now;
   if (loss > 0.10) {
-    if (last_loss_decrease_ms_ >= 0 && now_ms - last_loss_decrease_ms_ < kLossDecreaseIntervalMs) return;
+    if (last_loss_decrease_ && now - *last_loss_decrease_ < kLossDecreaseInterval) return;
     // Half of what still gets through is a floor: repeated cuts on a lossy path would otherwise
     // take the estimate far below the rate the receiver demonstrably gets.
     loss_based_bps_ = std::max({kMinBps, std::min(loss_based_bps_, estimate_bps_) * (1 - 0.5 * loss),
                                 0.5 * acknowledged_bps_});
-    last_loss_decrease_ms_ = now_ms;
+    last_loss_decrease_ = now;
     ++decreases_;
   } else if (loss < 0.02) {
     loss_based_bps_ = std::min(std::max(loss_based_bps_ * std::pow(kIncreasePerSecond, seconds), acknowledged_bps_),

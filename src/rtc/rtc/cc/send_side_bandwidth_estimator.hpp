@@ -16,7 +16,9 @@
 #include "rtc/rtcp/transport_cc.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 
 namespace shoal::rtc::cc {
 
@@ -27,11 +29,11 @@ class SendSideBandwidthEstimator {
   static constexpr double kMaxBps = 50'000'000;
 
   // A packet carrying transport-wide number `sequence_number` left for the receiver.
-  void on_sent(std::uint16_t sequence_number, std::uint32_t bytes, std::int64_t now_us) {
-    history_.on_sent(sequence_number, bytes, now_us);
+  void on_sent(std::uint16_t sequence_number, std::uint32_t bytes, core::Time now) {
+    history_.on_sent(sequence_number, bytes, now);
   }
   // Feedback from the receiver. Reports about unknown (or long forgotten) numbers are skipped.
-  void on_feedback(const rtcp::TransportCc& feedback, std::int64_t now_us);
+  void on_feedback(const rtcp::TransportCc& feedback, core::Time now);
 
   double estimate_bps() const { return estimate_bps_; }
   bool has_feedback() const { return feedback_count_ > 0; }
@@ -41,16 +43,17 @@ class SendSideBandwidthEstimator {
   BandwidthUsage delay_state() const { return detector_.state(); }
 
  private:
-  void on_acknowledged(std::int64_t arrival_us, std::uint32_t bytes);
-  void update_delay_based(std::int64_t now_ms);
-  void update_loss_based(std::size_t lost, std::size_t total, std::int64_t now_ms);
+  // Arrivals are on the receiver's clock (see TrendlineDetector::on_packet).
+  void on_acknowledged(std::chrono::microseconds arrival, std::uint32_t bytes);
+  void update_delay_based(core::Time now);
+  void update_loss_based(std::size_t lost, std::size_t total, core::Time now);
 
   SentPacketHistory history_;
   TrendlineDetector detector_;
   // Acknowledged rate: received bytes over the last second of the receiver's clock.
   static constexpr std::size_t kAckWindow = 1024;
   struct Acked {
-    std::int64_t arrival_us = 0;
+    std::chrono::microseconds arrival{0};
     std::uint32_t bytes = 0;
   };
   std::array<Acked, kAckWindow> acked_{};
@@ -62,10 +65,11 @@ class SendSideBandwidthEstimator {
   double loss_based_bps_ = kInitialBps;
   double estimate_bps_ = kInitialBps;
   double last_decrease_bps_ = -1;  // the rate congestion was last seen at
-  std::int64_t last_delay_update_ms_ = -1;
-  std::int64_t last_decrease_ms_ = -1;
-  std::int64_t last_loss_update_ms_ = -1;
-  std::int64_t last_loss_decrease_ms_ = -1;
+  // None until the first update (or decrease) of each kind.
+  std::optional<core::Time> last_delay_update_;
+  std::optional<core::Time> last_decrease_;
+  std::optional<core::Time> last_loss_update_;
+  std::optional<core::Time> last_loss_decrease_;
   std::size_t loss_window_lost_ = 0, loss_window_total_ = 0;
   std::uint64_t feedback_count_ = 0;
   std::uint64_t decreases_ = 0;

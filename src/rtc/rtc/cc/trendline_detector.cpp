@@ -6,7 +6,7 @@
 namespace shoal::rtc::cc {
 
 namespace {
-constexpr std::int64_t kBurstUs = 5000;
+constexpr std::chrono::microseconds kBurst{5000};
 constexpr double kSmoothing = 0.9;
 constexpr double kThresholdGain = 4.0;
 constexpr double kMaxDeltas = 60;
@@ -16,34 +16,37 @@ constexpr double kThresholdDown = 0.039;   // k_d: ...and a falling one quickly
 constexpr double kMaxThresholdStep = 15;   // a spike this far above the threshold does not move it
 }  // namespace
 
-void TrendlineDetector::on_packet(std::int64_t send_us, std::int64_t arrival_us, std::int64_t now_ms) {
-  if (current_.first_send_us < 0) {
-    current_ = Group{send_us, send_us, arrival_us};
+void TrendlineDetector::on_packet(core::Time send, std::chrono::microseconds arrival, core::Time now) {
+  if (!has_current_) {
+    current_ = Group{send, send, arrival};
+    has_current_ = true;
     return;
   }
-  if (send_us < current_.first_send_us) return;  // reordered across groups: ignore
-  if (send_us - current_.first_send_us <= kBurstUs) {
-    current_.last_send_us = std::max(current_.last_send_us, send_us);
-    current_.last_arrival_us = std::max(current_.last_arrival_us, arrival_us);
+  if (send < current_.first_send) return;  // reordered across groups: ignore
+  if (send - current_.first_send <= kBurst) {
+    current_.last_send = std::max(current_.last_send, send);
+    current_.last_arrival = std::max(current_.last_arrival, arrival);
     return;
   }
   if (has_previous_) {
-    const double send_delta_ms = static_cast<double>(current_.last_send_us - previous_.last_send_us) / 1000.0;
-    const double arrival_delta_ms = static_cast<double>(current_.last_arrival_us - previous_.last_arrival_us) / 1000.0;
-    on_group_delta(send_delta_ms, arrival_delta_ms, current_.last_arrival_us / 1000, now_ms);
+    const double send_delta_ms = std::chrono::duration<double, std::milli>(current_.last_send - previous_.last_send).count();
+    const double arrival_delta_ms =
+        std::chrono::duration<double, std::milli>(current_.last_arrival - previous_.last_arrival).count();
+    on_group_delta(send_delta_ms, arrival_delta_ms,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(current_.last_arrival), now);
   }
   previous_ = current_;
   has_previous_ = true;
-  current_ = Group{send_us, send_us, arrival_us};
+  current_ = Group{send, send, arrival};
 }
 
-void TrendlineDetector::on_group_delta(double send_delta_ms, double arrival_delta_ms, std::int64_t arrival_ms,
-                                       std::int64_t now_ms) {
+void TrendlineDetector::on_group_delta(double send_delta_ms, double arrival_delta_ms, std::chrono::milliseconds arrival,
+                                       core::Time now) {
   ++deltas_;
   accumulated_delay_ms_ += arrival_delta_ms - send_delta_ms;
   smoothed_delay_ms_ = kSmoothing * smoothed_delay_ms_ + (1 - kSmoothing) * accumulated_delay_ms_;
-  if (first_arrival_ms_ < 0) first_arrival_ms_ = arrival_ms;
-  window_x_[window_next_] = static_cast<double>(arrival_ms - first_arrival_ms_);
+  if (!first_arrival_) first_arrival_ = arrival;
+  window_x_[window_next_] = static_cast<double>((arrival - *first_arrival_).count());
   window_y_[window_next_] = smoothed_delay_ms_;
   window_next_ = (window_next_ + 1) % kWindow;
   window_size_ = std::min(window_size_ + 1, kWindow);
@@ -63,10 +66,10 @@ void TrendlineDetector::on_group_delta(double send_delta_ms, double arrival_delt
     const double slope = denominator > 0 ? numerator / denominator : 0;
     modified_trend_ = std::min(static_cast<double>(deltas_), kMaxDeltas) * slope * kThresholdGain;
   }
-  detect(send_delta_ms, now_ms);
+  detect(send_delta_ms, now);
 }
 
-void TrendlineDetector::detect(double send_delta_ms, std::int64_t now_ms) {
+void TrendlineDetector::detect(double send_delta_ms, core::Time now) {
   if (window_size_ < kWindow) return;
   if (modified_trend_ > threshold_) {
     time_over_using_ms_ = time_over_using_ms_ < 0 ? send_delta_ms / 2 : time_over_using_ms_ + send_delta_ms;
@@ -87,20 +90,22 @@ void TrendlineDetector::detect(double send_delta_ms, std::int64_t now_ms) {
     state_ = BandwidthUsage::Normal;
   }
   previous_trend_ = modified_trend_;
-  adapt_threshold(now_ms);
+  adapt_threshold(now);
 }
 
-void TrendlineDetector::adapt_threshold(std::int64_t now_ms) {
-  if (last_threshold_update_ms_ < 0) last_threshold_update_ms_ = now_ms;
+void TrendlineDetector::adapt_threshold(core::Time now) {
+  if (!last_threshold_update_) last_threshold_update_ = now;
   const double magnitude = std::fabs(modified_trend_);
   if (magnitude > threshold_ + kMaxThresholdStep) {
-    last_threshold_update_ms_ = now_ms;
+    last_threshold_update_ = now;
     return;
   }
   const double k = magnitude < threshold_ ? kThresholdDown : kThresholdUp;
-  const double elapsed = static_cast<double>(std::min<std::int64_t>(now_ms - last_threshold_update_ms_, 100));
-  threshold_ = std::clamp(threshold_ + k * (magnitude - threshold_) * elapsed, 6.0, 600.0);
-  last_threshold_update_ms_ = now_ms;
+  const double elapsed_ms = std::chrono::duration<double, std::milli>(
+                                std::min<core::Duration>(now - *last_threshold_update_, std::chrono::milliseconds{100}))
+                                .count();
+  threshold_ = std::clamp(threshold_ + k * (magnitude - threshold_) * elapsed_ms, 6.0, 600.0);
+  last_threshold_update_ = now;
 }
 
 }  // namespace shoal::rtc::cc

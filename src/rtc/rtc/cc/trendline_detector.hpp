@@ -5,9 +5,13 @@
 // a linear fit over the last 20 groups (the trend) is compared with an adaptive threshold. A
 // trend above it means queues are building on the path (overuse), below its negative means they
 // drain (underuse).
+#include "core/time.hpp"
+
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace shoal::rtc::cc {
 
@@ -15,9 +19,9 @@ enum class BandwidthUsage { Normal, Underusing, Overusing };
 
 class TrendlineDetector {
  public:
-  // One packet the receiver got, in send order; times in microseconds (the arrival on the
-  // receiver's clock: only differences matter).
-  void on_packet(std::int64_t send_us, std::int64_t arrival_us, std::int64_t now_ms);
+  // One packet the receiver got, in send order. The arrival is on the receiver's clock, whose
+  // epoch we do not know: only differences matter.
+  void on_packet(core::Time send, std::chrono::microseconds arrival, core::Time now);
 
   BandwidthUsage state() const { return state_; }
   double trend() const { return modified_trend_; }
@@ -25,21 +29,23 @@ class TrendlineDetector {
 
  private:
   struct Group {
-    std::int64_t first_send_us = -1;
-    std::int64_t last_send_us = 0;
-    std::int64_t last_arrival_us = 0;
+    core::Time first_send;
+    core::Time last_send;
+    std::chrono::microseconds last_arrival{0};
   };
-  void on_group_delta(double send_delta_ms, double arrival_delta_ms, std::int64_t arrival_ms, std::int64_t now_ms);
-  void detect(double send_delta_ms, std::int64_t now_ms);
-  void adapt_threshold(std::int64_t now_ms);
+  void on_group_delta(double send_delta_ms, double arrival_delta_ms, std::chrono::milliseconds arrival,
+                      core::Time now);
+  void detect(double send_delta_ms, core::Time now);
+  void adapt_threshold(core::Time now);
 
   static constexpr std::size_t kWindow = 20;
   Group current_;
+  bool has_current_ = false;
   Group previous_;
   bool has_previous_ = false;
   double accumulated_delay_ms_ = 0;
   double smoothed_delay_ms_ = 0;
-  std::int64_t first_arrival_ms_ = -1;
+  std::optional<std::chrono::milliseconds> first_arrival_;
   std::array<double, kWindow> window_x_{};  // arrival time, ms
   std::array<double, kWindow> window_y_{};  // smoothed accumulated delay, ms
   std::size_t window_size_ = 0;
@@ -48,7 +54,7 @@ class TrendlineDetector {
   double modified_trend_ = 0;
   double previous_trend_ = 0;
   double threshold_ = 12.5;
-  std::int64_t last_threshold_update_ms_ = -1;
+  std::optional<core::Time> last_threshold_update_;
   double time_over_using_ms_ = -1;
   int overuse_count_ = 0;
   BandwidthUsage state_ = BandwidthUsage::Normal;

@@ -7,14 +7,14 @@
 namespace shoal::rtc::rtcp {
 
 void TransportCcFeedbackGenerator::on_packet(std::uint16_t transport_sequence, std::uint32_t media_ssrc,
-                                             std::int64_t arrival_us) {
+                                             core::Time arrival) {
   const std::int64_t sequence = unwrapper_.unwrap(transport_sequence);
   media_ssrc_ = media_ssrc;
   if (!started_) {
     started_ = true;
     next_to_report_ = sequence;
     highest_ = sequence - 1;
-    last_feedback_us_ = arrival_us;
+    last_feedback_ = arrival;
   }
   if (sequence < next_to_report_) return;  // already reported (as lost): too late to matter
   if (sequence > highest_) {
@@ -25,17 +25,17 @@ void TransportCcFeedbackGenerator::on_packet(std::uint16_t transport_sequence, s
     for (std::int64_t s = std::max(highest_ + 1, next_to_report_); s < sequence; ++s) slot(s) = kNotReceived;
     highest_ = sequence;
   }
-  slot(sequence) = arrival_us;
+  slot(sequence) = arrival.time_since_epoch().count();
 }
 
-bool TransportCcFeedbackGenerator::due(std::int64_t now_us) const {
+bool TransportCcFeedbackGenerator::due(core::Time now) const {
   if (!pending()) return false;
-  return now_us - last_feedback_us_ >= kIntervalUs ||
+  return now - last_feedback_ >= kInterval ||
          highest_ - next_to_report_ + 1 >= static_cast<std::int64_t>(kEagerCount);
 }
 
 std::optional<std::size_t> TransportCcFeedbackGenerator::write(std::span<std::uint8_t> out, std::uint32_t sender_ssrc,
-                                                               std::int64_t now_us) {
+                                                               core::Time now) {
   // Feedback starts at a received packet; numbers before it were lost (and stay unreported).
   while (pending() && slot(next_to_report_) == kNotReceived) ++next_to_report_;
   if (!pending()) return std::nullopt;
@@ -48,7 +48,7 @@ std::optional<std::size_t> TransportCcFeedbackGenerator::write(std::span<std::ui
   if (!written) return std::nullopt;
   ++feedback_count_;
   next_to_report_ += static_cast<std::int64_t>(written->packets_reported);
-  last_feedback_us_ = now_us;
+  last_feedback_ = now;
   return written->length;
 }
 

@@ -19,16 +19,16 @@ void NackGenerator::remove_at(std::size_t index) {
   --count_;
 }
 
-void NackGenerator::add_missing(std::int64_t seq, std::int64_t now_ms) {
+void NackGenerator::add_missing(std::int64_t seq, core::Time now) {
   if (count_ == kCapacity) {
     // Newer losses are more useful to repair than ones that are about to expire.
     remove_at(0);
     keyframe_request_ = true;
   }
-  entries_[count_++] = Entry{seq, now_ms, 0, 0};
+  entries_[count_++] = Entry{seq, now, core::Time{}, 0};
 }
 
-void NackGenerator::on_packet(std::uint16_t seq, std::int64_t now_ms) {
+void NackGenerator::on_packet(std::uint16_t seq, core::Time now) {
   const std::int64_t ext = unwrapper_.unwrap(seq);
   if (!started_) {
     started_ = true;
@@ -48,16 +48,16 @@ void NackGenerator::on_packet(std::uint16_t seq, std::int64_t now_ms) {
     count_ = 0;
     keyframe_request_ = true;
   } else {
-    for (std::int64_t s = highest_ + 1; s < ext; ++s) add_missing(s, now_ms);
+    for (std::int64_t s = highest_ + 1; s < ext; ++s) add_missing(s, now);
   }
   highest_ = ext;
 }
 
-std::size_t NackGenerator::collect(std::int64_t now_ms, std::span<std::uint16_t> out) {
+std::size_t NackGenerator::collect(core::Time now, std::span<std::uint16_t> out) {
   std::size_t kept = 0;
   for (std::size_t i = 0; i < count_; ++i) {
     const Entry& e = entries_[i];
-    const bool expired = e.retries >= config_.max_retries || now_ms - e.missing_since_ms > config_.max_age_ms;
+    const bool expired = e.retries >= config_.max_retries || now - e.missing_since > config_.max_age;
     if (!expired) entries_[kept++] = e;
   }
   count_ = kept;
@@ -65,12 +65,12 @@ std::size_t NackGenerator::collect(std::int64_t now_ms, std::span<std::uint16_t>
   std::size_t written = 0;
   for (std::size_t i = 0; i < count_ && written < out.size(); ++i) {
     Entry& e = entries_[i];
-    const bool due = e.retries == 0 ? now_ms - e.missing_since_ms >= config_.first_request_delay_ms
-                                    : now_ms - e.last_sent_ms >= config_.retry_interval_ms;
+    const bool due = e.retries == 0 ? now - e.missing_since >= config_.first_request_delay
+                                    : now - e.last_sent >= config_.retry_interval;
     if (!due) continue;
     out[written++] = static_cast<std::uint16_t>(e.seq);
     ++e.retries;
-    e.last_sent_ms = now_ms;
+    e.last_sent = now;
   }
   return written;
 }

@@ -5,7 +5,7 @@
 
 namespace shoal::rtc::rtp {
 
-void ReceiveStatistics::on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp, std::int64_t arrival_us,
+void ReceiveStatistics::on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp, core::Time arrival,
                                   bool retransmitted) {
   const std::int64_t extended = unwrapper_.unwrap(seq);
   ++received_;
@@ -18,7 +18,7 @@ void ReceiveStatistics::on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp
   // Jitter once per frame (packets of one frame share a timestamp but leave the pacer spread
   // out), and never from retransmissions, whose delay says nothing about the path.
   if (retransmitted || (has_transit_ && rtp_timestamp == last_timestamp_)) return;
-  const std::int64_t arrival_ticks = arrival_us * clock_rate_ / 1'000'000;
+  const std::int64_t arrival_ticks = arrival.time_since_epoch().count() * clock_rate_ / 1'000'000;
   const std::int64_t transit = arrival_ticks - static_cast<std::int64_t>(rtp_timestamp);
   if (has_transit_) {
     // Differences are taken modulo 2^32 so a timestamp wrap is not a jump.
@@ -30,12 +30,12 @@ void ReceiveStatistics::on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp
   last_timestamp_ = rtp_timestamp;
 }
 
-void ReceiveStatistics::on_sender_report(std::uint64_t ntp_timestamp, std::int64_t arrival_us) {
+void ReceiveStatistics::on_sender_report(std::uint64_t ntp_timestamp, core::Time arrival) {
   last_sr_ = static_cast<std::uint32_t>(ntp_timestamp >> 16);
-  last_sr_arrival_us_ = arrival_us;
+  last_sr_arrival_ = arrival;
 }
 
-std::optional<rtcp::ReportBlock> ReceiveStatistics::report(std::uint32_t ssrc, std::int64_t now_us) {
+std::optional<rtcp::ReportBlock> ReceiveStatistics::report(std::uint32_t ssrc, core::Time now) {
   if (!started_) return std::nullopt;
   rtcp::ReportBlock block;
   block.ssrc = ssrc;
@@ -52,10 +52,11 @@ std::optional<rtcp::ReportBlock> ReceiveStatistics::report(std::uint32_t ssrc, s
                             : static_cast<std::uint8_t>(std::min<std::int64_t>(255, (lost_interval << 8) / expected_interval));
   block.extended_highest_sequence = static_cast<std::uint32_t>(highest_);
   block.jitter = static_cast<std::uint32_t>(jitter_q4_ >> 4);
-  if (last_sr_arrival_us_ >= 0) {
+  if (last_sr_arrival_) {
     block.last_sender_report = last_sr_;
-    block.delay_since_last_sender_report =
-        static_cast<std::uint32_t>(std::max<std::int64_t>(0, now_us - last_sr_arrival_us_) * 65536 / 1'000'000);
+    // DLSR counts 1/65536 s (RFC 3550 6.4.1).
+    const std::chrono::microseconds since_sender_report = std::max(core::Duration{0}, now - *last_sr_arrival_);
+    block.delay_since_last_sender_report = static_cast<std::uint32_t>(since_sender_report.count() * 65536 / 1'000'000);
   }
   return block;
 }

@@ -20,13 +20,13 @@ std::size_t RetransmissionBuffer::allocated_bytes() const {
   return chunks * kSlotsPerChunk * slot_size_;
 }
 
-bool RetransmissionBuffer::store(std::uint16_t seq, std::span<const std::uint8_t> packet, std::int64_t now_ms) {
+bool RetransmissionBuffer::store(std::uint16_t seq, std::span<const std::uint8_t> packet, core::Time now) {
   if (packet.empty() || packet.size() > slot_size_) return false;
   const std::size_t index = seq % slots_.size();
   auto& chunk = chunks_[index / kSlotsPerChunk];
   if (!chunk) chunk = std::make_unique_for_overwrite<std::uint8_t[]>(kSlotsPerChunk * slot_size_);
   std::copy(packet.begin(), packet.end(), slot_data(index));
-  slots_[index] = Slot{seq, static_cast<std::uint16_t>(packet.size()), now_ms};
+  slots_[index] = Slot{seq, static_cast<std::uint16_t>(packet.size()), now};
   return true;
 }
 
@@ -37,22 +37,22 @@ std::span<const std::uint8_t> RetransmissionBuffer::find(std::uint16_t seq) cons
   return std::span<const std::uint8_t>(slot_data(index), slot.size);
 }
 
-std::span<const std::uint8_t> RetransmissionBuffer::find(std::uint16_t seq, std::int64_t now_ms,
-                                                         std::int64_t max_age_ms) const {
+std::span<const std::uint8_t> RetransmissionBuffer::find(std::uint16_t seq, core::Time now,
+                                                         core::Duration max_age) const {
   auto packet = find(seq);
   if (packet.empty()) return {};
-  if (now_ms - slots_[seq % slots_.size()].stored_ms > max_age_ms) return {};
+  if (now - slots_[seq % slots_.size()].stored > max_age) return {};
   return packet;
 }
 
-RetransmissionBuffer::Resend RetransmissionBuffer::take_for_resend(std::uint16_t seq, std::int64_t now_ms,
-                                                                   std::int64_t max_age_ms,
-                                                                   std::int64_t min_interval_ms) {
-  auto packet = find(seq, now_ms, max_age_ms);
+RetransmissionBuffer::Resend RetransmissionBuffer::take_for_resend(std::uint16_t seq, core::Time now,
+                                                                   core::Duration max_age,
+                                                                   core::Duration min_interval) {
+  auto packet = find(seq, now, max_age);
   if (packet.empty()) return {};
   Slot& slot = slots_[seq % slots_.size()];
-  if (slot.resent_ms >= 0 && now_ms - slot.resent_ms < min_interval_ms) return {{}, true};
-  slot.resent_ms = now_ms;
+  if (slot.resent != kNeverResent && now - slot.resent < min_interval) return {{}, true};
+  slot.resent = now;
   return {packet, false};
 }
 

@@ -13,12 +13,14 @@ void RtpMunger::push_epoch(std::int64_t first_in, std::uint16_t seq_offset) {
   epochs_[epoch_count_++] = Epoch{first_in, seq_offset};
 }
 
-void RtpMunger::start_source(std::uint16_t seq, std::uint32_t timestamp, std::int64_t now_ms) {
+void RtpMunger::start_source(std::uint16_t seq, std::uint32_t timestamp, core::Time now) {
   std::uint16_t seq_offset = 0;
   ts_offset_ = 0;
   if (has_output_) {
     seq_offset = static_cast<std::uint16_t>(seq - last_out_seq_ - 1);
-    std::int64_t elapsed_ms = std::max<std::int64_t>(0, now_ms - last_out_ms_);
+    // Whole milliseconds of each instant, as the output timestamps have always been computed.
+    const auto whole_ms = [](core::Time time) { return std::chrono::time_point_cast<std::chrono::milliseconds>(time); };
+    std::int64_t elapsed_ms = std::max<std::int64_t>(0, (whole_ms(now) - whole_ms(last_out_)).count());
     // Cap so a very long pause cannot overflow; 2^31 ticks is hours at 90 kHz anyway.
     elapsed_ms = std::min<std::int64_t>(elapsed_ms, 3'600'000);
     const std::int64_t delta = std::max<std::int64_t>(1, elapsed_ms * clock_rate_ / 1000);
@@ -31,10 +33,10 @@ void RtpMunger::start_source(std::uint16_t seq, std::uint32_t timestamp, std::in
   source_started_ = true;
 }
 
-std::optional<RtpMunger::Mapped> RtpMunger::map(std::uint16_t seq, std::uint32_t timestamp, std::int64_t now_ms,
+std::optional<RtpMunger::Mapped> RtpMunger::map(std::uint16_t seq, std::uint32_t timestamp, core::Time now,
                                                 bool switch_source) {
   if (switch_source || !source_started_) {
-    start_source(seq, timestamp, now_ms);
+    start_source(seq, timestamp, now);
   }
   const std::int64_t in = unwrapper_.unwrap(seq);
   const bool newest = in >= highest_in_;
@@ -55,13 +57,13 @@ std::optional<RtpMunger::Mapped> RtpMunger::map(std::uint16_t seq, std::uint32_t
     has_output_ = true;
     last_out_seq_ = out.sequence_number;
     last_out_ts_ = out.timestamp;
-    last_out_ms_ = now_ms;
+    last_out_ = now;
   }
   return out;
 }
 
-bool RtpMunger::rewrite(RtpPacket& packet, std::int64_t now_ms, bool switch_source) {
-  auto mapped = map(packet.sequence_number(), packet.timestamp(), now_ms, switch_source);
+bool RtpMunger::rewrite(RtpPacket& packet, core::Time now, bool switch_source) {
+  auto mapped = map(packet.sequence_number(), packet.timestamp(), now, switch_source);
   if (!mapped) return false;
   packet.set_sequence_number(mapped->sequence_number);
   packet.set_timestamp(mapped->timestamp);

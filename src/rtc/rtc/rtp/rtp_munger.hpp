@@ -10,6 +10,7 @@
 // Late packets of the current source are mapped with the offset that was in force when they
 // would have been sent; packets older than the switch are dropped. Padding probes consume
 // output sequence numbers, which is why the seq offset is kept per "epoch" (bounded ring).
+#include "core/time.hpp"
 #include "rtc/rtp/rtp_packet.hpp"
 #include "rtc/rtp/sequence_number.hpp"
 
@@ -32,10 +33,10 @@ class RtpMunger {
 
   // Maps one packet of the forwarded source; nullopt = drop it. Pass switch_source = true for the
   // first packet (the keyframe) of a newly selected source.
-  std::optional<Mapped> map(std::uint16_t seq, std::uint32_t timestamp, std::int64_t now_ms,
+  std::optional<Mapped> map(std::uint16_t seq, std::uint32_t timestamp, core::Time now,
                             bool switch_source = false);
   // Same, rewriting seq/ts of the packet in place. False = drop (packet left untouched).
-  bool rewrite(RtpPacket& packet, std::int64_t now_ms, bool switch_source = false);
+  bool rewrite(RtpPacket& packet, core::Time now, bool switch_source = false);
 
   // Output seq/ts for a padding-only probe sent right after the last forwarded packet: seq
   // continues, ts repeats the last one. nullopt before anything was forwarded.
@@ -59,14 +60,14 @@ class RtpMunger {
     std::uint16_t seq_offset = 0;
   };
 
-  void start_source(std::uint16_t seq, std::uint32_t timestamp, std::int64_t now_ms);
+  void start_source(std::uint16_t seq, std::uint32_t timestamp, core::Time now);
   void push_epoch(std::int64_t first_in, std::uint16_t seq_offset);
 
   std::uint32_t clock_rate_;
   bool has_output_ = false;
   std::uint16_t last_out_seq_ = 0;
   std::uint32_t last_out_ts_ = 0;
-  std::int64_t last_out_ms_ = 0;
+  core::Time last_out_;
 
   bool source_started_ = false;
   SequenceUnwrapper unwrapper_;

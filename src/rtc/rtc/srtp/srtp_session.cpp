@@ -38,11 +38,6 @@ std::uint16_t read_u16(std::span<const std::uint8_t> bytes, std::size_t at) {
   return static_cast<std::uint16_t>(bytes[at] << 8 | bytes[at + 1]);
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 std::optional<std::uint64_t> highest_of(const ReplayWindow<SrtpSession::kRtpReplayWindow>& window) {
   if (!window.started()) return std::nullopt;
   return window.highest();
@@ -97,7 +92,7 @@ std::optional<std::size_t> SrtpSession::unprotect_rtp(std::span<std::uint8_t> bu
   std::optional<std::size_t> header = rtp_header_length(buffer.first(body));
   if (!header) return std::nullopt;
   const std::uint32_t ssrc = read_u32(buffer, 8);
-  const std::int64_t now = now_ms();
+  const core::Time now = core::now();
 
   std::optional<Stream> candidate;
   Stream* checked = inbound_stream(ssrc, now, candidate);
@@ -114,7 +109,7 @@ std::optional<std::size_t> SrtpSession::unprotect_rtcp(std::span<std::uint8_t> b
   if (length < kRtcpHeaderLength + rtcp_trailer_length(profile_)) return std::nullopt;
   if (!rtcp_header_fits(buffer.first(length))) return std::nullopt;
   const std::uint32_t ssrc = read_u32(buffer, 4);
-  const std::int64_t now = now_ms();
+  const core::Time now = core::now();
 
   std::optional<Stream> candidate;
   Stream* checked = inbound_stream(ssrc, now, candidate);
@@ -127,10 +122,10 @@ std::optional<std::size_t> SrtpSession::unprotect_rtcp(std::span<std::uint8_t> b
   return plain;
 }
 
-SrtpSession::Stream* SrtpSession::inbound_stream(std::uint32_t ssrc, std::int64_t now,
+SrtpSession::Stream* SrtpSession::inbound_stream(std::uint32_t ssrc, core::Time now,
                                                 std::optional<Stream>& candidate) {
   if (auto known = streams_.find(ssrc); known != streams_.end()) return &known->second;
-  if (streams_.size() >= kMaxInboundStreams && now - idlest_stream()->second.last_ms < kIdleStreamMs) {
+  if (streams_.size() >= kMaxInboundStreams && now - idlest_stream()->second.last_used < kIdleStream) {
     ++refused_ssrc_packets_;
     return nullptr;
   }
@@ -138,20 +133,20 @@ SrtpSession::Stream* SrtpSession::inbound_stream(std::uint32_t ssrc, std::int64_
 }
 
 SrtpSession::Stream& SrtpSession::keep(std::uint32_t ssrc, Stream* checked, std::optional<Stream>& candidate,
-                                       std::int64_t now) {
+                                       core::Time now) {
   Stream* stream = checked;
   if (candidate && checked == &*candidate) {
     // Only an authenticated packet creates a stream, and only then may it take an idle one's place.
     if (streams_.size() >= kMaxInboundStreams) streams_.erase(idlest_stream());
     stream = &streams_.emplace(ssrc, *candidate).first->second;
   }
-  stream->last_ms = now;
+  stream->last_used = now;
   return *stream;
 }
 
 std::unordered_map<std::uint32_t, SrtpSession::Stream>::iterator SrtpSession::idlest_stream() {
   return std::min_element(streams_.begin(), streams_.end(),
-                          [](const auto& a, const auto& b) { return a.second.last_ms < b.second.last_ms; });
+                          [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; });
 }
 
 void SrtpSession::forget_ssrc(std::uint32_t ssrc) { streams_.erase(ssrc); }

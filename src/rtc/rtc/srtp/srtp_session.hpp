@@ -1,9 +1,11 @@
 #pragma once
 
+#include "core/time.hpp"
 #include "rtc/srtp/srtp_packet_index.hpp"
 #include "rtc/srtp/srtp_profile.hpp"
 #include "rtc/srtp/srtp_transform.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -39,9 +41,9 @@ class SrtpSession {
 
   // Inbound: a stream's state is kept per SSRC that authenticated, so a peer sending from ever new
   // SSRCs would grow memory without bound. At most kMaxInboundStreams are kept; when full, a new SSRC
-  // takes the place of one idle for kIdleStreamMs, or is refused.
+  // takes the place of one idle for kIdleStream, or is refused.
   static constexpr std::size_t kMaxInboundStreams = 64;
-  static constexpr std::int64_t kIdleStreamMs = 5000;
+  static constexpr std::chrono::milliseconds kIdleStream{5000};
   // Late and reordered video over a lossy path needs a wide window; 128 (libsrtp's default) drops too much.
   static constexpr std::size_t kRtpReplayWindow = 1024;
   static constexpr std::size_t kRtcpReplayWindow = 128;
@@ -60,7 +62,7 @@ class SrtpSession {
   }
 
   struct Stream {
-    std::int64_t last_ms = 0;
+    core::Time last_used;
     ReplayWindow<kRtpReplayWindow> rtp;    // outbound: only the highest index sent
     ReplayWindow<kRtcpReplayWindow> rtcp;  // inbound
     std::uint32_t rtcp_sent = 0;           // outbound: the last SRTCP index used
@@ -68,9 +70,9 @@ class SrtpSession {
 
   // Inbound: the stream a packet of `ssrc` is checked against, the known one or a new one made in
   // `candidate`; nullptr (counted) when the table is full and no stream has been idle long enough.
-  Stream* inbound_stream(std::uint32_t ssrc, std::int64_t now_ms, std::optional<Stream>& candidate);
+  Stream* inbound_stream(std::uint32_t ssrc, core::Time now, std::optional<Stream>& candidate);
   // After the packet authenticated: the stream to advance, the candidate now kept in the table.
-  Stream& keep(std::uint32_t ssrc, Stream* checked, std::optional<Stream>& candidate, std::int64_t now_ms);
+  Stream& keep(std::uint32_t ssrc, Stream* checked, std::optional<Stream>& candidate, core::Time now);
   std::unordered_map<std::uint32_t, Stream>::iterator idlest_stream();
 
   Direction direction_;
