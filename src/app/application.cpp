@@ -152,7 +152,7 @@ void Application::drain(std::chrono::seconds timeout) {
 
 void Application::begin_drain(std::chrono::seconds timeout) {
   if (stopping_) return;
-  const auto until = std::chrono::steady_clock::now() + timeout;
+  const auto until = core::now() + timeout;
   if (rooms_until_) {
     rooms_until_ = std::min(*rooms_until_, until);
     return;
@@ -169,7 +169,7 @@ void Application::begin_drain(std::chrono::seconds timeout) {
 
 void Application::check_drain() {
   if (stopping_) return;
-  if (node_.rooms.size() == 0 || std::chrono::steady_clock::now() >= *rooms_until_) {
+  if (node_.rooms.size() == 0 || core::now() >= *rooms_until_) {
     close_rooms_and_stop();
     return;
   }
@@ -186,13 +186,13 @@ void Application::close_rooms_and_stop() {
   // follow get a bounded time before the node stops.
   auto closing = std::make_shared<std::atomic<std::size_t>>(rooms.size());
   for (const auto& room : rooms) server::delete_local_room(node_, room->id(), [closing] { --*closing; });
-  notifications_until_ = std::chrono::steady_clock::now() + kNotificationDrain;
+  notifications_until_ = core::now() + kNotificationDrain;
   wait_for_notifications(std::move(closing));
 }
 
 void Application::wait_for_notifications(std::shared_ptr<std::atomic<std::size_t>> closing) {
   if (stopping_) return;
-  if ((*closing == 0 && node_.webhooks.idle()) || std::chrono::steady_clock::now() >= notifications_until_) {
+  if ((*closing == 0 && node_.webhooks.idle()) || core::now() >= notifications_until_) {
     stop();
     return;
   }
@@ -242,14 +242,14 @@ void Application::stop() {
     api_.stop();
     metrics_http_.stop();
     node_.sockets.close_all();
-    drain_deadline_ = std::chrono::steady_clock::now() + kSocketDrain;
+    drain_deadline_ = core::now() + kSocketDrain;
     wait_for_sockets();
   });
 }
 
 void Application::wait_for_sockets() {
   const bool idle = node_.sockets.size() == 0 && api_.requests_in_flight() == 0;
-  if (idle || std::chrono::steady_clock::now() >= drain_deadline_) {
+  if (idle || core::now() >= drain_deadline_) {
     // Last: requests still being answered may need the cluster (a create placed on another node).
     if (node_.cluster) node_.cluster->stop();
     loops_.stop();

@@ -11,6 +11,7 @@
 #include "api/http_listener.hpp"
 #include "config/config.hpp"
 #include "core/loop_pool.hpp"
+#include "core/time.hpp"
 #include "server/node.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -59,10 +60,10 @@ class Application {
   api::HttpListener metrics_http_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drain_;
-  std::chrono::steady_clock::time_point drain_deadline_{};
+  core::Time drain_deadline_{};
   boost::asio::steady_timer room_drain_;
-  std::optional<std::chrono::steady_clock::time_point> rooms_until_;  // loop 0 only: set while draining
-  std::chrono::steady_clock::time_point notifications_until_{};
+  std::optional<core::Time> rooms_until_;  // loop 0 only: set while draining
+  core::Time notifications_until_{};
   bool stopping_ = false;  // loop 0 only
   bool threads_down_ = false;
 };

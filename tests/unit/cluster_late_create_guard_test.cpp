@@ -1,6 +1,7 @@
 // A create whose caller gave up waiting: refused when it has not started, deleted when it
 // finished, either way round in time; bounded memory.
 #include "cluster/late_create_guard.hpp"
+#include "core/time.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +11,7 @@ namespace shoal::cluster {
 namespace {
 
 using namespace std::chrono_literals;
-const LateCreateGuard::Clock::time_point kStart{std::chrono::hours(1000)};
+const core::Time kStart{std::chrono::hours(1000)};
 
 TEST(LateCreateGuard, AbandonedBeforeTheCreateStartsIsRefused) {
   LateCreateGuard guard;

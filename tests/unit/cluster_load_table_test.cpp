@@ -4,6 +4,7 @@
 #include "cluster/load_publisher.hpp"
 #include "cluster/load_table.hpp"
 #include "cluster/term.hpp"
+#include "core/time.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +12,6 @@ namespace shoal::cluster {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 
 TEST(ClusterLoadTerm, RoundTripsAndRejectsWhatAShoalNodeWouldNotSend) {
   const NodeUsage load{"ignored@host", 12, 3, 40, 750, true, 2};
@@ -40,7 +40,7 @@ TEST(ClusterLoadTerm, RoundTripsAndRejectsWhatAShoalNodeWouldNotSend) {
 
 TEST(ClusterLoadTable, AnswersForFreshReportsAndNamesTheNodesToAsk) {
   LoadTable table(3000ms);
-  const auto t0 = Clock::time_point{} + 1h;
+  const auto t0 = core::Time{} + 1h;
   table.update(NodeUsage{"a@h", 5, 1}, t0);
   table.update(NodeUsage{"b@h", 1, 1}, t0 - 2s);
 
@@ -62,7 +62,7 @@ TEST(ClusterLoadTable, AnswersForFreshReportsAndNamesTheNodesToAsk) {
 
 TEST(ClusterLoadTable, ARoomJustPlacedCountsAtOnceAndAnOlderReportDoesNotUndoIt) {
   LoadTable table(3000ms);
-  const auto t0 = Clock::time_point{} + 1h;
+  const auto t0 = core::Time{} + 1h;
   table.update(NodeUsage{"a@h", 0, 4}, t0);
   table.placed("a@h", 5, t0);
   table.placed("a@h", 6, t0);
@@ -84,7 +84,7 @@ TEST(ClusterLoadTable, ARoomJustPlacedCountsAtOnceAndAnOlderReportDoesNotUndoIt)
 // create, arrives after it: the room still counts (a CI run placed 3/1/2 instead of 2/2/2 so).
 TEST(ClusterLoadTable, APlacementOnANodeWithoutAReportHoldsAgainstItsFirstReport) {
   LoadTable table(3000ms);
-  const auto t0 = Clock::time_point{} + 1h;
+  const auto t0 = core::Time{} + 1h;
   table.placed("new@h", 1, t0);
   table.update(NodeUsage{"a@h", 0, 0}, t0 + 5ms);  // another node's report prunes nothing it should keep
   table.update(NodeUsage{"new@h", 0, 0}, t0 + 10ms);
@@ -97,7 +97,7 @@ TEST(ClusterLoadTable, APlacementOnANodeWithoutAReportHoldsAgainstItsFirstReport
 
 TEST(ClusterLoadTable, ANodeThatFailedACallIsSkippedUntilItReportsOrTheBoundPasses) {
   LoadTable table(3000ms);
-  const auto t0 = Clock::time_point{} + 1h;
+  const auto t0 = core::Time{} + 1h;
   table.update(NodeUsage{"hung@h", 0, 0}, t0);
   table.failed("hung@h", t0 + 100ms);
   table.failed("never@h", t0 + 100ms);  // failed when asked, never reported
@@ -118,7 +118,7 @@ TEST(ClusterLoadTable, ANodeThatFailedACallIsSkippedUntilItReportsOrTheBoundPass
 
 TEST(ClusterLoadTable, EventsGoToNodesWithSubscribersOrWithoutAFreshReport) {
   LoadTable table(3000ms);
-  const auto t0 = Clock::time_point{} + 1h;
+  const auto t0 = core::Time{} + 1h;
   NodeUsage listening{"listening@h"};
   listening.event_subscribers = 1;
   table.update(listening, t0);
@@ -131,7 +131,7 @@ TEST(ClusterLoadTable, EventsGoToNodesWithSubscribersOrWithoutAFreshReport) {
 
 TEST(ClusterLoadTable, ForgetsNodesThatStoppedReportingLongAgo) {
   LoadTable table(10ms);
-  const auto t0 = Clock::time_point{} + 1h;
+  const auto t0 = core::Time{} + 1h;
   table.update(NodeUsage{"gone@h", 1, 1}, t0);
   table.update(NodeUsage{"live@h", 1, 1}, t0 + 2s);  // prunes entries 100 freshness bounds old
   // A view at the entry's own time would show it, had it been kept.
@@ -140,7 +140,7 @@ TEST(ClusterLoadTable, ForgetsNodesThatStoppedReportingLongAgo) {
 
 TEST(ClusterLoadTable, ReportsTheLastFiguresOfEveryNodeWithTheirAge) {
   LoadTable table(3s);
-  const auto start = Clock::now();
+  const auto start = core::now();
   table.update(NodeUsage{"a@h", 4, 2, 9, 120, false, 0}, start);
   table.update(NodeUsage{"b@h", 1, 1, 1, 10, true, 0}, start);
   table.failed("b@h", start + 1s);
@@ -165,7 +165,7 @@ TEST(ClusterLoadTable, ReportsTheLastFiguresOfEveryNodeWithTheirAge) {
 
 TEST(ClusterLoadPushSchedule, PushesChangesAtMostOncePerGapOnTheIntervalAndToNewNodes) {
   LoadPushSchedule schedule(1000ms, 250ms);
-  const auto t0 = Clock::time_point{} + 1h;
+  const auto t0 = core::Time{} + 1h;
   const NodeUsage idle{"", 0, 0};
   const std::vector<std::string> ab{"a@h", "b@h"};
   EXPECT_EQ(schedule.targets(idle, ab, t0), ab);                    // first report

@@ -82,7 +82,7 @@ TEST(NackGenerator, OutputLimitLeavesRestForNextCall) {
   g.on_packet(0, core::at_ms(0));
   g.on_packet(10, core::at_ms(0));
   std::array<std::uint16_t, 4> out{};
-  EXPECT_EQ(g.collect(0, out), 4u);
+  EXPECT_EQ(g.collect(core::at_ms(0), out), 4u);
   EXPECT_EQ(out[0], 1);
   EXPECT_EQ(collect(g, 0), (Seqs{5, 6, 7, 8, 9}));
 }
@@ -110,7 +110,7 @@ TEST(NackGenerator, OverflowKeepsNewestLosses) {
   EXPECT_EQ(g.missing_count(), NackGenerator::kCapacity);
   EXPECT_TRUE(g.take_keyframe_request());
   std::array<std::uint16_t, NackGenerator::kCapacity> out{};
-  ASSERT_EQ(g.collect(0, out), NackGenerator::kCapacity);
+  ASSERT_EQ(g.collect(core::at_ms(0), out), NackGenerator::kCapacity);
   EXPECT_EQ(out.back(), seq - 1);
   EXPECT_EQ(out.front(), seq - 1 - 2 * (NackGenerator::kCapacity - 1));
 }

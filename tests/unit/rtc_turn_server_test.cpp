@@ -177,7 +177,7 @@ class TurnServerTest : public ::testing::Test {
   std::string nonce_;
   Bytes answer_;
   TurnClient client_{udp::endpoint(make_address("198.51.100.2"), 61000), 0};
-  std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::time_point(1000h);
+  core::Time now_ = core::Time(1000h);
   const udp::endpoint peer_{make_address("203.0.113.7"), 45678};
   int counter_ = 0;
 };

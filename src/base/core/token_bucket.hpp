@@ -2,6 +2,7 @@
 // A token bucket: holds at most `capacity` tokens and gains `per_second` of them as time passes;
 // taking more than it holds is refused. Time is passed in by the caller, so tests can drive it
 // without sleeping. Starts full.
+
 #include "core/time.hpp"
 
 #include <algorithm>

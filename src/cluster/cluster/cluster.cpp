@@ -1,5 +1,6 @@
 #include "cluster/cluster.hpp"
 
+#include "core/time.hpp"
 #include "notifications/http_url.hpp"
 
 #include "cluster/room_owner.hpp"
@@ -149,7 +150,7 @@ void Cluster::relay_event(const notifications::ServerEvent& event) {
   TermWriter w;
   w.tuple(4).atom("shoal_event").atom(*kind).binary(event.room_id).binary(event.subject_id);
   const auto term = w.bytes();
-  const auto now = LoadTable::Clock::now();
+  const auto now = core::now();
   for (const auto& node : node_.connected_nodes()) {
     // Relaying to every node would cost each create a wake-up on every node of the cluster.
     if (!loads_.wants_events(node, now)) continue;
@@ -168,13 +169,13 @@ void Cluster::remove_event_subscriber() { --event_subscribers_; }
 void Cluster::handle_message(const std::string& from_node, const std::string& to_name,
                              const std::vector<char>& term) {
   if (to_name == "shoal_load") {
-    if (auto usage = decode_load(from_node, term.data(), term.size())) loads_.update(*usage, LoadTable::Clock::now());
+    if (auto usage = decode_load(from_node, term.data(), term.size())) loads_.update(*usage, core::now());
     return;
   }
   if (to_name == "shoal_placement") {
     const auto placement = decode_abandoned_create(term.data(), term.size());
     if (!placement) return;
-    if (auto room_id = late_creates_.abandoned(*placement, LateCreateGuard::Clock::now())) delete_late_room(*room_id);
+    if (auto room_id = late_creates_.abandoned(*placement, core::now())) delete_late_room(*room_id);
     return;
   }
   if (to_name != "shoal_events" || !local_.remote_event) return;
@@ -248,7 +249,7 @@ std::optional<std::string> Cluster::address_of(const std::string& node) {
 }
 
 std::vector<LoadTable::Report> Cluster::load_reports() const {
-  return loads_.reports(node_.known_nodes(), LoadTable::Clock::now());
+  return loads_.reports(node_.known_nodes(), core::now());
 }
 
 Cluster::RoomLists Cluster::remote_room_lists() {
@@ -282,7 +283,7 @@ std::vector<char> Cluster::handle_call(const std::string& from_node, const char*
   if (std::holds_alternative<UsageQuery>(call)) return encode_usage(local_.usage());
   if (auto* report = std::get_if<LoadReport>(&call)) {
     report->usage.node = from_node;
-    loads_.update(report->usage, LoadTable::Clock::now());
+    loads_.update(report->usage, core::now());
     TermWriter w;
     w.atom("ok");
     return w.bytes();
@@ -299,12 +300,12 @@ std::vector<char> Cluster::handle_call(const std::string& from_node, const char*
   if (create->config.webhook_url && !notifications::parse_http_url(*create->config.webhook_url)) {
     return encode_create_reply(PlacementError{400, "webhookUrl must be an http:// or https:// URL"});
   }
-  if (!late_creates_.may_create(create->placement, LateCreateGuard::Clock::now())) {
+  if (!late_creates_.may_create(create->placement, core::now())) {
     return encode_create_reply(PlacementError{503, "The placement was abandoned"});
   }
   auto result = local_.create_room(create->config);
   if (const auto* created = std::get_if<CreatedRoom>(&result);
-      created != nullptr && late_creates_.created(create->placement, created->room_id, LateCreateGuard::Clock::now())) {
+      created != nullptr && late_creates_.created(create->placement, created->room_id, core::now())) {
     delete_late_room(created->room_id);
   }
   return encode_create_reply(result);
@@ -331,7 +332,7 @@ std::vector<NodeUsage> Cluster::ask_usage(const std::vector<std::string>& nodes)
     if (usage) {
       usages.push_back(*usage);
     } else {
-      loads_.failed(node, LoadTable::Clock::now());
+      loads_.failed(node, core::now());
       spdlog::warn("Couldn't get resource usage of node {}: no valid answer within {} ms", node,
                    call_timeout_.count());
     }
@@ -356,7 +357,7 @@ std::vector<std::optional<std::vector<char>>> Cluster::call_each(const std::vect
 }
 
 std::vector<NodeUsage> Cluster::gather_usage() {
-  auto view = loads_.view(node_.connected_nodes(), LoadTable::Clock::now());
+  auto view = loads_.view(node_.connected_nodes(), core::now());
   std::vector<NodeUsage> usages{local_.usage()};
   usages.front().node = node_.node_name();
   usages.insert(usages.end(), view.fresh.begin(), view.fresh.end());
@@ -392,12 +393,12 @@ std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomCo
       if (auto result = decode_create_reply(reply->data(), reply->size())) {
         if (auto* created = std::get_if<CreatedRoom>(&*result)) {
           created->node = target.node;
-          loads_.placed(target.node, target.rooms + 1, LoadTable::Clock::now());
+          loads_.placed(target.node, target.rooms + 1, core::now());
           return *result;
         }
         // 503: it started draining before its report reached this node; the next one takes it.
         if (std::get<PlacementError>(*result).status != 503) return *result;
-        loads_.failed(target.node, LoadTable::Clock::now());
+        loads_.failed(target.node, core::now());
         spdlog::info("Node {} is draining; trying the next best node", target.node);
         continue;
       }
@@ -407,7 +408,7 @@ std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomCo
     TermWriter abandon;
     abandon.tuple(2).atom("shoal_abandon_create").binary(placement);
     if (abandon.ok()) (void)node_.send(target.node, "shoal_placement", abandon.bytes());
-    loads_.failed(target.node, LoadTable::Clock::now());
+    loads_.failed(target.node, core::now());
     spdlog::warn("Creating a room on node {} failed; trying the next best node", target.node);
   }
   return create_here(config);

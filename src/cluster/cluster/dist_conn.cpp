@@ -64,12 +64,6 @@ std::uint32_t be32(const unsigned char* p) {
 
 }  // namespace
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 unsigned to_tmo(std::chrono::milliseconds ms) {
   return ms.count() <= 0 ? 1u : static_cast<unsigned>(std::min<std::int64_t>(ms.count(), INT_MAX));
 }
@@ -84,7 +78,7 @@ std::string errno_text(int err) {
 Conn::Conn(std::string n, int f, std::shared_ptr<DistSocket> s, bool out, const erlang_pid& self,
            std::chrono::milliseconds timeout)
     : name(std::move(n)), fd(f), socket(std::move(s)), outgoing(out), self_pid(self), io_timeout(timeout) {
-  last_rx = now_ms();
+  last_rx = core::now();
 }
 
 Conn::~Conn() {
@@ -181,13 +175,13 @@ FrameReader::Step FrameReader::next() {
     return end(errno_text(errno));
   }
   if (n < 4) {
-    auto now = now_ms();
-    if (partial_since_ == 0) partial_since_ = now;
-    if (now - partial_since_ > c_.io_timeout.count()) return end("timeout reading a frame header");
+    const core::Time now = core::now();
+    if (!partial_since_) partial_since_ = now;
+    if (now - *partial_since_ > c_.io_timeout) return end("timeout reading a frame header");
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     return Step::Again;
   }
-  partial_since_ = 0;
+  partial_since_.reset();
   std::uint32_t len = be32(header);
   if (len == 0) {  // distribution tick: consume it and answer
     std::size_t got = 0;
@@ -196,7 +190,7 @@ FrameReader::Step FrameReader::next() {
         got != sizeof(header)) {
       return end("reading a tick failed");
     }
-    c_.last_rx = now_ms();
+    c_.last_rx = core::now();
     c_.send_tock();
     return Step::Again;
   }
@@ -209,7 +203,7 @@ FrameReader::Step FrameReader::next() {
   int msglen = 0;
   int type = ei_receive_encoded_tmo(c_.fd, &buf_, &bufsize_, &msg_, &msglen, to_tmo(c_.io_timeout));
   if (type < 0) return end("receive: " + errno_text(erl_errno));
-  c_.last_rx = now_ms();
+  c_.last_rx = core::now();
   if (type == ERL_TICK) return Step::Again;
   if (msglen <= 0 || msglen > bufsize_) return Step::Again;
   size_ = static_cast<std::size_t>(msglen);

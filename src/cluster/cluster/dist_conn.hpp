@@ -9,20 +9,21 @@
 #include <ei.h>
 
 #include "cluster/dist_socket.hpp"
+#include "core/time.hpp"
 
 #include <atomic>
 #include <chrono>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 namespace shoal::cluster {
 
-// Milliseconds on the steady clock: the `now` of every timer of the distribution.
-std::int64_t now_ms();
 // ei's timeout argument (milliseconds, at least 1: 0 would mean none).
 unsigned to_tmo(std::chrono::milliseconds ms);
 std::string errno_text(int err);
@@ -61,7 +62,7 @@ struct Conn {
   std::mutex close_mu;               // guards `closed` against shutdown() racing close()
   bool closed = false;               // fd closed; set with send_mu and close_mu held
   std::atomic<bool> closing{false};  // shutdown requested
-  std::atomic<std::int64_t> last_rx{0};
+  std::atomic<core::Time> last_rx{core::Time{}};
   std::atomic<bool> shoal{false};  // sent us shoal cluster traffic (vs a plain Erlang node)
   std::atomic<bool> finished{false};
   std::thread reader;
@@ -98,7 +99,7 @@ class FrameReader {
   char* buf_;  // malloc'd: ei_receive_encoded_tmo reallocates it
   erlang_msg msg_{};
   std::size_t size_ = 0;
-  std::int64_t partial_since_ = 0;
+  std::optional<core::Time> partial_since_;  // a frame header is incomplete since
   std::string reason_;
 };
 

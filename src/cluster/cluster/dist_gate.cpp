@@ -17,7 +17,6 @@ namespace shoal::cluster {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 // The first handshake message is the peer's name: a length (2 bytes, 4 with TLS), a tag, flags, a creation and
 // a name of at most 255 bytes. Anything longer is not a node.
@@ -144,7 +143,7 @@ void DistGate::accept_new() {
     Waiting w;
     w.socket = std::make_shared<DistSocket>(fd, ssl);
     w.peer = peer;
-    w.since = Clock::now();
+    w.since = core::now();
     w.want = POLLIN;
     std::lock_guard lock(mu_);
     make_room_for(peer.sin_addr.s_addr);
@@ -162,7 +161,7 @@ bool DistGate::advance(Waiting& w) {
       return true;
     }
     if (result != 0) {
-      auto now = Clock::now();
+      auto now = core::now();
       if (now - last_warning_ > std::chrono::seconds(30)) {
         last_warning_ = now;
         spdlog::warn("refused a distribution connection from {}: TLS handshake failed: {}",
@@ -203,7 +202,7 @@ void DistGate::run() {
     int timeout = 500;
     {
       std::lock_guard lock(mu_);
-      auto now = Clock::now();
+      auto now = core::now();
       for (const auto& [id, w] : waiting_) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(w.since + limits_.wait_timeout - now);
         timeout = std::clamp(static_cast<int>(left.count()) + 1, 1, timeout);
@@ -232,7 +231,7 @@ void DistGate::run() {
       }
       any_ready = any_ready || it->second.want == 0;
     }
-    auto now = Clock::now();
+    auto now = core::now();
     for (auto it = waiting_.begin(); it != waiting_.end();) {
       auto next = std::next(it);
       if (now - it->second.since >= limits_.wait_timeout) drop(it, "timed out");

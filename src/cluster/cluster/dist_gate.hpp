@@ -11,6 +11,7 @@
 // flood of idle connections costs the flooder its own older connections, not a real node's
 // fresh one. A connection still waiting after `wait_timeout` is closed.
 #include "cluster/dist_socket.hpp"
+#include "core/time.hpp"
 
 #include <netinet/in.h>
 #include <openssl/ssl.h>
@@ -64,7 +65,7 @@ class DistGate {
   struct Waiting {
     std::shared_ptr<DistSocket> socket;
     sockaddr_in peer{};
-    std::chrono::steady_clock::time_point since;
+    core::Time since;
     short want = 0;         // what to poll for; 0 when ready
     bool tls_done = false;
   };
@@ -90,7 +91,7 @@ class DistGate {
   std::map<std::uint32_t, std::size_t> per_address_;    // waiting connections
   std::map<std::uint32_t, std::size_t> handshaking_;    // taken, not finished
   std::uint64_t next_id_ = 0;
-  std::chrono::steady_clock::time_point last_warning_{};
+  core::Time last_warning_{};
 };
 
 }  // namespace shoal::cluster

@@ -6,7 +6,7 @@
 namespace shoal::cluster {
 
 namespace {
-constexpr std::int64_t kWarnEveryMs = 30000;
+constexpr std::chrono::seconds kWarnEvery{30};
 }  // namespace
 
 bool new_connection_wins(const std::string& self, const std::string& peer, bool old_outgoing,
@@ -20,20 +20,20 @@ bool new_connection_wins(const std::string& self, const std::string& peer, bool 
 Membership::Membership(std::string self, config::DistMode mode, const DistOptions& options)
     : self_(std::move(self)),
       mode_(mode),
-      retry_initial_ms_(options.retry_initial.count()),
-      retry_max_ms_(options.retry_max.count()),
-      disconnect_grace_ms_(options.disconnect_grace.count()),
-      learned_expiry_ms_(options.learned_expiry.count()),
+      retry_initial_(options.retry_initial),
+      retry_max_(options.retry_max),
+      disconnect_grace_(options.disconnect_grace),
+      learned_expiry_(options.learned_expiry),
       max_learned_nodes_(options.max_learned_nodes) {}
 
-void Membership::configure(const std::string& node, std::int64_t now) { targets_[node].next_ms = now; }
+void Membership::configure(const std::string& node, core::Time now) { targets_[node].next = now; }
 
 std::size_t Membership::learned_count() const {
   return static_cast<std::size_t>(
       std::count_if(targets_.begin(), targets_.end(), [](const auto& entry) { return entry.second.learned; }));
 }
 
-Membership::Learned Membership::learn(const std::vector<std::string>& nodes, bool from_peer, std::int64_t now) {
+Membership::Learned Membership::learn(const std::vector<std::string>& nodes, bool from_peer, core::Time now) {
   Learned result;
   std::size_t learned = learned_count();
   for (const auto& n : nodes) {
@@ -49,29 +49,29 @@ Membership::Learned Membership::learn(const std::vector<std::string>& nodes, boo
         it->second.learned = true;
         ++learned;
       }
-      it->second.vouched_ms = now;
+      it->second.vouched = now;
     } else {
       it->second.learned = false;
     }
     if (inserted) {
-      it->second.next_ms = now;
+      it->second.next = now;
       result.changed = true;
       result.added.push_back(n);
-    } else if (!connected_.count(n) && !it->second.in_flight && it->second.next_ms > now) {
-      it->second.next_ms = now;  // a peer sees it: try now rather than at the next backoff
+    } else if (!connected_.count(n) && !it->second.in_flight && it->second.next > now) {
+      it->second.next = now;  // a peer sees it: try now rather than at the next backoff
       result.changed = true;
     }
   }
   return result;
 }
 
-void Membership::spoke_shoal(const std::string& node, std::int64_t now) {
+void Membership::spoke_shoal(const std::string& node, core::Time now) {
   auto [it, inserted] = targets_.try_emplace(node);
   if (inserted) {
-    it->second.next_ms = now;
+    it->second.next = now;
     it->second.learned = true;  // it connected to us: kept while reachable, like learned names
   }
-  if (it->second.learned) it->second.vouched_ms = now;
+  if (it->second.learned) it->second.vouched = now;
   members_dirty_ = true;
 }
 
@@ -92,19 +92,19 @@ std::vector<std::string> Membership::known_nodes() const {
   return out;  // std::map: already sorted
 }
 
-Membership::NextDial Membership::next_dial(std::int64_t now) {
+Membership::NextDial Membership::next_dial(core::Time now) {
   NextDial next;
-  std::int64_t pick_at = 0;
-  next.wake_at = now + 500;
+  core::Time pick_at{};
+  next.wake_at = now + std::chrono::milliseconds(500);
   for (const auto& [name, t] : targets_) {
     if (t.in_flight || connected_.count(name)) continue;
-    if (t.next_ms <= now) {
-      if (next.node.empty() || t.next_ms < pick_at) {
+    if (t.next <= now) {
+      if (next.node.empty() || t.next < pick_at) {
         next.node = name;
-        pick_at = t.next_ms;
+        pick_at = t.next;
       }
     } else {
-      next.wake_at = std::min(next.wake_at, t.next_ms);
+      next.wake_at = std::min(next.wake_at, t.next);
     }
   }
   if (!next.node.empty()) targets_[next.node].in_flight = true;
@@ -112,7 +112,7 @@ Membership::NextDial Membership::next_dial(std::int64_t now) {
 }
 
 Membership::DialDecision Membership::dial_finished(const std::string& node, DialResult result, bool installed,
-                                                   std::int64_t now) {
+                                                   core::Time now) {
   DialDecision decision;
   auto it = targets_.find(node);
   if (it == targets_.end()) {  // only next_dial() names a node, and only forget() while idle erases
@@ -129,45 +129,45 @@ Membership::DialDecision Membership::dial_finished(const std::string& node, Dial
     return decision;
   }
   const bool connected = result == DialResult::Connected;
-  if (installed && t.learned) t.vouched_ms = now;
-  if (!installed && !connected && t.learned && now - t.vouched_ms > learned_expiry_ms_) {
+  if (installed && t.learned) t.vouched = now;
+  if (!installed && !connected && t.learned && now - t.vouched > learned_expiry_) {
     targets_.erase(it);
     decision.action = DialDecision::Action::Expired;
     return decision;
   }
   if (installed || connected) {
-    t.backoff_ms = 0;
-    t.next_ms = now + retry_initial_ms_;
+    t.backoff = std::chrono::milliseconds(0);
+    t.next = now + retry_initial_;
     decision.action = DialDecision::Action::Connected;
     return decision;
   }
-  t.backoff_ms = t.backoff_ms == 0 ? retry_initial_ms_ : std::min<std::int64_t>(t.backoff_ms * 2, retry_max_ms_);
-  t.next_ms = now + t.backoff_ms;
+  t.backoff = t.backoff.count() == 0 ? retry_initial_ : std::min(t.backoff * 2, retry_max_);
+  t.next = now + t.backoff;
   decision.action = DialDecision::Action::Retry;
-  decision.retry_in_ms = t.backoff_ms;
+  decision.retry_in = t.backoff;
   return decision;
 }
 
 bool Membership::connection_up(const std::string& node) {
   connected_.insert(node);
   lost_.erase(node);
-  if (auto t = targets_.find(node); t != targets_.end()) t->second.backoff_ms = 0;
+  if (auto t = targets_.find(node); t != targets_.end()) t->second.backoff = std::chrono::milliseconds(0);
   return announced_.insert(node).second;
 }
 
-void Membership::connection_lost(const std::string& node, std::int64_t now, bool stopping) {
+void Membership::connection_lost(const std::string& node, core::Time now, bool stopping) {
   connected_.erase(node);
   if (!stopping) lost_[node] = now;
   if (auto t = targets_.find(node); t != targets_.end()) {
-    t->second.next_ms = now;
-    t->second.backoff_ms = 0;
+    t->second.next = now;
+    t->second.backoff = std::chrono::milliseconds(0);
   }
 }
 
-std::vector<std::string> Membership::take_disconnected(std::int64_t now) {
+std::vector<std::string> Membership::take_disconnected(core::Time now) {
   std::vector<std::string> gone;
   for (auto it = lost_.begin(); it != lost_.end();) {
-    if (now - it->second >= disconnect_grace_ms_ && !connected_.count(it->first)) {
+    if (now - it->second >= disconnect_grace_ && !connected_.count(it->first)) {
       gone.push_back(it->first);
       announced_.erase(it->first);
       it = lost_.erase(it);
@@ -186,10 +186,10 @@ void Membership::clear_connections() {
   announced_.clear();
 }
 
-bool WarningThrottle::due(const std::string& key, std::int64_t now) {
+bool WarningThrottle::due(const std::string& key, core::Time now) {
   auto [it, inserted] = last_.try_emplace(key, now);
   if (inserted) return true;
-  if (now - it->second < kWarnEveryMs) return false;
+  if (now - it->second < kWarnEvery) return false;
   it->second = now;
   return true;
 }

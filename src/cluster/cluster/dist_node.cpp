@@ -126,10 +126,10 @@ void DistNode::Impl::connector_loop() {
   block_sigpipe_in_this_thread();
   std::unique_lock lock(mu);
   while (!stopping) {
-    auto now = now_ms();
+    const core::Time now = core::now();
     auto next = membership.next_dial(now);
     if (next.node.empty()) {
-      cv.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(next.wake_at - now, 1)));
+      cv.wait_for(lock, std::max<core::Duration>(next.wake_at - now, std::chrono::milliseconds(1)));
       continue;
     }
     const std::string pick = std::move(next.node);
@@ -144,7 +144,7 @@ void DistNode::Impl::connector_loop() {
     bool stopping_now = false;
     {
       std::lock_guard relock(mu);
-      decision = membership.dial_finished(pick, dial_result(fd), installed, now_ms());
+      decision = membership.dial_finished(pick, dial_result(fd), installed, core::now());
       stopping_now = stopping;
     }
     const bool warn = decision.handshake_warning && !stopping_now && warn_due("connect:" + pick);
@@ -166,10 +166,10 @@ void DistNode::Impl::log_dial(const std::string& node, const Membership::DialDec
     if (warn_tls) spdlog::warn("could not connect to :\"{}\": TLS handshake failed: {}", node, tls_failure);
   } else if (fd == ERL_NO_PORT) {
     spdlog::debug("cluster: :\"{}\" is not registered with its EPMD (not started yet?); retry in {} ms", node,
-                  decision.retry_in_ms);
+                  decision.retry_in.count());
   } else if (fd == ERL_CONNECT_FAIL) {
     spdlog::debug("cluster: cannot reach :\"{}\" ({}); retry in {} ms", node, errno_text(err),
-                  decision.retry_in_ms);
+                  decision.retry_in.count());
   } else if (warn && err == ETIMEDOUT) {
     spdlog::warn("could not connect to :\"{}\": distribution handshake timed out", node);
   } else if (warn) {
@@ -184,11 +184,11 @@ void DistNode::Impl::log_dial(const std::string& node, const Membership::DialDec
 void DistNode::Impl::manager_loop() {
   block_sigpipe_in_this_thread();
   auto heartbeat = encode_heartbeat();
-  std::int64_t next_heartbeat = now_ms() + options.heartbeat_interval.count();
+  core::Time next_heartbeat = core::now() + options.heartbeat_interval;
   while (!stopping) {
     pollfd p{stop_fd, POLLIN, 0};
     if (::poll(&p, 1, 100) > 0) break;
-    auto now = now_ms();
+    const core::Time now = core::now();
     std::vector<std::shared_ptr<Conn>> live;
     std::vector<std::shared_ptr<Conn>> done;
     std::vector<std::string> gone;
@@ -215,15 +215,15 @@ void DistNode::Impl::manager_loop() {
       notify_membership(node, false);
     }
     if (now >= next_heartbeat) {
-      next_heartbeat = now + options.heartbeat_interval.count();
+      next_heartbeat = now + options.heartbeat_interval;
       for (auto& c : live) c->send_reg(kControlName, heartbeat.data(), heartbeat.size());
     }
     for (auto& c : live) {
       auto limit = c->shoal ? options.heartbeat_timeout : options.erlang_peer_timeout;
-      auto silent = now - c->last_rx.load();
-      if (silent > limit.count() && !c->closing) {
+      const auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - c->last_rx.load());
+      if (silent > limit && !c->closing) {
         spdlog::warn("cluster: nothing received from :\"{}\" for {} ms; dropping the connection", c->name,
-                     silent);
+                     silent.count());
         c->request_close();
       }
     }
@@ -388,7 +388,7 @@ DistStatus DistNode::Impl::start() {
 
   {
     std::lock_guard lock(mu);
-    auto now = now_ms();
+    const core::Time now = core::now();
     for (const auto& n : config.nodes) {
       if (n == node) continue;
       if (auto e = check_node_name(n, config.mode); !e.empty()) {

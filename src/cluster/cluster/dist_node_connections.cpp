@@ -76,7 +76,7 @@ void DistNode::Impl::finish_conn(Conn& c, const std::string& reason) {
     if (it != conns.end() && it->second.get() == &c) {
       conns.erase(it);
       was_current = true;
-      membership.connection_lost(c.name, now_ms(), stopping);
+      membership.connection_lost(c.name, core::now(), stopping);
     }
   }
   if (was_current) {
@@ -119,7 +119,7 @@ void DistNode::Impl::notify_membership(const std::string& node, bool connected) 
 
 bool DistNode::Impl::warn_due(const std::string& key) {
   std::lock_guard lock(mu);
-  return warnings.due(key, now_ms());
+  return warnings.due(key, core::now());
 }
 
 }  // namespace shoal::cluster

@@ -66,7 +66,7 @@ void DistNode::Impl::handle_control(Conn& c, const ControlMessage& message) {
   if (!c.shoal.exchange(true)) {
     // First shoal message: a shoal node, to be kept connected, and news for our other peers.
     std::lock_guard lock(mu);
-    membership.spoke_shoal(c.name, now_ms());
+    membership.spoke_shoal(c.name, core::now());
   }
   if (message.kind == ControlMessage::Kind::Members) learn(message.members, true);
 }
@@ -107,7 +107,7 @@ void DistNode::Impl::learn(const std::vector<std::string>& nodes, bool from_peer
   Membership::Learned learned;
   {
     std::lock_guard lock(mu);
-    learned = membership.learn(nodes, from_peer, now_ms());
+    learned = membership.learn(nodes, from_peer, core::now());
   }
   for (const auto& n : learned.added) spdlog::debug("cluster: learned about node :\"{}\"", n);
   if (learned.refused > 0 && warn_due("learned-cap")) {

@@ -17,20 +17,19 @@
 namespace shoal::cluster {
 
 namespace {
-using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxTlsCall = 1u << 30;  // SSL_read/SSL_write take an int
 }  // namespace
 
 DistDeadline deadline_after_ms(unsigned ms) {
   if (ms == 0 || ms == ~0u) return std::nullopt;
-  return Clock::now() + std::chrono::milliseconds(ms);
+  return core::now() + std::chrono::milliseconds(ms);
 }
 
 int wait_for_socket(int fd, short events, const DistDeadline& deadline) {
   for (;;) {
     int timeout = -1;
     if (deadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - core::now()).count();
       if (left <= 0) return ETIMEDOUT;
       timeout = static_cast<int>(std::min<long long>(left, INT_MAX));
     }

@@ -4,6 +4,8 @@
 // through it. An SSL object must not be used by two threads at once, and a connection has a
 // reader thread and writers, so every TLS call takes the socket's mutex; nobody holds it while
 // waiting for the network, so a reader waiting for data never blocks a writer.
+#include "core/time.hpp"
+
 #include <openssl/ssl.h>
 
 #include <chrono>
@@ -15,7 +17,7 @@
 
 namespace shoal::cluster {
 
-using DistDeadline = std::optional<std::chrono::steady_clock::time_point>;  // nullopt: none
+using DistDeadline = std::optional<core::Time>;  // nullopt: none
 
 // ei's timeouts (milliseconds; 0 and ~0u mean none) as a deadline.
 DistDeadline deadline_after_ms(unsigned ms);

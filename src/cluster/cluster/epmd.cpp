@@ -1,5 +1,7 @@
 #include "cluster/epmd.hpp"
 
+#include "core/time.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -22,10 +24,9 @@ namespace shoal::cluster {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
-int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+int remaining_ms(core::Time deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - core::now()).count();
   return left > 0 ? static_cast<int>(left) : 0;
 }
 
@@ -77,7 +78,7 @@ struct EpmdReply {
   std::string bytes;
   bool closed = false;
 };
-EpmdReply exchange(int fd, std::string_view request, Clock::time_point deadline, std::size_t limit) {
+EpmdReply exchange(int fd, std::string_view request, core::Time deadline, std::size_t limit) {
   EpmdReply reply;
   if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return reply;
   while (reply.bytes.size() < limit) {
@@ -145,13 +146,13 @@ bool run_epmd_daemon(const std::string& path) {
     ::_exit(127);
   }
   if (devnull >= 0) ::close(devnull);
-  auto deadline = Clock::now() + std::chrono::seconds(3);
+  auto deadline = core::now() + std::chrono::seconds(3);
   int status = 0;
   while (true) {
     pid_t r = ::waitpid(pid, &status, WNOHANG);
     if (r == pid) return WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (r < 0 && errno != EINTR) return false;
-    if (Clock::now() > deadline) {
+    if (core::now() > deadline) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
       return false;
@@ -183,7 +184,7 @@ std::string ensure_epmd(const std::string& program) {
 }
 
 std::optional<std::string> epmd_names(std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = core::now() + timeout;
   int fd = connect_loopback(kEpmdPort, timeout);
   if (fd < 0) return std::nullopt;
   const char request[] = {0, 1, 'n'};  // NAMES_REQ
@@ -197,7 +198,7 @@ std::optional<std::string> epmd_names(std::chrono::milliseconds timeout) {
 EpmdLookup epmd_port_please(const in_addr& host, const std::string& alive, std::chrono::milliseconds timeout) {
   EpmdLookup lookup;
   if (alive.empty() || alive.size() > 255) return lookup;
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = core::now() + timeout;
   int fd = connect_ipv4(host, epmd_port(), timeout);
   if (fd < 0) return lookup;
   std::string request(2, '\0');

@@ -4,7 +4,7 @@
 
 namespace shoal::cluster {
 
-bool LateCreateGuard::may_create(const std::string& token, Clock::time_point now) {
+bool LateCreateGuard::may_create(const std::string& token, core::Time now) {
   if (token.empty()) return true;  // a caller that sends no token never abandons
   std::lock_guard lock(mutex_);
   forget_old(now);
@@ -12,7 +12,7 @@ bool LateCreateGuard::may_create(const std::string& token, Clock::time_point now
   return it == entries_.end() || !it->second.abandoned;
 }
 
-bool LateCreateGuard::created(const std::string& token, const std::string& room_id, Clock::time_point now) {
+bool LateCreateGuard::created(const std::string& token, const std::string& room_id, core::Time now) {
   if (token.empty()) return false;
   std::lock_guard lock(mutex_);
   forget_old(now);
@@ -25,7 +25,7 @@ bool LateCreateGuard::created(const std::string& token, const std::string& room_
   return false;
 }
 
-std::optional<std::string> LateCreateGuard::abandoned(const std::string& token, Clock::time_point now) {
+std::optional<std::string> LateCreateGuard::abandoned(const std::string& token, core::Time now) {
   if (token.empty()) return std::nullopt;
   std::lock_guard lock(mutex_);
   forget_old(now);
@@ -39,7 +39,7 @@ std::optional<std::string> LateCreateGuard::abandoned(const std::string& token, 
   return std::nullopt;
 }
 
-void LateCreateGuard::forget_old(Clock::time_point now) {
+void LateCreateGuard::forget_old(core::Time now) {
   for (auto it = entries_.begin(); it != entries_.end();) {
     it = now - it->second.at > kKeep ? entries_.erase(it) : std::next(it);
   }

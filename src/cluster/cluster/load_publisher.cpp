@@ -25,7 +25,7 @@ std::chrono::microseconds process_cpu_time() {
 }  // namespace
 
 std::vector<std::string> LoadPushSchedule::targets(const NodeUsage& load, const std::vector<std::string>& connected,
-                                                   Clock::time_point now) {
+                                                   core::Time now) {
   std::vector<std::string> targets;
   const auto since = now - last_push_;
   if (!last_ || since >= interval_ || (!same_load(*last_, load) && since >= change_gap_)) {
@@ -41,17 +41,17 @@ std::vector<std::string> LoadPushSchedule::targets(const NodeUsage& load, const 
   return targets;
 }
 
-void LoadPushSchedule::pushed(const NodeUsage& load, const std::vector<std::string>& connected, Clock::time_point now) {
+void LoadPushSchedule::pushed(const NodeUsage& load, const std::vector<std::string>& connected, core::Time now) {
   last_ = load;
   last_push_ = now;
   pushed_to_ = connected;
 }
 
-ProcessCpuMeter::ProcessCpuMeter() : last_wall_(std::chrono::steady_clock::now()), last_cpu_(process_cpu_time()) {}
+ProcessCpuMeter::ProcessCpuMeter() : last_wall_(core::now()), last_cpu_(process_cpu_time()) {}
 
 std::uint64_t RecentCpuShare::permille() {
   std::lock_guard lock(mutex_);
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = core::now();
   if (now - sampled_ >= window_) {
     permille_ = meter_.sample_permille();
     sampled_ = now;
@@ -60,7 +60,7 @@ std::uint64_t RecentCpuShare::permille() {
 }
 
 std::uint64_t ProcessCpuMeter::sample_permille() {
-  const auto wall = std::chrono::steady_clock::now();
+  const auto wall = core::now();
   const auto cpu = process_cpu_time();
   const auto wall_us = std::chrono::duration_cast<std::chrono::microseconds>(wall - last_wall_).count();
   const auto cpu_us = (cpu - last_cpu_).count();
@@ -105,7 +105,7 @@ void LoadPublisher::run() {
 
 void LoadPublisher::round(bool everyone) {
   std::lock_guard round_lock(round_mutex_);
-  const auto now = LoadPushSchedule::Clock::now();
+  const auto now = core::now();
   auto load = hooks_.sample();
   load.cpu_permille = cpu_.permille();
   const auto connected = hooks_.connected_nodes();

@@ -11,6 +11,7 @@
 // LoadPushSchedule is the decision, driven by `now` and tested with a fake clock; LoadPublisher
 // is the thread that samples, decides and sends.
 #include "cluster/cluster_messages.hpp"
+#include "core/time.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -26,7 +27,6 @@ namespace shoal::cluster {
 
 class LoadPushSchedule {
  public:
-  using Clock = std::chrono::steady_clock;
 
   LoadPushSchedule(std::chrono::milliseconds interval, std::chrono::milliseconds change_gap)
       : interval_(interval), change_gap_(change_gap) {}
@@ -35,15 +35,15 @@ class LoadPushSchedule {
   // the gap has passed, or the interval has passed, since the last push; otherwise those not
   // pushed to since they connected. Records the push it returns.
   std::vector<std::string> targets(const NodeUsage& load, const std::vector<std::string>& connected,
-                                   Clock::time_point now);
+                                   core::Time now);
   // A push made outside the schedule, to every node in `connected`.
-  void pushed(const NodeUsage& load, const std::vector<std::string>& connected, Clock::time_point now);
+  void pushed(const NodeUsage& load, const std::vector<std::string>& connected, core::Time now);
 
  private:
   std::chrono::milliseconds interval_;
   std::chrono::milliseconds change_gap_;
   std::optional<NodeUsage> last_;
-  Clock::time_point last_push_{};
+  core::Time last_push_{};
   std::vector<std::string> pushed_to_;  // sorted
 };
 
@@ -54,7 +54,7 @@ class ProcessCpuMeter {
   std::uint64_t sample_permille();
 
  private:
-  std::chrono::steady_clock::time_point last_wall_;
+  core::Time last_wall_;
   std::chrono::microseconds last_cpu_{};
 };
 
@@ -69,7 +69,7 @@ class RecentCpuShare {
   std::chrono::milliseconds window_;
   std::mutex mutex_;
   ProcessCpuMeter meter_;
-  std::chrono::steady_clock::time_point sampled_{};  // the first read samples since construction
+  core::Time sampled_{};  // the first read samples since construction
   std::uint64_t permille_ = 0;
 };
 

@@ -7,6 +7,7 @@
 //
 // Thread-safe: the distribution reader threads update it, REST handlers read it.
 #include "cluster/cluster_messages.hpp"
+#include "core/time.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -20,21 +21,20 @@ namespace shoal::cluster {
 
 class LoadTable {
  public:
-  using Clock = std::chrono::steady_clock;
 
   explicit LoadTable(std::chrono::milliseconds freshness) : freshness_(freshness) {}
 
   // A node's pushed load (usage.node names it).
-  void update(const NodeUsage& usage, Clock::time_point now);
+  void update(const NodeUsage& usage, core::Time now);
   // A room was just created on `node`, which now holds `rooms` (the count placement decided on,
   // plus one): counted there at once, so creates in quick succession spread instead of all going
   // to the node that was least loaded a moment ago. For a short hold the count does not drop
   // below that: a report the node sampled just before the create can arrive after its reply.
   // Also for a node placement had to ask because it had no fresh report: its first report may be
   // such a late one.
-  void placed(const std::string& node, std::uint64_t rooms, Clock::time_point now);
+  void placed(const std::string& node, std::uint64_t rooms, core::Time now);
   // `node` did not answer a create or usage call in time.
-  void failed(const std::string& node, Clock::time_point now);
+  void failed(const std::string& node, core::Time now);
 
   struct View {
     std::vector<NodeUsage> fresh;     // known load, in the order of `nodes`
@@ -43,10 +43,10 @@ class LoadTable {
   };
   // Whether `node` wants this node's server notifications: it has a subscribed server socket, or
   // its fresh report is missing (a node of an older version, or one that just connected).
-  bool wants_events(const std::string& node, Clock::time_point now) const;
+  bool wants_events(const std::string& node, core::Time now) const;
 
   // The load of `nodes` (the connected ones), split by whether the table can answer for them.
-  View view(const std::vector<std::string>& nodes, Clock::time_point now) const;
+  View view(const std::vector<std::string>& nodes, core::Time now) const;
 
   // What each of `nodes` last reported, however old (for operators: GET /cluster).
   struct Report {
@@ -55,20 +55,20 @@ class LoadTable {
     std::chrono::milliseconds age{};  // since it was received
     bool fresh = false;               // within the freshness bound, and no failed call since
   };
-  std::vector<Report> reports(const std::vector<std::string>& nodes, Clock::time_point now) const;
+  std::vector<Report> reports(const std::vector<std::string>& nodes, core::Time now) const;
 
  private:
   struct Entry {
     std::optional<NodeUsage> usage;
-    Clock::time_point received{};
-    std::optional<Clock::time_point> failed;
+    core::Time received{};
+    std::optional<core::Time> failed;
     std::uint64_t placed_rooms = 0;  // the count after our last placement there...
-    Clock::time_point placed_until{};  // ...held until then
+    core::Time placed_until{};  // ...held until then
   };
 
   // A report placement may use: within the freshness bound, and no failed call since.
-  bool fresh(const Entry& entry, Clock::time_point now) const;
-  bool failed_recently(const Entry& entry, Clock::time_point now) const;
+  bool fresh(const Entry& entry, core::Time now) const;
+  bool failed_recently(const Entry& entry, core::Time now) const;
 
   std::chrono::milliseconds freshness_;
   mutable std::mutex mutex_;

@@ -1,6 +1,7 @@
 #include "api/hls_files.hpp"
 
 #include "api/request_params.hpp"
+#include "core/time.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -88,7 +89,7 @@ namespace {
 boost::asio::awaitable<std::optional<Response>> wait_for_part(components::hls::HlsLiveIndex& live,
                                                               const std::string& room_id, std::uint64_t sequence,
                                                               std::uint64_t part, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
+  const auto deadline = core::now() + limit;
   auto timer = std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor);
   // The index calls this on the pipeline's thread: the timer is only touched on its own loop.
   auto waiter = live.add_waiter(room_id, [timer] {
@@ -105,7 +106,7 @@ boost::asio::awaitable<std::optional<Response>> wait_for_part(components::hls::H
   for (;;) {
     auto position = live.position(room_id);
     if (!position || components::hls::reached(*position, sequence, part)) co_return std::nullopt;
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (core::now() >= deadline) {
       co_return app_error(http::status::service_unavailable, "The requested part did not appear in time");
     }
     // Woken early (cancelled) by an update, or at the deadline.

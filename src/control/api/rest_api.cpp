@@ -8,6 +8,7 @@
 #include "auth/secret_compare.hpp"
 #include "core/json_limits.hpp"
 #include "core/run_on.hpp"
+#include "core/time.hpp"
 #include "log/log.hpp"
 
 #include <nlohmann/json.hpp>
@@ -275,7 +276,7 @@ asio::awaitable<Response> delete_component(server::Node& node, const std::string
 }
 
 Response health(server::Node& node) {
-  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(core::now() -
                                                                  node.started);
   json body = {{"data",
                 {{"status", "UP"},

@@ -1,5 +1,7 @@
 #include "notifications/metrics_report.hpp"
 
+#include "core/time.hpp"
+
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
@@ -46,7 +48,7 @@ struct Reporter {
   const room::RoomRegistry& rooms;
   NotificationBus& bus;
   nlohmann::json previous = nlohmann::json::object();
-  std::chrono::steady_clock::time_point previous_at{};
+  core::Time previous_at{};
 };
 
 void schedule(std::shared_ptr<Reporter> reporter) {
@@ -55,7 +57,7 @@ void schedule(std::shared_ptr<Reporter> reporter) {
     if (ec) return;
     if (reporter->bus.has_subscribers()) {
       auto report = collect_metrics(reporter->rooms);
-      const auto now = std::chrono::steady_clock::now();
+      const auto now = core::now();
       const auto elapsed = std::chrono::duration<double, std::milli>(now - reporter->previous_at).count();
       auto rated = report;
       add_rates(rated, reporter->previous, elapsed);

@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "core/loop_pool.hpp"
 #include "core/shutdown_context.hpp"
+#include "core/time.hpp"
 #include "metrics/metrics.hpp"
 #include "notifications/server_event.hpp"
 #include "notifications/webhooks.hpp"
@@ -54,7 +55,7 @@ struct Node {
   std::atomic<bool> draining{false};
   std::function<void(std::chrono::seconds timeout)> drain{};
   cluster::RecentCpuShare cpu;  // this process's CPU share, for GET /cluster
-  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  const core::Time started = core::now();
 };
 
 // Creates a room on this node (any thread): registry, webhook route, RoomCreated notification.

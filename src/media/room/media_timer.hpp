@@ -1,5 +1,6 @@
 #pragma once
 // The room's clock and media timer: what runs on it per tick and once a second share these.
+
 #include "core/time.hpp"
 
 #include <chrono>

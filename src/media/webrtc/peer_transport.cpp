@@ -1,5 +1,6 @@
 #include "webrtc/peer_transport.hpp"
 
+#include "core/time.hpp"
 #include "webrtc/udp_receive_batch.hpp"
 #include "webrtc/udp_send_batch.hpp"
 
@@ -186,14 +187,14 @@ void PeerTransport::drain_socket() {
 void PeerTransport::handle_datagram(const asio::ip::udp::endpoint& sender, std::span<std::uint8_t> datagram) {
   stats_.wire_bytes_received += datagram.size();
   ++stats_.wire_packets_received;
-  turn_.handle_from_client(rtc::turn::TurnClient{sender, 0}, datagram, std::chrono::steady_clock::now());
+  turn_.handle_from_client(rtc::turn::TurnClient{sender, 0}, datagram, core::now());
 }
 
 void PeerTransport::expire_tick() {
   expire_timer_.expires_after(std::chrono::seconds(5));
   expire_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
     if (!*alive || ec) return;
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = core::now();
     turn_.expire(now);
     // Backwards: a tick may close a connection, which removes it from the list.
     for (std::size_t i = tcp_connections_.size(); i-- > 0;) {

@@ -51,7 +51,7 @@ void TcpTurnConnection::start() {
 }
 
 std::shared_ptr<TcpTurnRegistration> TcpTurnConnection::authenticated_peer(std::span<const std::uint8_t> frame) {
-  const auto decision = decide_handshake_frame(frame, turn_, client_, std::chrono::steady_clock::now());
+  const auto decision = decide_handshake_frame(frame, turn_, client_, core::now());
   if (decision.verdict == HandshakeVerdict::RefusedNonce) listener_->count_refusal();
   if (decision.verdict != HandshakeVerdict::Authenticated) return nullptr;
   auto registration = listener_->find_peer(decision.peer_id);
@@ -102,7 +102,7 @@ void TcpTurnConnection::adopt_on_peer_loop(const std::shared_ptr<TcpTurnRegistra
     return;
   }
   state_ = State::Bound;
-  allocation_seen_at_ = std::chrono::steady_clock::now();
+  allocation_seen_at_ = core::now();
   queued_.reserve(16 * 1024);  // grows up to kMaxQueuedBytes, once
   in_flight_.reserve(16 * 1024);
   if (!registration->peer->adopt_tcp_connection(shared_from_this())) {
@@ -113,12 +113,12 @@ void TcpTurnConnection::adopt_on_peer_loop(const std::shared_ptr<TcpTurnRegistra
   handoff_.clear();
   for (const auto& frame : frames) {
     if (state_ != State::Bound) return;
-    turn_.handle_from_client(client_, frame, std::chrono::steady_clock::now());
+    turn_.handle_from_client(client_, frame, core::now());
   }
   if (state_ == State::Bound) read();
 }
 
-void TcpTurnConnection::tick(std::chrono::steady_clock::time_point now) {
+void TcpTurnConnection::tick(core::Time now) {
   if (state_ != State::Bound) return;
   turn_.expire(now);
   if (turn_.allocation_count() > 0) {
@@ -184,7 +184,7 @@ void TcpTurnConnection::handle_frame(std::span<const std::uint8_t> frame) {
         handoff_.emplace_back(frame.begin(), frame.end());
         return;
       }
-      turn_.handle_from_client(client_, frame, std::chrono::steady_clock::now());
+      turn_.handle_from_client(client_, frame, core::now());
       return;
     }
     case State::Moving:
@@ -197,7 +197,7 @@ void TcpTurnConnection::handle_frame(std::span<const std::uint8_t> frame) {
       return;
     case State::Bound:
       if (owner_ != nullptr) owner_->on_tcp_frame_received(frame.size());
-      turn_.handle_from_client(client_, frame, std::chrono::steady_clock::now());
+      turn_.handle_from_client(client_, frame, core::now());
       return;
     case State::Closed:
       return;
@@ -247,7 +247,7 @@ void TcpTurnConnection::flush() {
   std::swap(queued_, in_flight_);
   queued_.clear();
   writing_ = true;
-  write_started_at_ = std::chrono::steady_clock::now();
+  write_started_at_ = core::now();
   asio::async_write(*socket_, asio::buffer(in_flight_),
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       self->writing_ = false;

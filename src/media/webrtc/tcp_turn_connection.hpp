@@ -8,6 +8,7 @@
 // socket is released from the listener's loop and re-created on the peer's room loop, where the
 // request and everything after it is handled and relayed data reaches the peer's ICE-lite/DTLS/SRTP.
 // Hand-offs between loops are posts, so each phase is touched by one thread at a time.
+#include "core/time.hpp"
 #include "rtc/turn/turn_server.hpp"
 #include "rtc/turn/turn_stream_framer.hpp"
 
@@ -58,7 +59,7 @@ class TcpTurnConnection final : public std::enable_shared_from_this<TcpTurnConne
   // Sets the owner that gets this connection's relayed data and close notice.
   void bind_owner(TcpTurnConnectionOwner& owner) { owner_ = &owner; }
   // Expires TURN state; closes a connection that has had no allocation for a while.
-  void tick(std::chrono::steady_clock::time_point now);
+  void tick(core::Time now);
   // Closes without notifying the owner (the owner is going away).
   void detach();
 
@@ -103,11 +104,11 @@ class TcpTurnConnection final : public std::enable_shared_from_this<TcpTurnConne
   std::shared_ptr<TcpTurnRegistration> target_;      // set while Moving
   std::vector<std::vector<std::uint8_t>> handoff_;   // frames read before the move completed
   TcpTurnConnectionOwner* owner_ = nullptr;
-  std::chrono::steady_clock::time_point allocation_seen_at_{};  // last tick with an allocation
+  core::Time allocation_seen_at_{};  // last tick with an allocation
   std::vector<std::uint8_t> queued_;     // frames waiting for the write in flight
   std::vector<std::uint8_t> in_flight_;  // bytes of the write in flight
   bool writing_ = false;
-  std::chrono::steady_clock::time_point write_started_at_{};
+  core::Time write_started_at_{};
   std::uint64_t dropped_writes_ = 0;
   std::array<std::uint8_t, 16 * 1024> read_buffer_{};
 };

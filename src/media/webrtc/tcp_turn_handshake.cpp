@@ -10,7 +10,7 @@ namespace shoal::webrtc {
 
 HandshakeDecision decide_handshake_frame(std::span<const std::uint8_t> frame, const rtc::turn::TurnServer& turn,
                                          const rtc::turn::TurnClient& client,
-                                         std::chrono::steady_clock::time_point now) {
+                                         core::Time now) {
   if (frame.empty() || rtc::stun::classify_first_byte(frame[0]) != rtc::stun::PacketKind::Stun) return {};
   const auto message = rtc::stun::StunMessage::parse(frame);
   if (!message || message->message_class() != rtc::stun::StunClass::Request) return {};

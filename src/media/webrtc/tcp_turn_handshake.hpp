@@ -3,6 +3,7 @@
 // only a request signed with the listener's secret and carrying a nonce this connection's
 // TurnServer issued names the peer the connection is handed to. Apart from the socket-owning
 // connection so the decision can be tested and fuzzed on bytes alone.
+#include "core/time.hpp"
 #include "rtc/turn/turn_client.hpp"
 #include "rtc/turn/turn_server.hpp"
 
@@ -28,6 +29,6 @@ struct HandshakeDecision {
 // whose configuration holds the secret and realm.
 HandshakeDecision decide_handshake_frame(std::span<const std::uint8_t> frame, const rtc::turn::TurnServer& turn,
                                          const rtc::turn::TurnClient& client,
-                                         std::chrono::steady_clock::time_point now);
+                                         core::Time now);
 
 }  // namespace shoal::webrtc

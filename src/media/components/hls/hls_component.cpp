@@ -3,6 +3,7 @@
 #include "components/hls/hls_storage.hpp"
 #include "components/hls/av_handles.hpp"
 #include "components/hls/hls_pipeline.hpp"
+#include "core/time.hpp"
 #include "log/log.hpp"
 
 #include <algorithm>
@@ -89,9 +90,9 @@ void HlsComponent::run() noexcept {
         }
       }
       control.clear();
-      auto now = HlsPipeline::Clock::now();
+      auto now = core::now();
       packets_.consume_all([&](const TrackPacket& packet) { pipeline.on_packet(packet, now); });
-      now = HlsPipeline::Clock::now();
+      now = core::now();
       const auto next = pipeline.run_until(now);
       std::this_thread::sleep_until(std::min(next, now + kMaxSleep));
     }

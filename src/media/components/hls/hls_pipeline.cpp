@@ -69,7 +69,7 @@ void HlsPipeline::remove_track(std::uint32_t key) {
   audio_.erase(key);
 }
 
-void HlsPipeline::on_packet(const TrackPacket& packet, Clock::time_point now) {
+void HlsPipeline::on_packet(const TrackPacket& packet, core::Time now) {
   if (auto it = audio_.find(packet.track_key); it != audio_.end()) {
     it->second->on_packet(packet.bytes());
     return;
@@ -84,7 +84,7 @@ void HlsPipeline::on_packet(const TrackPacket& packet, Clock::time_point now) {
   }
 }
 
-HlsPipeline::Clock::time_point HlsPipeline::run_until(Clock::time_point now) {
+core::Time HlsPipeline::run_until(core::Time now) {
   if (finished_) return now + kIdleWait;
   if (!started_) {
     // The broadcast starts with the first picture: until then there is nothing to show.
@@ -115,7 +115,9 @@ HlsPipeline::Clock::time_point HlsPipeline::run_until(Clock::time_point now) {
     encode_audio_frame(samples_);
     samples_ += kAudioFrameSamples;
   }
-  return std::min(start_ + at_rate(frames_, encoding_.frame_rate), start_ + at_rate(samples_, kAudioSampleRate));
+  // Rounded up, so the caller does not wake a fraction of a microsecond before a frame is due.
+  return std::chrono::ceil<core::Duration>(
+      std::min(start_ + at_rate(frames_, encoding_.frame_rate), start_ + at_rate(samples_, kAudioSampleRate)));
 }
 
 void HlsPipeline::encode_video_frame(std::int64_t frame) {

@@ -15,6 +15,7 @@
 #include "components/hls/track_packet.hpp"
 #include "components/hls/video_compositor.hpp"
 #include "components/hls/video_track_decoder.hpp"
+#include "core/time.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -48,7 +49,6 @@ class HlsPipelineEvents {
 
 class HlsPipeline {
  public:
-  using Clock = std::chrono::steady_clock;
 
   static constexpr int kSegmentSeconds = 6;
   static constexpr double kPartSeconds = 1.1;
@@ -60,9 +60,9 @@ class HlsPipeline {
 
   void add_track(std::uint32_t key, bool video);
   void remove_track(std::uint32_t key);
-  void on_packet(const TrackPacket& packet, Clock::time_point now);
+  void on_packet(const TrackPacket& packet, core::Time now);
   // Makes every frame due by `now`; returns when the next one is due.
-  Clock::time_point run_until(Clock::time_point now);
+  core::Time run_until(core::Time now);
   // The stream ends: the open segment is written and the playlist closed.
   void finish();
 
@@ -71,7 +71,7 @@ class HlsPipeline {
  private:
   struct VideoTrack {
     VideoTrackDecoder decoder;
-    Clock::time_point keyframe_requested{};
+    core::Time keyframe_requested{};
   };
 
   void encode_video_frame(std::int64_t frame);
@@ -115,7 +115,7 @@ class HlsPipeline {
   std::map<std::uint32_t, std::unique_ptr<AudioTrackDecoder>> audio_;
 
   bool started_ = false;
-  Clock::time_point start_{};
+  core::Time start_{};
   std::int64_t frames_ = 0;   // next video frame (pts in 1/frame_rate)
   std::int64_t samples_ = 0;  // next audio sample (pts in 1/sample_rate)
   std::int64_t next_keyframe_ = 0;

@@ -2,6 +2,7 @@
 // What we sent on one transport, by transport-wide sequence number: the send time and size that
 // transport-cc feedback is matched against. A fixed ring, so recording a packet never allocates;
 // feedback about a number that has since been overwritten (over 2048 packets ago, seconds at any video rate) is ignored.
+
 #include "core/time.hpp"
 
 #include <array>

@@ -5,6 +5,7 @@
 // a linear fit over the last 20 groups (the trend) is compared with an adaptive threshold. A
 // trend above it means queues are building on the path (overuse), below its negative means they
 // drain (underuse).
+
 #include "core/time.hpp"
 
 #include <array>

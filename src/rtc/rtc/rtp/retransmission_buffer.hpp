@@ -3,6 +3,7 @@
 // from a subscriber can be answered. store() copies into a slot (seq % slots) and overwrites
 // whatever was there. Slot storage is allocated in chunks on first use, so a subscription that
 // never carries media costs a few hundred bytes, not slots x slot_size.
+
 #include "core/time.hpp"
 
 #include <cstddef>

@@ -5,7 +5,7 @@
 namespace shoal::rtc::turn {
 
 TurnAllocation::TurnAllocation(std::string username, const stun::LongTermKey& key,
-                               boost::asio::ip::udp::endpoint relayed, TimePoint expires)
+                               boost::asio::ip::udp::endpoint relayed, core::Time expires)
     : username_(std::move(username)), key_(key), relayed_(relayed), expires_(expires) {
   permissions_.reserve(kMaxPermissions);
   channels_.reserve(kMaxChannels);
@@ -16,18 +16,18 @@ void TurnAllocation::remember_allocate(const stun::TransactionId& id, std::span<
   allocate_response_.assign(response.begin(), response.end());
 }
 
-bool TurnAllocation::has_permission(const boost::asio::ip::address& ip, TimePoint now) const {
+bool TurnAllocation::has_permission(const boost::asio::ip::address& ip, core::Time now) const {
   return permission_expires(ip, now).has_value();
 }
 
-std::optional<TimePoint> TurnAllocation::permission_expires(const boost::asio::ip::address& ip, TimePoint now) const {
+std::optional<core::Time> TurnAllocation::permission_expires(const boost::asio::ip::address& ip, core::Time now) const {
   for (const auto& p : permissions_) {
     if (p.ip == ip && now < p.expires) return p.expires;
   }
   return std::nullopt;
 }
 
-std::size_t TurnAllocation::missing_permissions(std::span<const boost::asio::ip::address> ips, TimePoint now) const {
+std::size_t TurnAllocation::missing_permissions(std::span<const boost::asio::ip::address> ips, core::Time now) const {
   std::size_t missing = 0;
   for (std::size_t i = 0; i < ips.size(); ++i) {
     const bool repeated = std::find(ips.begin(), ips.begin() + static_cast<std::ptrdiff_t>(i), ips[i]) !=
@@ -39,13 +39,13 @@ std::size_t TurnAllocation::missing_permissions(std::span<const boost::asio::ip:
   return missing;
 }
 
-bool TurnAllocation::permission_capacity_for(std::size_t extra, TimePoint now) const {
+bool TurnAllocation::permission_capacity_for(std::size_t extra, core::Time now) const {
   const auto live = static_cast<std::size_t>(
       std::count_if(permissions_.begin(), permissions_.end(), [&](const TurnPermission& p) { return now < p.expires; }));
   return live + extra <= kMaxPermissions;
 }
 
-bool TurnAllocation::refresh_permission(const boost::asio::ip::address& ip, TimePoint expires, TimePoint now) {
+bool TurnAllocation::refresh_permission(const boost::asio::ip::address& ip, core::Time expires, core::Time now) {
   for (auto& p : permissions_) {
     if (p.ip == ip) {
       p.expires = expires;
@@ -63,14 +63,14 @@ bool TurnAllocation::refresh_permission(const boost::asio::ip::address& ip, Time
   return true;
 }
 
-const TurnChannel* TurnAllocation::channel_by_number(std::uint16_t number, TimePoint now) const {
+const TurnChannel* TurnAllocation::channel_by_number(std::uint16_t number, core::Time now) const {
   for (const auto& c : channels_) {
     if (c.number == number && now < c.expires) return &c;
   }
   return nullptr;
 }
 
-const TurnChannel* TurnAllocation::channel_by_peer(const boost::asio::ip::udp::endpoint& peer, TimePoint now) const {
+const TurnChannel* TurnAllocation::channel_by_peer(const boost::asio::ip::udp::endpoint& peer, core::Time now) const {
   for (const auto& c : channels_) {
     if (c.peer == peer && now < c.expires) return &c;
   }
@@ -78,7 +78,7 @@ const TurnChannel* TurnAllocation::channel_by_peer(const boost::asio::ip::udp::e
 }
 
 TurnAllocation::BindResult TurnAllocation::check_bind(std::uint16_t number, const boost::asio::ip::udp::endpoint& peer,
-                                                      TimePoint now) const {
+                                                      core::Time now) const {
   const TurnChannel* by_number = channel_by_number(number, now);
   const TurnChannel* by_peer = channel_by_peer(peer, now);
   if (by_number != by_peer) return BindResult::Conflict;
@@ -89,8 +89,8 @@ TurnAllocation::BindResult TurnAllocation::check_bind(std::uint16_t number, cons
 }
 
 TurnAllocation::BindResult TurnAllocation::bind_channel(std::uint16_t number,
-                                                        const boost::asio::ip::udp::endpoint& peer, TimePoint expires,
-                                                        TimePoint now) {
+                                                        const boost::asio::ip::udp::endpoint& peer, core::Time expires,
+                                                        core::Time now) {
   const BindResult result = check_bind(number, peer, now);
   if (result != BindResult::Ok) return result;
   for (auto& c : channels_) {
@@ -109,7 +109,7 @@ TurnAllocation::BindResult TurnAllocation::bind_channel(std::uint16_t number,
   return BindResult::Ok;
 }
 
-void TurnAllocation::expire(TimePoint now) {
+void TurnAllocation::expire(core::Time now) {
   std::erase_if(permissions_, [&](const TurnPermission& p) { return !(now < p.expires); });
   std::erase_if(channels_, [&](const TurnChannel& c) { return !(now < c.expires); });
 }

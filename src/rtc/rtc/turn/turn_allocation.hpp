@@ -10,22 +10,22 @@
 #include <string>
 #include <vector>
 
+#include "core/time.hpp"
 #include "rtc/stun/stun_key.hpp"
 #include "rtc/stun/stun_types.hpp"
 
 namespace shoal::rtc::turn {
 
-using TimePoint = std::chrono::steady_clock::time_point;
 
 struct TurnPermission {
   boost::asio::ip::address ip;
-  TimePoint expires;
+  core::Time expires;
 };
 
 struct TurnChannel {
   std::uint16_t number = 0;
   boost::asio::ip::udp::endpoint peer;
-  TimePoint expires;
+  core::Time expires;
 };
 
 class TurnAllocation {
@@ -36,43 +36,43 @@ class TurnAllocation {
   enum class BindResult { Ok, Conflict, Full };
 
   TurnAllocation(std::string username, const stun::LongTermKey& key, boost::asio::ip::udp::endpoint relayed,
-                 TimePoint expires);
+                 core::Time expires);
 
   const std::string& username() const { return username_; }
   const stun::LongTermKey& key() const { return key_; }
   const boost::asio::ip::udp::endpoint& relayed() const { return relayed_; }
-  TimePoint expires() const { return expires_; }
-  void set_expires(TimePoint expires) { expires_ = expires; }
-  bool live(TimePoint now) const { return now < expires_; }
+  core::Time expires() const { return expires_; }
+  void set_expires(core::Time expires) { expires_ = expires; }
+  bool live(core::Time now) const { return now < expires_; }
 
   // Retransmitted Allocate requests get the original answer (RFC 8656 7.2).
   const stun::TransactionId& allocate_transaction() const { return allocate_transaction_; }
   const std::vector<std::uint8_t>& allocate_response() const { return allocate_response_; }
   void remember_allocate(const stun::TransactionId& id, std::span<const std::uint8_t> response);
 
-  bool has_permission(const boost::asio::ip::address& ip, TimePoint now) const;
+  bool has_permission(const boost::asio::ip::address& ip, core::Time now) const;
   // When the live permission for `ip` ends; nullopt without one.
-  std::optional<TimePoint> permission_expires(const boost::asio::ip::address& ip, TimePoint now) const;
+  std::optional<core::Time> permission_expires(const boost::asio::ip::address& ip, core::Time now) const;
   // How many of `ips` would need a new slot; used to check capacity before changing anything.
-  std::size_t missing_permissions(std::span<const boost::asio::ip::address> ips, TimePoint now) const;
-  bool permission_capacity_for(std::size_t extra, TimePoint now) const;
+  std::size_t missing_permissions(std::span<const boost::asio::ip::address> ips, core::Time now) const;
+  bool permission_capacity_for(std::size_t extra, core::Time now) const;
   // Installs or refreshes; false when full (callers check capacity first).
-  bool refresh_permission(const boost::asio::ip::address& ip, TimePoint expires, TimePoint now);
+  bool refresh_permission(const boost::asio::ip::address& ip, core::Time expires, core::Time now);
 
-  const TurnChannel* channel_by_number(std::uint16_t number, TimePoint now) const;
-  const TurnChannel* channel_by_peer(const boost::asio::ip::udp::endpoint& peer, TimePoint now) const;
+  const TurnChannel* channel_by_number(std::uint16_t number, core::Time now) const;
+  const TurnChannel* channel_by_peer(const boost::asio::ip::udp::endpoint& peer, core::Time now) const;
   // RFC 8656 12.2 rules: a number stays with one peer and a peer with one number.
-  BindResult check_bind(std::uint16_t number, const boost::asio::ip::udp::endpoint& peer, TimePoint now) const;
-  BindResult bind_channel(std::uint16_t number, const boost::asio::ip::udp::endpoint& peer, TimePoint expires,
-                          TimePoint now);
+  BindResult check_bind(std::uint16_t number, const boost::asio::ip::udp::endpoint& peer, core::Time now) const;
+  BindResult bind_channel(std::uint16_t number, const boost::asio::ip::udp::endpoint& peer, core::Time expires,
+                          core::Time now);
 
-  void expire(TimePoint now);
+  void expire(core::Time now);
 
  private:
   std::string username_;
   stun::LongTermKey key_;
   boost::asio::ip::udp::endpoint relayed_;
-  TimePoint expires_;
+  core::Time expires_;
   stun::TransactionId allocate_transaction_{};
   std::vector<std::uint8_t> allocate_response_;
   std::vector<TurnPermission> permissions_;

@@ -13,7 +13,7 @@ namespace {
 constexpr char kHex[] = "0123456789abcdef";
 constexpr std::size_t kNonceLength = 8 + 16;
 
-std::uint32_t seconds_of(std::chrono::steady_clock::time_point now) {
+std::uint32_t seconds_of(core::Time now) {
   return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
 }
 
@@ -53,7 +53,7 @@ std::array<unsigned char, 8> TurnNonce::mac(std::uint32_t issued, const TurnClie
   return out;
 }
 
-std::string TurnNonce::issue(const TurnClient& client, std::chrono::steady_clock::time_point now) const {
+std::string TurnNonce::issue(const TurnClient& client, core::Time now) const {
   const std::uint32_t issued = seconds_of(now);
   std::string nonce;
   nonce.reserve(kNonceLength);
@@ -66,7 +66,7 @@ std::string TurnNonce::issue(const TurnClient& client, std::chrono::steady_clock
 }
 
 TurnNonce::Check TurnNonce::check(std::string_view nonce, const TurnClient& client,
-                                  std::chrono::steady_clock::time_point now) const {
+                                  core::Time now) const {
   if (nonce.size() != kNonceLength) return Check::Invalid;
   std::uint32_t issued = 0;
   std::array<unsigned char, 8> given{};

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/time.hpp"
 #include "rtc/turn/turn_client.hpp"
 
 namespace shoal::rtc::turn {
@@ -17,8 +18,8 @@ class TurnNonce {
 
   explicit TurnNonce(std::chrono::seconds lifetime);
 
-  std::string issue(const TurnClient& client, std::chrono::steady_clock::time_point now) const;
-  Check check(std::string_view nonce, const TurnClient& client, std::chrono::steady_clock::time_point now) const;
+  std::string issue(const TurnClient& client, core::Time now) const;
+  Check check(std::string_view nonce, const TurnClient& client, core::Time now) const;
 
  private:
   std::array<unsigned char, 8> mac(std::uint32_t issued, const TurnClient& client) const;

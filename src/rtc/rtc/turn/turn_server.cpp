@@ -70,7 +70,7 @@ TurnServer::TurnServer(TurnServerConfig config, TurnServerHandler& handler)
 
 // ---- entry points -------------------------------------------------------------------------
 
-void TurnServer::handle_from_client(const TurnClient& client, std::span<const std::uint8_t> message, TimePoint now) {
+void TurnServer::handle_from_client(const TurnClient& client, std::span<const std::uint8_t> message, core::Time now) {
   now_ = std::max(now_, now);
   const auto classified = classify_client_message(message);
   switch (classified.kind) {
@@ -140,7 +140,7 @@ bool TurnServer::frame_on_route(const TurnRoute& route, std::span<std::uint8_t, 
   return true;
 }
 
-void TurnServer::expire(TimePoint now) {
+void TurnServer::expire(core::Time now) {
   now_ = std::max(now_, now);
   closed_.clear();
   for (auto it = allocations_.begin(); it != allocations_.end();) {

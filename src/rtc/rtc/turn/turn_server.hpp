@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/time.hpp"
 #include "rtc/stun/channel_data.hpp"
 #include "rtc/stun/stun_message.hpp"
 #include "rtc/turn/turn_allocation.hpp"
@@ -31,7 +32,7 @@ class TurnServer {
 
   // One datagram (UDP) or one frame from TurnStreamFramer (TCP). Never throws; garbage is counted.
   void handle_from_client(const TurnClient& client, std::span<const std::uint8_t> message,
-                          std::chrono::steady_clock::time_point now);
+                          core::Time now);
   // Server→client toward `client` as if from `peer`: ChannelData when a channel is bound to `peer`, else Data indication.
   // Returns false when there is no live allocation/permission. Uses an internal reusable buffer: no per-packet allocation.
   // Liveness is judged against the latest `now` seen by handle_from_client/expire.
@@ -51,11 +52,11 @@ class TurnServer {
   // payload), counts the packet and returns true; otherwise false, writing nothing (send it with
   // send_on_route).
   bool frame_on_route(const TurnRoute& route, std::span<std::uint8_t, 4> header, std::size_t payload_size);
-  void expire(std::chrono::steady_clock::time_point now);  // drops expired allocations/permissions/channels
+  void expire(core::Time now);  // drops expired allocations/permissions/channels
   void remove_client(const TurnClient& client);            // TCP connection closed
   std::size_t allocation_count() const { return allocations_.size(); }
   // Whether `nonce` is one this server issued to `client` and has not gone stale.
-  bool nonce_valid(const TurnClient& client, std::string_view nonce, std::chrono::steady_clock::time_point now) const {
+  bool nonce_valid(const TurnClient& client, std::string_view nonce, core::Time now) const {
     return nonces_.check(nonce, client, now) == TurnNonce::Check::Valid;
   }
 
@@ -104,7 +105,7 @@ class TurnServer {
   TurnNonce nonces_;
   Allocations allocations_;
   TurnStats stats_;
-  TimePoint now_{};
+  core::Time now_{};
   std::uint64_t route_generation_ = 0;  // see TurnRoute::generation
   std::vector<std::uint8_t> response_;  // control responses, reused
   std::vector<std::uint8_t> data_;      // peer data toward clients, reused; separate so a handler
