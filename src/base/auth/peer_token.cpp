@@ -157,7 +157,7 @@ std::string PeerTokenSigner::sign(const PeerIdentity& identity, std::int64_t now
   return signed_part + "." + base64url_encode(signature.data(), signature.size());
 }
 
-std::variant<PeerIdentity, TokenError> PeerTokenSigner::verify(std::string_view token,
+core::Result<PeerIdentity, TokenError> PeerTokenSigner::verify(std::string_view token,
                                                                std::int64_t now_ms) const {
   if (token.empty() || token.size() > kMaxTokenBytes) return TokenError::Invalid;
   auto first_dot = token.find('.');

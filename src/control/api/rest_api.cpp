@@ -216,8 +216,8 @@ asio::awaitable<Response> add_peer(server::Node& node, const std::string& room_i
   auto options = parse_peer_options(params);
   auto work = [room, options] { return room->add_peer(options); };
   auto result = co_await core::run_on(room->loop(), std::move(work));
-  if (auto* error = std::get_if<RoomError>(&result)) co_return room_error(*error, room_id);
-  auto& peer = std::get<room::AddedPeer>(result);
+  if (!result) co_return room_error(result.error(), room_id);
+  auto& peer = *result;
   auto token = node.tokens.sign({room_id, peer.id}, auth::unix_time_ms());
   // In cluster mode the request may have come through another node: say where the peer
   // connects (the field later Jellyfish versions added). Single-node answers stay v0.2.1's.
@@ -256,11 +256,8 @@ asio::awaitable<Response> add_component(server::Node& node, const std::string& r
   auto options = parse_component_options(component_type, params);
   auto work = [room, component_type, options] { return room->add_component(component_type, options); };
   auto result = co_await core::run_on(room->loop(), std::move(work));
-  if (auto* error = std::get_if<RoomError>(&result)) {
-    co_return room_error(*error, room_id);
-  }
-  co_return json_response(http::status::created,
-                          "{\"data\":" + std::get<room::AddedComponent>(result).json + "}");
+  if (!result) co_return room_error(result.error(), room_id);
+  co_return json_response(http::status::created, "{\"data\":" + result->json + "}");
 }
 
 asio::awaitable<Response> delete_component(server::Node& node, const std::string& room_id,

@@ -131,12 +131,12 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   } round_end{*this, peer};
 
   auto parsed = sdp::parse_sdp(offer.sdp);
-  if (auto* error = std::get_if<sdp::ParseError>(&parsed)) {
+  if (!parsed) {
     logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": rejecting unparsable SDP offer: {}", peer.id,
-                  sdp::to_string(*error));
+                  sdp::to_string(parsed.error()));
     return;
   }
-  const sdp::SessionDescription& description = std::get<sdp::SessionDescription>(parsed);
+  const sdp::SessionDescription& description = *parsed;
 
   sdp::AnswerPlan plan;
   const auto& credentials = media->answers == 0 ? media->transport->ice_credentials() : media->transport->restart_ice();
@@ -194,11 +194,12 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   }
 
   auto built = sdp::build_answer(description, plan);
-  if (auto* error = std::get_if<sdp::OfferError>(&built)) {
-    logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": rejecting SDP offer: {}", peer.id, sdp::to_string(*error));
+  if (!built) {
+    logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": rejecting SDP offer: {}", peer.id,
+                  sdp::to_string(built.error()));
     return;
   }
-  auto& answer = std::get<sdp::Answer>(built);
+  auto& answer = *built;
   media->transport->set_remote_fingerprint(description.media.empty() ? description.fingerprint_algorithm
                                                                      : description.media.front().fingerprint_algorithm,
                                            description.media.empty() ? description.fingerprint
