@@ -7,6 +7,7 @@
 #include "api/room_params.hpp"
 #include "auth/secret_compare.hpp"
 #include "core/json_limits.hpp"
+#include "core/result.hpp"
 #include "core/run_on.hpp"
 #include "log/log.hpp"
 
@@ -175,11 +176,9 @@ Response show_room(server::Node& node, const std::string& room_id) {
 
 asio::awaitable<Response> create_room(server::Node& node, const json& params) {
   auto parsed = parse_room_config(params);
-  if (auto* error = std::get_if<RoomParamsError>(&parsed)) {
-    co_return app_error(http::status::bad_request, error->text);
-  }
-  const auto config = std::get<room::RoomConfig>(parsed);
-  std::variant<cluster::CreatedRoom, cluster::PlacementError> result;
+  if (!parsed) co_return app_error(http::status::bad_request, parsed.error().text);
+  const auto config = *parsed;
+  core::Result<cluster::CreatedRoom, cluster::PlacementError> result;
   if (!node.cluster && node.draining) co_return draining_refusal("rooms");
   if (node.cluster) {
     auto place = [&node, config] { return node.cluster->place_room(config); };
@@ -187,10 +186,11 @@ asio::awaitable<Response> create_room(server::Node& node, const json& params) {
   } else {
     result = server::create_local_room(node, config);
   }
-  if (auto* error = std::get_if<cluster::PlacementError>(&result)) {
-    co_return app_error(static_cast<http::status>(error->status), error->text);
+  if (!result) {
+    const cluster::PlacementError error = result.error();
+    co_return app_error(static_cast<http::status>(error.status), error.text);
   }
-  const auto& created = std::get<cluster::CreatedRoom>(result);
+  const auto& created = *result;
   if (!created.node.empty()) node.metrics.count_placement(created.node);
   co_return json_response(http::status::created, "{\"data\":{\"room\":" + created.room_json +
                                                      ",\"jellyfish_address\":" + json(created.address).dump() + "}}");
