@@ -86,12 +86,13 @@ PeerMedia* Room::ensure_media(Peer& peer) {
   auto settings = settings_.transport;
   settings.room_id = id_;
   settings.peer_id = peer.id;
-  std::string error;
-  media->transport = webrtc::PeerTransport::open(loop_, settings, *media, error);
-  if (!media->transport) {
-    logging::error(logging::peer(id_, peer.id), "Peer \"{}\": cannot start WebRTC transport: {}", peer.id, error);
+  auto opened = webrtc::PeerTransport::open(loop_, settings, *media);
+  if (!opened) {
+    logging::error(logging::peer(id_, peer.id), "Peer \"{}\": cannot start WebRTC transport: {}", peer.id,
+                   opened.error());
     return nullptr;
   }
+  media->transport = *std::move(opened);
   peer.media = std::move(media);
   return peer.media.get();
 }
