@@ -14,7 +14,7 @@ constexpr const char* kSrtpProfiles = "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1
 int accept_any(int, X509_STORE_CTX*) { return 1; }
 }  // namespace
 
-bool DtlsClient::start(std::shared_ptr<const rtc::dtls::DtlsCertificate> certificate, std::string& error) {
+core::Result<void, std::string> DtlsClient::start(std::shared_ptr<const rtc::dtls::DtlsCertificate> certificate) {
   certificate_ = std::move(certificate);
   context_.reset(SSL_CTX_new(DTLS_client_method()));
   SSL_CTX* ctx = context_.get();
@@ -22,23 +22,17 @@ bool DtlsClient::start(std::shared_ptr<const rtc::dtls::DtlsCertificate> certifi
                   SSL_CTX_use_certificate(ctx, certificate_->certificate()) == 1 &&
                   SSL_CTX_use_PrivateKey(ctx, certificate_->private_key()) == 1 &&
                   SSL_CTX_set_tlsext_use_srtp(ctx, kSrtpProfiles) == 0;
-  if (!ok) {
-    error = "DTLS client context set-up failed";
-    return false;
-  }
+  if (!ok) return "DTLS client context set-up failed";
   SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &accept_any);
   ssl_.reset(SSL_new(ctx));
   BIO* bio = ssl_ ? rtc::dtls::DatagramBio::create(bio_) : nullptr;
-  if (bio == nullptr) {
-    error = "DTLS client session set-up failed";
-    return false;
-  }
+  if (bio == nullptr) return "DTLS client session set-up failed";
   SSL_set_bio(ssl_.get(), bio, bio);
   SSL_set_connect_state(ssl_.get());
   SSL_set_mtu(ssl_.get(), 1200);
   drive();  // ClientHello
-  return true;
+  return {};
 }
 
 void DtlsClient::handle_datagram(std::span<const std::uint8_t> datagram) {

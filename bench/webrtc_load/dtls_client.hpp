@@ -2,6 +2,7 @@
 // The browser's half of DTLS-SRTP (RFC 5764): a DTLS 1.2 client with use_srtp that presents
 // its own self-signed certificate and exports the SRTP keys once the handshake completes.
 // Sans-IO: datagrams in through handle_datagram, out through take_outbound.
+#include "core/result.hpp"
 #include "rtc/dtls/datagram_bio.hpp"
 #include "rtc/dtls/dtls_certificate.hpp"
 #include "rtc/dtls/srtp_key_material.hpp"
@@ -16,8 +17,8 @@ namespace shoal::bench {
 
 class DtlsClient {
  public:
-  // false (with `error`) when OpenSSL refuses the set-up.
-  bool start(std::shared_ptr<const rtc::dtls::DtlsCertificate> certificate, std::string& error);
+  // The error says which step OpenSSL refused.
+  core::Result<void, std::string> start(std::shared_ptr<const rtc::dtls::DtlsCertificate> certificate);
   void handle_datagram(std::span<const std::uint8_t> datagram);
   // Retransmits the last flight when OpenSSL's timer expired; call periodically while handshaking.
   void on_tick();

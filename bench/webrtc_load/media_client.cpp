@@ -301,8 +301,7 @@ void MediaClient::handle_channel_payload(std::span<std::uint8_t> payload) {
       if (!message || !message->is(StunMethod::Binding, StunClass::SuccessResponse)) return;
       if (state_ == State::Checking) {
         state_ = State::Handshaking;
-        std::string error;
-        if (!dtls_.start(certificate_, error)) {
+        if (!dtls_.start(certificate_)) {
           state_ = State::Failed;
           return;
         }

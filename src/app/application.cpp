@@ -114,22 +114,24 @@ Application::Application(const config::Config& config)
 
 Application::~Application() { shut_down_threads(); }
 
-std::optional<std::string> Application::start() {
+core::Result<void, std::string> Application::start() {
   if (config_.dashboard && dashboard::assets().empty()) {
     return "shoal: JF_DASHBOARD_ENABLED is true, but this build has no dashboard (configured with -DSHOAL_DASHBOARD=OFF)";
   }
   if (config_.dist.enabled) {
-    if (auto error = start_cluster()) return error;
+    if (auto started = start_cluster(); !started) return started;
   }
-  if (auto error = api_.start()) return "shoal: " + *error + " (JF_IP/JF_PORT)";
-  if (auto error = metrics_http_.start()) return "shoal: " + *error + " (JF_METRICS_IP/JF_METRICS_PORT)";
+  if (auto bound = api_.start(); !bound) return "shoal: " + bound.error() + " (JF_IP/JF_PORT)";
+  if (auto bound = metrics_http_.start(); !bound) {
+    return "shoal: " + bound.error() + " (JF_METRICS_IP/JF_METRICS_PORT)";
+  }
   spdlog::info("Starting prometheus metrics endpoint at: http://{}:{}", config_.metrics_ip.to_string(),
                metrics_http_.local_endpoint().port());
   spdlog::info("Running shoal at {}:{} (http)", config_.ip.to_string(), api_.local_endpoint().port());
   node_.metrics.start(loops_.loop(0));
   notifications::start_metrics_reports(loops_.loop(0), node_.rooms, node_.bus);
   wait_for_signal();
-  return std::nullopt;
+  return {};
 }
 
 void Application::wait_for_signal() {
@@ -202,13 +204,13 @@ void Application::wait_for_notifications(std::shared_ptr<std::atomic<std::size_t
   });
 }
 
-std::optional<std::string> Application::start_cluster() {
+core::Result<void, std::string> Application::start_cluster() {
   auto& node = node_;
   node.cluster = std::make_unique<cluster::Cluster>(
       config_.dist,
       cluster::Cluster::LocalNode{
           [&node] { return server::local_usage(node); },
-          [&node](const room::RoomConfig& room_config) -> std::variant<cluster::CreatedRoom, cluster::PlacementError> {
+          [&node](const room::RoomConfig& room_config) -> core::Result<cluster::CreatedRoom, cluster::PlacementError> {
             // Another node may have placed a room here before it heard of the drain: it tries the
             // next node on this answer.
             if (node.draining) return cluster::PlacementError{503, "This node is draining and takes no new rooms"};
@@ -228,7 +230,7 @@ std::optional<std::string> Application::start_cluster() {
   if (auto status = node.cluster->start(); !status) return status.error;
   spdlog::info("Distribution node {} started", node.cluster->node_name());
   node.metrics.set_cluster_size_source([&node] { return node.cluster->connected_nodes().size(); });
-  return std::nullopt;
+  return {};
 }
 
 void Application::run() { loops_.run(); }

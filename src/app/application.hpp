@@ -11,6 +11,7 @@
 #include "api/http_listener.hpp"
 #include "config/config.hpp"
 #include "core/loop_pool.hpp"
+#include "core/result.hpp"
 #include "core/time.hpp"
 #include "server/node.hpp"
 
@@ -32,7 +33,8 @@ class Application {
   Application(const Application&) = delete;
   Application& operator=(const Application&) = delete;
 
-  std::optional<std::string> start();
+  // The error text, ready to print, when the node cannot start.
+  core::Result<void, std::string> start();
   void run();
   // Any thread: stop accepting, close every socket with a close frame, and let run() return
   // once they are closed or after a bounded drain.
@@ -44,7 +46,7 @@ class Application {
   void drain(std::chrono::seconds timeout);
 
  private:
-  std::optional<std::string> start_cluster();
+  core::Result<void, std::string> start_cluster();
   void wait_for_signal();
   void begin_drain(std::chrono::seconds timeout);  // loop 0
   void check_drain();

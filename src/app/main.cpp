@@ -72,11 +72,11 @@ int main(int argc, char** argv) {
 
   {
     shoal::app::Application application(config);
-    if (auto error = application.start()) {
+    if (auto started = application.start(); !started) {
       if (json_log) {
-        spdlog::error("{}", *error);
+        spdlog::error("{}", started.error());
       } else {
-        std::cerr << *error << "\n";
+        std::cerr << started.error() << "\n";
       }
       return 1;
     }

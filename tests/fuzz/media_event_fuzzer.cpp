@@ -9,7 +9,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto parsed = shoal::signaling::parse_client_event(text);
-  if (auto* event = std::get_if<shoal::signaling::ClientEvent>(&parsed)) {
+  if (parsed) {
+    const shoal::signaling::ClientEvent* event = &*parsed;
     // Whatever metadata a client sends is echoed to others: the builders must take it.
     if (auto* connect = std::get_if<shoal::signaling::Connect>(event)) {
       shoal::signaling::connected_event("me", {{"other", "webrtc", connect->metadata}});

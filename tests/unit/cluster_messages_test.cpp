@@ -154,8 +154,8 @@ TEST(DistMessages, DecodesTheEnvelopeAndControlMessages) {
   EXPECT_EQ(decode_control_message(heartbeat.data(), heartbeat.size()).kind, ControlMessage::Kind::Heartbeat);
 
   const auto not_gen_call = decode_net_kernel_call(heartbeat.data(), heartbeat.size());
-  ASSERT_TRUE(std::holds_alternative<NetKernelError>(not_gen_call));
-  EXPECT_EQ(std::get<NetKernelError>(not_gen_call), NetKernelError::NotAGenCall);
+  ASSERT_FALSE(not_gen_call.has_value());
+  EXPECT_EQ(not_gen_call.error(), NetKernelError::NotAGenCall);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include "jellyfish/server_notifications.pb.h"
 
+#include "result_access.hpp"
+
 #include <gtest/gtest.h>
 
 namespace shoal {
@@ -59,7 +61,7 @@ TEST(MetricsReport, ListsReadyEndpointsPerRoom) {
   room::RoomRegistry rooms;
   EXPECT_EQ(notifications::build_metrics_report(rooms), "{}");
   auto room = add_room(rooms, loop, "r1");
-  auto peer = std::get<room::AddedPeer>(room->add_peer(room::PeerOptions{}));
+  auto peer = test::value_of(room->add_peer(room::PeerOptions{}));
   EXPECT_EQ(notifications::build_metrics_report(rooms), "{}");
 
   struct NullChannel : room::PeerChannel {

@@ -3,6 +3,8 @@
 #include "api/room_params.hpp"
 #include "api/hls_files.hpp"
 
+#include "result_access.hpp"
+
 #include <gtest/gtest.h>
 
 namespace shoal::api {
@@ -49,27 +51,27 @@ TEST(RequestParams, PercentDecodingIsBounded) {
 }
 
 TEST(RoomParams, MaxPeersMustBeANonNegativeJsonInteger) {
-  EXPECT_EQ(std::get<room::RoomConfig>(parse_room_config(json::object())).max_peers, std::nullopt);
-  EXPECT_EQ(std::get<room::RoomConfig>(parse_room_config({{"maxPeers", 0}})).max_peers, 0);
-  EXPECT_EQ(std::get<room::RoomConfig>(parse_room_config({{"maxPeers", nullptr}})).max_peers, std::nullopt);
+  EXPECT_EQ(test::value_of(parse_room_config(json::object())).max_peers, std::nullopt);
+  EXPECT_EQ(test::value_of(parse_room_config({{"maxPeers", 0}})).max_peers, 0);
+  EXPECT_EQ(test::value_of(parse_room_config({{"maxPeers", nullptr}})).max_peers, std::nullopt);
   for (json bad : {json("10"), json(10.0), json(1.5), json(-1), json(true), json::array()}) {
     auto result = parse_room_config({{"maxPeers", bad}});
-    ASSERT_TRUE(std::holds_alternative<RoomParamsError>(result)) << bad;
-    EXPECT_EQ(std::get<RoomParamsError>(result).text, "maxPeers must be a number");
+    ASSERT_FALSE(result.has_value()) << bad;
+    EXPECT_EQ(result.error().text, "maxPeers must be a number");
   }
 }
 
 TEST(RoomParams, VideoCodecIsExactLowercase) {
-  EXPECT_EQ(std::get<room::RoomConfig>(parse_room_config({{"videoCodec", "h264"}})).video_codec,
+  EXPECT_EQ(test::value_of(parse_room_config({{"videoCodec", "h264"}})).video_codec,
             room::VideoCodec::H264);
-  EXPECT_EQ(std::get<room::RoomConfig>(parse_room_config({{"videoCodec", "vp8"}})).video_codec,
+  EXPECT_EQ(test::value_of(parse_room_config({{"videoCodec", "vp8"}})).video_codec,
             room::VideoCodec::VP8);
   for (json bad : {json("H264"), json("av1"), json(1)}) {
-    EXPECT_EQ(std::get<RoomParamsError>(parse_room_config({{"videoCodec", bad}})).text,
+    EXPECT_EQ(test::error_of(parse_room_config({{"videoCodec", bad}})).text,
               "videoCodec must be 'h264' or 'vp8'");
   }
   // maxPeers is validated first.
-  EXPECT_EQ(std::get<RoomParamsError>(parse_room_config({{"maxPeers", "x"}, {"videoCodec", "x"}})).text,
+  EXPECT_EQ(test::error_of(parse_room_config({{"maxPeers", "x"}, {"videoCodec", "x"}})).text,
             "maxPeers must be a number");
 }
 

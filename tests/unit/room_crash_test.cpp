@@ -3,6 +3,8 @@
 // the one dependency a room calls out to, its peers' signalling channels.
 #include "room/room.hpp"
 
+#include "result_access.hpp"
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -39,7 +41,7 @@ struct RoomCrashTest : ::testing::Test {
     settings.on_crashed = [this](const std::string& id) { forgotten.push_back(id); };
     return std::make_unique<Room>("room-1", RoomConfig{}, loop, std::move(settings));
   }
-  static std::string add(Room& room) { return std::get<AddedPeer>(room.add_peer(PeerOptions{})).id; }
+  static std::string add(Room& room) { return test::value_of(room.add_peer(PeerOptions{})).id; }
   static std::string connect_event() { return R"({"type":"connect","data":{"metadata":{}}})"; }
   std::vector<ServerEventKind> kinds() const {
     std::vector<ServerEventKind> out;
@@ -106,7 +108,7 @@ TEST_F(RoomCrashTest, AFaultInRoomWideHandlingCrashesTheRoomOnly) {
   EXPECT_TRUE(room->closed());
   EXPECT_EQ(b_channel->closed_with, "");
   // Every later call answers as for a room that is gone.
-  EXPECT_EQ(std::get<RoomError>(room->add_peer(PeerOptions{})), RoomError::RoomNotFound);
+  EXPECT_EQ(test::error_of(room->add_peer(PeerOptions{})), RoomError::RoomNotFound);
   EXPECT_EQ(room->connect_peer(a, a_channel), RoomError::RoomNotFound);
   // The node forgets it on a later turn of the loop, not from inside the room.
   EXPECT_TRUE(forgotten.empty());
@@ -114,7 +116,7 @@ TEST_F(RoomCrashTest, AFaultInRoomWideHandlingCrashesTheRoomOnly) {
   EXPECT_EQ(forgotten, std::vector<std::string>{"room-1"});
   // Another room on the same loop is untouched.
   EXPECT_FALSE(other_room->closed());
-  EXPECT_TRUE(std::holds_alternative<AddedPeer>(other_room->add_peer(PeerOptions{})));
+  EXPECT_TRUE(other_room->add_peer(PeerOptions{}).has_value());
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "room/room.hpp"
 
+#include "result_access.hpp"
+
 #include <gtest/gtest.h>
 
 namespace shoal::room {
@@ -20,7 +22,7 @@ struct RoomTest : ::testing::Test {
   Room make(RoomConfig config = {}, bool webrtc = true) {
     return Room("room-1", config, loop, RoomSettings{webrtc, &bus});
   }
-  static std::string add(Room& room) { return std::get<AddedPeer>(room.add_peer(PeerOptions{})).id; }
+  static std::string add(Room& room) { return test::value_of(room.add_peer(PeerOptions{})).id; }
   static json snapshot(const Room& room) { return json::parse(*room.snapshot()); }
   static std::string connect_event(const json& metadata) {
     return json{{"type", "connect"}, {"data", {{"metadata", metadata}}}}.dump();
@@ -37,22 +39,22 @@ TEST_F(RoomTest, SnapshotHasTheRestShape) {
 
 TEST_F(RoomTest, PeerLimitCountsDisconnectedPeersAndZeroRefusesAll) {
   Room zero = make({0, VideoCodec::Unrestricted});
-  EXPECT_EQ(std::get<RoomError>(zero.add_peer(PeerOptions{})), RoomError::PeerLimitReached);
+  EXPECT_EQ(test::error_of(zero.add_peer(PeerOptions{})), RoomError::PeerLimitReached);
   Room two = make({2, VideoCodec::Unrestricted});
   add(two);
   add(two);
-  EXPECT_EQ(std::get<RoomError>(two.add_peer(PeerOptions{})), RoomError::PeerLimitReached);
+  EXPECT_EQ(test::error_of(two.add_peer(PeerOptions{})), RoomError::PeerLimitReached);
   EXPECT_EQ(two.peer_count(), 2u);
 }
 
 TEST_F(RoomTest, LimitIsCheckedBeforeOptionsAndWebrtcSwitch) {
   Room full = make({0, VideoCodec::Unrestricted}, false);
-  EXPECT_EQ(std::get<RoomError>(full.add_peer(std::nullopt)), RoomError::PeerLimitReached);
+  EXPECT_EQ(test::error_of(full.add_peer(std::nullopt)), RoomError::PeerLimitReached);
   Room disabled = make({}, false);
-  EXPECT_EQ(std::get<RoomError>(disabled.add_peer(PeerOptions{})), RoomError::WebrtcDisabled);
+  EXPECT_EQ(test::error_of(disabled.add_peer(PeerOptions{})), RoomError::WebrtcDisabled);
   EXPECT_EQ(disabled.peer_count(), 0u);
   Room room = make();
-  EXPECT_EQ(std::get<RoomError>(room.add_peer(std::nullopt)), RoomError::InvalidOptions);
+  EXPECT_EQ(test::error_of(room.add_peer(std::nullopt)), RoomError::InvalidOptions);
 }
 
 TEST_F(RoomTest, ConnectingAndDisconnectingMovesStatus) {
@@ -138,23 +140,23 @@ TEST_F(RoomTest, ClosingTheRoomClosesEverySocketAndRefusesLaterCalls) {
   room.connect_peer(a, ca);
   room.close();
   EXPECT_EQ(ca->closed_with, "");
-  EXPECT_EQ(std::get<RoomError>(room.add_peer(PeerOptions{})), RoomError::RoomNotFound);
+  EXPECT_EQ(test::error_of(room.add_peer(PeerOptions{})), RoomError::RoomNotFound);
   EXPECT_EQ(room.connect_peer(a, ca), RoomError::RoomNotFound);
 }
 
 TEST_F(RoomTest, ComponentChecksFollowTheOriginalOrder) {
   Room any = make();
-  EXPECT_EQ(std::get<RoomError>(any.add_component(ComponentType::Hls, ComponentOptions{})),
+  EXPECT_EQ(test::error_of(any.add_component(ComponentType::Hls, ComponentOptions{})),
             RoomError::IncompatibleCodec);  // HLS needs an explicit h264 room
   Room vp8 = make({std::nullopt, VideoCodec::VP8});
-  EXPECT_EQ(std::get<RoomError>(vp8.add_component(ComponentType::Rtsp, std::nullopt)),
+  EXPECT_EQ(test::error_of(vp8.add_component(ComponentType::Rtsp, std::nullopt)),
             RoomError::IncompatibleCodec);
   Room h264 = make({std::nullopt, VideoCodec::H264});
-  EXPECT_EQ(std::get<RoomError>(h264.add_component(ComponentType::Rtsp, std::nullopt)),
+  EXPECT_EQ(test::error_of(h264.add_component(ComponentType::Rtsp, std::nullopt)),
             RoomError::InvalidOptions);
   ComponentOptions tls{ComponentType::Rtsp};
   tls.source_uri = "rtsps://camera/stream";
-  EXPECT_EQ(std::get<RoomError>(h264.add_component(ComponentType::Rtsp, tls)), RoomError::TlsSourceUnsupported);
+  EXPECT_EQ(test::error_of(h264.add_component(ComponentType::Rtsp, tls)), RoomError::TlsSourceUnsupported);
   EXPECT_EQ(h264.remove_component("nope"), RoomError::ComponentNotFound);
 }
 
@@ -165,7 +167,7 @@ TEST_F(RoomTest, RtspComponentWithAnUnusableUriIsAddedThenCrashes) {
   Room room = make();
   ComponentOptions options{ComponentType::Rtsp};
   options.source_uri = "http://camera/stream";
-  const auto added = std::get<AddedComponent>(room.add_component(ComponentType::Rtsp, options));
+  const auto added = test::value_of(room.add_component(ComponentType::Rtsp, options));
   EXPECT_EQ(json::parse(added.json), (json{{"id", added.id}, {"type", "rtsp"}, {"metadata", json::object()}}));
   EXPECT_TRUE(events.empty());
   loop.run();

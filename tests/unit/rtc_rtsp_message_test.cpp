@@ -1,6 +1,8 @@
 #include "rtc/rtsp/rtsp_message.hpp"
 #include "rtc/rtsp/rtsp_uri.hpp"
 
+#include "result_access.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -111,7 +113,7 @@ TEST(RtspSession, ReadsIdAndTimeout) {
 }
 
 TEST(RtspUri, SplitsHostAndPort) {
-  auto uri = std::get<RtspUri>(parse_rtsp_uri("rtsp://user:pw@cam.local:8554/live/1?x=y"));
+  auto uri = test::value_of(parse_rtsp_uri("rtsp://user:pw@cam.local:8554/live/1?x=y"));
   EXPECT_EQ(uri.host, "cam.local");
   EXPECT_EQ(uri.port, 8554);
   // Requests (and logs) name the URI without the credentials.
@@ -119,33 +121,33 @@ TEST(RtspUri, SplitsHostAndPort) {
   ASSERT_TRUE(uri.credentials);
   EXPECT_EQ(uri.credentials->user, "user");
   EXPECT_EQ(uri.credentials->password, "pw");
-  EXPECT_FALSE(std::get<RtspUri>(parse_rtsp_uri("rtsp://cam/s")).credentials);
-  auto v6 = std::get<RtspUri>(parse_rtsp_uri("RTSP://[::1]/s"));
+  EXPECT_FALSE(test::value_of(parse_rtsp_uri("rtsp://cam/s")).credentials);
+  auto v6 = test::value_of(parse_rtsp_uri("RTSP://[::1]/s"));
   EXPECT_EQ(v6.host, "::1");
   EXPECT_EQ(v6.port, 554);
 }
 
 TEST(RtspUri, DecodesPercentEscapesInCredentials) {
-  auto uri = std::get<RtspUri>(parse_rtsp_uri("rtsp://ad%40min:p%3Ass%2Fw@[::1]:554/s"));
+  auto uri = test::value_of(parse_rtsp_uri("rtsp://ad%40min:p%3Ass%2Fw@[::1]:554/s"));
   EXPECT_EQ(uri.credentials->user, "ad@min");
   EXPECT_EQ(uri.credentials->password, "p:ss/w");
   EXPECT_EQ(uri.host, "::1");
   EXPECT_EQ(uri.uri, "rtsp://[::1]:554/s");
-  auto no_password = std::get<RtspUri>(parse_rtsp_uri("rtsp://viewer@cam/s"));
+  auto no_password = test::value_of(parse_rtsp_uri("rtsp://viewer@cam/s"));
   EXPECT_EQ(no_password.credentials->user, "viewer");
   EXPECT_EQ(no_password.credentials->password, "");
   // Escapes that are not hex, cut short, or decode to a line break (the values go into headers).
-  EXPECT_EQ(std::get<UriError>(parse_rtsp_uri("rtsp://a:%zz@cam/s")), UriError::Malformed);
-  EXPECT_EQ(std::get<UriError>(parse_rtsp_uri("rtsp://a:b%4@cam/s")), UriError::Malformed);
-  EXPECT_EQ(std::get<UriError>(parse_rtsp_uri("rtsp://a:b%0d%0aX@cam/s")), UriError::Malformed);
+  EXPECT_EQ(test::error_of(parse_rtsp_uri("rtsp://a:%zz@cam/s")), UriError::Malformed);
+  EXPECT_EQ(test::error_of(parse_rtsp_uri("rtsp://a:b%4@cam/s")), UriError::Malformed);
+  EXPECT_EQ(test::error_of(parse_rtsp_uri("rtsp://a:b%0d%0aX@cam/s")), UriError::Malformed);
 }
 
 TEST(RtspUri, RefusesWhatItCannotServe) {
-  EXPECT_EQ(std::get<UriError>(parse_rtsp_uri("rtsps://cam/s")), UriError::TlsUnsupported);
-  EXPECT_EQ(std::get<UriError>(parse_rtsp_uri("http://cam/s")), UriError::NotRtsp);
-  EXPECT_EQ(std::get<UriError>(parse_rtsp_uri("rtsp:///s")), UriError::Malformed);
-  EXPECT_EQ(std::get<UriError>(parse_rtsp_uri("rtsp://cam:0/s")), UriError::Malformed);
-  EXPECT_EQ(std::get<UriError>(parse_rtsp_uri("rtsp://cam/s\r\nX: y")), UriError::Malformed);
+  EXPECT_EQ(test::error_of(parse_rtsp_uri("rtsps://cam/s")), UriError::TlsUnsupported);
+  EXPECT_EQ(test::error_of(parse_rtsp_uri("http://cam/s")), UriError::NotRtsp);
+  EXPECT_EQ(test::error_of(parse_rtsp_uri("rtsp:///s")), UriError::Malformed);
+  EXPECT_EQ(test::error_of(parse_rtsp_uri("rtsp://cam:0/s")), UriError::Malformed);
+  EXPECT_EQ(test::error_of(parse_rtsp_uri("rtsp://cam/s\r\nX: y")), UriError::Malformed);
 }
 
 TEST(RtspUri, ResolvesControl) {

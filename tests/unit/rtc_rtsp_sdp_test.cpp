@@ -1,6 +1,8 @@
 #include "rtc/rtp/h264_parameter_sets.hpp"
 #include "rtc/rtsp/rtsp_sdp.hpp"
 
+#include "result_access.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -23,7 +25,7 @@ constexpr std::string_view kGstreamerSdp =
     "m=video 0 RTP/AVP 97\r\na=rtpmap:97 VP8/90000\r\n";
 
 TEST(RtspSdp, FindsTheFirstVideoStream) {
-  auto video = std::get<VideoStream>(parse_video_stream(kGstreamerSdp));
+  auto video = test::value_of(parse_video_stream(kGstreamerSdp));
   EXPECT_EQ(video.payload_type, 96);
   EXPECT_EQ(video.encoding, "H264");
   EXPECT_EQ(video.clock_rate, 90000u);
@@ -34,15 +36,15 @@ TEST(RtspSdp, FindsTheFirstVideoStream) {
 }
 
 TEST(RtspSdp, ReportsWhatIsMissing) {
-  EXPECT_EQ(std::get<SdpError>(parse_video_stream("v=0\r\nm=audio 0 RTP/AVP 0\r\n")), SdpError::NoVideo);
-  EXPECT_EQ(std::get<SdpError>(parse_video_stream("m=video 0 RTP/AVP\r\n")), SdpError::BadPayloadType);
-  EXPECT_EQ(std::get<SdpError>(parse_video_stream("m=video 0 RTP/AVP 300\r\n")), SdpError::BadPayloadType);
-  EXPECT_EQ(std::get<SdpError>(parse_video_stream("m=video 0 RTP/AVP 96\r\n")), SdpError::NoRtpmap);
-  EXPECT_EQ(std::get<SdpError>(parse_video_stream("m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+  EXPECT_EQ(test::error_of(parse_video_stream("v=0\r\nm=audio 0 RTP/AVP 0\r\n")), SdpError::NoVideo);
+  EXPECT_EQ(test::error_of(parse_video_stream("m=video 0 RTP/AVP\r\n")), SdpError::BadPayloadType);
+  EXPECT_EQ(test::error_of(parse_video_stream("m=video 0 RTP/AVP 300\r\n")), SdpError::BadPayloadType);
+  EXPECT_EQ(test::error_of(parse_video_stream("m=video 0 RTP/AVP 96\r\n")), SdpError::NoRtpmap);
+  EXPECT_EQ(test::error_of(parse_video_stream("m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
                                                   "a=fmtp:96 sprop-parameter-sets=Z0L*,aM==\r\n")),
             SdpError::BadParameterSets);
   // A static payload type is no H264.
-  EXPECT_EQ(std::get<VideoStream>(parse_video_stream("m=video 0 RTP/AVP 26\r\n")).encoding, "JPEG");
+  EXPECT_EQ(test::value_of(parse_video_stream("m=video 0 RTP/AVP 26\r\n")).encoding, "JPEG");
 }
 
 TEST(RtspSdp, DecodesBase64WithAndWithoutPadding) {

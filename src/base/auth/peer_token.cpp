@@ -162,7 +162,7 @@ std::string PeerTokenSigner::sign(const PeerIdentity& identity, std::chrono::sys
   return signed_part + "." + base64url_encode(signature.data(), signature.size());
 }
 
-std::variant<PeerIdentity, TokenError> PeerTokenSigner::verify(std::string_view token,
+core::Result<PeerIdentity, TokenError> PeerTokenSigner::verify(std::string_view token,
                                                                std::chrono::system_clock::time_point now) const {
   const std::int64_t now_ms = unix_ms(now);
   if (token.empty() || token.size() > kMaxTokenBytes) return TokenError::Invalid;

@@ -4,12 +4,13 @@
 //   "SFMyNTY." + b64url(term_to_binary({%{peer_id: P, room_id: R}, signed_at_ms, 86400}))
 //   + "." + b64url(HMAC-SHA256(key, "SFMyNTY." + b64url(payload)))
 // with key = PBKDF2-HMAC-SHA256(secret, salt = secret, 1000 iterations, 32 bytes).
+#include "core/result.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 
 namespace shoal::auth {
 
@@ -36,7 +37,7 @@ class PeerTokenSigner {
 
   // Constant-time signature check; Missing only for an absent token (nullopt-like: empty view
   // with `present == false`), Expired when signed_at + max_age < now.
-  std::variant<PeerIdentity, TokenError> verify(std::string_view token, std::chrono::system_clock::time_point now) const;
+  core::Result<PeerIdentity, TokenError> verify(std::string_view token, std::chrono::system_clock::time_point now) const;
 
  private:
   std::array<unsigned char, 32> key_{};

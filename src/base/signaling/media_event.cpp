@@ -14,7 +14,7 @@ const json* find(const json& object, const char* key) {
   return it == object.end() ? nullptr : &*it;
 }
 
-std::variant<ClientEvent, MediaEventError> parse_custom(const json* data) {
+core::Result<ClientEvent, MediaEventError> parse_custom(const json* data) {
   if (data == nullptr || !data->is_object()) return MediaEventError{"custom event without data"};
   const json* inner_type = find(*data, "type");
   if (inner_type == nullptr || !inner_type->is_string()) {
@@ -27,7 +27,7 @@ std::variant<ClientEvent, MediaEventError> parse_custom(const json* data) {
 
 }  // namespace
 
-std::variant<ClientEvent, MediaEventError> parse_client_event(std::string_view text) {
+core::Result<ClientEvent, MediaEventError> parse_client_event(std::string_view text) {
   auto parsed = core::parse_untrusted_json(text);
   if (!parsed) return MediaEventError{"invalid JSON"};
   const json& event = *parsed;

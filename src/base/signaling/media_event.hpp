@@ -1,6 +1,8 @@
 #pragma once
 // Media events: the JSON messages carried inside PeerMessage.MediaEvent.data, in the shapes
 // membrane-webrtc-js 0.5.3 sends and expects.
+#include "core/result.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -38,7 +40,7 @@ struct MediaEventError {
   std::string reason;
 };
 
-std::variant<ClientEvent, MediaEventError> parse_client_event(std::string_view json);
+core::Result<ClientEvent, MediaEventError> parse_client_event(std::string_view json);
 
 // --- server -> client ---
 struct EndpointView {

@@ -50,12 +50,12 @@ std::vector<char> encode_rest_request(const RestRequest& request) {
   return w.ok() ? w.bytes() : std::vector<char>{};
 }
 
-std::vector<char> encode_create_reply(const std::variant<CreatedRoom, PlacementError>& result) {
+std::vector<char> encode_create_reply(const core::Result<CreatedRoom, PlacementError>& result) {
   TermWriter w;
-  if (auto* created = std::get_if<CreatedRoom>(&result)) {
-    w.tuple(3).atom("ok").binary(created->room_json).binary(created->address);
+  if (result) {
+    w.tuple(3).atom("ok").binary(result->room_json).binary(result->address);
   } else {
-    const auto& error = std::get<PlacementError>(result);
+    const PlacementError error = result.error();
     w.tuple(3).atom("error").ulonglong(static_cast<unsigned long long>(error.status)).binary(error.text);
   }
   return w.bytes();
@@ -304,9 +304,8 @@ std::vector<char> Cluster::handle_call(const std::string& from_node, const char*
     return encode_create_reply(PlacementError{503, "The placement was abandoned"});
   }
   auto result = local_.create_room(create->config);
-  if (const auto* created = std::get_if<CreatedRoom>(&result);
-      created != nullptr && late_creates_.created(create->placement, created->room_id, core::now())) {
-    delete_late_room(created->room_id);
+  if (result && late_creates_.created(create->placement, result->room_id, core::now())) {
+    delete_late_room(result->room_id);
   }
   return encode_create_reply(result);
 }
@@ -368,13 +367,13 @@ std::vector<NodeUsage> Cluster::gather_usage() {
   return usages;
 }
 
-std::variant<CreatedRoom, PlacementError> Cluster::create_here(const room::RoomConfig& config) {
+core::Result<CreatedRoom, PlacementError> Cluster::create_here(const room::RoomConfig& config) {
   auto result = local_.create_room(config);
-  if (auto* created = std::get_if<CreatedRoom>(&result)) created->node = node_.node_name();
+  if (result) result->node = node_.node_name();
   return result;
 }
 
-std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomConfig& config) {
+core::Result<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomConfig& config) {
   auto usages = gather_usage();
   // A draining node takes no new rooms; when every node drains, this one still answers (its own
   // REST layer refuses creates while it drains).
@@ -390,14 +389,15 @@ std::variant<CreatedRoom, PlacementError> Cluster::place_room(const room::RoomCo
     const auto placement = core::make_uuid_v4();
     auto reply = node_.call(target.node, encode_create_request(config, placement), call_timeout_);
     if (reply) {
-      if (auto result = decode_create_reply(reply->data(), reply->size())) {
-        if (auto* created = std::get_if<CreatedRoom>(&*result)) {
-          created->node = target.node;
+      if (auto decoded = decode_create_reply(reply->data(), reply->size())) {
+        auto& result = *decoded;
+        if (result) {
+          result->node = target.node;
           loads_.placed(target.node, target.rooms + 1, core::now());
-          return *result;
+          return result;
         }
         // 503: it started draining before its report reached this node; the next one takes it.
-        if (std::get<PlacementError>(*result).status != 503) return *result;
+        if (result.error().status != 503) return result;
         loads_.failed(target.node, core::now());
         spdlog::info("Node {} is draining; trying the next best node", target.node);
         continue;

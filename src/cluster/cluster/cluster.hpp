@@ -35,6 +35,7 @@
 #include "cluster/late_create_guard.hpp"
 #include "cluster/load_publisher.hpp"
 #include "cluster/load_table.hpp"
+#include "core/result.hpp"
 #include "notifications/server_event.hpp"
 #include "room/room.hpp"
 
@@ -45,7 +46,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace shoal::cluster {
@@ -73,7 +73,7 @@ class Cluster {
   // What this node contributes; called from distribution threads, so thread-safe.
   struct LocalNode {
     std::function<NodeUsage()> usage;
-    std::function<std::variant<CreatedRoom, PlacementError>(const room::RoomConfig&)> create_room;
+    std::function<core::Result<CreatedRoom, PlacementError>(const room::RoomConfig&)> create_room;
     // A notification relayed from another node (called on distribution threads).
     std::function<void(notifications::ServerEvent)> remote_event;
     // Answers a REST request forwarded by another node (called on distribution threads; may
@@ -96,7 +96,7 @@ class Cluster {
   void stop();
 
   // Blocking (runs distribution calls): call it off the event loops.
-  std::variant<CreatedRoom, PlacementError> place_room(const room::RoomConfig& config);
+  core::Result<CreatedRoom, PlacementError> place_room(const room::RoomConfig& config);
   // This node's load and that of every connected node: pushed, or asked when not fresh.
   std::vector<NodeUsage> gather_usage();
   // Sends one of this node's notifications to every connected node that wants them (one with a
@@ -144,7 +144,7 @@ class Cluster {
                                                           std::chrono::milliseconds timeout);
   std::vector<NodeUsage> ask_usage(const std::vector<std::string>& nodes);
   void deliver_load(const std::vector<std::string>& nodes, const std::vector<char>& term);
-  std::variant<CreatedRoom, PlacementError> create_here(const room::RoomConfig& config);
+  core::Result<CreatedRoom, PlacementError> create_here(const room::RoomConfig& config);
   void delete_late_room(const std::string& room_id);
 
   void start_dns_discovery();

@@ -211,7 +211,7 @@ std::optional<NodeUsage> decode_load(const std::string& node, const char* buf, s
   return NodeUsage{node, tracks, rooms, peers, cpu, state == "draining", subscribers};
 }
 
-std::optional<std::variant<CreatedRoom, PlacementError>> decode_create_reply(const char* buf, std::size_t size) {
+std::optional<core::Result<CreatedRoom, PlacementError>> decode_create_reply(const char* buf, std::size_t size) {
   if (!validate_term(buf, size)) return std::nullopt;
   int index = 0;
   int version = 0;

@@ -5,6 +5,7 @@
 //
 // Every decoder takes a complete external term (version byte first), checks it with
 // validate_term() before any ei decoding, and reports every failure as a value.
+#include "core/result.hpp"
 #include "notifications/server_event.hpp"
 #include "room/room_config.hpp"
 
@@ -113,7 +114,7 @@ std::optional<std::string_view> relayed_event_atom(notifications::ServerEventKin
 // Answers to this node's calls: {usage, Tracks, Rooms}, {ok, <<RoomJson>>, <<Address>>} |
 // {error, Status, <<Text>>}, and {Status, <<Body>>} with Status an HTTP status.
 std::optional<NodeUsage> decode_usage_reply(const std::string& node, const char* term, std::size_t size);
-std::optional<std::variant<CreatedRoom, PlacementError>> decode_create_reply(const char* term, std::size_t size);
+std::optional<core::Result<CreatedRoom, PlacementError>> decode_create_reply(const char* term, std::size_t size);
 std::optional<RestReply> decode_rest_reply(const char* term, std::size_t size);
 // {address, <<Address>>}: host[:port] made of letters, digits and ".-:[]_" only (at most 255
 // bytes), since it ends up in a Location header; nullopt for anything else.

@@ -35,7 +35,7 @@ DistGate::DistGate(int listen_fd, SSL_CTX* tls, DistGateLimits limits)
 
 DistGate::~DistGate() { stop(); }
 
-std::string DistGate::start() {
+core::Result<void, std::string> DistGate::start() {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) return std::string("eventfd: ") + std::strerror(errno);
   try {

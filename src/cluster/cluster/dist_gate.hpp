@@ -11,6 +11,7 @@
 // flood of idle connections costs the flooder its own older connections, not a real node's
 // fresh one. A connection still waiting after `wait_timeout` is closed.
 #include "cluster/dist_socket.hpp"
+#include "core/result.hpp"
 #include "core/time.hpp"
 
 #include <netinet/in.h>
@@ -50,8 +51,8 @@ class DistGate {
   DistGate(const DistGate&) = delete;
   DistGate& operator=(const DistGate&) = delete;
 
-  std::string start();  // error text, empty on success
-  void stop();          // idempotent; closes every waiting connection
+  core::Result<void, std::string> start();
+  void stop();  // idempotent; closes every waiting connection
 
   // Waits up to `timeout` for a connection ready for its handshake from an address with a free
   // handshake slot, and takes the slot: call finished(peer) when its handshake ends.

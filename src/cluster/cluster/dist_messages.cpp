@@ -101,7 +101,7 @@ CallEnvelope decode_call_envelope(const char* term, std::size_t size) {
   return envelope;
 }
 
-std::variant<NetKernelError, IsAuthCall> decode_net_kernel_call(const char* term, std::size_t size) {
+core::Result<IsAuthCall, NetKernelError> decode_net_kernel_call(const char* term, std::size_t size) {
   Reader r{term, size};
   int arity = 0;
   IsAuthCall call;

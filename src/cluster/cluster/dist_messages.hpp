@@ -12,11 +12,11 @@
 #include <ei.h>
 
 #include "cluster/term.hpp"
+#include "core/result.hpp"
 
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace shoal::cluster {
@@ -50,7 +50,7 @@ struct IsAuthCall {
   std::size_t tag_size = 0;
 };
 enum class NetKernelError { NotAGenCall, NotIsAuth };
-std::variant<NetKernelError, IsAuthCall> decode_net_kernel_call(const char* term, std::size_t size);
+core::Result<IsAuthCall, NetKernelError> decode_net_kernel_call(const char* term, std::size_t size);
 
 // One message a connection received, routed by its type and registered name and decoded.
 struct InboundMessage {
@@ -64,7 +64,7 @@ struct InboundMessage {
     User,       // anything else (another name, a pid, or a non-envelope to shoal): the handler's
   } kind = Kind::Ignored;
   std::string to;  // the registered name; "" when sent to a pid
-  std::variant<NetKernelError, IsAuthCall> net_kernel{NetKernelError::NotAGenCall};
+  core::Result<IsAuthCall, NetKernelError> net_kernel{NetKernelError::NotAGenCall};
   ControlMessage control;
   CallEnvelope envelope;
 };

@@ -318,9 +318,9 @@ DistStatus DistNode::Impl::start() {
   std::string host = node.substr(at + 1);
   std::random_device rd;
   unsigned creation = (static_cast<unsigned>(rd()) & 0x7fffffffu) | 1u;
-  std::string transport_error;
-  transport = DistTransport::create(config.tls, transport_error);
-  if (!transport) return {transport_error};
+  auto created = DistTransport::create(config.tls);
+  if (!created) return {created.error()};
+  transport = *std::move(created);
   in_addr unused{};
   if (ei_connect_xinit_ussi(&ec, host.c_str(), alive.c_str(), node.c_str(), &unused, config.cookie.c_str(),
                             creation, transport->callbacks(), sizeof(ei_socket_callbacks), transport.get()) < 0) {
@@ -358,10 +358,10 @@ DistStatus DistNode::Impl::start() {
   // its name or a TLS hello), so idle connections wait in the kernel, not even in the gate.
   const int defer_seconds = 30;
   ::setsockopt(listen_fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_seconds, sizeof defer_seconds);
-  if (auto e = transport->start_gate(listen_fd, options.gate); !e.empty()) {
+  if (auto gate = transport->start_gate(listen_fd, options.gate); !gate) {
     ei_close_connection(listen_fd);
     listen_fd = -1;
-    return {e};
+    return {gate.error()};
   }
 
   epmd_fd = ei_publish_tmo(&ec, port, to_tmo(options.handshake_timeout));

@@ -12,6 +12,7 @@
 #include "cluster/dist_messages.hpp"
 #include "cluster/dist_node.hpp"
 #include "cluster/dist_transport.hpp"
+#include "core/result.hpp"
 
 #ifndef _REENTRANT
 #define _REENTRANT  // thread-local erl_errno in ei.h
@@ -27,7 +28,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <variant>
 #include <vector>
 
 namespace shoal::cluster {
@@ -118,7 +118,7 @@ struct DistNode::Impl {
 
   void handle_message(Conn& c, const erlang_msg& msg, const char* buf, std::size_t size);
   // net_adm:ping/1: answer {Tag, yes} to the caller.
-  void handle_net_kernel(Conn& c, const std::variant<NetKernelError, IsAuthCall>& decoded, const char* buf);
+  void handle_net_kernel(Conn& c, const core::Result<IsAuthCall, NetKernelError>& decoded, const char* buf);
   void handle_control(Conn& c, const ControlMessage& message);
   void handle_call_protocol(Conn& c, CallEnvelope envelope);
   void learn(const std::vector<std::string>& nodes, bool from_peer);

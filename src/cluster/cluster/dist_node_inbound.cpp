@@ -46,17 +46,17 @@ void DistNode::Impl::handle_message(Conn& c, const erlang_msg& msg, const char* 
   }
 }
 
-void DistNode::Impl::handle_net_kernel(Conn& c, const std::variant<NetKernelError, IsAuthCall>& decoded,
+void DistNode::Impl::handle_net_kernel(Conn& c, const core::Result<IsAuthCall, NetKernelError>& decoded,
                                        const char* buf) {
-  if (const auto* error = std::get_if<NetKernelError>(&decoded)) {
-    if (*error == NetKernelError::NotAGenCall) {
+  if (!decoded) {
+    if (decoded.error() == NetKernelError::NotAGenCall) {
       spdlog::debug("cluster: ignoring a net_kernel message from :\"{}\"", c.name);
     } else {
       spdlog::debug("cluster: ignoring a net_kernel call from :\"{}\"", c.name);
     }
     return;
   }
-  const auto& call = std::get<IsAuthCall>(decoded);
+  const IsAuthCall& call = *decoded;
   TermWriter w;
   encode_is_auth_answer(w, buf + call.tag_offset, call.tag_size);
   if (w.ok()) c.send_pid(call.from, w.data(), w.size());

@@ -5,6 +5,7 @@
 // a connecting node also checks that the certificate names the host of the node it dials, as an
 // Erlang node does (it sends the host as server_name_indication).
 #include "config/config.hpp"
+#include "core/result.hpp"
 
 #include <openssl/ssl.h>
 
@@ -22,10 +23,9 @@ struct SslCtxDeleter {
 };
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxDeleter>;
 
-// One context serves both roles. Returns nullptr and sets `error` (naming the file and OpenSSL's
-// reason) when a file cannot be read, the key does not match the certificate, or the CA file
-// holds no certificate.
-SslCtxPtr load_dist_tls_context(const DistTlsFiles& files, std::string& error);
+// One context serves both roles. The error names the file and OpenSSL's reason when a file
+// cannot be read, the key does not match the certificate, or the CA file holds no certificate.
+core::Result<SslCtxPtr, std::string> load_dist_tls_context(const DistTlsFiles& files);
 
 // OpenSSL's queued errors as one line (and clears the queue).
 std::string take_ssl_errors();

@@ -26,11 +26,13 @@ DistTransport::Entry* entry_of(void* ctx) { return static_cast<DistTransport::En
 
 }  // namespace
 
-std::unique_ptr<DistTransport> DistTransport::create(const std::optional<DistTlsFiles>& tls, std::string& error) {
+core::Result<std::unique_ptr<DistTransport>, std::string> DistTransport::create(
+    const std::optional<DistTlsFiles>& tls) {
   std::unique_ptr<DistTransport> transport(new DistTransport());
   if (tls) {
-    transport->tls_ = load_dist_tls_context(*tls, error);
-    if (!transport->tls_) return nullptr;
+    auto context = load_dist_tls_context(*tls);
+    if (!context) return context.error();
+    transport->tls_ = *std::move(context);
   }
   auto& cb = transport->callbacks_;
   cb.flags = EI_SCLBK_FLG_FULL_IMPL;
@@ -51,11 +53,11 @@ std::unique_ptr<DistTransport> DistTransport::create(const std::optional<DistTls
 
 DistTransport::~DistTransport() { stop_gate(); }
 
-std::string DistTransport::start_gate(int listen_fd, DistGateLimits limits) {
+core::Result<void, std::string> DistTransport::start_gate(int listen_fd, DistGateLimits limits) {
   gate_ = std::make_unique<DistGate>(listen_fd, tls_.get(), limits);
-  auto error = gate_->start();
-  if (!error.empty()) gate_.reset();
-  return error;
+  auto started = gate_->start();
+  if (!started) gate_.reset();
+  return started;
 }
 
 void DistTransport::stop_gate() {

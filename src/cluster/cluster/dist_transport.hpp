@@ -25,15 +25,15 @@ namespace shoal::cluster {
 
 class DistTransport {
  public:
-  // Plain TCP without `tls`; otherwise loads the files, or returns nullptr with `error` set.
-  static std::unique_ptr<DistTransport> create(const std::optional<DistTlsFiles>& tls, std::string& error);
+  // Plain TCP without `tls`; otherwise loads the files (the error says which one failed).
+  static core::Result<std::unique_ptr<DistTransport>, std::string> create(const std::optional<DistTlsFiles>& tls);
   ~DistTransport();
 
   ei_socket_callbacks* callbacks() { return &callbacks_; }
   bool tls() const { return tls_ != nullptr; }
 
   // Starts the gate in front of the listening socket ei_xlisten made.
-  std::string start_gate(int listen_fd, DistGateLimits limits);
+  core::Result<void, std::string> start_gate(int listen_fd, DistGateLimits limits);
   DistGate* gate() { return gate_.get(); }
   void stop_gate();
 

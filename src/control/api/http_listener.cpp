@@ -213,7 +213,7 @@ HttpListener::~HttpListener() = default;
 
 std::size_t HttpListener::requests_in_flight() const { return state_->requests_in_flight.load(); }
 
-std::optional<std::string> HttpListener::start() {
+core::Result<void, std::string> HttpListener::start() {
   beast::error_code ec;
   auto& acceptor = state_->acceptor;
   acceptor.open(state_->endpoint.protocol(), ec);
@@ -226,7 +226,7 @@ std::optional<std::string> HttpListener::start() {
   }
   state_->endpoint = acceptor.local_endpoint();
   asio::co_spawn(acceptor.get_executor(), accept_loop(state_), asio::detached);
-  return std::nullopt;
+  return {};
 }
 
 void HttpListener::stop() {

@@ -4,6 +4,7 @@
 // request, and keep-alive idleness all have limits.
 #include "api/http_types.hpp"
 #include "core/loop_pool.hpp"
+#include "core/result.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -46,7 +47,7 @@ class HttpListener {
   ~HttpListener();
 
   // Binds and starts accepting; the error text when the address cannot be used.
-  std::optional<std::string> start();
+  core::Result<void, std::string> start();
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   // Requests read and not yet answered (any thread).

@@ -7,6 +7,7 @@
 #include "api/room_params.hpp"
 #include "auth/secret_compare.hpp"
 #include "core/json_limits.hpp"
+#include "core/result.hpp"
 #include "core/run_on.hpp"
 #include "core/time.hpp"
 #include "log/log.hpp"
@@ -177,11 +178,9 @@ Response show_room(server::Node& node, const std::string& room_id) {
 
 asio::awaitable<Response> create_room(server::Node& node, const json& params) {
   auto parsed = parse_room_config(params);
-  if (auto* error = std::get_if<RoomParamsError>(&parsed)) {
-    co_return app_error(http::status::bad_request, error->text);
-  }
-  const auto config = std::get<room::RoomConfig>(parsed);
-  std::variant<cluster::CreatedRoom, cluster::PlacementError> result;
+  if (!parsed) co_return app_error(http::status::bad_request, parsed.error().text);
+  const auto config = *parsed;
+  core::Result<cluster::CreatedRoom, cluster::PlacementError> result;
   if (!node.cluster && node.draining) co_return draining_refusal("rooms");
   if (node.cluster) {
     auto place = [&node, config] { return node.cluster->place_room(config); };
@@ -189,10 +188,11 @@ asio::awaitable<Response> create_room(server::Node& node, const json& params) {
   } else {
     result = server::create_local_room(node, config);
   }
-  if (auto* error = std::get_if<cluster::PlacementError>(&result)) {
-    co_return app_error(static_cast<http::status>(error->status), error->text);
+  if (!result) {
+    const cluster::PlacementError error = result.error();
+    co_return app_error(static_cast<http::status>(error.status), error.text);
   }
-  const auto& created = std::get<cluster::CreatedRoom>(result);
+  const auto& created = *result;
   if (!created.node.empty()) node.metrics.count_placement(created.node);
   co_return json_response(http::status::created, "{\"data\":{\"room\":" + created.room_json +
                                                      ",\"jellyfish_address\":" + json(created.address).dump() + "}}");
@@ -218,8 +218,8 @@ asio::awaitable<Response> add_peer(server::Node& node, const std::string& room_i
   auto options = parse_peer_options(params);
   auto work = [room, options] { return room->add_peer(options); };
   auto result = co_await core::run_on(room->loop(), std::move(work));
-  if (auto* error = std::get_if<RoomError>(&result)) co_return room_error(*error, room_id);
-  auto& peer = std::get<room::AddedPeer>(result);
+  if (!result) co_return room_error(result.error(), room_id);
+  auto& peer = *result;
   auto token = node.tokens.sign({room_id, peer.id}, std::chrono::system_clock::now());
   // In cluster mode the request may have come through another node: say where the peer
   // connects (the field later Jellyfish versions added). Single-node answers stay v0.2.1's.
@@ -258,11 +258,8 @@ asio::awaitable<Response> add_component(server::Node& node, const std::string& r
   auto options = parse_component_options(component_type, params);
   auto work = [room, component_type, options] { return room->add_component(component_type, options); };
   auto result = co_await core::run_on(room->loop(), std::move(work));
-  if (auto* error = std::get_if<RoomError>(&result)) {
-    co_return room_error(*error, room_id);
-  }
-  co_return json_response(http::status::created,
-                          "{\"data\":" + std::get<room::AddedComponent>(result).json + "}");
+  if (!result) co_return room_error(result.error(), room_id);
+  co_return json_response(http::status::created, "{\"data\":" + result->json + "}");
 }
 
 asio::awaitable<Response> delete_component(server::Node& node, const std::string& room_id,

@@ -45,7 +45,7 @@ std::optional<json> options_object(const json& params) {
 
 }  // namespace
 
-std::variant<room::RoomConfig, RoomParamsError> parse_room_config(const json& params) {
+core::Result<room::RoomConfig, RoomParamsError> parse_room_config(const json& params) {
   room::RoomConfig config;
   if (auto it = params.find("maxPeers"); it != params.end() && !it->is_null()) {
     // Strict JSON integer >= 0: strings, floats (even 10.0) and negatives are refused.

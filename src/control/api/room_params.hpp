@@ -1,13 +1,13 @@
 #pragma once
 // Validation of request bodies for rooms, peers and components, as the original validated them
 // (OpenApiSpex casting is lenient: "true"/"false" and numeric strings are accepted in options).
+#include "core/result.hpp"
 #include "room/room.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <optional>
 #include <string>
-#include <variant>
 
 namespace shoal::api {
 
@@ -15,7 +15,7 @@ struct RoomParamsError {
   std::string text;  // 400 error text
 };
 
-std::variant<room::RoomConfig, RoomParamsError> parse_room_config(const nlohmann::json& params);
+core::Result<room::RoomConfig, RoomParamsError> parse_room_config(const nlohmann::json& params);
 // nullopt: options present but invalid ("Invalid request body structure", checked after the
 // room's own checks as in the original).
 std::optional<room::PeerOptions> parse_peer_options(const nlohmann::json& params);

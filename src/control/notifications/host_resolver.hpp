@@ -5,6 +5,8 @@
 // (tens of seconds with several nameservers). Here lookups run on a few threads of their own,
 // every caller gives up at its deadline, and a lookup nobody waits for any more only occupies
 // its thread until getaddrinfo returns.
+#include "core/result.hpp"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -12,7 +14,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace shoal::notifications {
@@ -30,7 +31,7 @@ class HostResolver {
 
   // The addresses of `host` (a name or an IP literal), or why there are none ("timed out" at
   // the deadline). Completes on the caller's executor.
-  using Result = std::variant<std::vector<boost::asio::ip::tcp::endpoint>, std::string>;
+  using Result = core::Result<std::vector<boost::asio::ip::tcp::endpoint>, std::string>;
   boost::asio::awaitable<Result> resolve(std::string host, std::uint16_t port, std::chrono::milliseconds deadline);
 
   struct Shared;  // the queue, shared with the worker threads

@@ -162,11 +162,11 @@ asio::awaitable<void> WebhookDispatcher::drain(std::string url_text) {
 
 asio::awaitable<bool> WebhookDispatcher::post_once(const HttpUrl& url, const std::string& body) {
   auto resolved = co_await resolver_.resolve(url.host, url.port, policy_.request_timeout);
-  if (auto* error = std::get_if<std::string>(&resolved)) {
-    spdlog::debug("Webhook host {} not resolved: {}", url.host, *error);
+  if (!resolved) {
+    spdlog::debug("Webhook host {} not resolved: {}", url.host, resolved.error());
     co_return false;
   }
-  const auto& endpoints = std::get<std::vector<asio::ip::tcp::endpoint>>(resolved);
+  const auto& endpoints = *resolved;
   if (!url.tls) {
     beast::tcp_stream stream(loop_);
     stream.expires_after(policy_.request_timeout);

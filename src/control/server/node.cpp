@@ -27,14 +27,14 @@ std::shared_ptr<webrtc::TcpTurnListener> shared_tcp_turn(Node& node) {
   settings.listen = {webrtc.turn_listen_ip, *webrtc.turn_tcp_port};
   settings.advertised_ip = webrtc.turn_ip;
   settings.turn_port_range = webrtc.turn_port_range;
-  std::string error;
   settings.refusals = &node.metrics.refusals();
-  node.tcp_turn = webrtc::TcpTurnListener::start(node.loops.loop(0), settings, error);
-  if (!node.tcp_turn) {
+  auto started = webrtc::TcpTurnListener::start(node.loops.loop(0), settings);
+  if (!started) {
     spdlog::error("Cannot start the TCP TURN listener on {}:{} (JF_WEBRTC_TURN_LISTEN_IP/JF_WEBRTC_TURN_TCP_PORT): {}",
-                  webrtc.turn_listen_ip.to_string(), *webrtc.turn_tcp_port, error);
+                  webrtc.turn_listen_ip.to_string(), *webrtc.turn_tcp_port, started.error());
     return nullptr;
   }
+  node.tcp_turn = *std::move(started);
   spdlog::info("Started TCP TURN listener on {}:{}", webrtc.turn_listen_ip.to_string(), node.tcp_turn->port());
   return node.tcp_turn;
 }

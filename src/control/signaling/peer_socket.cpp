@@ -94,11 +94,11 @@ struct PeerSession {
 
   asio::awaitable<void> authenticate(const std::string& token) {
     auto verified = services.tokens.verify(token, std::chrono::system_clock::now());
-    if (auto* error = std::get_if<auth::TokenError>(&verified)) {
-      fail_auth(auth::close_reason(*error));
+    if (!verified) {
+      fail_auth(auth::close_reason(verified.error()));
       co_return;
     }
-    auto identity = std::get<auth::PeerIdentity>(std::move(verified));
+    auto identity = *std::move(verified);
     auto found = services.rooms.find(identity.room_id);
     if (!found) {
       fail_auth("room not found", logging::peer(identity.room_id, identity.peer_id));

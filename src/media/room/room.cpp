@@ -46,7 +46,7 @@ Room::Peer* Room::find_peer(std::string_view peer_id) {
   return it == peers_.end() ? nullptr : &*it;
 }
 
-std::variant<AddedPeer, RoomError> Room::add_peer_unguarded(const std::optional<PeerOptions>& options) {
+core::Result<AddedPeer, RoomError> Room::add_peer_unguarded(const std::optional<PeerOptions>& options) {
   if (closed_) return RoomError::RoomNotFound;
   if (config_.max_peers && static_cast<std::int64_t>(peers_.size()) >= *config_.max_peers) {
     return RoomError::PeerLimitReached;
@@ -82,7 +82,7 @@ std::optional<RoomError> Room::remove_peer_unguarded(std::string_view peer_id) {
   return std::nullopt;
 }
 
-std::variant<AddedComponent, RoomError> Room::add_component_unguarded(
+core::Result<AddedComponent, RoomError> Room::add_component_unguarded(
     ComponentType type, const std::optional<ComponentOptions>& options) {
   if (closed_) return RoomError::RoomNotFound;
   const bool codec_ok = type == ComponentType::Hls
@@ -151,12 +151,12 @@ void Room::handle_media_event_unguarded(std::string_view peer_id, const PeerChan
   if (peer == nullptr || peer->channel.get() != channel) return;
 
   auto parsed = signaling::parse_client_event(data);
-  if (auto* error = std::get_if<signaling::MediaEventError>(&parsed)) {
+  if (!parsed) {
     logging::warn(logging::peer(id_, peer_id), "Ignoring invalid media event from peer \"{}\": {}", peer_id,
-                  error->reason);
+                  parsed.error().reason);
     return;
   }
-  auto& event = std::get<signaling::ClientEvent>(parsed);
+  auto& event = *parsed;
   std::visit(
       [&](auto& e) {
         using E = std::decay_t<decltype(e)>;

@@ -2,6 +2,7 @@
 // A room: its peers, components and signalling endpoints. A Room lives on one event loop and,
 // apart from the few thread-safe readers marked below, is touched only on that loop.
 #include "components/hls/hls_component.hpp"
+#include "core/result.hpp"
 #include "core/token_bucket.hpp"
 #include "media/producer.hpp"
 #include "media/router.hpp"
@@ -32,7 +33,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace shoal::room {
@@ -117,9 +117,9 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   // input crashes that peer's endpoint only (PeerCrashed, its socket closed); a fault in
   // room-wide handling crashes the room (RoomCrashed, every socket closed, the room forgotten),
   // never the loop, other rooms or the process. A crashed room answers RoomNotFound.
-  std::variant<AddedPeer, RoomError> add_peer(const std::optional<PeerOptions>& options);
+  core::Result<AddedPeer, RoomError> add_peer(const std::optional<PeerOptions>& options);
   std::optional<RoomError> remove_peer(std::string_view peer_id);
-  std::variant<AddedComponent, RoomError> add_component(ComponentType type,
+  core::Result<AddedComponent, RoomError> add_component(ComponentType type,
                                                          const std::optional<ComponentOptions>& options);
   std::optional<RoomError> remove_component(std::string_view component_id);
 
@@ -162,9 +162,9 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
     std::unique_ptr<RtspSource> rtsp{};
   };
 
-  std::variant<AddedPeer, RoomError> add_peer_unguarded(const std::optional<PeerOptions>& options);
+  core::Result<AddedPeer, RoomError> add_peer_unguarded(const std::optional<PeerOptions>& options);
   std::optional<RoomError> remove_peer_unguarded(std::string_view peer_id);
-  std::variant<AddedComponent, RoomError> add_component_unguarded(ComponentType type,
+  core::Result<AddedComponent, RoomError> add_component_unguarded(ComponentType type,
                                                                    const std::optional<ComponentOptions>& options);
   std::optional<RoomError> remove_component_unguarded(std::string_view component_id);
   std::optional<RoomError> connect_peer_unguarded(std::string_view peer_id, std::shared_ptr<PeerChannel> channel);
@@ -196,12 +196,12 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   void rebuild_endpoint_metrics();
 
   // --- components (room_components.cpp) ---
-  std::variant<AddedComponent, RoomError> start_hls(const ComponentOptions& options);
+  core::Result<AddedComponent, RoomError> start_hls(const ComponentOptions& options);
   void on_hls_notice(const std::string& component_id, const components::hls::HlsNotice& notice);
   void stop_hls(Component& component);  // ends its broadcast (last segment, closed playlist)
   void stop_components();
   // --- RTSP components (room_rtsp.cpp) ---
-  std::variant<AddedComponent, RoomError> start_rtsp(const ComponentOptions& options);
+  core::Result<AddedComponent, RoomError> start_rtsp(const ComponentOptions& options);
   // Ends its session (TEARDOWN) and takes its track out of the room; `notify`: tell the peers
   // (not while the room itself closes).
   void stop_rtsp(Component& component, bool notify);

@@ -13,7 +13,7 @@
 
 namespace shoal::room {
 
-std::variant<AddedComponent, RoomError> Room::start_hls(const ComponentOptions& options) {
+core::Result<AddedComponent, RoomError> Room::start_hls(const ComponentOptions& options) {
   Component component{core::make_uuid_v4(), options, false, nullptr};
   components::hls::HlsComponentSettings settings;
   settings.room_id = id_;

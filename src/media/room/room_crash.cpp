@@ -9,8 +9,8 @@
 
 namespace shoal::room {
 
-std::variant<AddedPeer, RoomError> Room::add_peer(const std::optional<PeerOptions>& options) {
-  std::variant<AddedPeer, RoomError> result;
+core::Result<AddedPeer, RoomError> Room::add_peer(const std::optional<PeerOptions>& options) {
+  core::Result<AddedPeer, RoomError> result;
   if (!guard_room([&] { result = add_peer_unguarded(options); })) return RoomError::RoomNotFound;
   return result;
 }
@@ -21,9 +21,9 @@ std::optional<RoomError> Room::remove_peer(std::string_view peer_id) {
   return result;
 }
 
-std::variant<AddedComponent, RoomError> Room::add_component(ComponentType type,
+core::Result<AddedComponent, RoomError> Room::add_component(ComponentType type,
                                                              const std::optional<ComponentOptions>& options) {
-  std::variant<AddedComponent, RoomError> result;
+  core::Result<AddedComponent, RoomError> result;
   if (!guard_room([&] { result = add_component_unguarded(type, options); })) return RoomError::RoomNotFound;
   return result;
 }

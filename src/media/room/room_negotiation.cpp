@@ -86,12 +86,13 @@ PeerMedia* Room::ensure_media(Peer& peer) {
   auto settings = settings_.transport;
   settings.room_id = id_;
   settings.peer_id = peer.id;
-  std::string error;
-  media->transport = webrtc::PeerTransport::open(loop_, settings, *media, error);
-  if (!media->transport) {
-    logging::error(logging::peer(id_, peer.id), "Peer \"{}\": cannot start WebRTC transport: {}", peer.id, error);
+  auto opened = webrtc::PeerTransport::open(loop_, settings, *media);
+  if (!opened) {
+    logging::error(logging::peer(id_, peer.id), "Peer \"{}\": cannot start WebRTC transport: {}", peer.id,
+                   opened.error());
     return nullptr;
   }
+  media->transport = *std::move(opened);
   peer.media = std::move(media);
   return peer.media.get();
 }
@@ -131,12 +132,12 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   } round_end{*this, peer};
 
   auto parsed = sdp::parse_sdp(offer.sdp);
-  if (auto* error = std::get_if<sdp::ParseError>(&parsed)) {
+  if (!parsed) {
     logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": rejecting unparsable SDP offer: {}", peer.id,
-                  sdp::to_string(*error));
+                  sdp::to_string(parsed.error()));
     return;
   }
-  const sdp::SessionDescription& description = std::get<sdp::SessionDescription>(parsed);
+  const sdp::SessionDescription& description = *parsed;
 
   sdp::AnswerPlan plan;
   const auto& credentials = media->answers == 0 ? media->transport->ice_credentials() : media->transport->restart_ice();
@@ -194,11 +195,12 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   }
 
   auto built = sdp::build_answer(description, plan);
-  if (auto* error = std::get_if<sdp::OfferError>(&built)) {
-    logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": rejecting SDP offer: {}", peer.id, sdp::to_string(*error));
+  if (!built) {
+    logging::warn(logging::peer(id_, peer.id), "Peer \"{}\": rejecting SDP offer: {}", peer.id,
+                  sdp::to_string(built.error()));
     return;
   }
-  auto& answer = std::get<sdp::Answer>(built);
+  auto& answer = *built;
   media->transport->set_remote_fingerprint(description.media.empty() ? description.fingerprint_algorithm
                                                                      : description.media.front().fingerprint_algorithm,
                                            description.media.empty() ? description.fingerprint

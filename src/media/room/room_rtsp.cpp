@@ -12,10 +12,10 @@
 
 namespace shoal::room {
 
-std::variant<AddedComponent, RoomError> Room::start_rtsp(const ComponentOptions& options) {
+core::Result<AddedComponent, RoomError> Room::start_rtsp(const ComponentOptions& options) {
   // The original had no TLS either; it would hang on an rtsps:// source. A clear refusal instead.
   auto uri = rtc::rtsp::parse_rtsp_uri(options.source_uri);
-  if (auto* error = std::get_if<rtc::rtsp::UriError>(&uri); error && *error == rtc::rtsp::UriError::TlsUnsupported) {
+  if (!uri && uri.error() == rtc::rtsp::UriError::TlsUnsupported) {
     logging::warn(logging::room(id_), "Unable to add component: rtsps:// sources are not supported, room \"{}\"", id_);
     return RoomError::TlsSourceUnsupported;
   }
@@ -34,9 +34,8 @@ std::variant<AddedComponent, RoomError> Room::start_rtsp(const ComponentOptions&
   RtspSource& source = *component.rtsp;
   components_.push_back(std::move(component));
   // The URI as requests name it: never the credentials it may carry.
-  const auto* valid = std::get_if<rtc::rtsp::RtspUri>(&uri);
   logging::info(logging::component(id_, added.id), "Added component \"{}\" (rtsp, {}) to room \"{}\"", added.id,
-                valid != nullptr ? valid->uri : std::string("invalid sourceUri"), id_);
+                uri ? uri->uri : std::string("invalid sourceUri"), id_);
   send_to_ready_peers(signaling::endpoint_added_event({added.id, "rtsp", nlohmann::json(nullptr)}), {});
   publish_snapshot();
   source.start();

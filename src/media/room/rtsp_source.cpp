@@ -25,14 +25,14 @@ void RtspSource::stop() {
 
 void RtspSource::start() {
   auto parsed = rtc::rtsp::parse_rtsp_uri(settings_.source_uri);
-  if (auto* error = std::get_if<rtc::rtsp::UriError>(&parsed)) {
+  if (!parsed) {
     // As the original: the component is created, then its endpoint fails on the URI.
-    asio::post(loop_, [this, alive = alive_, reason = std::string(rtc::rtsp::to_string(*error))] {
+    asio::post(loop_, [this, alive = alive_, reason = std::string(rtc::rtsp::to_string(parsed.error()))] {
       if (*alive) events_.on_rtsp_crashed(*this, "invalid sourceUri: " + reason);
     });
     return;
   }
-  source_ = std::get<rtc::rtsp::RtspUri>(std::move(parsed));
+  source_ = *std::move(parsed);
   connect();
 }
 

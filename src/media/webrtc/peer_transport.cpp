@@ -62,22 +62,14 @@ std::pair<std::uint16_t, std::uint16_t> relay_port_half(config::PortRange range)
   return {static_cast<std::uint16_t>(low), range.to};
 }
 
-std::unique_ptr<PeerTransport> PeerTransport::open(asio::io_context& loop, const TransportSettings& settings,
-                                                   PeerTransportHandler& handler, std::string& error) {
-  if (!settings.certificate) {
-    error = "no DTLS certificate";
-    return nullptr;
-  }
+core::Result<std::unique_ptr<PeerTransport>, std::string> PeerTransport::open(asio::io_context& loop,
+                                                                              const TransportSettings& settings,
+                                                                              PeerTransportHandler& handler) {
+  if (!settings.certificate) return std::string("no DTLS certificate");
   auto candidate_port = CandidatePort::reserve();
-  if (!candidate_port) {
-    error = "no free candidate port";
-    return nullptr;
-  }
+  if (!candidate_port) return std::string("no free candidate port");
   auto socket = bind_in_range(loop, settings.listen_ip, listener_half(settings.turn_port_range));
-  if (!socket) {
-    error = "no free TURN port in JF_WEBRTC_TURN_PORT_RANGE";
-    return nullptr;
-  }
+  if (!socket) return std::string("no free TURN port in JF_WEBRTC_TURN_PORT_RANGE");
   auto transport = std::unique_ptr<PeerTransport>(new PeerTransport(
       loop, settings, handler, std::move(*socket), std::move(*candidate_port), rtc::turn::random_turn_secret()));
   return transport;

@@ -5,6 +5,7 @@
 // server that agrees SRTP keys, and the SRTP sessions. Lives on the room's loop;
 // nothing here takes a lock or allocates per packet.
 #include "config/env_readers.hpp"
+#include "core/result.hpp"
 #include "log/log_fields.hpp"
 #include "metrics/refusal_counters.hpp"
 #include "rtc/dtls/dtls_certificate.hpp"
@@ -73,9 +74,10 @@ class PeerTransport : private rtc::turn::TurnServerHandler,
                       private TcpTurnPeer,
                       private TcpTurnConnectionOwner {
  public:
-  // Binds the peer's TURN listener; nullptr (and `error`) when no port or address is usable.
-  static std::unique_ptr<PeerTransport> open(boost::asio::io_context& loop, const TransportSettings& settings,
-                                             PeerTransportHandler& handler, std::string& error);
+  // Binds the peer's TURN listener; the error says why when no port or address is usable.
+  static core::Result<std::unique_ptr<PeerTransport>, std::string> open(boost::asio::io_context& loop,
+                                                                       const TransportSettings& settings,
+                                                                       PeerTransportHandler& handler);
   ~PeerTransport() override;
   PeerTransport(const PeerTransport&) = delete;
   PeerTransport& operator=(const PeerTransport&) = delete;

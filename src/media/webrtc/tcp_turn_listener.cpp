@@ -14,14 +14,11 @@ namespace shoal::webrtc {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-std::shared_ptr<TcpTurnListener> TcpTurnListener::start(asio::io_context& loop, TcpTurnListenerSettings settings,
-                                                        std::string& error) {
+core::Result<std::shared_ptr<TcpTurnListener>, std::string> TcpTurnListener::start(
+    asio::io_context& loop, TcpTurnListenerSettings settings) {
   rtc::turn::TurnServerConfig turn;
   turn.secret = rtc::turn::random_turn_secret();
-  if (turn.secret.empty()) {
-    error = "no random secret available";
-    return nullptr;
-  }
+  if (turn.secret.empty()) return std::string("no random secret available");
   turn.advertised_ip = settings.advertised_ip;
   std::tie(turn.relay_port_min, turn.relay_port_max) = relay_port_half(settings.turn_port_range);
   // One connection is one 5-tuple: its TurnServer never needs more than one allocation.
@@ -35,10 +32,7 @@ std::shared_ptr<TcpTurnListener> TcpTurnListener::start(asio::io_context& loop, 
   if (!ec) acceptor.bind(settings.listen, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (!ec) listener->port_ = acceptor.local_endpoint(ec).port();
-  if (ec) {
-    error = ec.message();
-    return nullptr;
-  }
+  if (ec) return ec.message();
   // The first accept is started on the listener's own loop; start() may run on any thread.
   asio::post(loop, [weak = std::weak_ptr<TcpTurnListener>(listener)] {
     if (auto self = weak.lock()) self->accept();

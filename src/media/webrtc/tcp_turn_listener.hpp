@@ -5,6 +5,7 @@
 // connection belongs to that peer and lives on its room's loop (see TcpTurnConnection), so media
 // never crosses loops. The peer registry below is touched on connection setup only.
 #include "config/env_readers.hpp"
+#include "core/result.hpp"
 #include "metrics/refusal_counters.hpp"
 #include "rtc/turn/turn_server_config.hpp"
 
@@ -47,9 +48,9 @@ struct TcpTurnListenerSettings {
 
 class TcpTurnListener : public std::enable_shared_from_this<TcpTurnListener> {
  public:
-  // Binds and starts accepting on `loop`; nullptr (and `error`) when the port cannot be bound.
-  static std::shared_ptr<TcpTurnListener> start(boost::asio::io_context& loop, TcpTurnListenerSettings settings,
-                                                std::string& error);
+  // Binds and starts accepting on `loop`; the error says why when the port cannot be bound.
+  static core::Result<std::shared_ptr<TcpTurnListener>, std::string> start(boost::asio::io_context& loop,
+                                                                          TcpTurnListenerSettings settings);
   ~TcpTurnListener();
   TcpTurnListener(const TcpTurnListener&) = delete;
   TcpTurnListener& operator=(const TcpTurnListener&) = delete;

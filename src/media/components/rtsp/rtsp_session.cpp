@@ -220,11 +220,12 @@ void RtspSession::on_unauthorized(const wire::RtspMessage& response) {
 void RtspSession::on_describe(const wire::RtspMessage& response) {
   if (response.status != 200) return end(SessionEnd::Failed, "DESCRIBE answered " + std::to_string(response.status));
   auto parsed = wire::parse_video_stream(response.body);
-  if (auto* error = std::get_if<wire::SdpError>(&parsed)) {
-    return end(*error == wire::SdpError::NoVideo ? SessionEnd::Unsupported : SessionEnd::Failed,
-               "source SDP: " + std::string(wire::to_string(*error)));
+  if (!parsed) {
+    const wire::SdpError error = parsed.error();
+    return end(error == wire::SdpError::NoVideo ? SessionEnd::Unsupported : SessionEnd::Failed,
+               "source SDP: " + std::string(wire::to_string(error)));
   }
-  video_ = std::get<wire::VideoStream>(std::move(parsed));
+  video_ = *std::move(parsed);
   if (video_.encoding != "H264" && video_.encoding != "h264") {
     return end(SessionEnd::Unsupported, "the source's video is " + video_.encoding + ", not H264");
   }

@@ -91,7 +91,7 @@ bool decode_base64(std::string_view text, std::vector<std::uint8_t>& out) {
   return true;
 }
 
-std::variant<VideoStream, SdpError> parse_video_stream(std::string_view sdp) {
+core::Result<VideoStream, SdpError> parse_video_stream(std::string_view sdp) {
   VideoStream video;
   bool in_video = false, found = false, have_rtpmap = false;
   std::string_view fmtp;

@@ -2,10 +2,11 @@
 // What an RTSP client needs from the SDP a DESCRIBE returns (RFC 2326 C.1, RFC 6184 §8.1): the
 // first video stream, its payload type, encoding and clock, its a=control URI and the H264
 // parameter sets of sprop-parameter-sets. The SDP comes from the source and is untrusted.
+#include "core/result.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace shoal::rtc::rtsp {
@@ -27,7 +28,7 @@ enum class SdpError {
 };
 std::string_view to_string(SdpError error);
 
-std::variant<VideoStream, SdpError> parse_video_stream(std::string_view sdp);
+core::Result<VideoStream, SdpError> parse_video_stream(std::string_view sdp);
 
 // Standard base64 (RFC 4648 §4), padding optional; nullopt on any other character.
 bool decode_base64(std::string_view text, std::vector<std::uint8_t>& out);

@@ -42,7 +42,7 @@ bool percent_decode(std::string_view text, std::string& out) {
 
 }  // namespace
 
-std::variant<RtspUri, UriError> parse_rtsp_uri(std::string_view text) {
+core::Result<RtspUri, UriError> parse_rtsp_uri(std::string_view text) {
   if (starts_with_nocase(text, "rtsps://")) return UriError::TlsUnsupported;
   if (!starts_with_nocase(text, "rtsp://")) return UriError::NotRtsp;
   // The URI goes verbatim into request lines: anything that could end or split one is refused.

@@ -2,13 +2,13 @@
 // The source address of an RTSP component (RFC 2326 §3.2): rtsp://[user:password@]host[:port]/path.
 // Requests name the URI without its credentials; host and port are where the TCP connection
 // goes; the credentials (percent-decoded) answer the source's authentication challenge.
+#include "core/result.hpp"
 #include "rtc/rtsp/rtsp_auth.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 namespace shoal::rtc::rtsp {
 
@@ -26,7 +26,7 @@ enum class UriError {
                    // credentials), a bad percent escape
 };
 
-std::variant<RtspUri, UriError> parse_rtsp_uri(std::string_view text);
+core::Result<RtspUri, UriError> parse_rtsp_uri(std::string_view text);
 std::string_view to_string(UriError error);
 
 // A media's a=control value resolved against the base URI (RFC 2326 C.1.1): "*" or empty is

@@ -129,7 +129,7 @@ std::string_view to_string(OfferError error) {
   return "unknown offer error";
 }
 
-std::variant<Answer, OfferError> build_answer(const SessionDescription& offer, const AnswerPlan& plan) {
+core::Result<Answer, OfferError> build_answer(const SessionDescription& offer, const AnswerPlan& plan) {
   if (!plan_is_valid(plan)) return OfferError::InvalidPlan;
   bool any_av = false;
   for (const auto& m : offer.media) {
@@ -156,10 +156,10 @@ std::variant<Answer, OfferError> build_answer(const SessionDescription& offer, c
   return answer;
 }
 
-std::variant<Answer, OfferError> build_answer(std::string_view offer_sdp, const AnswerPlan& plan) {
+core::Result<Answer, OfferError> build_answer(std::string_view offer_sdp, const AnswerPlan& plan) {
   auto parsed = parse_sdp(offer_sdp);
-  if (std::holds_alternative<ParseError>(parsed)) return OfferError::Unparsable;
-  return build_answer(std::get<SessionDescription>(parsed), plan);
+  if (!parsed) return OfferError::Unparsable;
+  return build_answer(*parsed, plan);
 }
 
 }  // namespace shoal::rtc::sdp

@@ -59,7 +59,7 @@ class Parser {
     }
   }
 
-  std::variant<SessionDescription, ParseError> finish() {
+  core::Result<SessionDescription, ParseError> finish() {
     auto& out = session_.description;
     for (auto& pending : media_) {
       join_codecs(pending);
@@ -333,7 +333,7 @@ std::string_view to_string(ParseError error) {
   return "unknown sdp error";
 }
 
-std::variant<SessionDescription, ParseError> parse_sdp(std::string_view text) {
+core::Result<SessionDescription, ParseError> parse_sdp(std::string_view text) {
   if (text.size() > kMaxSdpBytes) return ParseError::TooLarge;
   Parser parser;
   std::size_t lines = 0;

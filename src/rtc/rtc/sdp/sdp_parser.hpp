@@ -2,11 +2,11 @@
 // Parser for the SDP offers browsers send in `sdpOffer` (RFC 8866 text, CRLF or LF lines).
 // Input is untrusted: sizes are bounded, malformed known lines reject the whole offer,
 // unknown lines and attributes are ignored.
+#include "core/result.hpp"
 #include "rtc/sdp/session_description.hpp"
 
 #include <cstddef>
 #include <string_view>
-#include <variant>
 
 namespace shoal::rtc::sdp {
 
@@ -29,6 +29,6 @@ enum class ParseError {
 
 std::string_view to_string(ParseError error);
 
-std::variant<SessionDescription, ParseError> parse_sdp(std::string_view text);
+core::Result<SessionDescription, ParseError> parse_sdp(std::string_view text);
 
 }  // namespace shoal::rtc::sdp
