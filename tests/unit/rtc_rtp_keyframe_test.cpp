@@ -132,6 +132,21 @@ TEST(H264Keyframe, FuA) {
   EXPECT_FALSE(is_h264_keyframe(Bytes{0x7C}));
 }
 
+TEST(H264Keyframe, OnlyTheFirstSliceOfAnIdrPictureStartsIt) {
+  // first_mb_in_slice is the slice header's first field (ue(v)): 0 is a single 1 bit, anything
+  // else starts with a 0 bit. x264 with sliced threads cuts each picture into several slices.
+  EXPECT_TRUE(is_h264_keyframe(Bytes{0x65, 0xB8, 0x00}));    // first_mb_in_slice 0
+  EXPECT_FALSE(is_h264_keyframe(Bytes{0x65, 0x40, 0x00}));   // first_mb_in_slice 1: a later slice
+  EXPECT_FALSE(is_h264_keyframe(Bytes{0x65, 0x01, 0x8F}));   // a slice far down the picture
+  EXPECT_FALSE(is_h264_keyframe(Bytes{0x65}));               // no slice header to read
+  EXPECT_FALSE(is_h264_keyframe(Bytes{0x7C, 0x85, 0x40}));   // FU-A start of a later IDR slice
+  EXPECT_FALSE(is_h264_keyframe(Bytes{0x7C, 0x85}));         // FU-A start without its header
+  Bytes later_slice_in_stap = {0x78, 0x00, 0x02, 0x65, 0x40, 0x00, 0x02, 0x65, 0x20};
+  EXPECT_FALSE(is_h264_keyframe(later_slice_in_stap));
+  Bytes empty_unit_then_sps = {0x78, 0x00, 0x01, 0x65, 0x00, 0x02, 0x67, 0x42};
+  EXPECT_TRUE(is_h264_keyframe(empty_unit_then_sps)) << "an IDR unit with no header byte is skipped, the SPS found";
+}
+
 // Descriptor with 15-bit picture id, TL0PICIDX and KEYIDX; P=1 frame header.
 Bytes vp8_packet(std::uint16_t picture_id, std::uint8_t tl0, std::uint8_t key_idx) {
   return {0x90, 0xD0, static_cast<std::uint8_t>(0x80 | (picture_id >> 8)), static_cast<std::uint8_t>(picture_id),
