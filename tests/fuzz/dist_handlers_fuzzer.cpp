@@ -135,7 +135,7 @@ void check_membership(const std::vector<std::string>& members) {
   DistOptions options;
   options.max_learned_nodes = 8;
   Membership membership(kSelf, shoal::config::DistMode::LongNames, options);
-  const auto learned = membership.learn(members, true, 0);
+  const auto learned = membership.learn(members, true, shoal::core::Time{});
   const auto known = membership.known_nodes();
   if (known.size() > options.max_learned_nodes || known.size() != learned.added.size()) __builtin_trap();
   if (learned.added.size() + learned.refused > members.size()) __builtin_trap();
@@ -144,10 +144,12 @@ void check_membership(const std::vector<std::string>& members) {
   }
   // Every learned name is dialled once, then waits out its backoff.
   std::size_t dialled = 0;
-  for (auto next = membership.next_dial(0); !next.node.empty(); next = membership.next_dial(0)) {
+  for (auto next = membership.next_dial(shoal::core::Time{}); !next.node.empty();
+       next = membership.next_dial(shoal::core::Time{})) {
     if (++dialled > known.size()) __builtin_trap();
-    const auto decision = membership.dial_finished(next.node, Membership::DialResult::Unreachable, false, 0);
-    if (decision.action != Membership::DialDecision::Action::Retry || decision.retry_in_ms <= 0) __builtin_trap();
+    const auto decision = membership.dial_finished(next.node, Membership::DialResult::Unreachable, false,
+                                                   shoal::core::Time{});
+    if (decision.action != Membership::DialDecision::Action::Retry || decision.retry_in.count() <= 0) __builtin_trap();
   }
   if (dialled != known.size()) __builtin_trap();
 }

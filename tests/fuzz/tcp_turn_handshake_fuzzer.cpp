@@ -126,7 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Connection connection;
   rtc::turn::TurnServer turn(config, connection);
   const rtc::turn::TurnClient client{udp::endpoint(make_address("198.51.100.7"), 51000), 1};
-  const auto now = core::Time(std::chrono::hours(100));
+  const auto now = shoal::core::Time(std::chrono::hours(100));
 
   rtc::turn::TurnStreamFramer framer;
   std::size_t frames = 0;

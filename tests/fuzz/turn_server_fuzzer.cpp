@@ -41,7 +41,7 @@ struct Handler : turn::TurnServerHandler {
 const udp::endpoint kPeer(make_address("192.0.2.50"), 40000);
 
 void establish(turn::TurnServer& server, Handler& handler, const turn::TurnClient& client,
-               core::Time now) {
+               shoal::core::Time now) {
   const std::string username = "1:peer";
   const auto key = stun::long_term_key(username, "turn.stun.localhost", turn::turn_password("s3cr3t", username));
   std::vector<std::uint8_t> out;
@@ -80,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.relay_port_max = 55003;
   config.max_allocations = 4;
   turn::TurnServer server(config, handler);
-  auto now = core::Time(std::chrono::hours(100));
+  auto now = shoal::core::Time(std::chrono::hours(100));
   const turn::TurnClient client{udp::endpoint(make_address("198.51.100.1"), 5000), (data[0] & 2) ? 9u : 0u};
   if (data[0] & 1) establish(server, handler, client, now);
 

@@ -25,8 +25,8 @@ TEST(Metrics, AggregatesTrafficRoomsAndPeerTimeLikeTheOriginal) {
   room::RoomRegistry rooms;
   metrics::Metrics metrics(rooms);
   auto room = add_room(rooms, loop, "r1");
-  room->add_peer(room::PeerOptions{});
-  room->add_peer(room::PeerOptions{});
+  ASSERT_TRUE(room->add_peer(room::PeerOptions{}).has_value());
+  ASSERT_TRUE(room->add_peer(room::PeerOptions{}).has_value());
 
   metrics.traffic().add_ingress(1005);
   metrics.traffic().add_egress(99);
@@ -69,7 +69,7 @@ TEST(MetricsReport, ListsReadyEndpointsPerRoom) {
     void close(std::string) override {}
   };
   auto channel = std::make_shared<NullChannel>();
-  room->connect_peer(peer.id, channel);
+  ASSERT_TRUE(room->connect_peer(peer.id, channel).has_value());
   room->handle_media_event(peer.id, channel.get(), R"({"type":"connect","data":{"metadata":{"n":1}}})");
   loop.poll();  // the room rebuilds its metrics on a later turn of its loop
   auto report = json::parse(notifications::build_metrics_report(rooms));

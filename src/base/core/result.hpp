@@ -14,7 +14,13 @@
 
 namespace shoal::core {
 
+// Boost's result with one addition: [[nodiscard]], so a caller that drops a result, and with it
+// the failure it may hold, does not compile (warnings are errors). `(void)` marks the rare call
+// whose failure truly does not matter.
 template <class T, class E>
-using Result = boost::system::result<T, E>;
+class [[nodiscard]] Result : public boost::system::result<T, E> {
+ public:
+  using boost::system::result<T, E>::result;
+};
 
 }  // namespace shoal::core

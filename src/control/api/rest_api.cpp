@@ -236,8 +236,8 @@ asio::awaitable<Response> delete_peer(server::Node& node, const std::string& roo
   auto room = node.rooms.find(room_id);
   if (!room) co_return room_error(RoomError::RoomNotFound, room_id);
   auto work = [room, peer_id] { return room->remove_peer(peer_id); };
-  auto error = co_await core::run_on(room->loop(), std::move(work));
-  if (error) co_return room_error(*error, room_id, peer_id);
+  auto removed = co_await core::run_on(room->loop(), std::move(work));
+  if (!removed) co_return room_error(removed.error(), room_id, peer_id);
   co_return empty_response(http::status::no_content);
 }
 
@@ -267,8 +267,8 @@ asio::awaitable<Response> delete_component(server::Node& node, const std::string
   auto room = node.rooms.find(room_id);
   if (!room) co_return room_error(RoomError::RoomNotFound, room_id);
   auto work = [room, component_id] { return room->remove_component(component_id); };
-  auto error = co_await core::run_on(room->loop(), std::move(work));
-  if (error) co_return room_error(*error, room_id, component_id);
+  auto removed = co_await core::run_on(room->loop(), std::move(work));
+  if (!removed) co_return room_error(removed.error(), room_id, component_id);
   co_return empty_response(http::status::no_content);
 }
 

@@ -105,9 +105,9 @@ struct PeerSession {
       co_return;
     }
     auto work = [found, id = identity.peer_id, ch = channel] { return found->connect_peer(id, ch); };
-    auto error = co_await core::run_on(found->loop(), std::move(work));
-    if (error) {
-      fail_auth(room_error_reason(*error), logging::peer(identity.room_id, identity.peer_id));
+    auto connected = co_await core::run_on(found->loop(), std::move(work));
+    if (!connected) {
+      fail_auth(room_error_reason(connected.error()), logging::peer(identity.room_id, identity.peer_id));
       co_return;
     }
     authenticated = true;

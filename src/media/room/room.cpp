@@ -69,7 +69,7 @@ core::Result<AddedPeer, RoomError> Room::add_peer_unguarded(const std::optional<
   return added;
 }
 
-std::optional<RoomError> Room::remove_peer_unguarded(std::string_view peer_id) {
+core::Result<void, RoomError> Room::remove_peer_unguarded(std::string_view peer_id) {
   if (closed_) return RoomError::RoomNotFound;
   Peer* peer = find_peer(peer_id);
   if (peer == nullptr) return RoomError::PeerNotFound;
@@ -79,7 +79,7 @@ std::optional<RoomError> Room::remove_peer_unguarded(std::string_view peer_id) {
   std::erase_if(peers_, [&](const Peer& p) { return p.id == peer_id; });
   logging::info(logging::peer(id_, peer_id), "Removed peer \"{}\" from room \"{}\"", peer_id, id_);
   publish_snapshot();
-  return std::nullopt;
+  return {};
 }
 
 core::Result<AddedComponent, RoomError> Room::add_component_unguarded(
@@ -106,7 +106,7 @@ core::Result<AddedComponent, RoomError> Room::add_component_unguarded(
   return start_rtsp(*options);
 }
 
-std::optional<RoomError> Room::remove_component_unguarded(std::string_view component_id) {
+core::Result<void, RoomError> Room::remove_component_unguarded(std::string_view component_id) {
   if (closed_) return RoomError::RoomNotFound;
   auto it = std::find_if(components_.begin(), components_.end(),
                          [&](const Component& c) { return c.id == component_id; });
@@ -119,11 +119,11 @@ std::optional<RoomError> Room::remove_component_unguarded(std::string_view compo
   if (endpoint) send_to_ready_peers(signaling::endpoint_removed_event(component_id), {});
   logging::info(logging::component(id_, component_id), "Removed component \"{}\"", component_id);
   publish_snapshot();
-  return std::nullopt;
+  return {};
 }
 
-std::optional<RoomError> Room::connect_peer_unguarded(std::string_view peer_id,
-                                            std::shared_ptr<PeerChannel> channel) {
+core::Result<void, RoomError> Room::connect_peer_unguarded(std::string_view peer_id,
+                                                             std::shared_ptr<PeerChannel> channel) {
   if (closed_) return RoomError::RoomNotFound;
   Peer* peer = find_peer(peer_id);
   if (peer == nullptr) return RoomError::PeerNotFound;
@@ -134,7 +134,7 @@ std::optional<RoomError> Room::connect_peer_unguarded(std::string_view peer_id,
   logging::info(logging::peer(id_, peer_id), "Peer \"{}\" connected", peer_id);
   publish_snapshot();
   publish_endpoint_metrics();
-  return std::nullopt;
+  return {};
 }
 
 void Room::peer_socket_closed_unguarded(std::string_view peer_id, const PeerChannel* channel) {

@@ -118,13 +118,13 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   // room-wide handling crashes the room (RoomCrashed, every socket closed, the room forgotten),
   // never the loop, other rooms or the process. A crashed room answers RoomNotFound.
   core::Result<AddedPeer, RoomError> add_peer(const std::optional<PeerOptions>& options);
-  std::optional<RoomError> remove_peer(std::string_view peer_id);
+  core::Result<void, RoomError> remove_peer(std::string_view peer_id);
   core::Result<AddedComponent, RoomError> add_component(ComponentType type,
                                                          const std::optional<ComponentOptions>& options);
-  std::optional<RoomError> remove_component(std::string_view component_id);
+  core::Result<void, RoomError> remove_component(std::string_view component_id);
 
   // A peer socket authenticated with a token for this room.
-  std::optional<RoomError> connect_peer(std::string_view peer_id, std::shared_ptr<PeerChannel> channel);
+  core::Result<void, RoomError> connect_peer(std::string_view peer_id, std::shared_ptr<PeerChannel> channel);
   // The peer's socket ended; `channel` identifies which socket (a stale one is ignored).
   void peer_socket_closed(std::string_view peer_id, const PeerChannel* channel);
   void handle_media_event(std::string_view peer_id, const PeerChannel* channel, std::string_view data);
@@ -163,11 +163,11 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   };
 
   core::Result<AddedPeer, RoomError> add_peer_unguarded(const std::optional<PeerOptions>& options);
-  std::optional<RoomError> remove_peer_unguarded(std::string_view peer_id);
+  core::Result<void, RoomError> remove_peer_unguarded(std::string_view peer_id);
   core::Result<AddedComponent, RoomError> add_component_unguarded(ComponentType type,
                                                                    const std::optional<ComponentOptions>& options);
-  std::optional<RoomError> remove_component_unguarded(std::string_view component_id);
-  std::optional<RoomError> connect_peer_unguarded(std::string_view peer_id, std::shared_ptr<PeerChannel> channel);
+  core::Result<void, RoomError> remove_component_unguarded(std::string_view component_id);
+  core::Result<void, RoomError> connect_peer_unguarded(std::string_view peer_id, std::shared_ptr<PeerChannel> channel);
   void peer_socket_closed_unguarded(std::string_view peer_id, const PeerChannel* channel);
   void handle_media_event_unguarded(std::string_view peer_id, const PeerChannel* channel, std::string_view data);
   void close_unguarded();

@@ -15,8 +15,8 @@ core::Result<AddedPeer, RoomError> Room::add_peer(const std::optional<PeerOption
   return result;
 }
 
-std::optional<RoomError> Room::remove_peer(std::string_view peer_id) {
-  std::optional<RoomError> result;
+core::Result<void, RoomError> Room::remove_peer(std::string_view peer_id) {
+  core::Result<void, RoomError> result;
   if (!guard_room([&] { result = remove_peer_unguarded(peer_id); })) return RoomError::RoomNotFound;
   return result;
 }
@@ -28,14 +28,14 @@ core::Result<AddedComponent, RoomError> Room::add_component(ComponentType type,
   return result;
 }
 
-std::optional<RoomError> Room::remove_component(std::string_view component_id) {
-  std::optional<RoomError> result;
+core::Result<void, RoomError> Room::remove_component(std::string_view component_id) {
+  core::Result<void, RoomError> result;
   if (!guard_room([&] { result = remove_component_unguarded(component_id); })) return RoomError::RoomNotFound;
   return result;
 }
 
-std::optional<RoomError> Room::connect_peer(std::string_view peer_id, std::shared_ptr<PeerChannel> channel) {
-  std::optional<RoomError> result;
+core::Result<void, RoomError> Room::connect_peer(std::string_view peer_id, std::shared_ptr<PeerChannel> channel) {
+  core::Result<void, RoomError> result;
   if (!guard_room([&] { result = connect_peer_unguarded(peer_id, std::move(channel)); })) return RoomError::RoomNotFound;
   return result;
 }
