@@ -227,7 +227,7 @@ core::Result<void, std::string> Application::start_cluster() {
       asio::post(relay, [&node, event] { node.cluster->relay_event(event); });
     }
   });
-  if (auto status = node.cluster->start(); !status) return status.error;
+  if (auto status = node.cluster->start(); !status) return status.error();
   spdlog::info("Distribution node {} started", node.cluster->node_name());
   node.metrics.set_cluster_size_source([&node] { return node.cluster->connected_nodes().size(); });
   return {};

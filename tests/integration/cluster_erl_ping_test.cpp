@@ -84,7 +84,7 @@ class ClusterErl : public ::testing::Test {
       return encode_binary("pong to " + from + " for " + request.value_or("?"));
     });
     auto status = node_->start();
-    ASSERT_TRUE(status.ok()) << status.error;
+    ASSERT_TRUE(status.has_value()) << status.error();
   }
   void TearDown() override {
     if (!node_) return;

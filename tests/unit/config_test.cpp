@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "result_access.hpp"
 
 #include <gtest/gtest.h>
 
@@ -115,30 +116,30 @@ TEST(ParsePortRange, NeedsTwoOrderedNumbers) {
 TEST(Readers, UnsetIsNoValueAndNoError) {
   auto env = fake_env({});
   auto ip = read_ip(env, "X");
-  EXPECT_TRUE(ip.ok());
-  EXPECT_FALSE(ip.value.has_value());
-  EXPECT_FALSE(read_port(env, "X").value.has_value());
-  EXPECT_FALSE(read_boolean(env, "X").value.has_value());
-  EXPECT_FALSE(read_port_range(env, "X").value.has_value());
+  EXPECT_TRUE(ip.has_value());
+  EXPECT_FALSE(ip->has_value());
+  EXPECT_FALSE(read_port(env, "X")->has_value());
+  EXPECT_FALSE(read_boolean(env, "X")->has_value());
+  EXPECT_FALSE(read_port_range(env, "X")->has_value());
 }
 
 TEST(Readers, ErrorTextsAreExact) {
   auto env = fake_env({{"X", "nope"}});
-  EXPECT_EQ(read_ip(env, "X").error,
+  EXPECT_EQ(test::error_of(read_ip(env, "X")),
             "Bad X environment variable value. Expected valid ip address, got: nope\"");
-  EXPECT_EQ(read_port(env, "X").error,
+  EXPECT_EQ(test::error_of(read_port(env, "X")),
             "Bad X environment variable value. Expected valid port number, got: nope");
-  EXPECT_EQ(read_boolean(env, "X").error,
+  EXPECT_EQ(test::error_of(read_boolean(env, "X")),
             "Bad X environment variable value. Expected true or false, got: nope");
-  EXPECT_EQ(read_port_range(env, "X").error,
+  EXPECT_EQ(test::error_of(read_port_range(env, "X")),
             "Bad X environment variable value. " + kRangeExpectation + "nope");
 }
 
 TEST(Readers, BooleanIsCaseInsensitive) {
-  EXPECT_EQ(read_boolean(fake_env({{"X", "TRUE"}}), "X").value, true);
-  EXPECT_EQ(read_boolean(fake_env({{"X", "False"}}), "X").value, false);
-  EXPECT_FALSE(read_boolean(fake_env({{"X", "1"}}), "X").ok());
-  EXPECT_FALSE(read_boolean(fake_env({{"X", "yes"}}), "X").ok());
+  EXPECT_EQ(test::value_of(read_boolean(fake_env({{"X", "TRUE"}}), "X")), true);
+  EXPECT_EQ(test::value_of(read_boolean(fake_env({{"X", "False"}}), "X")), false);
+  EXPECT_FALSE(read_boolean(fake_env({{"X", "1"}}), "X").has_value());
+  EXPECT_FALSE(read_boolean(fake_env({{"X", "yes"}}), "X").has_value());
 }
 
 // ---- Defaults ----

@@ -53,15 +53,15 @@ std::string bad_value(std::string_view name, std::string_view rest) {
 // Stores a reader's value over the default already in `out`; an unset variable keeps it.
 template <typename T, typename U>
 Error assign(ReadResult<T> read, U& out) {
-  if (!read.ok()) return std::move(read.error);
-  if (read.value) out = std::move(*read.value);
+  if (!read) return read.error();
+  if (*read) out = std::move(**read);
   return {};
 }
 
 template <typename T>
 Error assign(ReadResult<T> read, std::optional<T>& out) {
-  if (!read.ok()) return std::move(read.error);
-  out = std::move(read.value);
+  if (!read) return read.error();
+  out = std::move(*read);
   return {};
 }
 

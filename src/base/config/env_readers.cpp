@@ -86,12 +86,11 @@ std::string bad_value(std::string_view name, std::string_view expected, std::str
 template <typename T, typename Parse>
 ReadResult<T> read_with(const EnvLookup& env, std::string_view name, Parse parse,
                         std::string (*error_text)(std::string_view, std::string_view)) {
-  ReadResult<T> result;
   auto raw = env(name);
-  if (!raw) return result;
-  result.value = parse(*raw);
-  if (!result.value) result.error = error_text(name, *raw);
-  return result;
+  if (!raw) return std::optional<T>{};
+  std::optional<T> value = parse(*raw);
+  if (!value) return error_text(name, *raw);
+  return value;
 }
 
 std::string ascii_lower(std::string_view text) {

@@ -1,6 +1,8 @@
 #pragma once
 // Readers for single JF_* values. Each mirrors one reader of Jellyfish v0.2.1's ConfigReader,
 // including its exact error text, so operators see the messages the documentation shows.
+#include "core/result.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <cstdint>
@@ -24,13 +26,10 @@ struct PortRange {
   bool operator==(const PortRange&) const = default;
 };
 
-// Either the parsed value or the user-facing error text.
+// A variable's parsed value (nullopt: unset, the default stands), or for an invalid value the
+// user-facing error text start-up prints.
 template <typename T>
-struct ReadResult {
-  std::optional<T> value;  // nullopt and error empty: variable unset
-  std::string error;       // non-empty: invalid value; text is what start-up prints
-  bool ok() const { return error.empty(); }
-};
+using ReadResult = core::Result<std::optional<T>, std::string>;
 
 // IPv4 (with the short forms Erlang's :inet.parse_address accepts, e.g. "127.1") or IPv6.
 ReadResult<boost::asio::ip::address> read_ip(const EnvLookup& env, std::string_view name);

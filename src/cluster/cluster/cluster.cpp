@@ -155,7 +155,7 @@ void Cluster::relay_event(const notifications::ServerEvent& event) {
     // Relaying to every node would cost each create a wake-up on every node of the cluster.
     if (!loads_.wants_events(node, now)) continue;
     if (auto status = node_.send(node, "shoal_events", term); !status) {
-      spdlog::warn("Could not relay a notification to {}: {}", node, status.error);
+      spdlog::warn("Could not relay a notification to {}: {}", node, status.error());
     }
   }
 }
@@ -209,7 +209,7 @@ void Cluster::start_dns_discovery() {
   const auto& self = node_.node_name();
   DnsPoller::Callbacks callbacks{
       [this](const std::string& node) {
-        if (auto status = node_.connect(node); !status) spdlog::warn("cluster: not connecting to {}: {}", node, status.error);
+        if (auto status = node_.connect(node); !status) spdlog::warn("cluster: not connecting to {}: {}", node, status.error());
       },
       [this](const std::string& node) { node_.forget(node); }};
   dns_ = std::make_unique<DnsPoller>(dns_query_, self.substr(0, self.find('@')), self, polling_interval_,

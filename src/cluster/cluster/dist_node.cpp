@@ -497,7 +497,7 @@ void DistNode::on_membership(MembershipHandler handler) { impl_->membership_hand
 DistStatus DistNode::start() {
   try {
     auto status = impl_->start();
-    if (!status.ok()) impl_->stop();
+    if (!status.has_value()) impl_->stop();
     return status;
   } catch (const std::exception& e) {
     impl_->stop();

@@ -40,6 +40,7 @@
 // interrupted, only bounded).
 #include "cluster/dist_gate.hpp"
 #include "config/config.hpp"
+#include "core/result.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -52,12 +53,8 @@
 
 namespace shoal::cluster {
 
-// Errors are values: `error` is empty on success.
-struct [[nodiscard]] DistStatus {
-  std::string error;
-  bool ok() const { return error.empty(); }
-  explicit operator bool() const { return ok(); }
-};
+// Success, or the error text (what start-up prints, what a failed send logs).
+using DistStatus = core::Result<void, std::string>;
 
 struct DistOptions {
   // A shoal heartbeat goes to every connection this often...
