@@ -1,9 +1,9 @@
 // The loop hand-off with two real event loops on two threads: what the home loop relays arrives
 // on the other loop once, in order and intact; keyframe requests go back to the home loop; a
 // full ring drops and counts instead of blocking. Every wait is bounded.
+#include "loop_thread.hpp"
 #include "relay/loop_relay.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
@@ -35,23 +35,8 @@ std::vector<std::uint8_t> rtp_bytes(std::uint16_t seq, std::size_t payload_size)
   return out;
 }
 
-// An event loop on its own thread until destroyed.
-class LoopThread {
- public:
-  LoopThread() : guard_(asio::make_work_guard(loop_)), thread_([this] { loop_.run(); }) {}
-  ~LoopThread() {
-    guard_.reset();
-    loop_.stop();
-    thread_.join();
-  }
-  asio::io_context& loop() { return loop_; }
-  std::thread::id id() const { return thread_.get_id(); }
-
- private:
-  asio::io_context loop_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
+using testing::LoopThread;
+using testing::wait_until;
 
 struct Recorder : RelayReceiver {
   void on_relayed_packet(RelayedPacket& packet) override {
@@ -84,15 +69,6 @@ struct KeyframeRequests : RelayUpstream {
   };
   std::promise<Request> requests;
 };
-
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
 
 TEST(LoopRelay, PacketsArriveOnTheOtherLoopOnceInOrderAndIntact) {
   LoopThread home, remote;

@@ -31,6 +31,23 @@ Producer::Ingest Producer::receive(int index, const rtc::rtp::RtpPacket& packet,
   return ingest;
 }
 
+Producer::Ingest Producer::receive_relayed(int index, const rtc::rtp::RtpPacket& packet, bool keyframe,
+                                           bool retransmitted, core::Time arrival) {
+  ReceiveStream& stream = streams_[static_cast<std::size_t>(index)];
+  // The origin's stream may change SSRC (a publisher restarting its encoder); statistics follow.
+  if (stream.ssrc() != packet.ssrc()) stream.bind(packet.ssrc(), description_.clock_rate);
+  const std::size_t size = packet.bytes().size();
+  ++packets_;
+  bytes_ += size;
+  stream.on_relayed_packet(packet.sequence_number(), packet.timestamp(), size, arrival, retransmitted);
+  Ingest ingest;
+  ingest.forward = true;
+  ingest.became_active = stream.mark_active();
+  ingest.keyframe = keyframe;
+  if (keyframe) stream.keyframe_received();
+  return ingest;
+}
+
 void Producer::send_nacks(ReceiveStream& stream, core::Time now) {
   if (!publisher_.feedback_ready() || stream.ssrc() == 0) return;
   std::array<std::uint16_t, 64> lost{};

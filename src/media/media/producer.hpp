@@ -86,6 +86,11 @@ class Producer {
   // A packet of stream `index` (RTX already restored); sends the NACKs and keyframe requests
   // its losses call for.
   Ingest receive(int index, const rtc::rtp::RtpPacket& packet, bool retransmitted, core::Time arrival);
+  // A packet of stream `index` that the track's origin, a producer on another loop, accepted
+  // and relayed here (this producer mirrors it for the subscribers of this loop): counted and
+  // forwarded as it is; the origin asks the publisher for what is lost.
+  Ingest receive_relayed(int index, const rtc::rtp::RtpPacket& packet, bool keyframe, bool retransmitted,
+                         core::Time arrival);
   // A PLI for stream `index`, unless one is pending and not yet due a retry.
   void request_keyframe(int index, core::Time now);
   // The publisher's sender report for one of our streams: its index, or -1 when none has the SSRC.

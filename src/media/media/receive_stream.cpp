@@ -27,6 +27,13 @@ ReceiveStream::Arrival ReceiveStream::on_packet(std::uint16_t seq, std::uint32_t
   return arrival;
 }
 
+void ReceiveStream::on_relayed_packet(std::uint16_t seq, std::uint32_t rtp_timestamp, std::size_t bytes,
+                                      core::Time now, bool retransmitted) {
+  bytes_ += bytes;
+  last_packet_ = now;
+  statistics_.on_packet(seq, rtp_timestamp, now, retransmitted);
+}
+
 std::size_t ReceiveStream::collect_nacks(core::Time now, std::span<std::uint16_t> out) {
   const std::size_t count = nacks_.collect(now, out);
   if (count > 0) last_nack_ = now;

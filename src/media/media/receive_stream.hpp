@@ -36,6 +36,10 @@ class ReceiveStream {
   // a gap we asked about: browsers also probe bandwidth with RTX copies of old packets.
   Arrival on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp, std::size_t bytes, core::Time arrival,
                     bool retransmitted, bool track_losses);
+  // A packet the stream's origin (the producer on the room's home loop) accepted: counted, its
+  // freshness and losses already settled there.
+  void on_relayed_packet(std::uint16_t seq, std::uint32_t rtp_timestamp, std::size_t bytes, core::Time arrival,
+                         bool retransmitted);
   // Sequence numbers to request now (see NackGenerator::collect); starts the next interval.
   std::size_t collect_nacks(core::Time now, std::span<std::uint16_t> out);
 

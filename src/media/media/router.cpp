@@ -6,16 +6,32 @@ namespace shoal::media {
 
 void Router::subscribe(Consumer& consumer) {
   if (consumer.producer() == nullptr) return;
-  auto& list = consumers_[consumer.producer()];
+  auto& list = fanouts_[consumer.producer()].consumers;
   if (std::find(list.begin(), list.end(), &consumer) == list.end()) list.push_back(&consumer);
 }
 
 void Router::unsubscribe(Consumer& consumer) {
   if (consumer.producer() == nullptr) return;
-  auto found = consumers_.find(consumer.producer());
-  if (found == consumers_.end()) return;
-  std::erase(found->second, &consumer);
-  if (found->second.empty()) consumers_.erase(found);
+  auto found = fanouts_.find(consumer.producer());
+  if (found == fanouts_.end()) return;
+  std::erase(found->second.consumers, &consumer);
+  erase_if_unused(found);
+}
+
+void Router::add_outlet(const Producer& producer, TrackOutlet& outlet) {
+  auto& list = fanouts_[&producer].outlets;
+  if (std::find(list.begin(), list.end(), &outlet) == list.end()) list.push_back(&outlet);
+}
+
+void Router::remove_outlet(const Producer& producer, TrackOutlet& outlet) {
+  auto found = fanouts_.find(&producer);
+  if (found == fanouts_.end()) return;
+  std::erase(found->second.outlets, &outlet);
+  erase_if_unused(found);
+}
+
+void Router::erase_if_unused(std::unordered_map<const Producer*, Fanout>::iterator found) {
+  if (found->second.consumers.empty() && found->second.outlets.empty()) fanouts_.erase(found);
 }
 
 void Router::attach(MediaSink& sink) {
@@ -23,14 +39,14 @@ void Router::attach(MediaSink& sink) {
 }
 
 std::span<Consumer* const> Router::consumers(const Producer& producer) const {
-  auto found = consumers_.find(&producer);
-  if (found == consumers_.end()) return {};
-  return found->second;
+  auto found = fanouts_.find(&producer);
+  if (found == fanouts_.end()) return {};
+  return found->second.consumers;
 }
 
 std::size_t Router::subscriptions() const {
   std::size_t count = 0;
-  for (const auto& [producer, list] : consumers_) count += list.size();
+  for (const auto& [producer, fanout] : fanouts_) count += fanout.consumers.size();
   return count;
 }
 
@@ -39,7 +55,11 @@ void Router::route(const Producer& producer, int stream, const rtc::rtp::RtpPack
   if (!retransmitted) {
     for (MediaSink* sink : sinks_) sink->on_media(producer, stream, packet);
   }
-  for (Consumer* consumer : consumers(producer)) {
+  auto found = fanouts_.find(&producer);
+  if (found == fanouts_.end()) return;
+  // Outlets first: the other loops fan the packet out while this one serves its own consumers.
+  for (TrackOutlet* outlet : found->second.outlets) outlet->on_track_packet(stream, packet, keyframe, retransmitted, now);
+  for (Consumer* consumer : found->second.consumers) {
     consumer->forward(stream, packet, keyframe, retransmitted, now, scratch);
   }
 }

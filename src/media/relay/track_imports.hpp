@@ -1,0 +1,69 @@
+#pragma once
+// The other loop's half of a relay: a producer here for each track the room's home loop exports
+// through it (a mirror of the origin producer, same description), fed by the relay's packets and
+// routed to this loop's consumers and outlets as a publisher's own packets are. The keyframe
+// requests of this loop's subscribers go back through the relay to the origin producer.
+#include "media/producer.hpp"
+#include "media/router.hpp"
+#include "relay/loop_relay.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace shoal::media {
+
+class TrackImports final : private RelayReceiver {
+ public:
+  // On the other loop; `router` is that loop's fan-out, which outlives this object.
+  TrackImports(std::shared_ptr<LoopRelay> relay, Router& router);
+  ~TrackImports();
+  TrackImports(const TrackImports&) = delete;
+  TrackImports& operator=(const TrackImports&) = delete;
+
+  // The track the home loop exports under `key` (see TrackExports::add). Its consumers are
+  // created against the returned producer; packets for it that arrive before this are dropped.
+  Producer& add(std::uint32_t key, TrackDescription description, nlohmann::json metadata,
+                int transport_cc_extension_id);
+  // Its consumers must be detached first (as for any producer going away).
+  void remove(std::uint32_t key);
+  Producer* find(std::uint32_t key);
+  std::size_t size() const { return imports_.size(); }
+
+  // Relayed packets for no known track (added late or removed already), and malformed ones.
+  std::uint64_t unrouted() const { return unrouted_; }
+
+ private:
+  // The origin's publisher as the mirror producer sees it: its PLIs (for this loop's
+  // subscribers) become keyframe requests through the relay.
+  class Import final : public PublisherLink {
+   public:
+    Import(TrackImports& owner, std::uint32_t key, TrackDescription description, nlohmann::json metadata)
+        : owner_(owner), key_(key), producer_(std::move(description), std::move(metadata), *this) {}
+    std::uint32_t key() const { return key_; }
+    Producer& producer() { return producer_; }
+    bool feedback_ready() const override { return true; }
+    void send_feedback(std::span<std::uint8_t> buffer, std::size_t length) override;
+
+   private:
+    TrackImports& owner_;
+    std::uint32_t key_;
+    Producer producer_;
+  };
+
+  void on_relayed_packet(RelayedPacket& packet) override;
+
+  std::shared_ptr<LoopRelay> relay_;
+  Router& router_;
+  std::vector<std::unique_ptr<Import>> imports_;
+  std::uint64_t unrouted_ = 0;
+  // A relayed packet, rewritten here once per subscriber of this loop.
+  std::array<std::uint8_t, RelayedPacket::kMaxPacket + 64> forward_buffer_{};
+};
+
+}  // namespace shoal::media
