@@ -37,6 +37,7 @@ Room::~Room() {
   media_timer_.cancel();
   metadata_timer_.cancel();
   stop_components();
+  detach_from_members();
   tracks_.clear();
   for (auto& peer : peers_) peer.media.reset();
 }
@@ -44,6 +45,12 @@ Room::~Room() {
 Room::Peer* Room::find_peer(std::string_view peer_id) {
   auto it = std::find_if(peers_.begin(), peers_.end(), [&](const Peer& p) { return p.id == peer_id; });
   return it == peers_.end() ? nullptr : &*it;
+}
+
+Room::RemoteEndpoint* Room::find_remote_endpoint(std::string_view endpoint_id) {
+  auto it = std::find_if(remote_endpoints_.begin(), remote_endpoints_.end(),
+                         [&](const RemoteEndpoint& e) { return e.id == endpoint_id; });
+  return it == remote_endpoints_.end() ? nullptr : &*it;
 }
 
 core::Result<AddedPeer, RoomError> Room::add_peer_unguarded(const std::optional<PeerOptions>& options) {
@@ -193,6 +200,9 @@ void Room::on_connect(Peer& peer, json metadata) {
       others.push_back({other.id, "webrtc", other.metadata, signaling::tracks_json(track_views(other.id))});
     }
   }
+  for (const auto& remote : remote_endpoints_) {
+    others.push_back({remote.id, "webrtc", remote.metadata, signaling::tracks_json(track_views(remote.id))});
+  }
   for (const auto& component : components_) {
     if (component.options.type == ComponentType::Rtsp && !component.rtsp) continue;  // crashed: gone
     others.push_back({component.id, component.options.type == ComponentType::Hls ? "hls" : "rtsp",
@@ -204,6 +214,7 @@ void Room::on_connect(Peer& peer, json metadata) {
   announce_tracks_to(peer);
   send_to_ready_peers(signaling::endpoint_added_event({peer.id, "webrtc", peer.metadata}), peer.id);
   peer.announced = true;
+  tell_members(EndpointJoined{peer.id, peer.metadata});
   publish_endpoint_metrics();
   publish_snapshot_soon();
 }
@@ -217,7 +228,10 @@ void Room::on_endpoint_gone(Peer& peer) {
   peer.deferred_track_metadata.clear();
   publish_snapshot_soon();
   // Only endpoints the others know of are removed (an unknown id would break their client).
-  if (std::exchange(peer.announced, false)) send_to_ready_peers(signaling::endpoint_removed_event(peer.id), peer.id);
+  if (std::exchange(peer.announced, false)) {
+    send_to_ready_peers(signaling::endpoint_removed_event(peer.id), peer.id);
+    tell_members(EndpointLeft{peer.id});
+  }
   publish_endpoint_metrics();
 }
 
@@ -235,6 +249,7 @@ void Room::close_unguarded() {
   stop_components();
   for (auto& peer : peers_) peer.endpoint_ready = false;  // no events to peers being closed
   for (auto& peer : peers_) drop_media(peer);
+  detach_from_members();
   for (auto& peer : peers_) {
     if (peer.channel) peer.channel->close("");
     peer.channel.reset();

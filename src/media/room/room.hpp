@@ -13,6 +13,7 @@
 #include "room/peer_channel.hpp"
 #include "room/peer_media.hpp"
 #include "room/room_config.hpp"
+#include "room/room_members.hpp"
 #include "room/rtsp_source.hpp"
 #include "rtc/rtcp/report_block.hpp"
 #include "rtc/rtcp/sender_report.hpp"
@@ -91,6 +92,8 @@ struct RoomSettings {
   std::string output_base_path = "jellyfish_output";
   std::uint64_t hls_min_free_bytes = 0;  // JF_HLS_MIN_FREE_DISK_MB
   components::hls::HlsLiveIndex* hls_live_index = nullptr;  // node-wide, for blocking reloads
+  // The room's other members when its peers are spread over loops; null: a room on one loop.
+  RoomMembers* members = nullptr;
 };
 
 class Room final : private PeerMediaEvents, private RtspSourceEvents {
@@ -129,6 +132,9 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   void peer_socket_closed(std::string_view peer_id, const PeerChannel* channel);
   void handle_media_event(std::string_view peer_id, const PeerChannel* channel, std::string_view data);
 
+  // What another member of the room reports about its endpoints and tracks (see RoomMembers).
+  void apply_member_event(MemberEvent event);
+
   // Room deleted: closes every peer socket; later calls answer RoomNotFound.
   void close();
   bool closed() const { return closed_; }
@@ -151,6 +157,11 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
     std::optional<nlohmann::json> deferred_endpoint_metadata{};
     std::map<std::string, nlohmann::json, std::less<>> deferred_track_metadata{};
   };
+  // An endpoint of another member: known to this member's peers, its tracks mirrored here.
+  struct RemoteEndpoint {
+    std::string id;
+    nlohmann::json metadata;
+  };
   struct Component {
     std::string id;
     ComponentOptions options;
@@ -171,6 +182,7 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   void peer_socket_closed_unguarded(std::string_view peer_id, const PeerChannel* channel);
   void handle_media_event_unguarded(std::string_view peer_id, const PeerChannel* channel, std::string_view data);
   void close_unguarded();
+  void apply_member_event_unguarded(MemberEvent& event);
 
   // --- fault isolation (room_crash.cpp) ---
   // Runs `f`; on an exception crashes the room (guard_room) or that peer's endpoint
@@ -183,6 +195,7 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   void crash_peer(std::string_view peer_id, std::string_view what) noexcept;
 
   Peer* find_peer(std::string_view peer_id);
+  RemoteEndpoint* find_remote_endpoint(std::string_view endpoint_id);
   void send_to_ready_peers(const std::string& event, std::string_view except_id);
   void on_connect(Peer& peer, nlohmann::json metadata);
   void on_endpoint_gone(Peer& peer);
@@ -220,7 +233,8 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   void on_update_endpoint_metadata(Peer& peer, nlohmann::json metadata);
   void on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& event);
   void apply_endpoint_metadata(Peer& peer, nlohmann::json metadata);
-  void apply_track_metadata(Peer& peer, std::string_view track_id, nlohmann::json metadata);
+  // The owner is this member's peer or another member's endpoint.
+  void apply_track_metadata(std::string_view owner_id, std::string_view track_id, nlohmann::json metadata);
   void schedule_metadata_flush(std::chrono::milliseconds wait);
   void flush_deferred_metadata();
 
@@ -235,6 +249,18 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   void publish_tracks(const std::string& owner_id, const std::vector<media::Producer*>& added);
   void unpublish_tracks(const std::string& owner_id, PeerMedia* owner_media, const std::vector<std::string>& track_ids);
   void drop_media(Peer& peer);
+  // --- the room's other members (room_members.cpp) ---
+  void on_endpoint_joined(EndpointJoined& event);
+  void on_endpoint_updated(EndpointUpdated& event);
+  void on_endpoint_left(const EndpointLeft& event);
+  void on_track_published(TrackPublished& event);
+  void on_tracks_unpublished(const TracksUnpublished& event);
+  // This member's tracks (a peer's, not mirrors) go to the other members, or stop going.
+  void export_tracks(const std::string& owner_id, const std::vector<media::Producer*>& added);
+  void unexport_tracks(const std::string& owner_id, const std::vector<std::string>& track_ids);
+  void tell_members(MemberEvent event);
+  // Every track stops crossing between members (the room closes).
+  void detach_from_members();
   std::vector<signaling::TrackView> track_views(std::string_view owner_id) const;
   media::Producer* find_track(std::string_view track_id);
   std::uint32_t fresh_ssrc(const PeerMedia& media);
@@ -278,6 +304,7 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   bool closed_ = false;
   std::vector<Peer> peers_;  // insertion order, as listings show it
   std::vector<Component> components_;
+  std::vector<RemoteEndpoint> remote_endpoints_;  // the other members' ready endpoints
   std::unique_ptr<HlsFeed> hls_feed_;  // the tracks into the running HLS broadcast (one per room)
   std::vector<std::unique_ptr<media::Producer>> tracks_;  // publication order
   media::Router router_;  // the fan-out: which consumers receive each track

@@ -53,24 +53,25 @@ void Room::on_update_track_metadata(Peer& peer, signaling::UpdateTrackMetadata& 
     schedule_metadata_flush(peer.metadata_updates.wait(1, now));
     return;
   }
-  apply_track_metadata(peer, event.track_id, std::move(event.metadata));
+  apply_track_metadata(peer.id, event.track_id, std::move(event.metadata));
 }
 
 void Room::apply_endpoint_metadata(Peer& peer, json metadata) {
   if (!peer.endpoint_ready || peer.metadata == metadata) return;
   peer.metadata = std::move(metadata);
   send_to_ready_peers(signaling::endpoint_updated_event(peer.id, peer.metadata), {});
+  tell_members(EndpointUpdated{peer.id, peer.metadata});
   publish_endpoint_metrics();
   publish_snapshot_soon();
 }
 
-void Room::apply_track_metadata(Peer& peer, std::string_view track_id, json metadata) {
+void Room::apply_track_metadata(std::string_view owner_id, std::string_view track_id, json metadata) {
   media::Producer* track = find_track(track_id);
-  if (track == nullptr || track->owner_id() != peer.id || track->metadata() == metadata) return;
+  if (track == nullptr || track->owner_id() != owner_id || track->metadata() == metadata) return;
   track->set_metadata(std::move(metadata));
-  const auto update = signaling::track_updated_event(peer.id, track->id(), track->metadata());
-  for (auto& other : peers_) {
-    if (other.id != peer.id && other.endpoint_ready && other.channel) other.channel->send_media_event(update);
+  send_to_ready_peers(signaling::track_updated_event(track->owner_id(), track->id(), track->metadata()), owner_id);
+  if (find_peer(owner_id) != nullptr) {
+    tell_members(TrackUpdated{track->owner_id(), track->id(), track->metadata()});
   }
   publish_snapshot_soon();
 }
@@ -98,7 +99,7 @@ void Room::flush_deferred_metadata() {
     }
     while (!peer.deferred_track_metadata.empty() && peer.metadata_updates.try_take(1, now)) {
       auto entry = peer.deferred_track_metadata.extract(peer.deferred_track_metadata.begin());
-      apply_track_metadata(peer, entry.key(), std::move(entry.mapped()));
+      apply_track_metadata(peer.id, entry.key(), std::move(entry.mapped()));
     }
     if (peer.deferred_endpoint_metadata || !peer.deferred_track_metadata.empty()) {
       const std::chrono::milliseconds wait = peer.metadata_updates.wait(1, now);

@@ -305,7 +305,10 @@ void Room::answer_offer(Peer& peer, signaling::SdpOffer offer) {
   });
   media->inbound.rebuild();
   if (!removed.empty()) unpublish_tracks(peer.id, peer.media.get(), removed);
-  if (!added.empty()) publish_tracks(peer.id, added);
+  if (!added.empty()) {
+    publish_tracks(peer.id, added);
+    export_tracks(peer.id, added);
+  }
 
   if (connected) {
     const core::Time now = core::now();
@@ -359,6 +362,7 @@ void Room::unpublish_tracks(const std::string& owner_id, PeerMedia* owner_media,
   }
   for (const auto& id : track_ids)
     logging::info(logging::peer(id_, owner_id), "Endpoint \"{}\" unpublished track \"{}\"", owner_id, id);
+  unexport_tracks(owner_id, track_ids);
   for (auto& track : tracks_) {
     if (track->owner_id() == owner_id &&
         std::find(track_ids.begin(), track_ids.end(), track->id()) != track_ids.end()) {
@@ -383,6 +387,7 @@ void Room::announce_tracks_to(Peer& receiver) {
   bool any = false;
   std::vector<std::string> owners;
   for (const auto& owner : peers_) owners.push_back(owner.id);
+  for (const auto& owner : remote_endpoints_) owners.push_back(owner.id);
   for (const auto& component : components_) owners.push_back(component.id);  // RTSP sources
   for (const auto& owner_id : owners) {
     if (owner_id == receiver.id) continue;

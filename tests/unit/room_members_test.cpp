@@ -1,0 +1,245 @@
+// A room spread over two members (two Room objects of the same room), in process: the endpoints
+// and tracks of one member's peers reach the other member's peers as if they were local, and the
+// tracks cross as mirrors that the other member's negotiation subscribes its peers to.
+#include "chrome_offer.hpp"
+#include "result_access.hpp"
+#include "room/room.hpp"
+#include "rtc/dtls/dtls_certificate.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace shoal::room {
+namespace {
+
+using nlohmann::json;
+
+struct RecordingChannel : PeerChannel {
+  std::vector<json> events;
+  void send_media_event(std::string text) override { events.push_back(json::parse(text)); }
+  void close(std::string) override {}
+
+  std::vector<json> of_type(std::string_view type) const {
+    std::vector<json> out;
+    for (const auto& event : events) {
+      if (event.value("type", "") == type) out.push_back(event);
+      if (event.value("type", "") == "custom" && event["data"].value("type", "") == type) out.push_back(event["data"]);
+    }
+    return out;
+  }
+};
+
+struct NoPublisher final : media::PublisherLink {
+  bool feedback_ready() const override { return true; }
+  void send_feedback(std::span<std::uint8_t>, std::size_t) override {}
+};
+
+// One member's view of the other: events are posted to the other member's loop turn, as they
+// would be from another loop; tracks are recorded rather than relayed (no media here).
+struct LinkedMembers final : RoomMembers {
+  boost::asio::io_context& loop;
+  Room* other = nullptr;
+  std::map<std::string, const media::Producer*> exported;  // by track id
+  std::map<std::string, media::Producer*> imported;
+  std::vector<std::string> released;
+  std::map<std::string, std::unique_ptr<NoPublisher>> links;
+  std::uint32_t next_key = 1;
+
+  explicit LinkedMembers(boost::asio::io_context& l) : loop(l) {}
+  void broadcast(MemberEvent event) override {
+    boost::asio::post(loop, [this, event = std::move(event)]() mutable {
+      if (other != nullptr) other->apply_member_event(std::move(event));
+    });
+  }
+  std::uint32_t export_track(media::Producer& track) override {
+    exported[track.id()] = &track;
+    return next_key++;
+  }
+  void unexport_track(const media::Producer& track) override { exported.erase(track.id()); }
+  media::PublisherLink& import_link(const TrackPublished& track) override {
+    auto& link = links[track.description.id];
+    if (!link) link = std::make_unique<NoPublisher>();
+    return *link;
+  }
+  void import_track(const TrackPublished& track, media::Producer& mirror) override {
+    imported[track.description.id] = &mirror;
+  }
+  void release_track(const std::string& track_id) override {
+    if (imported.erase(track_id) > 0) released.push_back(track_id);
+  }
+};
+
+class RoomMembersTest : public ::testing::Test {
+ protected:
+  RoomMembersTest() : members_a(loop), members_b(loop) {
+    a = std::make_unique<Room>("room-1", RoomConfig{}, loop, settings(members_a));
+    b = std::make_unique<Room>("room-1", RoomConfig{}, loop, settings(members_b));
+    members_a.other = b.get();
+    members_b.other = a.get();
+  }
+  ~RoomMembersTest() override {
+    members_a.other = nullptr;
+    members_b.other = nullptr;
+    a.reset();
+    b.reset();
+    settle();
+  }
+
+  // Runs what the members posted to each other until nothing is left.
+  void settle() {
+    loop.restart();
+    loop.poll();
+  }
+
+  RoomSettings settings(LinkedMembers& members) {
+    RoomSettings s{true, &bus};
+    s.transport.listen_ip = boost::asio::ip::make_address("127.0.0.1");
+    s.transport.advertised_ip = s.transport.listen_ip;
+    s.transport.turn_port_range = {50000, 59999};
+    s.transport.certificate = rtc::dtls::DtlsCertificate::process_certificate();
+    s.members = &members;
+    return s;
+  }
+
+  // A peer of `room` whose endpoint is ready (it sent `connect`).
+  std::shared_ptr<RecordingChannel> join(Room& room, std::string& id, const json& metadata) {
+    id = test::value_of(room.add_peer(PeerOptions{})).id;
+    auto channel = std::make_shared<RecordingChannel>();
+    EXPECT_TRUE(room.connect_peer(id, channel).has_value());
+    room.handle_media_event(id, channel.get(), json{{"type", "connect"}, {"data", {{"metadata", metadata}}}}.dump());
+    settle();
+    return channel;
+  }
+
+  // The peer publishes one video track (as the client's sdpOffer after offerData).
+  void publish_video(Room& room, const std::string& id, const RecordingChannel& channel, const std::string& track_id) {
+    namespace chrome = test::chrome;
+    const std::string sdp = chrome::chrome_offer({"0"}, {chrome::chrome_video("0", "sendonly", chrome::with_ssrcs(1111, 2222))});
+    const json offer = {{"type", "custom"},
+                        {"data",
+                         {{"type", "sdpOffer"},
+                          {"data",
+                           {{"sdpOffer", {{"type", "offer"}, {"sdp", sdp}}},
+                            {"midToTrackId", {{"0", track_id}}},
+                            {"trackIdToTrackMetadata", {{track_id, {{"source", "camera"}}}}}}}}}};
+    room.handle_media_event(id, &channel, offer.dump());
+    settle();
+  }
+
+  boost::asio::io_context loop;
+  notifications::NotificationBus bus;
+  LinkedMembers members_a, members_b;
+  std::unique_ptr<Room> a, b;
+};
+
+TEST_F(RoomMembersTest, EndpointsOfTheOtherMemberAreTheRoomsEndpointsForThePeersHere) {
+  std::string alice, bob;
+  auto alice_channel = join(*a, alice, {{"name", "alice"}});
+  auto bob_channel = join(*b, bob, {{"name", "bob"}});
+  // Bob joined after alice: his `connected` lists her; she is told he was added.
+  auto connected = bob_channel->of_type("connected");
+  ASSERT_EQ(connected.size(), 1u);
+  ASSERT_EQ(connected[0]["data"]["otherEndpoints"].size(), 1u);
+  EXPECT_EQ(connected[0]["data"]["otherEndpoints"][0]["id"], alice);
+  EXPECT_EQ(connected[0]["data"]["otherEndpoints"][0]["metadata"], json({{"name", "alice"}}));
+  auto added = alice_channel->of_type("endpointAdded");
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0]["data"]["id"], bob);
+
+  // Metadata updates cross too.
+  b->handle_media_event(bob, bob_channel.get(),
+                        json{{"type", "updateEndpointMetadata"}, {"data", {{"metadata", {{"name", "robert"}}}}}}.dump());
+  settle();
+  auto updated = alice_channel->of_type("endpointUpdated");
+  ASSERT_EQ(updated.size(), 1u);
+  EXPECT_EQ(updated[0]["data"]["metadata"], json({{"name", "robert"}}));
+
+  // Bob leaves: alice is told, once.
+  ASSERT_TRUE(b->remove_peer(bob).has_value());
+  settle();
+  auto removed = alice_channel->of_type("endpointRemoved");
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0]["data"]["id"], bob);
+  // A repeated or unknown departure changes nothing.
+  a->apply_member_event(EndpointLeft{bob});
+  a->apply_member_event(EndpointLeft{"nobody"});
+  EXPECT_EQ(alice_channel->of_type("endpointRemoved").size(), 1u);
+}
+
+TEST_F(RoomMembersTest, ATrackPublishedOnOneMemberIsMirroredOnTheOtherAndGoesWhenUnpublished) {
+  std::string alice, bob;
+  auto alice_channel = join(*a, alice, {{"name", "alice"}});
+  auto bob_channel = join(*b, bob, {{"name", "bob"}});
+  publish_video(*a, alice, *alice_channel, "alice-camera");
+  ASSERT_EQ(alice_channel->of_type("sdpAnswer").size(), 1u);
+
+  // Exported once on alice's member, mirrored on bob's with its description and metadata.
+  ASSERT_TRUE(members_a.exported.contains("alice-camera"));
+  ASSERT_TRUE(members_b.imported.contains("alice-camera"));
+  const media::Producer& mirror = *members_b.imported.at("alice-camera");
+  EXPECT_EQ(mirror.owner_id(), alice);
+  EXPECT_TRUE(mirror.is_video());
+  EXPECT_EQ(mirror.description().codec_name, "VP8");
+  EXPECT_EQ(mirror.metadata(), json({{"source", "camera"}}));
+  // Bob is told as for a local track, and a negotiation round offers him a place to receive it.
+  auto tracks_added = bob_channel->of_type("tracksAdded");
+  ASSERT_EQ(tracks_added.size(), 1u);
+  EXPECT_EQ(tracks_added[0]["data"]["endpointId"], alice);
+  EXPECT_TRUE(tracks_added[0]["data"]["tracks"].contains("alice-camera"));
+  auto offer_data = bob_channel->of_type("offerData");
+  ASSERT_EQ(offer_data.size(), 1u);
+  EXPECT_EQ(offer_data[0]["data"]["tracksTypes"]["video"], 1);
+
+  // A peer joining bob's member later hears of the track with the endpoint.
+  std::string carol;
+  auto carol_channel = join(*b, carol, {{"name", "carol"}});
+  auto carol_tracks = carol_channel->of_type("tracksAdded");
+  ASSERT_EQ(carol_tracks.size(), 1u);
+  EXPECT_EQ(carol_tracks[0]["data"]["endpointId"], alice);
+
+  // Track metadata follows.
+  a->handle_media_event(
+      alice, alice_channel.get(),
+      json{{"type", "updateTrackMetadata"}, {"data", {{"trackId", "alice-camera"}, {"trackMetadata", {{"source", "screen"}}}}}}
+          .dump());
+  settle();
+  auto track_updated = bob_channel->of_type("trackUpdated");
+  ASSERT_EQ(track_updated.size(), 1u);
+  EXPECT_EQ(track_updated[0]["data"]["metadata"], json({{"source", "screen"}}));
+
+  // Alice leaves: the mirror is released and bob's peers see the track and the endpoint go.
+  ASSERT_TRUE(a->remove_peer(alice).has_value());
+  settle();
+  EXPECT_FALSE(members_a.exported.contains("alice-camera"));
+  EXPECT_EQ(members_b.released, std::vector<std::string>{"alice-camera"});
+  EXPECT_EQ(bob_channel->of_type("endpointRemoved").size(), 1u);
+  EXPECT_EQ(carol_channel->of_type("endpointRemoved").size(), 1u);
+}
+
+TEST_F(RoomMembersTest, EventsAboutUnknownEndpointsOrClashingTracksChangeNothing) {
+  std::string bob;
+  auto bob_channel = join(*b, bob, {{"name", "bob"}});
+  const std::size_t before = bob_channel->events.size();
+  media::TrackDescription orphan;
+  orphan.id = "orphan";
+  orphan.owner_id = "nobody";
+  orphan.codec_name = "opus";
+  b->apply_member_event(TrackPublished{orphan, nullptr, 1, 0});
+  b->apply_member_event(EndpointUpdated{"nobody", {{"x", 1}}});
+  b->apply_member_event(TracksUnpublished{"nobody", {"orphan"}});
+  b->apply_member_event(TrackUpdated{"nobody", "orphan", {{"x", 1}}});
+  // An endpoint id that is a peer here already is not a second endpoint.
+  b->apply_member_event(EndpointJoined{bob, {{"name", "impostor"}}});
+  settle();
+  EXPECT_EQ(bob_channel->events.size(), before);
+  EXPECT_TRUE(members_b.imported.empty());
+}
+
+}  // namespace
+}  // namespace shoal::room
