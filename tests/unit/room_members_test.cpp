@@ -2,7 +2,9 @@
 // and tracks of one member's peers reach the other member's peers as if they were local, and the
 // tracks cross as mirrors that the other member's negotiation subscribes its peers to.
 #include "chrome_offer.hpp"
+#include "loop_thread.hpp"
 #include "result_access.hpp"
+#include "room/loop_members.hpp"
 #include "room/room.hpp"
 #include "rtc/dtls/dtls_certificate.hpp"
 
@@ -52,6 +54,8 @@ struct LinkedMembers final : RoomMembers {
   std::uint32_t next_key = 1;
 
   explicit LinkedMembers(boost::asio::io_context& l) : loop(l) {}
+  void attach(Room&, media::Router&) override {}
+  void detach(Room&) override {}
   void broadcast(MemberEvent event) override {
     boost::asio::post(loop, [this, event = std::move(event)]() mutable {
       if (other != nullptr) other->apply_member_event(std::move(event));
@@ -239,6 +243,70 @@ TEST_F(RoomMembersTest, EventsAboutUnknownEndpointsOrClashingTracksChangeNothing
   settle();
   EXPECT_EQ(bob_channel->events.size(), before);
   EXPECT_TRUE(members_b.imported.empty());
+}
+
+// The same with each member on its own event loop thread, joined by LoopMembers: events posted
+// between the loops, each track exported once and imported through the relay from its member.
+TEST(LoopMembers, TwoMembersOnTwoLoopsSeeEachOthersEndpointsAndTracks) {
+  using namespace std::chrono_literals;
+  testing::LoopThread loop_a, loop_b;
+  notifications::NotificationBus bus;
+  auto members_a = LoopMembers::create(loop_a.loop());
+  auto members_b = LoopMembers::create(loop_b.loop());
+  LoopMembers::connect(members_a, members_b);
+  auto settings = [&](LoopMembers& members) {
+    RoomSettings s{true, &bus};
+    s.transport.listen_ip = boost::asio::ip::make_address("127.0.0.1");
+    s.transport.advertised_ip = s.transport.listen_ip;
+    s.transport.turn_port_range = {50000, 59999};
+    s.transport.certificate = rtc::dtls::DtlsCertificate::process_certificate();
+    s.members = &members;
+    return s;
+  };
+  std::unique_ptr<Room> a, b;
+  ASSERT_TRUE(loop_a.run([&] { a = std::make_unique<Room>("room-1", RoomConfig{}, loop_a.loop(), settings(*members_a)); }));
+  ASSERT_TRUE(loop_b.run([&] { b = std::make_unique<Room>("room-1", RoomConfig{}, loop_b.loop(), settings(*members_b)); }));
+  ASSERT_EQ(loop_a.run([&] { return members_a->members(); }), 2u);
+
+  auto join = [](testing::LoopThread& thread, Room& room, const std::string& name) {
+    auto channel = std::make_shared<RecordingChannel>();
+    auto id = thread.run([&] {
+      auto added = test::value_of(room.add_peer(PeerOptions{})).id;
+      EXPECT_TRUE(room.connect_peer(added, channel).has_value());
+      room.handle_media_event(added, channel.get(),
+                              json{{"type", "connect"}, {"data", {{"metadata", {{"name", name}}}}}}.dump());
+      return added;
+    });
+    return std::make_pair(id.value_or(""), channel);
+  };
+  auto [alice, alice_channel] = join(loop_a, *a, "alice");
+  auto [bob, bob_channel] = join(loop_b, *b, "bob");
+  auto count = [](testing::LoopThread& thread, RecordingChannel& channel, std::string_view type) {
+    return thread.run([&] { return channel.of_type(type).size(); }).value_or(0);
+  };
+  ASSERT_TRUE(testing::wait_until([&] { return count(loop_a, *alice_channel, "endpointAdded") == 1; }, 5s));
+
+  // Alice publishes on her member's loop; bob's member mirrors the track from hers.
+  const std::string sdp = test::chrome::chrome_offer(
+      {"0"}, {test::chrome::chrome_video("0", "sendonly", test::chrome::with_ssrcs(1111, 2222))});
+  const json offer = {{"type", "custom"},
+                      {"data",
+                       {{"type", "sdpOffer"},
+                        {"data", {{"sdpOffer", {{"type", "offer"}, {"sdp", sdp}}}, {"midToTrackId", {{"0", "cam"}}}}}}}};
+  ASSERT_TRUE(loop_a.run([&] { a->handle_media_event(alice, alice_channel.get(), offer.dump()); }));
+  ASSERT_TRUE(testing::wait_until([&] { return count(loop_b, *bob_channel, "tracksAdded") == 1; }, 5s));
+  EXPECT_EQ(loop_a.run([&] { return members_a->exported_tracks(); }), 1u);
+  EXPECT_EQ(loop_b.run([&] { return members_b->imported_tracks(); }), 1u);
+  EXPECT_EQ(count(loop_b, *bob_channel, "offerData"), 1u);
+
+  // Alice leaves: the mirror goes, bob sees her leave.
+  ASSERT_TRUE(loop_a.run([&] { EXPECT_TRUE(a->remove_peer(alice).has_value()); }));
+  ASSERT_TRUE(testing::wait_until([&] { return count(loop_b, *bob_channel, "endpointRemoved") == 1; }, 5s));
+  EXPECT_EQ(loop_b.run([&] { return members_b->imported_tracks(); }), 0u);
+  EXPECT_EQ(loop_a.run([&] { return members_a->exported_tracks(); }), 0u);
+
+  ASSERT_TRUE(loop_a.run([&] { a.reset(); }));
+  ASSERT_TRUE(loop_b.run([&] { b.reset(); }));
 }
 
 }  // namespace

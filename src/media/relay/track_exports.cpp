@@ -15,11 +15,10 @@ TrackExports::~TrackExports() {
   for (const auto& exported : exports_) router_.remove_outlet(exported->producer(), *exported);
 }
 
-std::uint32_t TrackExports::add(Producer& producer) {
-  if (auto key = key_of(producer)) return *key;
-  auto& exported = exports_.emplace_back(std::make_unique<Export>(*this, producer, next_key_++));
+void TrackExports::add(Producer& producer, std::uint32_t key) {
+  if (key_of(producer)) return;
+  auto& exported = exports_.emplace_back(std::make_unique<Export>(*this, producer, key));
   router_.add_outlet(producer, *exported);
-  return exported->key();
 }
 
 void TrackExports::remove(const Producer& producer) {
@@ -45,7 +44,7 @@ void TrackExports::Export::on_track_packet(int stream, const rtc::rtp::RtpPacket
 }
 
 void TrackExports::on_relayed_keyframe_request(std::uint32_t key, int stream) {
-  // A request for a track removed meanwhile (its key is never reused) finds nothing.
+  // A request for a track removed meanwhile finds nothing (keys are not reused).
   for (const auto& exported : exports_) {
     if (exported->key() == key) {
       exported->producer().request_keyframe(stream, core::now());

@@ -24,8 +24,9 @@ class TrackExports final : private RelayUpstream {
   TrackExports(const TrackExports&) = delete;
   TrackExports& operator=(const TrackExports&) = delete;
 
-  // Starts relaying the producer (if it is not already) and returns its key.
-  std::uint32_t add(Producer& producer);
+  // Starts relaying the producer under `key` (the exporting member's key for the track, the
+  // same on all its relays); nothing if it is relayed already.
+  void add(Producer& producer, std::uint32_t key);
   // Stops relaying it; to be called before the producer goes away.
   void remove(const Producer& producer);
   std::optional<std::uint32_t> key_of(const Producer& producer) const;
@@ -55,7 +56,6 @@ class TrackExports final : private RelayUpstream {
   std::shared_ptr<LoopRelay> relay_;
   Router& router_;
   std::vector<std::unique_ptr<Export>> exports_;
-  std::uint32_t next_key_ = 1;
   std::uint64_t relayed_bytes_ = 0;
 };
 

@@ -15,30 +15,38 @@ TrackImports::TrackImports(std::shared_ptr<LoopRelay> relay, Router& router)
 
 TrackImports::~TrackImports() {
   relay_->set_receiver(nullptr);
-  for (const auto& imported : imports_) router_.remove_producer(imported->producer());
+  for (const auto& imported : imports_) {
+    if (imported->mirror() != nullptr) router_.remove_producer(*imported->mirror());
+  }
 }
 
-Producer& TrackImports::add(std::uint32_t key, TrackDescription description, nlohmann::json metadata,
-                            int transport_cc_extension_id) {
-  if (Producer* known = find(key)) return *known;
-  auto& imported =
-      imports_.emplace_back(std::make_unique<Import>(*this, key, std::move(description), std::move(metadata)));
-  imported->producer().set_transport_cc_extension_id(transport_cc_extension_id);
-  return imported->producer();
+PublisherLink& TrackImports::link(std::uint32_t key) {
+  if (Import* known = find_import(key)) return *known;
+  return *imports_.emplace_back(std::make_unique<Import>(*this, key));
+}
+
+void TrackImports::attach(std::uint32_t key, Producer& mirror) {
+  static_cast<void>(link(key));
+  find_import(key)->set_mirror(&mirror);
 }
 
 void TrackImports::remove(std::uint32_t key) {
   auto found = std::find_if(imports_.begin(), imports_.end(), [&](const auto& imported) { return imported->key() == key; });
   if (found == imports_.end()) return;
-  router_.remove_producer((*found)->producer());
+  if ((*found)->mirror() != nullptr) router_.remove_producer(*(*found)->mirror());
   imports_.erase(found);
 }
 
-Producer* TrackImports::find(std::uint32_t key) {
+TrackImports::Import* TrackImports::find_import(std::uint32_t key) {
   for (const auto& imported : imports_) {
-    if (imported->key() == key) return &imported->producer();
+    if (imported->key() == key) return imported.get();
   }
   return nullptr;
+}
+
+Producer* TrackImports::find(std::uint32_t key) {
+  Import* imported = find_import(key);
+  return imported != nullptr ? imported->mirror() : nullptr;
 }
 
 void TrackImports::on_relayed_packet(RelayedPacket& relayed) {
@@ -64,11 +72,11 @@ void TrackImports::Import::send_feedback(std::span<std::uint8_t> buffer, std::si
     auto pli = rtc::rtcp::PictureLossIndication::parse(view);
     if (!pli) continue;
     int stream = -1;
-    for (int i = 0; i < Producer::kMaxStreams; ++i) {
-      if (producer_.stream(i).ssrc() == pli->media_ssrc()) stream = i;
+    for (int i = 0; mirror_ != nullptr && i < Producer::kMaxStreams; ++i) {
+      if (mirror_->stream(i).ssrc() == pli->media_ssrc()) stream = i;
     }
     // Before its first packet a plain track's stream is known by its SDP SSRC only.
-    if (stream < 0 && !producer_.is_simulcast()) stream = 0;
+    if (stream < 0 && mirror_ != nullptr && !mirror_->is_simulcast()) stream = 0;
     if (stream >= 0) owner_.relay_->request_keyframe(key_, stream);
   }
 }

@@ -1,13 +1,12 @@
 #pragma once
-// The other loop's half of a relay: a producer here for each track the room's home loop exports
-// through it (a mirror of the origin producer, same description), fed by the relay's packets and
-// routed to this loop's consumers and outlets as a publisher's own packets are. The keyframe
-// requests of this loop's subscribers go back through the relay to the origin producer.
+// The other loop's half of a relay: for each track the room's other loop exports through it, a
+// producer here (a mirror of the origin producer, same description, owned by the room here) fed
+// by the relay's packets and routed to this loop's consumers and outlets as a publisher's own
+// packets are. The keyframe requests of this loop's subscribers go back through the relay to the
+// origin producer.
 #include "media/producer.hpp"
 #include "media/router.hpp"
 #include "relay/loop_relay.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstddef>
@@ -26,11 +25,12 @@ class TrackImports final : private RelayReceiver {
   TrackImports(const TrackImports&) = delete;
   TrackImports& operator=(const TrackImports&) = delete;
 
-  // The track the home loop exports under `key` (see TrackExports::add). Its consumers are
-  // created against the returned producer; packets for it that arrive before this are dropped.
-  Producer& add(std::uint32_t key, TrackDescription description, nlohmann::json metadata,
-                int transport_cc_extension_id);
-  // Its consumers must be detached first (as for any producer going away).
+  // The publisher link of the mirror of the track exported under `key` (see TrackExports::add):
+  // the mirror is made with it, then attached. The link lives until remove(key).
+  PublisherLink& link(std::uint32_t key);
+  // From now on the relay's packets for `key` go to `mirror`; packets before are dropped.
+  void attach(std::uint32_t key, Producer& mirror);
+  // The mirror goes away (its consumers detached first, as for any producer).
   void remove(std::uint32_t key);
   Producer* find(std::uint32_t key);
   std::size_t size() const { return imports_.size(); }
@@ -43,18 +43,19 @@ class TrackImports final : private RelayReceiver {
   // subscribers) become keyframe requests through the relay.
   class Import final : public PublisherLink {
    public:
-    Import(TrackImports& owner, std::uint32_t key, TrackDescription description, nlohmann::json metadata)
-        : owner_(owner), key_(key), producer_(std::move(description), std::move(metadata), *this) {}
+    Import(TrackImports& owner, std::uint32_t key) : owner_(owner), key_(key) {}
     std::uint32_t key() const { return key_; }
-    Producer& producer() { return producer_; }
+    Producer* mirror() const { return mirror_; }
+    void set_mirror(Producer* mirror) { mirror_ = mirror; }
     bool feedback_ready() const override { return true; }
     void send_feedback(std::span<std::uint8_t> buffer, std::size_t length) override;
 
    private:
     TrackImports& owner_;
     std::uint32_t key_;
-    Producer producer_;
+    Producer* mirror_ = nullptr;
   };
+  Import* find_import(std::uint32_t key);
 
   void on_relayed_packet(RelayedPacket& packet) override;
 

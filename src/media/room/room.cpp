@@ -28,6 +28,7 @@ std::string_view to_string(VideoCodec codec) {
 Room::Room(std::string id, RoomConfig config, boost::asio::io_context& loop, RoomSettings settings)
     : id_(std::move(id)), config_(config), loop_(loop), settings_(std::move(settings)), media_timer_(loop), metadata_timer_(loop) {
   logging::info(logging::room(id_), "Initialize room \"{}\"", id_);
+  if (settings_.members != nullptr) settings_.members->attach(*this, router_);
   publish_snapshot();
   rebuild_endpoint_metrics();
 }
@@ -38,6 +39,7 @@ Room::~Room() {
   metadata_timer_.cancel();
   stop_components();
   detach_from_members();
+  if (settings_.members != nullptr) settings_.members->detach(*this);
   tracks_.clear();
   for (auto& peer : peers_) peer.media.reset();
 }

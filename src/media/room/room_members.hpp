@@ -6,6 +6,7 @@
 // mirror producer there, fed by a relay). A room with no members is a room on one loop, as in
 // v0.2.1.
 #include "media/producer.hpp"
+#include "media/router.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,8 @@
 #include <vector>
 
 namespace shoal::room {
+
+class Room;
 
 // An endpoint of another member became ready (its `connect`): it is one of the room's endpoints.
 struct EndpointJoined {
@@ -49,9 +52,14 @@ struct TrackUpdated {
 using MemberEvent =
     std::variant<EndpointJoined, EndpointUpdated, EndpointLeft, TrackPublished, TracksUnpublished, TrackUpdated>;
 
-// The other members, as one member's Room sees them. Called on that Room's loop only.
+// The other members, as one member's Room sees them. Called on that Room's loop only; outlives
+// the Room.
 class RoomMembers {
  public:
+  // The Room this member is (from its construction to its destruction) and its fan-out, where
+  // exported tracks leave and imported ones arrive. The other members' events go to the Room.
+  virtual void attach(Room& room, media::Router& router) = 0;
+  virtual void detach(Room& room) = 0;
   // Something of this member's endpoints changed that the others must see.
   virtual void broadcast(MemberEvent event) = 0;
   // A track published here: from now on its packets also go to the other members. Returns the
