@@ -3,6 +3,7 @@
 #include "media/consumer.hpp"
 #include "media/router.hpp"
 #include "rtp_packet_builder.hpp"
+#include "video_track.hpp"
 
 #include <gtest/gtest.h>
 
@@ -51,14 +52,6 @@ class RecordingSubscriber final : public SubscriberLink {
   void layer_switched(Consumer& consumer) override { switched.push_back(&consumer); }
 };
 
-TrackDescription video(std::vector<std::string> rids = {}) {
-  TrackDescription track;
-  track.id = "track-1";
-  track.kind = rtc::sdp::MediaKind::Video;
-  track.codec_name = "VP8";
-  track.rids = std::move(rids);
-  return track;
-}
 
 Consumer::Negotiated accepted() {
   Consumer::Negotiated negotiated;
@@ -98,7 +91,7 @@ class ConsumerTest : public ::testing::Test {
 };
 
 TEST_F(ConsumerTest, StartsAtAKeyframeAndRewritesIntoTheSubscribersNumbering) {
-  Producer producer(video(), nullptr, publisher);
+  Producer producer(testing::vp8_video_track(), nullptr, publisher);
   Consumer consumer("1", producer, subscriber, kOurSsrc);
   EXPECT_FALSE(consumer.active());
   EXPECT_TRUE(consumer.activate(accepted()));
@@ -131,7 +124,7 @@ TEST_F(ConsumerTest, StartsAtAKeyframeAndRewritesIntoTheSubscribersNumbering) {
 // The packet is rewritten straight into the place the subscriber's link sends from (the
 // transport's send batch), not into the scratch buffer and copied again.
 TEST_F(ConsumerTest, ForwardsIntoTheBufferTheSubscribersLinkSendsFrom) {
-  Producer producer(video(), nullptr, publisher);
+  Producer producer(testing::vp8_video_track(), nullptr, publisher);
   Consumer consumer("1", producer, subscriber, kOurSsrc);
   ASSERT_TRUE(consumer.activate(accepted()));
   Bytes in = testing::build_rtp({.payload_type = 96, .sequence_number = 5, .timestamp = 90, .ssrc = 0x1111,
@@ -153,7 +146,7 @@ TEST_F(ConsumerTest, ForwardsIntoTheBufferTheSubscribersLinkSendsFrom) {
 }
 
 TEST_F(ConsumerTest, SimulcastSwitchesLayersOnlyAtKeyframesAndKeepsTheNumberingContinuous) {
-  Producer producer(video({"l", "m", "h"}), nullptr, publisher);
+  Producer producer(testing::vp8_video_track({"l", "m", "h"}), nullptr, publisher);
   Consumer consumer("1", producer, subscriber, kOurSsrc);
   consumer.activate(accepted());
   consumer.layers().set_active_layers(0b011);  // l and m are sent; the target is m
@@ -184,7 +177,7 @@ TEST_F(ConsumerTest, SimulcastSwitchesLayersOnlyAtKeyframesAndKeepsTheNumberingC
 }
 
 TEST_F(ConsumerTest, ANackedPacketIsResentOncePerRoundTripAndWithinTheByteBudget) {
-  Producer producer(video(), nullptr, publisher);
+  Producer producer(testing::vp8_video_track(), nullptr, publisher);
   Consumer consumer("1", producer, subscriber, kOurSsrc);
   consumer.activate(accepted());
   ASSERT_TRUE(consumer.keeps_history());
@@ -221,7 +214,7 @@ TEST_F(ConsumerTest, ANackedPacketIsResentOncePerRoundTripAndWithinTheByteBudget
 }
 
 TEST_F(ConsumerTest, SenderReportsAreTranslatedForTheForwardedSourceAndGiveTheRoundTrip) {
-  Producer producer(video(), nullptr, publisher);
+  Producer producer(testing::vp8_video_track(), nullptr, publisher);
   Consumer consumer("1", producer, subscriber, kOurSsrc);
   consumer.activate(accepted());
   const rtc::rtcp::SenderInfo report{0x1111, 0x0000'1234'5678'0000ull, 4000, 77, 7777};
@@ -250,7 +243,7 @@ TEST_F(ConsumerTest, SenderReportsAreTranslatedForTheForwardedSourceAndGiveTheRo
 }
 
 TEST_F(ConsumerTest, ADetachedOrInactiveConsumerWantsNothing) {
-  Producer producer(video(), nullptr, publisher);
+  Producer producer(testing::vp8_video_track(), nullptr, publisher);
   Consumer consumer("1", producer, subscriber, kOurSsrc);
   EXPECT_FALSE(consumer.needs_keyframe());  // not negotiated yet
   consumer.activate(accepted());
@@ -267,7 +260,7 @@ TEST_F(ConsumerTest, ADetachedOrInactiveConsumerWantsNothing) {
 }
 
 TEST_F(ConsumerTest, AudioKeepsNoRetransmissionHistory) {
-  TrackDescription audio = video();
+  TrackDescription audio = testing::vp8_video_track();
   audio.kind = rtc::sdp::MediaKind::Audio;
   audio.codec_name = "opus";
   Producer producer(audio, nullptr, publisher);
@@ -291,7 +284,7 @@ Bytes packet_of(std::uint32_t ssrc, std::uint16_t seq, const Bytes& payload, boo
 // A publisher's packets through a Producer and a Router to two subscribers, one of which has
 // no transport yet: the whole packet path of a room, without sockets.
 TEST_F(ConsumerTest, ARouterFansAProducersPacketsOutToItsConsumers) {
-  Producer producer(video(), nullptr, publisher);
+  Producer producer(testing::vp8_video_track(), nullptr, publisher);
   producer.set_transport_cc_extension_id(kPublisherTransportCc);
   producer.stream(0).bind(0x1111, 90000);
   RecordingSubscriber offline;
@@ -349,7 +342,7 @@ class RecordingSink final : public MediaSink {
 };
 
 TEST_F(ConsumerTest, SinksGetEveryNewPacketOnceAndNoRetransmission) {
-  Producer producer(video(), nullptr, publisher);
+  Producer producer(testing::vp8_video_track(), nullptr, publisher);
   Router router;
   RecordingSink sink;
   router.attach(sink);
@@ -365,7 +358,7 @@ TEST_F(ConsumerTest, SinksGetEveryNewPacketOnceAndNoRetransmission) {
 }
 
 TEST_F(ConsumerTest, ASwitchOfLayerIsToldToTheSubscriber) {
-  Producer producer(video({"l", "m", "h"}), nullptr, publisher);
+  Producer producer(testing::vp8_video_track({"l", "m", "h"}), nullptr, publisher);
   Consumer consumer("1", producer, subscriber, kOurSsrc);
   consumer.activate(accepted());
   consumer.layers().set_active_layers(0b010);

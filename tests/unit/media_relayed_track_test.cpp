@@ -11,6 +11,7 @@
 #include "rtc/rtcp/rtcp_compound.hpp"
 #include "rtc/rtcp/rtcp_header.hpp"
 #include "rtp_packet_builder.hpp"
+#include "video_track.hpp"
 
 #include <gtest/gtest.h>
 
@@ -86,15 +87,6 @@ class RecordingSubscriber final : public SubscriberLink {
   void layer_switched(Consumer&) override {}
 };
 
-TrackDescription video(std::vector<std::string> rids = {}) {
-  TrackDescription track;
-  track.id = "track-1";
-  track.owner_id = "publisher";
-  track.kind = rtc::sdp::MediaKind::Video;
-  track.codec_name = "VP8";
-  track.rids = std::move(rids);
-  return track;
-}
 
 Consumer::Negotiated accepted() {
   Consumer::Negotiated negotiated;
@@ -166,7 +158,7 @@ class RelayedTrackTest : public ::testing::Test {
 
   LoopThread home, remote;
   std::shared_ptr<LoopRelay> relay;
-  TrackDescription description = video();
+  TrackDescription description = testing::vp8_video_track();
   RecordingPublisher publisher;
   // home loop
   std::unique_ptr<Producer> origin;
@@ -221,7 +213,7 @@ TEST_F(RelayedTrackTest, SubscribersOnTheOtherLoopGetEveryPacketFromAKeyframeOnR
 
 class RelayedSimulcastTrackTest : public RelayedTrackTest {
  protected:
-  RelayedSimulcastTrackTest() { description = video({"l", "m", "h"}); }
+  RelayedSimulcastTrackTest() { description = testing::vp8_video_track({"l", "m", "h"}); }
 };
 
 // Each subscriber over there picks its own layer from the one relayed copy of all three, and its

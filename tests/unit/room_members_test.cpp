@@ -42,6 +42,41 @@ struct NoPublisher final : media::PublisherLink {
   void send_feedback(std::span<std::uint8_t>, std::size_t) override {}
 };
 
+// Settings of one member: real transports on loopback, so negotiation can answer offers.
+RoomSettings member_settings(notifications::NotificationBus& bus, RoomMembers& members) {
+  RoomSettings s{true, &bus};
+  s.transport.listen_ip = boost::asio::ip::make_address("127.0.0.1");
+  s.transport.advertised_ip = s.transport.listen_ip;
+  s.transport.turn_port_range = {50000, 59999};
+  s.transport.certificate = rtc::dtls::DtlsCertificate::process_certificate();
+  s.members = &members;
+  return s;
+}
+
+// The client's sdpOffer after offerData, publishing one video track.
+std::string video_offer(const std::string& track_id, const json& metadata) {
+  namespace chrome = test::chrome;
+  const std::string sdp = chrome::chrome_offer({"0"}, {chrome::chrome_video("0", "sendonly", chrome::with_ssrcs(1111, 2222))});
+  return json{{"type", "custom"},
+              {"data",
+               {{"type", "sdpOffer"},
+                {"data",
+                 {{"sdpOffer", {{"type", "offer"}, {"sdp", sdp}}},
+                  {"midToTrackId", {{"0", track_id}}},
+                  {"trackIdToTrackMetadata", {{track_id, metadata}}}}}}}}
+      .dump();
+}
+
+// The one event of `type` the peer got; fails the test unless there is exactly one.
+json only(const RecordingChannel& channel, std::string_view type) {
+  auto events = channel.of_type(type);
+  if (events.size() != 1) {
+    ADD_FAILURE() << events.size() << " events of type " << type;
+    return json::object({{"data", json::object()}});
+  }
+  return events.front();
+}
+
 // One member's view of the other: events are posted to the other member's loop turn, as they
 // would be from another loop; tracks are recorded rather than relayed (no media here).
 struct LinkedMembers final : RoomMembers {
@@ -82,8 +117,8 @@ struct LinkedMembers final : RoomMembers {
 class RoomMembersTest : public ::testing::Test {
  protected:
   RoomMembersTest() : members_a(loop), members_b(loop) {
-    a = std::make_unique<Room>("room-1", RoomConfig{}, loop, settings(members_a));
-    b = std::make_unique<Room>("room-1", RoomConfig{}, loop, settings(members_b));
+    a = std::make_unique<Room>("room-1", RoomConfig{}, loop, member_settings(bus, members_a));
+    b = std::make_unique<Room>("room-1", RoomConfig{}, loop, member_settings(bus, members_b));
     members_a.other = b.get();
     members_b.other = a.get();
   }
@@ -101,16 +136,6 @@ class RoomMembersTest : public ::testing::Test {
     loop.poll();
   }
 
-  RoomSettings settings(LinkedMembers& members) {
-    RoomSettings s{true, &bus};
-    s.transport.listen_ip = boost::asio::ip::make_address("127.0.0.1");
-    s.transport.advertised_ip = s.transport.listen_ip;
-    s.transport.turn_port_range = {50000, 59999};
-    s.transport.certificate = rtc::dtls::DtlsCertificate::process_certificate();
-    s.members = &members;
-    return s;
-  }
-
   // A peer of `room` whose endpoint is ready (it sent `connect`).
   std::shared_ptr<RecordingChannel> join(Room& room, std::string& id, const json& metadata) {
     id = test::value_of(room.add_peer(PeerOptions{})).id;
@@ -119,21 +144,6 @@ class RoomMembersTest : public ::testing::Test {
     room.handle_media_event(id, channel.get(), json{{"type", "connect"}, {"data", {{"metadata", metadata}}}}.dump());
     settle();
     return channel;
-  }
-
-  // The peer publishes one video track (as the client's sdpOffer after offerData).
-  void publish_video(Room& room, const std::string& id, const RecordingChannel& channel, const std::string& track_id) {
-    namespace chrome = test::chrome;
-    const std::string sdp = chrome::chrome_offer({"0"}, {chrome::chrome_video("0", "sendonly", chrome::with_ssrcs(1111, 2222))});
-    const json offer = {{"type", "custom"},
-                        {"data",
-                         {{"type", "sdpOffer"},
-                          {"data",
-                           {{"sdpOffer", {{"type", "offer"}, {"sdp", sdp}}},
-                            {"midToTrackId", {{"0", track_id}}},
-                            {"trackIdToTrackMetadata", {{track_id, {{"source", "camera"}}}}}}}}}};
-    room.handle_media_event(id, &channel, offer.dump());
-    settle();
   }
 
   boost::asio::io_context loop;
@@ -147,29 +157,25 @@ TEST_F(RoomMembersTest, EndpointsOfTheOtherMemberAreTheRoomsEndpointsForThePeers
   auto alice_channel = join(*a, alice, {{"name", "alice"}});
   auto bob_channel = join(*b, bob, {{"name", "bob"}});
   // Bob joined after alice: his `connected` lists her; she is told he was added.
-  auto connected = bob_channel->of_type("connected");
-  ASSERT_EQ(connected.size(), 1u);
-  ASSERT_EQ(connected[0]["data"]["otherEndpoints"].size(), 1u);
-  EXPECT_EQ(connected[0]["data"]["otherEndpoints"][0]["id"], alice);
-  EXPECT_EQ(connected[0]["data"]["otherEndpoints"][0]["metadata"], json({{"name", "alice"}}));
-  auto added = alice_channel->of_type("endpointAdded");
-  ASSERT_EQ(added.size(), 1u);
-  EXPECT_EQ(added[0]["data"]["id"], bob);
+  auto connected = only(*bob_channel, "connected");
+  ASSERT_EQ(connected["data"]["otherEndpoints"].size(), 1u);
+  EXPECT_EQ(connected["data"]["otherEndpoints"][0]["id"], alice);
+  EXPECT_EQ(connected["data"]["otherEndpoints"][0]["metadata"], json({{"name", "alice"}}));
+  auto added = only(*alice_channel, "endpointAdded");
+  EXPECT_EQ(added["data"]["id"], bob);
 
   // Metadata updates cross too.
   b->handle_media_event(bob, bob_channel.get(),
                         json{{"type", "updateEndpointMetadata"}, {"data", {{"metadata", {{"name", "robert"}}}}}}.dump());
   settle();
-  auto updated = alice_channel->of_type("endpointUpdated");
-  ASSERT_EQ(updated.size(), 1u);
-  EXPECT_EQ(updated[0]["data"]["metadata"], json({{"name", "robert"}}));
+  auto updated = only(*alice_channel, "endpointUpdated");
+  EXPECT_EQ(updated["data"]["metadata"], json({{"name", "robert"}}));
 
   // Bob leaves: alice is told, once.
   ASSERT_TRUE(b->remove_peer(bob).has_value());
   settle();
-  auto removed = alice_channel->of_type("endpointRemoved");
-  ASSERT_EQ(removed.size(), 1u);
-  EXPECT_EQ(removed[0]["data"]["id"], bob);
+  auto removed = only(*alice_channel, "endpointRemoved");
+  EXPECT_EQ(removed["data"]["id"], bob);
   // A repeated or unknown departure changes nothing.
   a->apply_member_event(EndpointLeft{bob});
   a->apply_member_event(EndpointLeft{"nobody"});
@@ -180,7 +186,8 @@ TEST_F(RoomMembersTest, ATrackPublishedOnOneMemberIsMirroredOnTheOtherAndGoesWhe
   std::string alice, bob;
   auto alice_channel = join(*a, alice, {{"name", "alice"}});
   auto bob_channel = join(*b, bob, {{"name", "bob"}});
-  publish_video(*a, alice, *alice_channel, "alice-camera");
+  a->handle_media_event(alice, alice_channel.get(), video_offer("alice-camera", {{"source", "camera"}}));
+  settle();
   ASSERT_EQ(alice_channel->of_type("sdpAnswer").size(), 1u);
 
   // Exported once on alice's member, mirrored on bob's with its description and metadata.
@@ -192,20 +199,17 @@ TEST_F(RoomMembersTest, ATrackPublishedOnOneMemberIsMirroredOnTheOtherAndGoesWhe
   EXPECT_EQ(mirror.description().codec_name, "VP8");
   EXPECT_EQ(mirror.metadata(), json({{"source", "camera"}}));
   // Bob is told as for a local track, and a negotiation round offers him a place to receive it.
-  auto tracks_added = bob_channel->of_type("tracksAdded");
-  ASSERT_EQ(tracks_added.size(), 1u);
-  EXPECT_EQ(tracks_added[0]["data"]["endpointId"], alice);
-  EXPECT_TRUE(tracks_added[0]["data"]["tracks"].contains("alice-camera"));
-  auto offer_data = bob_channel->of_type("offerData");
-  ASSERT_EQ(offer_data.size(), 1u);
-  EXPECT_EQ(offer_data[0]["data"]["tracksTypes"]["video"], 1);
+  auto tracks_added = only(*bob_channel, "tracksAdded");
+  EXPECT_EQ(tracks_added["data"]["endpointId"], alice);
+  EXPECT_TRUE(tracks_added["data"]["tracks"].contains("alice-camera"));
+  auto offer_data = only(*bob_channel, "offerData");
+  EXPECT_EQ(offer_data["data"]["tracksTypes"]["video"], 1);
 
   // A peer joining bob's member later hears of the track with the endpoint.
   std::string carol;
   auto carol_channel = join(*b, carol, {{"name", "carol"}});
-  auto carol_tracks = carol_channel->of_type("tracksAdded");
-  ASSERT_EQ(carol_tracks.size(), 1u);
-  EXPECT_EQ(carol_tracks[0]["data"]["endpointId"], alice);
+  auto carol_tracks = only(*carol_channel, "tracksAdded");
+  EXPECT_EQ(carol_tracks["data"]["endpointId"], alice);
 
   // Track metadata follows.
   a->handle_media_event(
@@ -213,9 +217,8 @@ TEST_F(RoomMembersTest, ATrackPublishedOnOneMemberIsMirroredOnTheOtherAndGoesWhe
       json{{"type", "updateTrackMetadata"}, {"data", {{"trackId", "alice-camera"}, {"trackMetadata", {{"source", "screen"}}}}}}
           .dump());
   settle();
-  auto track_updated = bob_channel->of_type("trackUpdated");
-  ASSERT_EQ(track_updated.size(), 1u);
-  EXPECT_EQ(track_updated[0]["data"]["metadata"], json({{"source", "screen"}}));
+  auto track_updated = only(*bob_channel, "trackUpdated");
+  EXPECT_EQ(track_updated["data"]["metadata"], json({{"source", "screen"}}));
 
   // Alice leaves: the mirror is released and bob's peers see the track and the endpoint go.
   ASSERT_TRUE(a->remove_peer(alice).has_value());
@@ -254,18 +257,9 @@ TEST(LoopMembers, TwoMembersOnTwoLoopsSeeEachOthersEndpointsAndTracks) {
   auto members_a = LoopMembers::create(loop_a.loop());
   auto members_b = LoopMembers::create(loop_b.loop());
   LoopMembers::connect(members_a, members_b);
-  auto settings = [&](LoopMembers& members) {
-    RoomSettings s{true, &bus};
-    s.transport.listen_ip = boost::asio::ip::make_address("127.0.0.1");
-    s.transport.advertised_ip = s.transport.listen_ip;
-    s.transport.turn_port_range = {50000, 59999};
-    s.transport.certificate = rtc::dtls::DtlsCertificate::process_certificate();
-    s.members = &members;
-    return s;
-  };
   std::unique_ptr<Room> a, b;
-  ASSERT_TRUE(loop_a.run([&] { a = std::make_unique<Room>("room-1", RoomConfig{}, loop_a.loop(), settings(*members_a)); }));
-  ASSERT_TRUE(loop_b.run([&] { b = std::make_unique<Room>("room-1", RoomConfig{}, loop_b.loop(), settings(*members_b)); }));
+  ASSERT_TRUE(loop_a.run([&] { a = std::make_unique<Room>("room-1", RoomConfig{}, loop_a.loop(), member_settings(bus, *members_a)); }));
+  ASSERT_TRUE(loop_b.run([&] { b = std::make_unique<Room>("room-1", RoomConfig{}, loop_b.loop(), member_settings(bus, *members_b)); }));
   ASSERT_EQ(loop_a.run([&] { return members_a->members(); }), 2u);
 
   auto join = [](testing::LoopThread& thread, Room& room, const std::string& name) {
@@ -287,13 +281,7 @@ TEST(LoopMembers, TwoMembersOnTwoLoopsSeeEachOthersEndpointsAndTracks) {
   ASSERT_TRUE(testing::wait_until([&] { return count(loop_a, *alice_channel, "endpointAdded") == 1; }, 5s));
 
   // Alice publishes on her member's loop; bob's member mirrors the track from hers.
-  const std::string sdp = test::chrome::chrome_offer(
-      {"0"}, {test::chrome::chrome_video("0", "sendonly", test::chrome::with_ssrcs(1111, 2222))});
-  const json offer = {{"type", "custom"},
-                      {"data",
-                       {{"type", "sdpOffer"},
-                        {"data", {{"sdpOffer", {{"type", "offer"}, {"sdp", sdp}}}, {"midToTrackId", {{"0", "cam"}}}}}}}};
-  ASSERT_TRUE(loop_a.run([&] { a->handle_media_event(alice, alice_channel.get(), offer.dump()); }));
+  ASSERT_TRUE(loop_a.run([&] { a->handle_media_event(alice, alice_channel.get(), video_offer("cam", nullptr)); }));
   ASSERT_TRUE(testing::wait_until([&] { return count(loop_b, *bob_channel, "tracksAdded") == 1; }, 5s));
   EXPECT_EQ(loop_a.run([&] { return members_a->exported_tracks(); }), 1u);
   EXPECT_EQ(loop_b.run([&] { return members_b->imported_tracks(); }), 1u);
