@@ -297,5 +297,53 @@ TEST(LoopMembers, TwoMembersOnTwoLoopsSeeEachOthersEndpointsAndTracks) {
   ASSERT_TRUE(loop_b.run([&] { b.reset(); }));
 }
 
+// A member joining a room in progress (as when a room spills onto another loop) is sent what
+// the room already has: its peers learn of the endpoints and tracks published before.
+TEST(LoopMembers, AMemberJoiningARoomInProgressLearnsItsEndpointsAndTracks) {
+  using namespace std::chrono_literals;
+  testing::LoopThread loop_a, loop_b;
+  notifications::NotificationBus bus;
+  auto members_a = LoopMembers::create(loop_a.loop());
+  std::unique_ptr<Room> a, b;
+  ASSERT_TRUE(loop_a.run([&] { a = std::make_unique<Room>("room-1", RoomConfig{}, loop_a.loop(), member_settings(bus, *members_a)); }));
+  auto alice_channel = std::make_shared<RecordingChannel>();
+  auto alice = loop_a.run([&] {
+    auto id = test::value_of(a->add_peer(PeerOptions{})).id;
+    EXPECT_TRUE(a->connect_peer(id, alice_channel).has_value());
+    a->handle_media_event(id, alice_channel.get(), json{{"type", "connect"}, {"data", {{"metadata", nullptr}}}}.dump());
+    a->handle_media_event(id, alice_channel.get(), video_offer("cam", nullptr));
+    return id;
+  });
+  ASSERT_TRUE(alice);
+
+  // The second member appears later, its room first, then the link.
+  auto members_b = LoopMembers::create(loop_b.loop());
+  ASSERT_TRUE(loop_b.run([&] { b = std::make_unique<Room>("room-1", RoomConfig{}, loop_b.loop(), member_settings(bus, *members_b)); }));
+  LoopMembers::connect(members_a, members_b);
+  auto bob_channel = std::make_shared<RecordingChannel>();
+  ASSERT_TRUE(testing::wait_until([&] { return loop_b.run([&] { return members_b->imported_tracks(); }) == 1u; }, 5s));
+  ASSERT_TRUE(loop_b.run([&] {
+    auto id = test::value_of(b->add_peer(PeerOptions{})).id;
+    EXPECT_TRUE(b->connect_peer(id, bob_channel).has_value());
+    b->handle_media_event(id, bob_channel.get(), json{{"type", "connect"}, {"data", {{"metadata", nullptr}}}}.dump());
+  }));
+  auto got = loop_b.run([&] {
+    auto connected = only(*bob_channel, "connected");
+    auto tracks = only(*bob_channel, "tracksAdded");
+    return std::make_pair(connected["data"]["otherEndpoints"], tracks["data"]);
+  });
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->first.size(), 1u);
+  EXPECT_EQ(got->first[0]["id"], *alice);
+  EXPECT_EQ(got->second["endpointId"], *alice);
+  EXPECT_TRUE(got->second["tracks"].contains("cam"));
+  // Told twice (on link and on attach), the member has the endpoint and the track once.
+  EXPECT_EQ(loop_b.run([&] { return members_b->imported_tracks(); }), 1u);
+  EXPECT_EQ(loop_a.run([&] { return members_a->exported_tracks(); }), 1u);
+
+  ASSERT_TRUE(loop_a.run([&] { a.reset(); }));
+  ASSERT_TRUE(loop_b.run([&] { b.reset(); }));
+}
+
 }  // namespace
 }  // namespace shoal::room

@@ -13,8 +13,17 @@ std::shared_ptr<LoopMembers> LoopMembers::create(boost::asio::io_context& loop) 
 void LoopMembers::connect(const std::shared_ptr<LoopMembers>& a, const std::shared_ptr<LoopMembers>& b) {
   auto a_to_b = media::LoopRelay::create(a->loop_, b->loop_, kRelayCapacity);
   auto b_to_a = media::LoopRelay::create(b->loop_, a->loop_, kRelayCapacity);
-  boost::asio::post(a->loop_, [a, b, a_to_b, b_to_a] { a->add_other(b, a_to_b, b_to_a); });
-  boost::asio::post(b->loop_, [a, b, a_to_b, b_to_a] { b->add_other(a, b_to_a, a_to_b); });
+  // One after the other, so that neither hears of a track of the other's before it knows the
+  // other (and the relay bringing that track): a learns of b, then b of a, then each sends the
+  // other what its room has. Events either broadcasts meanwhile follow the same order.
+  boost::asio::post(a->loop_, [a, b, a_to_b, b_to_a] {
+    a->add_other(b, a_to_b, b_to_a);
+    boost::asio::post(b->loop_, [a, b, a_to_b, b_to_a] {
+      b->add_other(a, b_to_a, a_to_b);
+      b->share_state_with(a);
+      boost::asio::post(a->loop_, [a, b] { a->share_state_with(b); });
+    });
+  });
 }
 
 void LoopMembers::add_other(const std::shared_ptr<LoopMembers>& other, std::shared_ptr<media::LoopRelay> to,
@@ -23,15 +32,29 @@ void LoopMembers::add_other(const std::shared_ptr<LoopMembers>& other, std::shar
   if (router_ != nullptr) open_relays(others_.back());
 }
 
+void LoopMembers::share_state_with(const std::shared_ptr<LoopMembers>& target) {
+  // What this member's room already has; its tracks cross from now on. A member told twice
+  // (it joined, then its room attached) ignores what it knows.
+  if (room_ == nullptr) return;
+  for (auto& event : room_->member_state()) send(target, std::move(event));
+}
+
 void LoopMembers::open_relays(Other& other) {
   other.exports = std::make_unique<media::TrackExports>(other.to, *router_);
   other.imports = std::make_unique<media::TrackImports>(other.from, *router_);
+  for (const auto& [track, key] : exported_) other.exports->add(*track, key);
 }
 
 void LoopMembers::attach(Room& room, media::Router& router) {
   room_ = &room;
   router_ = &router;
-  for (auto& other : others_) open_relays(other);
+  for (auto& other : others_) {
+    open_relays(other);
+    // The other members' rooms may have endpoints already: ask them.
+    auto target = other.member.lock();
+    if (!target) continue;
+    boost::asio::post(target->loop_, [target, self = shared_from_this()] { target->share_state_with(self); });
+  }
 }
 
 void LoopMembers::detach(Room& room) {
@@ -50,14 +73,19 @@ void LoopMembers::detach(Room& room) {
 
 void LoopMembers::broadcast(MemberEvent event) {
   for (const auto& other : others_) {
-    auto target = other.member.lock();
-    if (!target) continue;
-    boost::asio::post(target->loop_, [target, origin = this, event]() mutable { target->deliver(origin, std::move(event)); });
+    if (auto target = other.member.lock()) send(target, event);
   }
 }
 
+void LoopMembers::send(const std::shared_ptr<LoopMembers>& target, MemberEvent event) {
+  boost::asio::post(target->loop_, [target, origin = this, event = std::move(event)]() mutable {
+    target->deliver(origin, std::move(event));
+  });
+}
+
 void LoopMembers::deliver(const LoopMembers* origin, MemberEvent event) {
-  if (room_ == nullptr) return;
+  // From a member no longer (or not yet) known here: its tracks could not be received.
+  if (room_ == nullptr || find_other(origin) == nullptr) return;
   // Which member a track comes from decides which relay brings its packets.
   if (auto* published = std::get_if<TrackPublished>(&event)) track_origins_[published->description.id] = origin;
   room_->apply_member_event(std::move(event));
@@ -80,7 +108,7 @@ std::uint32_t LoopMembers::export_track(media::Producer& track) {
 }
 
 void LoopMembers::unexport_track(const media::Producer& track) {
-  if (exported_.erase(&track) == 0) return;
+  if (std::erase_if(exported_, [&](const auto& entry) { return entry.first == &track; }) == 0) return;
   for (auto& other : others_) {
     if (other.exports) other.exports->remove(track);
   }

@@ -28,8 +28,8 @@ class LoopMembers final : public RoomMembers, public std::enable_shared_from_thi
   LoopMembers(const LoopMembers&) = delete;
   LoopMembers& operator=(const LoopMembers&) = delete;
 
-  // Joins two members, from any thread, before either's room has endpoints (a member that
-  // joins later is not told of what the other has already). Each side is set up on its loop.
+  // Joins two members, from any thread. Each side is set up on its loop, then sends the other
+  // what its room already has (Room::member_state), so a member may join a room in progress.
   static void connect(const std::shared_ptr<LoopMembers>& a, const std::shared_ptr<LoopMembers>& b);
 
   boost::asio::io_context& loop() const { return loop_; }
@@ -70,6 +70,9 @@ class LoopMembers final : public RoomMembers, public std::enable_shared_from_thi
 
   void add_other(const std::shared_ptr<LoopMembers>& other, std::shared_ptr<media::LoopRelay> to,
                  std::shared_ptr<media::LoopRelay> from);
+  void share_state_with(const std::shared_ptr<LoopMembers>& target);
+  // Posts `event` to one other member's loop.
+  void send(const std::shared_ptr<LoopMembers>& target, MemberEvent event);
   // An event from another member, on this loop.
   void deliver(const LoopMembers* origin, MemberEvent event);
   Other* find_other(const LoopMembers* id);
@@ -81,7 +84,7 @@ class LoopMembers final : public RoomMembers, public std::enable_shared_from_thi
   std::vector<Other> others_;
   std::map<std::string, const LoopMembers*> track_origins_;  // announced, not yet imported
   std::map<std::string, Imported, std::less<>> imported_;     // by track id
-  std::map<const media::Producer*, std::uint32_t> exported_;
+  std::map<media::Producer*, std::uint32_t> exported_;
   std::uint32_t next_key_ = 1;
 };
 

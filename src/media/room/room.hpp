@@ -134,6 +134,9 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
 
   // What another member of the room reports about its endpoints and tracks (see RoomMembers).
   void apply_member_event(MemberEvent event);
+  // This member's ready endpoints and their tracks, as the events that told the other members
+  // of them: what a member joining later is sent first.
+  std::vector<MemberEvent> member_state();
 
   // Room deleted: closes every peer socket; later calls answer RoomNotFound.
   void close();

@@ -38,6 +38,21 @@ void Room::apply_member_event_unguarded(MemberEvent& event) {
       event);
 }
 
+std::vector<MemberEvent> Room::member_state() {
+  std::vector<MemberEvent> state;
+  if (closed_ || settings_.members == nullptr) return state;
+  for (const auto& peer : peers_) {
+    if (!peer.announced) continue;
+    state.emplace_back(EndpointJoined{peer.id, peer.metadata});
+    for (const auto& track : tracks_) {
+      if (track->owner_id() != peer.id) continue;
+      const std::uint32_t key = settings_.members->export_track(*track);
+      state.emplace_back(TrackPublished{track->description(), track->metadata(), key, track->transport_cc_extension_id()});
+    }
+  }
+  return state;
+}
+
 void Room::on_endpoint_joined(EndpointJoined& event) {
   // An id this member already knows (its own peer, or a repeated event) changes nothing.
   if (find_peer(event.id) != nullptr || find_remote_endpoint(event.id) != nullptr) return;
@@ -68,8 +83,10 @@ void Room::on_endpoint_left(const EndpointLeft& event) {
 void Room::on_track_published(TrackPublished& event) {
   const std::string owner_id = event.description.owner_id;
   if (settings_.members == nullptr || find_remote_endpoint(owner_id) == nullptr) return;
-  // Track ids are the room's: one this member already has (a peer's here) is refused.
-  if (find_track(event.description.id) != nullptr) {
+  // Track ids are the room's: one this member already has (a peer's here) is refused; the same
+  // mirror announced twice (a member's state sent again) changes nothing.
+  if (const media::Producer* known = find_track(event.description.id)) {
+    if (known->owner_id() == owner_id) return;
     logging::warn(logging::room(id_), "Track \"{}\" of endpoint \"{}\" on another member clashes with a track here",
                   event.description.id, owner_id);
     return;

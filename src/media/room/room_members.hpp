@@ -63,7 +63,7 @@ class RoomMembers {
   // Something of this member's endpoints changed that the others must see.
   virtual void broadcast(MemberEvent event) = 0;
   // A track published here: from now on its packets also go to the other members. Returns the
-  // key it has there.
+  // key it has there (the same key when it is exported already).
   virtual std::uint32_t export_track(media::Producer& track) = 0;
   virtual void unexport_track(const media::Producer& track) = 0;
   // Another member's track: `mirror` (made here with import_link()) gets its packets until
