@@ -229,6 +229,28 @@ TEST_F(RoomMembersTest, ATrackPublishedOnOneMemberIsMirroredOnTheOtherAndGoesWhe
   EXPECT_EQ(carol_channel->of_type("endpointRemoved").size(), 1u);
 }
 
+// A member that closes (or crashes) takes only its own peers: the others see them and their
+// tracks go, and go on.
+TEST_F(RoomMembersTest, AMemberThatClosesTakesOnlyItsOwnPeersWithIt) {
+  std::string alice, bob;
+  auto alice_channel = join(*a, alice, {{"name", "alice"}});
+  auto bob_channel = join(*b, bob, {{"name", "bob"}});
+  a->handle_media_event(alice, alice_channel.get(), video_offer("alice-camera", nullptr));
+  settle();
+  ASSERT_TRUE(members_b.imported.contains("alice-camera"));
+  a->close();
+  settle();
+  EXPECT_EQ(only(*bob_channel, "endpointRemoved")["data"]["id"], alice);
+  EXPECT_EQ(members_b.released, std::vector<std::string>{"alice-camera"});
+  EXPECT_FALSE(b->closed());
+  // Bob's member goes on: a peer joining it sees bob only.
+  std::string carol;
+  auto carol_channel = join(*b, carol, {{"name", "carol"}});
+  auto others = only(*carol_channel, "connected")["data"]["otherEndpoints"];
+  ASSERT_EQ(others.size(), 1u);
+  EXPECT_EQ(others[0]["id"], bob);
+}
+
 TEST_F(RoomMembersTest, EventsAboutUnknownEndpointsOrClashingTracksChangeNothing) {
   std::string bob;
   auto bob_channel = join(*b, bob, {{"name", "bob"}});

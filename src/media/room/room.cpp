@@ -251,7 +251,7 @@ void Room::close_unguarded() {
   stop_components();
   for (auto& peer : peers_) peer.endpoint_ready = false;  // no events to peers being closed
   for (auto& peer : peers_) drop_media(peer);
-  detach_from_members();
+  leave_members();
   for (auto& peer : peers_) {
     if (peer.channel) peer.channel->close("");
     peer.channel.reset();

@@ -264,6 +264,8 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   void tell_members(MemberEvent event);
   // Every track stops crossing between members (the room closes).
   void detach_from_members();
+  // This member closes or crashed: the others see its endpoints leave, and no track crosses.
+  void leave_members();
   std::vector<signaling::TrackView> track_views(std::string_view owner_id) const;
   media::Producer* find_track(std::string_view track_id);
   std::uint32_t fresh_ssrc(const PeerMedia& media);

@@ -113,6 +113,7 @@ void Room::crash(std::string_view what) noexcept {
     }
   }
   try {
+    leave_members();  // the room goes on on the other members, without this one's peers
     publish_snapshot();
     publish_endpoint_metrics();
   } catch (...) {

@@ -7,6 +7,7 @@
 #include "signaling/media_event.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace shoal::room {
 
@@ -143,6 +144,13 @@ void Room::detach_from_members() {
       settings_.members->unexport_track(*track);
     }
   }
+}
+
+void Room::leave_members() {
+  for (auto& peer : peers_) {
+    if (std::exchange(peer.announced, false)) tell_members(EndpointLeft{peer.id});
+  }
+  detach_from_members();
 }
 
 void Room::tell_members(MemberEvent event) {
