@@ -22,12 +22,16 @@ Producer::Ingest Producer::receive(int index, const rtc::rtp::RtpPacket& packet,
                                         is_video());
   if (arrival.nack_due) send_nacks(stream, now);
   if (arrival.keyframe_needed) request_keyframe(index, now);
+  if (!arrival.fresh) return {};
+  return accept(stream, !retransmitted && starts_keyframe(codec_, packet.payload()));
+}
+
+Producer::Ingest Producer::accept(ReceiveStream& stream, bool keyframe) {
   Ingest ingest;
-  if (!arrival.fresh) return ingest;
   ingest.forward = true;
   ingest.became_active = stream.mark_active();
-  ingest.keyframe = !retransmitted && starts_keyframe(codec_, packet.payload());
-  if (ingest.keyframe) stream.keyframe_received();
+  ingest.keyframe = keyframe;
+  if (keyframe) stream.keyframe_received();
   return ingest;
 }
 
@@ -40,12 +44,7 @@ Producer::Ingest Producer::receive_relayed(int index, const rtc::rtp::RtpPacket&
   ++packets_;
   bytes_ += size;
   stream.on_relayed_packet(packet.sequence_number(), packet.timestamp(), size, arrival, retransmitted);
-  Ingest ingest;
-  ingest.forward = true;
-  ingest.became_active = stream.mark_active();
-  ingest.keyframe = keyframe;
-  if (keyframe) stream.keyframe_received();
-  return ingest;
+  return accept(stream, keyframe);
 }
 
 void Producer::send_nacks(ReceiveStream& stream, core::Time now) {
@@ -72,15 +71,18 @@ void Producer::request_keyframe(int index, core::Time now) {
   if (length) publisher_.send_feedback(buffer, *length);
 }
 
-int Producer::on_sender_report(std::uint32_t ssrc, std::uint64_t ntp_timestamp, core::Time arrival) {
+int Producer::stream_index(std::uint32_t ssrc) const {
   if (ssrc == 0) return -1;
   for (int i = 0; i < kMaxStreams; ++i) {
-    ReceiveStream& stream = streams_[static_cast<std::size_t>(i)];
-    if (stream.ssrc() != ssrc) continue;
-    stream.statistics().on_sender_report(ntp_timestamp, arrival);
-    return i;
+    if (streams_[static_cast<std::size_t>(i)].ssrc() == ssrc) return i;
   }
   return -1;
+}
+
+int Producer::on_sender_report(std::uint32_t ssrc, std::uint64_t ntp_timestamp, core::Time arrival) {
+  const int index = stream_index(ssrc);
+  if (index >= 0) stream(index).statistics().on_sender_report(ntp_timestamp, arrival);
+  return index;
 }
 
 bool Producer::expire_streams(core::Time now, core::Duration window) {

@@ -93,6 +93,8 @@ class Producer {
                          core::Time arrival);
   // A PLI for stream `index`, unless one is pending and not yet due a retry.
   void request_keyframe(int index, core::Time now);
+  // The stream whose SSRC this is; -1 when none has it (or it is 0, not yet learnt).
+  int stream_index(std::uint32_t ssrc) const;
   // The publisher's sender report for one of our streams: its index, or -1 when none has the SSRC.
   int on_sender_report(std::uint32_t ssrc, std::uint64_t ntp_timestamp, core::Time arrival);
   // Streams silent for longer than `window` become inactive; true when any did.
@@ -103,6 +105,8 @@ class Producer {
 
  private:
   void send_nacks(ReceiveStream& stream, core::Time now);
+  // A fresh packet of `stream` goes on to the subscribers.
+  static Ingest accept(ReceiveStream& stream, bool keyframe);
 
   TrackDescription description_;
   Codec codec_;

@@ -70,13 +70,10 @@ void TrackImports::Import::send_feedback(std::span<std::uint8_t> buffer, std::si
   for (const auto& view : *compound) {
     if (view.type != rtc::rtcp::kPayloadFeedback || view.count != rtc::rtcp::PictureLossIndication::kFormat) continue;
     auto pli = rtc::rtcp::PictureLossIndication::parse(view);
-    if (!pli) continue;
-    int stream = -1;
-    for (int i = 0; mirror_ != nullptr && i < Producer::kMaxStreams; ++i) {
-      if (mirror_->stream(i).ssrc() == pli->media_ssrc()) stream = i;
-    }
+    if (!pli || mirror_ == nullptr) continue;
+    int stream = mirror_->stream_index(pli->media_ssrc());
     // Before its first packet a plain track's stream is known by its SDP SSRC only.
-    if (stream < 0 && mirror_ != nullptr && !mirror_->is_simulcast()) stream = 0;
+    if (stream < 0 && !mirror_->is_simulcast()) stream = 0;
     if (stream >= 0) owner_.relay_->request_keyframe(key_, stream);
   }
 }

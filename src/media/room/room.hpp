@@ -261,6 +261,10 @@ class Room final : private PeerMediaEvents, private RtspSourceEvents {
   // This member's tracks (a peer's, not mirrors) go to the other members, or stop going.
   void export_tracks(const std::string& owner_id, const std::vector<media::Producer*>& added);
   void unexport_tracks(const std::string& owner_id, const std::vector<std::string>& track_ids);
+  // A track of this member's peer crosses to the other members from now on: what tells them.
+  TrackPublished export_track(media::Producer& track);
+  // A track stops crossing: a mirror is released, a track of this member's unexported.
+  void stop_crossing(const media::Producer& track);
   void tell_members(MemberEvent event);
   // Every track stops crossing between members (the room closes).
   void detach_from_members();

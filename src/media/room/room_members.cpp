@@ -46,9 +46,7 @@ std::vector<MemberEvent> Room::member_state() {
     if (!peer.announced) continue;
     state.emplace_back(EndpointJoined{peer.id, peer.metadata});
     for (const auto& track : tracks_) {
-      if (track->owner_id() != peer.id) continue;
-      const std::uint32_t key = settings_.members->export_track(*track);
-      state.emplace_back(TrackPublished{track->description(), track->metadata(), key, track->transport_cc_extension_id()});
+      if (track->owner_id() == peer.id) state.emplace_back(export_track(*track));
     }
   }
   return state;
@@ -114,36 +112,34 @@ void Room::on_tracks_unpublished(const TracksUnpublished& event) {
 
 void Room::export_tracks(const std::string& owner_id, const std::vector<media::Producer*>& added) {
   if (settings_.members == nullptr || find_peer(owner_id) == nullptr) return;
-  for (media::Producer* track : added) {
-    const std::uint32_t key = settings_.members->export_track(*track);
-    tell_members(TrackPublished{track->description(), track->metadata(), key, track->transport_cc_extension_id()});
+  for (media::Producer* track : added) tell_members(export_track(*track));
+}
+
+TrackPublished Room::export_track(media::Producer& track) {
+  const std::uint32_t key = settings_.members->export_track(track);
+  return TrackPublished{track.description(), track.metadata(), key, track.transport_cc_extension_id()};
+}
+
+void Room::stop_crossing(const media::Producer& track) {
+  if (find_remote_endpoint(track.owner_id()) != nullptr) {
+    settings_.members->release_track(track.id());
+  } else {
+    settings_.members->unexport_track(track);
   }
 }
 
 void Room::unexport_tracks(const std::string& owner_id, const std::vector<std::string>& track_ids) {
   if (settings_.members == nullptr) return;
-  const bool mirrored = find_remote_endpoint(owner_id) != nullptr;
   for (const auto& id : track_ids) {
     const media::Producer* track = find_track(id);
-    if (track == nullptr || track->owner_id() != owner_id) continue;
-    if (mirrored) {
-      settings_.members->release_track(id);
-    } else {
-      settings_.members->unexport_track(*track);
-    }
+    if (track != nullptr && track->owner_id() == owner_id) stop_crossing(*track);
   }
-  if (!mirrored && find_peer(owner_id) != nullptr) tell_members(TracksUnpublished{owner_id, track_ids});
+  if (find_peer(owner_id) != nullptr) tell_members(TracksUnpublished{owner_id, track_ids});
 }
 
 void Room::detach_from_members() {
   if (settings_.members == nullptr) return;
-  for (const auto& track : tracks_) {
-    if (find_remote_endpoint(track->owner_id()) != nullptr) {
-      settings_.members->release_track(track->id());
-    } else {
-      settings_.members->unexport_track(*track);
-    }
-  }
+  for (const auto& track : tracks_) stop_crossing(*track);
 }
 
 void Room::leave_members() {
